@@ -1,0 +1,5 @@
+//! vapi-codegen
+pub mod ast;
+pub mod decode;
+pub mod diag;
+pub mod yaml;

@@ -3,6 +3,7 @@
 //! Nothing here is resolved or knows Rust: references are still the strings the author wrote.
 
 use crate::diag::Pos;
+pub use crate::ir::Primitive;
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,42 +260,4 @@ pub enum TypeExpr {
     Map(Box<S<TypeExpr>>, Box<S<TypeExpr>>),
     /// A reference to a structure or enumeration.
     Named(String),
-}
-
-/// The built-in scalar types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Primitive {
-    /// `string`
-    String,
-    /// `long`
-    Long,
-    /// `double`
-    Double,
-    /// `boolean`
-    Boolean,
-    /// `datetime`
-    DateTime,
-    /// `uri`
-    Uri,
-    /// `binary`
-    Binary,
-    /// `secret`
-    Secret,
-    /// `dynamic_structure`
-    DynamicStructure,
-}
-
-impl Primitive {
-    /// Every primitive with its IDL spelling.
-    pub const ALL: [(&'static str, Primitive); 9] = [
-        ("string", Primitive::String),
-        ("long", Primitive::Long),
-        ("double", Primitive::Double),
-        ("boolean", Primitive::Boolean),
-        ("datetime", Primitive::DateTime),
-        ("uri", Primitive::Uri),
-        ("binary", Primitive::Binary),
-        ("secret", Primitive::Secret),
-        ("dynamic_structure", Primitive::DynamicStructure),
-    ];
 }

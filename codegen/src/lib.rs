@@ -2,4 +2,6 @@
 pub mod ast;
 pub mod decode;
 pub mod diag;
+pub mod ir;
+pub mod naming;
 pub mod yaml;

@@ -1,0 +1,424 @@
+//! The resolved model: every reference checked and pointing at its target, every element carrying
+//! its wire name and its Rust name side by side. It knows no YAML and no tokens; the emitters
+//! read only this.
+
+/// A name as it travels on the wire (and in the IDL) beside the Rust identifier made from it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Name {
+    /// As written in the IDL: `DownloadSessionModel.State`, `keep_alive`, `ACTIVE`, `type`.
+    pub wire: String,
+    /// The Rust identifier: `DownloadSessionModelState`, `keep_alive`, `Active`, `r#type`.
+    pub rust: String,
+}
+
+/// Documentation and the version that added the element.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Docs {
+    /// The documentation text as written.
+    pub text: String,
+    /// The vSphere API version that added the element, if documented.
+    pub since: Option<String>,
+}
+
+/// All packages, ordered by name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Model {
+    /// The packages, ordered by name.
+    pub packages: Vec<Package>,
+}
+
+impl Model {
+    /// The package called `name`.
+    pub fn package(&self, name: &str) -> Option<&Package> {
+        self.packages.iter().find(|p| p.name == name)
+    }
+}
+
+/// A vAPI package: one generated module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Package {
+    /// `com.vmware.content.library.item`
+    pub name: String,
+    /// `["content", "library", "item"]`
+    pub module_path: Vec<String>,
+    /// The IDL file it came from, relative to the IDL root.
+    pub file: String,
+    /// Its documentation.
+    pub docs: Docs,
+    /// The resource types it owns, ordered by name.
+    pub resource_types: Vec<ResourceType>,
+    /// Its enumerations, in IDL order.
+    pub enumerations: Vec<Enumeration>,
+    /// Its structures, in IDL order.
+    pub structures: Vec<Structure>,
+    /// Its error types, in IDL order.
+    pub errors: Vec<Structure>,
+    /// Its services, in IDL order.
+    pub services: Vec<Service>,
+}
+
+/// A resource type, whose identifiers become a newtype.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceType {
+    /// `com.vmware.content.library.Item` and `ItemId`.
+    pub name: Name,
+    /// Its documentation.
+    pub docs: Docs,
+}
+
+/// A reference to a named type: the package that declares it and its names there.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TypeRef {
+    /// The declaring package.
+    pub package: String,
+    /// The type's names.
+    pub name: Name,
+}
+
+impl TypeRef {
+    /// The fully qualified vAPI name: `com.vmware.content.library.item.File.Info`.
+    pub fn qualified(&self) -> String {
+        format!("{}.{}", self.package, self.name.wire)
+    }
+}
+
+/// A type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    /// A built-in scalar.
+    Primitive(Primitive),
+    /// An identifier.
+    Id(IdType),
+    /// May be unset.
+    Optional(Box<Type>),
+    /// Ordered elements.
+    List(Box<Type>),
+    /// Unique elements.
+    Set(Box<Type>),
+    /// Keys to values.
+    Map(Box<Type>, Box<Type>),
+    /// A structure.
+    Structure(TypeRef),
+    /// An enumeration.
+    Enumeration(TypeRef),
+}
+
+impl Type {
+    /// Whether the type is `optional<…>`.
+    pub fn is_optional(&self) -> bool {
+        matches!(self, Type::Optional(_))
+    }
+
+    /// The type inside `optional<…>`, or the type itself.
+    pub fn required(&self) -> &Type {
+        match self {
+            Type::Optional(inner) => inner,
+            other => other,
+        }
+    }
+}
+
+/// The identifier kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdType {
+    /// An identifier of one resource type: a newtype declared in `package`.
+    Resource {
+        /// The package owning the resource type.
+        package: String,
+        /// The resource type and its newtype.
+        name: Name,
+    },
+    /// An identifier of no particular or several resource types; the latter are kept for docs.
+    General(Vec<String>),
+}
+
+/// The built-in scalar types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Primitive {
+    /// Text.
+    String,
+    /// A 64-bit signed integer.
+    Long,
+    /// A 64-bit float.
+    Double,
+    /// A boolean.
+    Boolean,
+    /// An instant in UTC.
+    DateTime,
+    /// A URI.
+    Uri,
+    /// Bytes, base64 on the wire.
+    Binary,
+    /// A secret string.
+    Secret,
+    /// Any structure, as JSON.
+    DynamicStructure,
+}
+
+impl Primitive {
+    /// Every primitive with its IDL spelling.
+    pub const ALL: [(&'static str, Primitive); 9] = [
+        ("string", Primitive::String),
+        ("long", Primitive::Long),
+        ("double", Primitive::Double),
+        ("boolean", Primitive::Boolean),
+        ("datetime", Primitive::DateTime),
+        ("uri", Primitive::Uri),
+        ("binary", Primitive::Binary),
+        ("secret", Primitive::Secret),
+        ("dynamic_structure", Primitive::DynamicStructure),
+    ];
+}
+
+/// An open enumeration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enumeration {
+    /// `DownloadSessionModel.State` / `DownloadSessionModelState`.
+    pub name: Name,
+    /// Its documentation.
+    pub docs: Docs,
+    /// Its documented values.
+    pub values: Vec<EnumValue>,
+    /// The variant that keeps any other value (`Unknown`, unless a value took that name).
+    pub unknown_variant: String,
+}
+
+/// A documented value of an enumeration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    /// `ACTIVE` / `Active`.
+    pub name: Name,
+    /// Its documentation.
+    pub docs: Docs,
+}
+
+/// A structure or an error type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Structure {
+    /// `File.Info` / `FileInfo`.
+    pub name: Name,
+    /// Its documentation.
+    pub docs: Docs,
+    /// All fields, inherited ones (of errors) first.
+    pub fields: Vec<Field>,
+    /// Its unions.
+    pub unions: Vec<Union>,
+    /// For an error type, the error it extends.
+    pub extends: Option<TypeRef>,
+}
+
+/// A field of a structure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// `type` / `r#type`.
+    pub name: Name,
+    /// Its type.
+    pub ty: Type,
+    /// Its documentation.
+    pub docs: Docs,
+    /// Its per-operation presence rules.
+    pub presence: Option<Presence>,
+}
+
+/// The documented presence of a field for the create and update operations and in results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Presence {
+    /// For create.
+    pub create: Option<InputRule>,
+    /// For update.
+    pub update: Option<InputRule>,
+    /// In the results of get and list.
+    pub result: Option<OutputRule>,
+}
+
+/// How an input operation treats a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputRule {
+    /// Must be set.
+    Required,
+    /// May be set.
+    Optional,
+    /// Must not be set.
+    Unused,
+}
+
+/// Whether results carry a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputRule {
+    /// Always set.
+    Always,
+    /// Sometimes set.
+    Optional,
+    /// Never set.
+    Absent,
+}
+
+/// Fields whose presence depends on the value of an enumeration field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// The wire name of the tag field.
+    pub tag: String,
+    /// The cases.
+    pub cases: Vec<UnionCase>,
+}
+
+/// One case of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionCase {
+    /// The tag values (wire strings).
+    pub values: Vec<String>,
+    /// Wire names of the fields that must be set.
+    pub required: Vec<String>,
+    /// Wire names of the fields that may be set.
+    pub optional: Vec<String>,
+}
+
+/// A service: one trait.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    /// `DownloadSession`.
+    pub name: Name,
+    /// The module of its metadata and error types (`download_session`).
+    pub module: String,
+    /// Its documentation.
+    pub docs: Docs,
+    /// Its resource type, fully qualified.
+    pub resource_type: Option<String>,
+    /// Its operations.
+    pub operations: Vec<Operation>,
+}
+
+/// An operation: one trait method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `keep_alive`.
+    pub name: Name,
+    /// Its error type's name in the service module (`KeepAliveError`).
+    pub error_type: String,
+    /// Its descriptor constant in the service module (`KEEP_ALIVE`).
+    pub descriptor: String,
+    /// Its documentation.
+    pub docs: Docs,
+    /// Its parameters.
+    pub params: Vec<Param>,
+    /// Its result.
+    pub result: Option<OperationResult>,
+    /// Its documented errors, one per error type, in first-documented order.
+    pub errors: Vec<OperationError>,
+    /// The privileges it requires.
+    pub privileges: Vec<Privilege>,
+    /// Its REST mapping.
+    pub rest: Option<Rest>,
+}
+
+/// A parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// `download_session_id`.
+    pub name: Name,
+    /// Its type.
+    pub ty: Type,
+    /// Its documentation.
+    pub docs: Docs,
+}
+
+/// What an operation returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationResult {
+    /// Its type.
+    pub ty: Type,
+    /// Its documentation.
+    pub doc: String,
+}
+
+/// An error type an operation documents, with every condition documented for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationError {
+    /// The error type.
+    pub error: TypeRef,
+    /// The variant of the operation's error enum (`NotFound`).
+    pub variant: String,
+    /// The documented conditions, in order.
+    pub conditions: Vec<String>,
+}
+
+/// A privilege requirement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Privilege {
+    /// The privileges required.
+    pub privileges: Vec<String>,
+    /// What they are required on.
+    pub scope: PrivilegeScope,
+}
+
+/// Where a privilege is required.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PrivilegeScope {
+    /// To execute the operation.
+    Operation,
+    /// On the resource a parameter (or a field of one) references.
+    Resource {
+        /// The resource type.
+        resource_type: String,
+        /// `["create_spec", "library_item_id"]`.
+        path: Vec<String>,
+    },
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl HttpMethod {
+    /// The method as HTTP spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// The REST mapping of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rest {
+    /// The method.
+    pub method: HttpMethod,
+    /// The URL template below `/api`.
+    pub path: String,
+    /// The `?action=` value.
+    pub action: Option<String>,
+    /// URL variable → parameter wire name, in template order.
+    pub path_params: Vec<(String, String)>,
+    /// Query parameter → parameter wire name.
+    pub query: Vec<(String, String)>,
+    /// Header → parameter wire name.
+    pub headers: Vec<(String, String)>,
+    /// How the request body is made.
+    pub body: Body,
+}
+
+/// The request body of a REST call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// No body.
+    None,
+    /// One parameter is the whole body.
+    Param(String),
+    /// These parameters are the fields of a JSON object.
+    Fields(Vec<String>),
+}

@@ -1,0 +1,175 @@
+//! Every Rust name the generator makes comes from here: case conversion, keywords, leading
+//! digits, and the names derived from others (`DownloadSessionId`, `CancelError`).
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+
+/// Strict and reserved keywords of Rust 2024, which need `r#` (or more) to be identifiers.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
+    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe",
+    "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers; they get a trailing underscore instead.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+
+/// Makes `name` a valid identifier: digits first get a leading `_`, keywords become raw
+/// identifiers (`r#type`) or, where that is not allowed, get a trailing `_` (`self_`).
+fn escape(name: String) -> String {
+    let name = if name.is_empty() {
+        "_empty".to_owned()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{name}")
+    } else {
+        name
+    };
+    if NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// A type name: each dotted part in UpperCamelCase, then joined (`File.Info` → `FileInfo`).
+pub fn type_name(dotted: &str) -> String {
+    escape(dotted.split('.').map(|part| part.to_upper_camel_case()).collect())
+}
+
+/// A field, parameter, method or module name in snake_case (`libraryItemId` → `library_item_id`).
+pub fn value_name(wire: &str) -> String {
+    escape(wire.to_snake_case())
+}
+
+/// A module name for one segment of a package (`downloadsession`), kept as written but lowercased
+/// so that `content.library` stays `content::library`.
+pub fn module_name(segment: &str) -> String {
+    escape(segment.to_snake_case())
+}
+
+/// A constant name (`keep_alive` → `KEEP_ALIVE`).
+pub fn const_name(wire: &str) -> String {
+    escape(wire.to_shouty_snake_case())
+}
+
+/// An enumeration variant (`SHA256` → `Sha256`, `NOT_ALLOWED` → `NotAllowed`).
+pub fn variant_name(wire: &str) -> String {
+    escape(wire.to_lowercase().to_upper_camel_case())
+}
+
+/// The catch-all variant of an open enumeration: `Unknown`, unless a documented value already
+/// took that name, in which case the documented value keeps it and the catch-all moves aside.
+pub fn unknown_variant_name(known: &[String]) -> String {
+    let mut name = "Unknown".to_owned();
+    while known.iter().any(|k| *k == name) {
+        name.push('_');
+    }
+    name
+}
+
+/// The newtype of identifiers of a resource type (`com.vmware.content.library.Item` → `ItemId`).
+pub fn id_type_name(resource_type: &str) -> String {
+    let simple = resource_type.rsplit('.').next().unwrap_or(resource_type);
+    type_name(&format!("{}Id", simple.to_upper_camel_case()))
+}
+
+/// The error type of one operation, in its service's module (`cancel` → `CancelError`).
+pub fn operation_error_name(operation: &str) -> String {
+    type_name(&format!("{}Error", operation.to_upper_camel_case()))
+}
+
+/// The module holding a service's metadata and error types (`DownloadSession` → `download_session`).
+pub fn service_module_name(service: &str) -> String {
+    value_name(service)
+}
+
+/// The Rust module path of a vAPI package: its name without the `com.vmware` prefix, in segments.
+pub fn package_module_path(package: &str) -> Vec<String> {
+    let rest = package.strip_prefix("com.vmware.").unwrap_or(package);
+    rest.split('.').map(module_name).collect()
+}
+
+/// The name without a raw-identifier prefix, for comparing names and for text.
+pub fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        let table = [
+            ("DownloadSessionModel", "DownloadSessionModel"),
+            ("File.Info", "FileInfo"),
+            ("DownloadSessionModel.State", "DownloadSessionModelState"),
+            ("Self", "Self_"),
+            ("3DModel", "_3dModel"),
+            ("Result", "Result"),
+            ("preview_info", "PreviewInfo"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(type_name(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn value_names() {
+        let table = [
+            ("library_item_id", "library_item_id"),
+            ("libraryItemId", "library_item_id"),
+            ("type", "r#type"),
+            ("self", "self_"),
+            ("super", "super_"),
+            ("crate", "crate_"),
+            ("gen", "r#gen"),
+            ("async", "r#async"),
+            ("try", "r#try"),
+            ("ref", "r#ref"),
+            ("2fa", "_2fa"),
+            ("größe", "größe"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(value_name(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn variant_names() {
+        let table = [
+            ("ACTIVE", "Active"),
+            ("WAITING_FOR_TRANSFER", "WaitingForTransfer"),
+            ("SHA256", "Sha256"),
+            ("MD5", "Md5"),
+            ("UNKNOWN", "Unknown"),
+            ("SELF", "Self_"),
+            ("1ST", "_1st"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(variant_name(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn catch_all_steps_aside_for_a_documented_unknown() {
+        assert_eq!(unknown_variant_name(&["Active".into()]), "Unknown");
+        assert_eq!(unknown_variant_name(&["Unknown".into()]), "Unknown_");
+        assert_eq!(unknown_variant_name(&["Unknown".into(), "Unknown_".into()]), "Unknown__");
+    }
+
+    #[test]
+    fn derived_names() {
+        assert_eq!(id_type_name("com.vmware.content.library.item.DownloadSession"), "DownloadSessionId");
+        assert_eq!(id_type_name("com.vmware.content.library.Item"), "ItemId");
+        assert_eq!(operation_error_name("keep_alive"), "KeepAliveError");
+        assert_eq!(service_module_name("DownloadSession"), "download_session");
+        assert_eq!(const_name("keep_alive"), "KEEP_ALIVE");
+        assert_eq!(package_module_path("com.vmware.content.library.item"), ["content", "library", "item"]);
+        assert_eq!(package_module_path("com.vmware.vapi.std.errors"), ["vapi", "std", "errors"]);
+        assert_eq!(package_module_path("org.example.type"), ["org", "example", "r#type"]);
+    }
+}

@@ -3,5 +3,7 @@ pub mod ast;
 pub mod decode;
 pub mod diag;
 pub mod ir;
+pub mod load;
 pub mod naming;
+pub mod resolve;
 pub mod yaml;

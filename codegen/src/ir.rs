@@ -295,6 +295,8 @@ pub struct Operation {
     pub name: Name,
     /// Its error type's name in the service module (`KeepAliveError`).
     pub error_type: String,
+    /// The variant of its error type for everything it does not document (`Unhandled`).
+    pub unhandled_variant: String,
     /// Its descriptor constant in the service module (`KEEP_ALIVE`).
     pub descriptor: String,
     /// Its documentation.

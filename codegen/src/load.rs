@@ -210,7 +210,7 @@ services:
         let a = model.package("com.vmware.a").unwrap_or_else(|| panic!("no package"));
         assert_eq!(a.module_path, ["a"]);
         assert_eq!(a.structures[0].fields[0].name.rust, "r#type");
-        assert_eq!(a.enumerations[0].unknown_variant, "Unknown_");
+        assert_eq!(a.enumerations[0].unknown_variant, "Unrecognized");
         assert_eq!(a.resource_types[0].name.rust, "ThingId");
         let get = &a.services[0].operations[0];
         assert_eq!(get.errors.len(), 1);

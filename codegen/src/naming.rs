@@ -61,13 +61,29 @@ pub fn variant_name(wire: &str) -> String {
 }
 
 /// The catch-all variant of an open enumeration: `Unknown`, unless a documented value already
-/// took that name, in which case the documented value keeps it and the catch-all moves aside.
+/// took that name, in which case the documented value keeps it and the catch-all moves aside to
+/// `Unrecognized`, then `Other`, then `Unrecognized2`, … (a trailing `_` would trip
+/// `non_camel_case_types`).
 pub fn unknown_variant_name(known: &[String]) -> String {
-    let mut name = "Unknown".to_owned();
-    while known.iter().any(|k| *k == name) {
-        name.push('_');
+    free_name(&["Unknown", "Unrecognized", "Other"], "Unrecognized", known)
+}
+
+/// The variant of a per-operation error enum that carries every error the operation does not
+/// document: `Unhandled`, as in the AWS SDK, unless an error type took the name.
+pub fn unhandled_variant_name(taken: &[String]) -> String {
+    free_name(&["Unhandled", "Other"], "Unhandled", taken)
+}
+
+/// The first of `preferred` not in `taken`, or `fallback` with the smallest free number.
+fn free_name(preferred: &[&str], fallback: &str, taken: &[String]) -> String {
+    let free = |name: &str| !taken.iter().any(|t| t == name);
+    if let Some(name) = preferred.iter().find(|n| free(n)) {
+        return (*name).to_owned();
     }
-    name
+    (2..)
+        .map(|n| format!("{fallback}{n}"))
+        .find(|name| free(name))
+        .unwrap_or_else(|| fallback.to_owned())
 }
 
 /// The newtype of identifiers of a resource type (`com.vmware.content.library.Item` → `ItemId`).
@@ -81,9 +97,17 @@ pub fn operation_error_name(operation: &str) -> String {
     type_name(&format!("{}Error", operation.to_upper_camel_case()))
 }
 
-/// The module holding a service's metadata and error types (`DownloadSession` → `download_session`).
-pub fn service_module_name(service: &str) -> String {
-    value_name(service)
+/// The module holding a service's metadata and error types (`DownloadSession` →
+/// `download_session`). vAPI lets a service and a sub-package share a name (the service
+/// `com.vmware.content.library.Item` beside the package `com.vmware.content.library.item`), so
+/// when `taken` (the package's child modules) holds the name, the service's gets `_service`.
+pub fn service_module_name(service: &str, taken: &[String]) -> String {
+    let name = value_name(service);
+    if taken.iter().any(|t| unraw(t) == unraw(&name)) {
+        format!("{}_service", unraw(&name))
+    } else {
+        name
+    }
 }
 
 /// The Rust module path of a vAPI package: its name without the `com.vmware` prefix, in segments.
@@ -157,8 +181,11 @@ mod tests {
     #[test]
     fn catch_all_steps_aside_for_a_documented_unknown() {
         assert_eq!(unknown_variant_name(&["Active".into()]), "Unknown");
-        assert_eq!(unknown_variant_name(&["Unknown".into()]), "Unknown_");
-        assert_eq!(unknown_variant_name(&["Unknown".into(), "Unknown_".into()]), "Unknown__");
+        assert_eq!(unknown_variant_name(&["Unknown".into()]), "Unrecognized");
+        let taken = ["Unknown".into(), "Unrecognized".into(), "Other".into()];
+        assert_eq!(unknown_variant_name(&taken), "Unrecognized2");
+        assert_eq!(unhandled_variant_name(&["NotFound".into()]), "Unhandled");
+        assert_eq!(unhandled_variant_name(&["Unhandled".into()]), "Other");
     }
 
     #[test]
@@ -166,7 +193,8 @@ mod tests {
         assert_eq!(id_type_name("com.vmware.content.library.item.DownloadSession"), "DownloadSessionId");
         assert_eq!(id_type_name("com.vmware.content.library.Item"), "ItemId");
         assert_eq!(operation_error_name("keep_alive"), "KeepAliveError");
-        assert_eq!(service_module_name("DownloadSession"), "download_session");
+        assert_eq!(service_module_name("DownloadSession", &[]), "download_session");
+        assert_eq!(service_module_name("Item", &["item".into()]), "item_service");
         assert_eq!(const_name("keep_alive"), "KEEP_ALIVE");
         assert_eq!(package_module_path("com.vmware.content.library.item"), ["content", "library", "item"]);
         assert_eq!(package_module_path("com.vmware.vapi.std.errors"), ["vapi", "std", "errors"]);

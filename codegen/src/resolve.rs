@@ -601,11 +601,19 @@ impl<'a> Resolver<'a, '_> {
             self.check_owner(file, &s.name);
             errors.push(self.structure(file, s, rust));
         }
+        let prefix = format!("{name}.");
+        let children: Vec<String> = self
+            .packages
+            .keys()
+            .filter_map(|p| p.strip_prefix(&prefix))
+            .filter(|rest| !rest.contains('.'))
+            .map(naming::module_name)
+            .collect();
         let mut services = Vec::new();
         for s in &file.services {
             let rust = naming::type_name(&s.name.value);
             types.add(self.diags, &s.name.value, &rust, loc(&file.path, s.name.pos));
-            let module = naming::service_module_name(&s.name.value);
+            let module = naming::service_module_name(&s.name.value, &children);
             modules.add(self.diags, &s.name.value, &module, loc(&file.path, s.name.pos));
             services.push(self.service(file, s, rust, module));
         }
@@ -1085,6 +1093,7 @@ impl<'a> Resolver<'a, '_> {
             })
         });
         let errors = self.operation_errors(file, op);
+        let taken: Vec<String> = errors.iter().map(|e| e.variant.clone()).collect();
         let privileges = op
             .privileges
             .iter()
@@ -1093,6 +1102,7 @@ impl<'a> Resolver<'a, '_> {
         let rest = op.rest.as_ref().and_then(|r| self.rest(path, op, r));
         Some(Operation {
             error_type: naming::operation_error_name(&op.name.value),
+            unhandled_variant: naming::unhandled_variant_name(&taken),
             descriptor: naming::const_name(&op.name.value),
             name: Name {
                 wire: op.name.value.clone(),

@@ -91,6 +91,9 @@ fn docs(doc: &S<String>, since: &Option<S<String>>) -> Docs {
 /// Checks that names stay distinct after conversion to Rust, reporting the second of a pair.
 struct RustNames {
     what: &'static str,
+    /// Whether to report a name declared twice as written; off where the symbol table has
+    /// reported it already.
+    exact: bool,
     seen: BTreeMap<String, (String, Loc)>,
 }
 
@@ -98,6 +101,7 @@ impl RustNames {
     fn new(what: &'static str) -> Self {
         RustNames {
             what,
+            exact: true,
             seen: BTreeMap::new(),
         }
     }
@@ -105,6 +109,7 @@ impl RustNames {
     fn add(&mut self, diags: &mut Vec<Diagnostic>, wire: &str, rust: &str, at: Loc) {
         let key = naming::unraw(rust).to_owned();
         match self.seen.get(&key) {
+            Some((first, _)) if first == wire && !self.exact => {}
             Some((first, first_at)) if first == wire => diags.push(
                 Diagnostic::at(&at, format!("{} `{wire}` is defined twice", self.what))
                     .with_related(first_at.clone(), "first defined here"),
@@ -513,6 +518,7 @@ impl<'a> Resolver<'a, '_> {
     fn package(&mut self, file: &'a ast::File) -> Package {
         let name = file.package.value.clone();
         let mut types = RustNames::new("the type");
+        types.exact = false;
         let mut modules = RustNames::new("the service");
         let mut resource_types = Vec::new();
         for rt in &file.resource_types {

@@ -1,0 +1,252 @@
+//! Documentation as a value: IDL prose shaped into rustdoc that renders as written and never
+//! trips a rustdoc lint or becomes a doctest.
+//!
+//! IDL doc text is prose, not Markdown. Rustdoc would read `[x]` as a link, `list<T>` as an
+//! unclosed HTML tag, a bare `https://…` as a `bare_urls` warning, and an indented line or a
+//! code fence as a Rust doctest. [`Doc::text`] escapes the first three outside code spans,
+//! wraps URLs in `<…>`, un-indents lines and fences code as `text`.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+
+/// Rustdoc for one item, built paragraph by paragraph.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Doc {
+    lines: Vec<String>,
+}
+
+impl Doc {
+    /// An empty doc.
+    pub fn new() -> Self {
+        Doc::default()
+    }
+
+    /// A doc holding one paragraph of IDL text.
+    pub fn from_text(text: &str) -> Self {
+        let mut doc = Doc::new();
+        doc.text(text);
+        doc
+    }
+
+    fn blank_line(&mut self) {
+        if self.lines.last().is_some_and(|l| !l.is_empty()) {
+            self.lines.push(String::new());
+        }
+    }
+
+    /// Appends IDL prose as its own paragraph(s), shaped for rustdoc.
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        self.blank_line();
+        let mut in_fence = false;
+        let mut previous_blank = true;
+        for raw in text.trim().lines() {
+            let line = raw.trim_end();
+            let trimmed = line.trim_start();
+            if let Some(rest) = trimmed.strip_prefix("```") {
+                // Whatever language the fence named, show it as text: IDL examples are not
+                // Rust and must never run as doctests.
+                let _ = rest;
+                self.lines
+                    .push(if in_fence { "```" } else { "```text" }.to_owned());
+                in_fence = !in_fence;
+                continue;
+            }
+            if in_fence {
+                self.lines.push(line.to_owned());
+                continue;
+            }
+            if trimmed.is_empty() {
+                if !previous_blank {
+                    self.lines.push(String::new());
+                }
+                previous_blank = true;
+                continue;
+            }
+            previous_blank = false;
+            self.lines.push(escape_line(trimmed));
+        }
+        if in_fence {
+            self.lines.push("```".to_owned());
+        }
+        while self.lines.last().is_some_and(String::is_empty) {
+            self.lines.pop();
+        }
+        self
+    }
+
+    /// Appends a Markdown line the generator wrote itself (already safe), in the current
+    /// paragraph.
+    pub fn markdown(&mut self, line: impl Into<String>) -> &mut Self {
+        self.lines.push(line.into());
+        self
+    }
+
+    /// Starts a new paragraph made of one Markdown line the generator wrote itself.
+    pub fn paragraph(&mut self, line: impl Into<String>) -> &mut Self {
+        self.blank_line();
+        self.lines.push(line.into());
+        self
+    }
+
+    /// Starts a section with a `# Heading`.
+    pub fn section(&mut self, heading: &str) -> &mut Self {
+        self.blank_line();
+        self.lines.push(format!("# {heading}"));
+        self.lines.push(String::new());
+        self
+    }
+
+    /// Appends a bullet whose text is IDL prose, shaped like [`Doc::text`] but on one line.
+    pub fn bullet(&mut self, lead: &str, text: &str) -> &mut Self {
+        let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.lines.push(format!("- {lead}{}", escape_line(&joined)));
+        self
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The doc as inner attributes (`//!`), for a module's own file.
+    pub fn inner(&self) -> TokenStream {
+        let lines = self.lines.iter().map(|l| doc_line(l));
+        quote! { #( #![doc = #lines] )* }
+    }
+
+    /// The rendered lines, for tests.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+}
+
+/// Rustdoc puts the text after `///`; a leading space keeps `/// text` readable.
+fn doc_line(line: &str) -> String {
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(" {line}")
+    }
+}
+
+impl ToTokens for Doc {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let lines = self.lines.iter().map(|l| doc_line(l));
+        tokens.extend(quote! { #( #[doc = #lines] )* });
+    }
+}
+
+/// Escapes one line of prose outside its `code spans`.
+fn escape_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let mut rest = line;
+    let mut at_start = true;
+    while let Some(c) = rest.chars().next() {
+        if in_code {
+            out.push(c);
+            if c == '`' {
+                in_code = false;
+            }
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        if (rest.starts_with("https://") || rest.starts_with("http://"))
+            && !out.ends_with('<')
+        {
+            let end = rest
+                .find(|ch: char| ch.is_whitespace() || ch == '`' || ch == '<' || ch == '>')
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':', ')', '\'', '"']);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = &rest[url.len()..];
+            at_start = false;
+            continue;
+        }
+        match c {
+            '`' => {
+                // A lone backtick would open a span that never closes; escape it instead.
+                if rest[1..].contains('`') {
+                    in_code = true;
+                    out.push(c);
+                } else {
+                    out.push_str("\\`");
+                }
+            }
+            '[' | ']' | '<' | '>' | '*' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if at_start => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        at_start = false;
+        rest = &rest[c.len_utf8()..];
+    }
+    // `1. text` at the start of a line would become a numbered list starting elsewhere.
+    if let Some(dot) = out.find(". ")
+        && dot > 0
+        && out[..dot].chars().all(|c| c.is_ascii_digit())
+    {
+        out.insert(dot, '\\');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_rustdoc_would_misread() {
+        let table = [
+            ("A list<string> of [ids].", "A list\\<string\\> of \\[ids\\]."),
+            ("See https://example.com/a_b.", "See <https://example.com/a_b>."),
+            ("Use `list<T>` as is.", "Use `list<T>` as is."),
+            ("a lone ` backtick", "a lone \\` backtick"),
+            ("# not a heading", "\\# not a heading"),
+            ("- a bullet", "- a bullet"),
+            ("snake_case and *stars*", "snake_case and \\*stars\\*"),
+            ("1. first", "1\\. first"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(escape_line(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn unindents_and_fences_code_as_text() {
+        let doc = Doc::from_text(
+            "First paragraph\n    indented line\n\n\n```python\nx = [1]\n```\nlast",
+        );
+        assert_eq!(
+            doc.lines(),
+            [
+                "First paragraph",
+                "indented line",
+                "",
+                "```text",
+                "x = [1]",
+                "```",
+                "last"
+            ]
+        );
+    }
+
+    #[test]
+    fn renders_outer_and_inner_attributes() {
+        let mut doc = Doc::from_text("Hello.");
+        doc.paragraph("Added in vSphere API 7.0.");
+        assert_eq!(
+            doc.to_token_stream().to_string(),
+            quote! { #[doc = " Hello."] #[doc = ""] #[doc = " Added in vSphere API 7.0."] }
+                .to_string()
+        );
+        assert!(doc.inner().to_string().starts_with("# ! [doc"));
+    }
+}

@@ -1,0 +1,352 @@
+//! Emitters for data types: identifier newtypes, open enumerations, structures and error types.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::types::{ident, idl_type, rust_type};
+use crate::docs::Doc;
+use crate::ir::{
+    Docs, Enumeration, Field, InputRule, OutputRule, Presence, ResourceType, Structure, Type,
+};
+
+/// Docs of an element: its text and the version that added it.
+pub fn doc_of(docs: &Docs) -> Doc {
+    let mut doc = Doc::from_text(&docs.text);
+    since(&mut doc, docs);
+    doc
+}
+
+/// Appends the "added in" paragraph, if the element has a version.
+pub fn since(doc: &mut Doc, docs: &Docs) {
+    if let Some(v) = &docs.since {
+        doc.paragraph(format!("Added in vSphere API {v}."));
+    }
+}
+
+/// The newtype of identifiers of one resource type.
+pub fn id_newtype(rt: &ResourceType) -> TokenStream {
+    let name = ident(&rt.name.rust);
+    let mut doc = Doc::from_text(&rt.docs.text);
+    doc.paragraph(format!(
+        "An identifier of a `{}`. On the wire it is a plain string.",
+        rt.name.wire
+    ));
+    since(&mut doc, &rt.docs);
+    quote! {
+        #doc
+        #[derive(
+            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq,
+            ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash,
+            ::serde::Serialize, ::serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct #name(::std::string::String);
+
+        impl #name {
+            /// Wraps an identifier string.
+            pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The identifier as a string.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The identifier string, consuming the identifier.
+            pub fn into_string(self) -> ::std::string::String {
+                self.0
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(id: ::std::string::String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(id: &str) -> Self {
+                Self(id.into())
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    }
+}
+
+/// An open enumeration: the documented values plus one variant that keeps any other value.
+pub fn enumeration(e: &Enumeration) -> TokenStream {
+    let name = ident(&e.name.rust);
+    let unknown = ident(&e.unknown_variant);
+    let mut doc = doc_of(&e.docs);
+    doc.paragraph(format!(
+        "The enumeration is open: a value this version does not know is kept in \
+         `{}` and written back unchanged.",
+        e.unknown_variant
+    ));
+    let variants = e.values.iter().map(|v| {
+        let vdoc = doc_of(&v.docs);
+        let variant = ident(&v.name.rust);
+        quote! { #vdoc #variant, }
+    });
+    let to_str = e.values.iter().map(|v| {
+        let variant = ident(&v.name.rust);
+        let wire = &v.name.wire;
+        quote! { Self::#variant => #wire, }
+    });
+    let from_str = e.values.iter().map(|v| {
+        let variant = ident(&v.name.rust);
+        let wire = &v.name.wire;
+        quote! { #wire => Self::#variant, }
+    });
+    let known = e.values.iter().map(|v| &v.name.wire);
+    let unknown_doc = format!(
+        " A value this version of the bindings does not know, kept exactly as received. \
+         Compare with `as_str()` rather than matching on this variant."
+    );
+    quote! {
+        #doc
+        #[derive(
+            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq,
+            ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash,
+        )]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            #[doc = #unknown_doc]
+            #unknown(::vapi_runtime::UnknownValue),
+        }
+
+        impl #name {
+            /// The wire strings of the documented values, in IDL order.
+            pub const KNOWN: &'static [&'static str] = &[#(#known),*];
+
+            /// The value as it is written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::#unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Whether the value is one this version does not document.
+            pub fn is_unknown(&self) -> bool {
+                ::std::matches!(self, Self::#unknown(_))
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::#unknown(_) => Self::#unknown(::vapi_runtime::UnknownValue::__from_wire(value)),
+                    known => known,
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+    }
+}
+
+fn presence_doc(doc: &mut Doc, p: &Presence) {
+    let input = |r: InputRule| match r {
+        InputRule::Required => "must be provided",
+        InputRule::Optional => "is optional",
+        InputRule::Unused => "is not used",
+    };
+    let mut rules = Vec::new();
+    if let Some(r) = p.create {
+        rules.push(format!("{} for the `create` method", input(r)));
+    }
+    if let Some(r) = p.update {
+        rules.push(format!("{} for the `update` method", input(r)));
+    }
+    if let Some(r) = p.result {
+        rules.push(
+            match r {
+                OutputRule::Always => "is always present in the results of `get` and `list`",
+                OutputRule::Optional => "is optional in the results of `get` and `list`",
+                OutputRule::Absent => "is never present in the results of `get` and `list`",
+            }
+            .to_owned(),
+        );
+    }
+    doc.paragraph(format!("Presence: {}.", rules.join("; ")));
+}
+
+fn field_tokens(s: &Structure, f: &Field, from: &[String]) -> TokenStream {
+    let mut doc = Doc::from_text(&f.docs.text);
+    for u in &s.unions {
+        for case in &u.cases {
+            let values = case
+                .values
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let rule = if case.required.contains(&f.name.wire) {
+                "must be set"
+            } else if case.optional.contains(&f.name.wire) {
+                "may be set"
+            } else {
+                continue;
+            };
+            doc.paragraph(format!(
+                "It {rule} when `{}` is {values}, and is unset otherwise.",
+                u.tag
+            ));
+        }
+    }
+    if let Some(p) = &f.presence {
+        presence_doc(&mut doc, p);
+    }
+    since(&mut doc, &f.docs);
+    let name = ident(&f.name.rust);
+    let wire = &f.name.wire;
+    let ty = rust_type(from, &f.ty);
+    let serde = if f.ty.is_optional() {
+        quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
+    } else {
+        quote!(#[serde(rename = #wire)])
+    };
+    quote! { #doc #serde pub #name: #ty, }
+}
+
+/// A structure, or an error type when `error` names its fully qualified vAPI type.
+pub fn structure(s: &Structure, from: &[String], error: Option<&str>) -> TokenStream {
+    let name = ident(&s.name.rust);
+    let mut doc = doc_of(&s.docs);
+    for u in &s.unions {
+        let fields: Vec<String> = u
+            .cases
+            .iter()
+            .flat_map(|c| c.required.iter().chain(&c.optional))
+            .map(|f| format!("`{f}`"))
+            .collect();
+        if !fields.is_empty() {
+            doc.paragraph(format!(
+                "Whether {} {} set depends on `{}`.",
+                fields.join(", "),
+                if fields.len() == 1 { "is" } else { "are" },
+                u.tag
+            ));
+        }
+    }
+    let fields = s.fields.iter().map(|f| field_tokens(s, f, from));
+    let required: Vec<&Field> = s.fields.iter().filter(|f| !f.ty.is_optional()).collect();
+    let default = required.is_empty().then(|| quote!(::std::default::Default,));
+    let constructor = (!required.is_empty()).then(|| {
+        let args = required.iter().map(|f| {
+            let n = ident(&f.name.rust);
+            let t = rust_type(from, &f.ty);
+            quote!(#n: #t)
+        });
+        let inits = s.fields.iter().map(|f| {
+            let n = ident(&f.name.rust);
+            if f.ty.is_optional() {
+                quote!(#n: ::std::option::Option::None)
+            } else {
+                quote!(#n)
+            }
+        });
+        let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        let listed = required
+            .iter()
+            .map(|f| format!("`{}`", f.name.wire))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let ndoc = format!(" Creates a value from its required fields ({listed}); optional fields are unset.");
+        quote! {
+            impl #name {
+                #[doc = #ndoc]
+                #allow
+                pub fn new(#(#args),*) -> Self {
+                    Self { #(#inits),* }
+                }
+            }
+        }
+    });
+    let error_impls = error.map(|qualified| {
+        quote! {
+            impl #name {
+                /// The vAPI name of this error type.
+                pub const ERROR_TYPE: &'static str = #qualified;
+            }
+
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(Self::ERROR_TYPE)
+                }
+            }
+
+            impl ::std::error::Error for #name {}
+        }
+    });
+    quote! {
+        #doc
+        #[derive(
+            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
+            ::serde::Serialize, ::serde::Deserialize,
+        )]
+        pub struct #name {
+            #(#fields)*
+        }
+        #constructor
+        #error_impls
+    }
+}
+
+/// The literal of a string, for descriptor constants.
+pub fn lit(s: &str) -> Literal {
+    Literal::string(s)
+}
+
+/// A one-line description of a type for docs: ``(`optional<string>`)``.
+pub fn type_note(ty: &Type) -> String {
+    format!("`{}`", idl_type(ty))
+}

@@ -1,0 +1,339 @@
+//! Emitters for services: the trait, and the service module with its resource type, operation
+//! descriptors and per-operation error types.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::data::{doc_of, lit, type_note};
+use super::types::{ident, rust_type, type_ref_path};
+use crate::docs::Doc;
+use crate::ir::{Body, Operation, Package, PrivilegeScope, Rest, Service};
+
+/// The vAPI service identifier: `com.vmware.content.library.item.download_session`.
+fn service_id(package: &Package, service: &Service) -> String {
+    format!(
+        "{}.{}",
+        package.name,
+        crate::naming::unraw(&crate::naming::value_name(&service.name.wire))
+    )
+}
+
+fn rest_line(rest: &Rest) -> String {
+    let action = rest
+        .action
+        .as_ref()
+        .map(|a| format!("?action={a}"))
+        .unwrap_or_default();
+    format!("`{} /api{}{action}`", rest.method.as_str(), rest.path)
+}
+
+fn operation_doc(service: &Service, op: &Operation) -> Doc {
+    let mut doc = doc_of(&op.docs);
+    if !op.params.is_empty() {
+        doc.section("Parameters");
+        for p in &op.params {
+            let mut text = p.docs.text.clone();
+            if let Some(v) = &p.docs.since {
+                text.push_str(&format!(" Added in vSphere API {v}."));
+            }
+            doc.bullet(&format!("`{}` ({}): ", p.name.wire, type_note(&p.ty)), &text);
+        }
+    }
+    if let Some(result) = &op.result {
+        doc.section("Returns");
+        doc.bullet(&format!("{}: ", type_note(&result.ty)), &result.doc);
+    }
+    doc.section("Errors");
+    for e in &op.errors {
+        for c in &e.conditions {
+            doc.bullet(
+                &format!("`{}::{}::{}` ", service.module, op.error_type, e.variant),
+                c,
+            );
+        }
+    }
+    doc.bullet(
+        &format!(
+            "`{}::{}::{}` ",
+            service.module, op.error_type, op.unhandled_variant
+        ),
+        "for any other error, including transport failures.",
+    );
+    if !op.privileges.is_empty() {
+        doc.section("Privileges");
+        for p in &op.privileges {
+            let list = p
+                .privileges
+                .iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match &p.scope {
+                PrivilegeScope::Operation => {
+                    doc.markdown(format!("- Method execution requires {list}."));
+                }
+                PrivilegeScope::Resource {
+                    resource_type,
+                    path,
+                } => {
+                    doc.markdown(format!(
+                        "- The resource `{resource_type}` referenced by `{}` requires {list}.",
+                        path.join(".")
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(rest) = &op.rest {
+        doc.section("REST");
+        doc.markdown(rest_line(rest));
+    }
+    doc
+}
+
+/// The trait of a service, with its blanket implementation for `Arc`.
+pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
+    let from = &package.module_path;
+    let name = ident(&service.name.rust);
+    let module = ident(&service.module);
+    let mut doc = doc_of(&service.docs);
+    if let Some(rt) = &service.resource_type {
+        doc.paragraph(format!("Resource type: `{rt}`."));
+    }
+    doc.paragraph(format!(
+        "Implement this trait to serve the API or to fake it in tests; the metadata of its \
+         operations is in the `{}` module. Every method's future is `Send`.",
+        service.module
+    ));
+    let mut decls = Vec::new();
+    let mut forwards = Vec::new();
+    for op in &service.operations {
+        let odoc = operation_doc(service, op);
+        let method = ident(&op.name.rust);
+        let params: Vec<TokenStream> = op
+            .params
+            .iter()
+            .map(|p| {
+                let n = ident(&p.name.rust);
+                let t = rust_type(from, &p.ty);
+                quote!(#n: #t)
+            })
+            .collect();
+        let args = op.params.iter().map(|p| ident(&p.name.rust));
+        let result = op
+            .result
+            .as_ref()
+            .map(|r| rust_type(from, &r.ty))
+            .unwrap_or_else(|| quote!(()));
+        let error = ident(&op.error_type);
+        let ret = quote! {
+            impl ::std::future::Future<
+                Output = ::std::result::Result<#result, #module::#error>
+            > + ::std::marker::Send
+        };
+        decls.push(quote! {
+            #odoc
+            fn #method(&self, #(#params),*) -> #ret;
+        });
+        forwards.push(quote! {
+            fn #method(&self, #(#params),*) -> #ret {
+                (**self).#method(#(#args),*)
+            }
+        });
+    }
+    quote! {
+        #doc
+        pub trait #name: ::std::marker::Send + ::std::marker::Sync {
+            #(#decls)*
+        }
+
+        impl<T: #name + ?::std::marker::Sized> #name for ::std::sync::Arc<T> {
+            #(#forwards)*
+        }
+    }
+}
+
+/// The module of a service: `RESOURCE_TYPE`, `SERVICE_ID`, one descriptor per operation,
+/// `OPERATIONS`, and one error enum per operation.
+pub fn service_module(package: &Package, service: &Service) -> TokenStream {
+    let mut from = package.module_path.clone();
+    from.push(service.module.clone());
+    let module = ident(&service.module);
+    let mdoc = Doc::from_text(&format!(
+        "Metadata and error types of the `{}` service.",
+        service.name.wire
+    ));
+    let id = service_id(package, service);
+    let resource_type = service.resource_type.as_ref().map(|rt| {
+        quote! {
+            /// The resource type of the service.
+            pub const RESOURCE_TYPE: &str = #rt;
+        }
+    });
+    let descriptors = service.operations.iter().map(|op| descriptor(op));
+    let all = service.operations.iter().map(|op| ident(&op.descriptor));
+    let errors = service.operations.iter().map(|op| error_enum(&from, service, op));
+    quote! {
+        #mdoc
+        pub mod #module {
+            /// The vAPI identifier of the service.
+            pub const SERVICE_ID: &str = #id;
+            #resource_type
+            #(#descriptors)*
+            /// Every operation of the service, in IDL order.
+            pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[#(#all),*];
+            #(#errors)*
+        }
+    }
+}
+
+fn descriptor(op: &Operation) -> TokenStream {
+    let name = ident(&op.descriptor);
+    let wire = lit(&op.name.wire);
+    let doc = format!(" The metadata of the `{}` operation.", op.name.wire);
+    let privileges = op.privileges.iter().map(|p| {
+        let list = p.privileges.iter().map(|x| lit(x));
+        let scope = match &p.scope {
+            PrivilegeScope::Operation => quote!(::vapi_runtime::PrivilegeScope::Operation),
+            PrivilegeScope::Resource {
+                resource_type,
+                path,
+            } => {
+                let path = path.iter().map(|x| lit(x));
+                quote!(::vapi_runtime::PrivilegeScope::Resource {
+                    resource_type: #resource_type,
+                    path: &[#(#path),*],
+                })
+            }
+        };
+        quote!(::vapi_runtime::PrivilegeRequirement { privileges: &[#(#list),*], scope: #scope })
+    });
+    let errors = op.errors.iter().map(|e| {
+        let q = e.error.qualified();
+        let conditions = e.conditions.iter().map(|c| lit(c));
+        quote!(::vapi_runtime::ErrorDescriptor { error: #q, conditions: &[#(#conditions),*] })
+    });
+    let rest = match &op.rest {
+        None => quote!(::std::option::Option::None),
+        Some(r) => {
+            let method = ident(match r.method.as_str() {
+                "GET" => "Get",
+                "POST" => "Post",
+                "PUT" => "Put",
+                "PATCH" => "Patch",
+                _ => "Delete",
+            });
+            let path = lit(&r.path);
+            let action = match &r.action {
+                Some(a) => quote!(::std::option::Option::Some(#a)),
+                None => quote!(::std::option::Option::None),
+            };
+            let pairs = |v: &Vec<(String, String)>| {
+                let items = v.iter().map(|(a, b)| quote!((#a, #b)));
+                quote!(&[#(#items),*])
+            };
+            let path_params = pairs(&r.path_params);
+            let query = pairs(&r.query);
+            let headers = pairs(&r.headers);
+            let body = match &r.body {
+                Body::None => quote!(::vapi_runtime::RestBody::None),
+                Body::Param(p) => quote!(::vapi_runtime::RestBody::Param(#p)),
+                Body::Fields(f) => quote!(::vapi_runtime::RestBody::Fields(&[#(#f),*])),
+            };
+            quote!(::std::option::Option::Some(::vapi_runtime::RestMapping {
+                method: ::vapi_runtime::HttpMethod::#method,
+                path: #path,
+                action: #action,
+                path_params: #path_params,
+                query: #query,
+                headers: #headers,
+                body: #body,
+            }))
+        }
+    };
+    quote! {
+        #[doc = #doc]
+        pub const #name: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+            service: SERVICE_ID,
+            name: #wire,
+            privileges: &[#(#privileges),*],
+            errors: &[#(#errors),*],
+            rest: #rest,
+        };
+    }
+}
+
+fn error_enum(from: &[String], service: &Service, op: &Operation) -> TokenStream {
+    let name = ident(&op.error_type);
+    let unhandled = ident(&op.unhandled_variant);
+    let doc = Doc::from_text(&format!(
+        "The errors of `{}::{}`: one variant per error the documentation promises, plus `{}` \
+         for anything else.",
+        service.name.wire, op.name.wire, op.unhandled_variant
+    ));
+    let variants = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        let ty = type_ref_path(from, &e.error);
+        let mut vdoc = Doc::new();
+        vdoc.paragraph(format!("`{}`:", e.error.qualified()));
+        for c in &e.conditions {
+            vdoc.bullet("", c);
+        }
+        quote! { #vdoc #v(#ty), }
+    });
+    let display = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        quote!(Self::#v(error) => ::std::fmt::Display::fmt(error, f),)
+    });
+    let source = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        quote!(Self::#v(error) => ::std::option::Option::Some(error),)
+    });
+    let froms = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        let ty = type_ref_path(from, &e.error);
+        quote! {
+            impl ::std::convert::From<#ty> for #name {
+                fn from(error: #ty) -> Self {
+                    Self::#v(error)
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(::std::fmt::Debug)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// An error the operation does not document, or a failure to reach the service.
+            #unhandled(::vapi_runtime::Unhandled),
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#display)*
+                    Self::#unhandled(error) => ::std::fmt::Display::fmt(error, f),
+                }
+            }
+        }
+
+        impl ::std::error::Error for #name {
+            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+                match self {
+                    #(#source)*
+                    Self::#unhandled(error) => ::std::option::Option::Some(error),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::vapi_runtime::Unhandled> for #name {
+            fn from(error: ::vapi_runtime::Unhandled) -> Self {
+                Self::#unhandled(error)
+            }
+        }
+
+        #(#froms)*
+    }
+}

@@ -1,0 +1,129 @@
+//! Rust types and paths for IDL types, relative to the module that names them.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ir::{IdType, Primitive, Type, TypeRef};
+use crate::naming;
+
+/// An identifier token from a Rust name made by [`naming`], raw (`r#type`) or not.
+pub fn ident(name: &str) -> syn::Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => format_ident!("r#{}", raw),
+        None => format_ident!("{}", name),
+    }
+}
+
+/// The path from module `from` to item `name` of module `to`, through `super::` so that the
+/// bindings work wherever they are placed (a crate of their own or `include!`d into a module).
+pub fn path_to(from: &[String], to: &[String], name: &str) -> TokenStream {
+    let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
+    let ups = (common..from.len()).map(|_| quote!(super::));
+    let downs = to[common..].iter().map(|m| {
+        let m = ident(m);
+        quote!(#m::)
+    });
+    let name = ident(name);
+    quote!(#(#ups)* #(#downs)* #name)
+}
+
+/// The path to a named structure, enumeration or error type.
+pub fn type_ref_path(from: &[String], r: &TypeRef) -> TokenStream {
+    path_to(from, &naming::package_module_path(&r.package), &r.name.rust)
+}
+
+/// The Rust type of an IDL type, named from module `from`.
+pub fn rust_type(from: &[String], ty: &Type) -> TokenStream {
+    match ty {
+        Type::Primitive(p) => primitive(*p),
+        Type::Id(IdType::Resource { package, name }) => {
+            path_to(from, &naming::package_module_path(package), &name.rust)
+        }
+        Type::Id(IdType::General(_)) => quote!(::vapi_runtime::Id),
+        Type::Optional(inner) => {
+            let inner = rust_type(from, inner);
+            quote!(::std::option::Option<#inner>)
+        }
+        // Sets keep the order and the exact elements they came with, so that a value read from
+        // the wire is written back unchanged; vAPI promises the elements are unique.
+        Type::List(inner) | Type::Set(inner) => {
+            let inner = rust_type(from, inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        Type::Map(k, v) => {
+            let k = rust_type(from, k);
+            let v = rust_type(from, v);
+            quote!(::std::collections::BTreeMap<#k, #v>)
+        }
+        Type::Structure(r) | Type::Enumeration(r) => type_ref_path(from, r),
+    }
+}
+
+fn primitive(p: Primitive) -> TokenStream {
+    match p {
+        Primitive::String | Primitive::Uri => quote!(::std::string::String),
+        Primitive::Long => quote!(i64),
+        Primitive::Double => quote!(f64),
+        Primitive::Boolean => quote!(bool),
+        Primitive::DateTime => quote!(::vapi_runtime::DateTime),
+        Primitive::Binary => quote!(::vapi_runtime::Binary),
+        Primitive::Secret => quote!(::vapi_runtime::Secret),
+        Primitive::DynamicStructure => quote!(::vapi_runtime::DynamicStructure),
+    }
+}
+
+/// The IDL spelling of a type, for docs.
+pub fn idl_type(ty: &Type) -> String {
+    match ty {
+        Type::Primitive(p) => Primitive::ALL
+            .iter()
+            .find(|(_, q)| q == p)
+            .map(|(s, _)| (*s).to_owned())
+            .unwrap_or_default(),
+        Type::Id(IdType::Resource { name, .. }) => format!("id({})", name.wire),
+        Type::Id(IdType::General(list)) if list.is_empty() => "id".to_owned(),
+        Type::Id(IdType::General(list)) => format!("id({})", list.join(", ")),
+        Type::Optional(t) => format!("optional<{}>", idl_type(t)),
+        Type::List(t) => format!("list<{}>", idl_type(t)),
+        Type::Set(t) => format!("set<{}>", idl_type(t)),
+        Type::Map(k, v) => format!("map<{}, {}>", idl_type(k), idl_type(v)),
+        Type::Structure(r) | Type::Enumeration(r) => r.qualified(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(parts: &[&str]) -> Vec<String> {
+        parts.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn relative_paths() {
+        let item = p(&["content", "library", "item"]);
+        let cases = [
+            (p(&["content", "library", "item"]), "FileInfo", "FileInfo"),
+            (p(&["content", "library"]), "StorageBacking", "super :: StorageBacking"),
+            (
+                p(&["vapi", "std"]),
+                "LocalizableMessage",
+                "super :: super :: super :: vapi :: std :: LocalizableMessage",
+            ),
+            (
+                p(&["content", "library", "item", "updatesession"]),
+                "PreviewInfo",
+                "updatesession :: PreviewInfo",
+            ),
+        ];
+        for (to, name, expected) in cases {
+            assert_eq!(path_to(&item, &to, name).to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn raw_identifiers_survive() {
+        assert_eq!(ident("r#type").to_string(), "r#type");
+        assert_eq!(ident("self_").to_string(), "self_");
+    }
+}

@@ -1,0 +1,147 @@
+//! Phase 5, render: modules of tokens → formatted Rust source, either one file per module (for
+//! a checked-in crate) or one file of nested modules (for `include!` from a build script).
+//! It knows modules, docs and tokens, nothing of the IDL.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::docs::Doc;
+use crate::emit::types::ident;
+
+/// One Rust module: where it sits, its docs and its items.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// Module names from the root; empty for the root.
+    pub path: Vec<String>,
+    /// The module's documentation.
+    pub doc: Doc,
+    /// Its items.
+    pub items: TokenStream,
+}
+
+/// The emitted tokens did not form a Rust file: a bug in the generator, reported instead of
+/// writing broken code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderError {
+    /// The file or module being rendered.
+    pub module: String,
+    /// What syn said.
+    pub message: String,
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "error: internal error: the code generated for `{}` does not parse: {}",
+            self.module, self.message
+        )
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Every module path with its children, including modules that only hold other modules.
+fn tree(modules: &[Module]) -> BTreeMap<Vec<String>, BTreeSet<String>> {
+    let mut tree: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
+    tree.entry(Vec::new()).or_default();
+    for m in modules {
+        for depth in 0..m.path.len() {
+            tree.entry(m.path[..depth].to_vec())
+                .or_default()
+                .insert(m.path[depth].clone());
+        }
+        tree.entry(m.path.clone()).or_default();
+    }
+    tree
+}
+
+fn placeholder_doc(path: &[String]) -> Doc {
+    Doc::from_text(&format!("Modules under `{}`.", path.join("::")))
+}
+
+fn format(name: &str, header: &str, tokens: TokenStream) -> Result<String, RenderError> {
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
+        module: name.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+}
+
+/// One file per module: `lib.rs` for the root, `a/b.rs` for module `a::b`. `header` is the
+/// comment every file starts with; `crate_attrs` are inner attributes for `lib.rs`.
+///
+/// # Errors
+///
+/// A [`RenderError`] if some module's tokens are not valid Rust.
+pub fn render_files(
+    modules: &[Module],
+    header: &str,
+    crate_attrs: TokenStream,
+) -> Result<BTreeMap<String, String>, RenderError> {
+    let by_path: BTreeMap<&[String], &Module> =
+        modules.iter().map(|m| (m.path.as_slice(), m)).collect();
+    let mut files = BTreeMap::new();
+    for (path, children) in tree(modules) {
+        let module = by_path.get(path.as_slice());
+        let doc = match module {
+            Some(m) if !m.doc.is_empty() => m.doc.inner(),
+            _ => placeholder_doc(&path).inner(),
+        };
+        let items = module.map(|m| m.items.clone()).unwrap_or_default();
+        let children = children.iter().map(|c| ident(c));
+        let attrs = path.is_empty().then(|| crate_attrs.clone());
+        let file_name = if path.is_empty() {
+            "lib.rs".to_owned()
+        } else {
+            format!("{}.rs", path.join("/"))
+        };
+        let tokens = quote! {
+            #doc
+            #attrs
+            #( pub mod #children; )*
+            #items
+        };
+        let text = format(&file_name, header, tokens)?;
+        files.insert(file_name, text);
+    }
+    Ok(files)
+}
+
+/// One file of nested inline modules, for `include!`: it has no inner attributes, so it can be
+/// included into any module.
+///
+/// # Errors
+///
+/// A [`RenderError`] if the tokens are not valid Rust.
+pub fn render_single(modules: &[Module], header: &str) -> Result<String, RenderError> {
+    let tree = tree(modules);
+    let by_path: BTreeMap<&[String], &Module> =
+        modules.iter().map(|m| (m.path.as_slice(), m)).collect();
+    fn nest(
+        path: &[String],
+        tree: &BTreeMap<Vec<String>, BTreeSet<String>>,
+        by_path: &BTreeMap<&[String], &Module>,
+    ) -> TokenStream {
+        let items = by_path
+            .get(path)
+            .map(|m| m.items.clone())
+            .unwrap_or_default();
+        let children = tree.get(path).into_iter().flatten().map(|child| {
+            let mut child_path = path.to_vec();
+            child_path.push(child.clone());
+            let doc = match by_path.get(child_path.as_slice()) {
+                Some(m) if !m.doc.is_empty() => m.doc.clone(),
+                _ => placeholder_doc(&child_path),
+            };
+            let name = ident(child);
+            let body = nest(&child_path, tree, by_path);
+            quote! { #doc pub mod #name { #body } }
+        });
+        quote! { #(#children)* #items }
+    }
+    format("the bindings", header, nest(&[], &tree, &by_path))
+}

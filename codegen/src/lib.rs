@@ -1,5 +1,22 @@
-//! vapi-codegen
+//! `vapi-codegen` turns a YAML description of VMware vAPI interfaces (the IDL in `idl/`, see
+//! its README) into Rust: structures with serde, open enumerations, typed identifiers, and one
+//! trait per service with a typed error per operation and its metadata as constants.
+//!
+//! It runs in phases, each reporting all of its errors before the next starts:
+//! [`yaml`] parses each file into a located tree, [`decode`] checks its keys into the [`ast`],
+//! [`resolve`] ties references across files into the [`ir`] and validates it, [`emit`] turns the
+//! IR into tokens, [`render`] formats them, and [`writer`] is the only code that touches the
+//! file system. [`Config`] drives the whole and is what build scripts and the command line use.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), vapi_codegen::Error> {
+//!     vapi_codegen::Config::new().idl_dir("idl").compile()
+//! }
+//! ```
+
 pub mod ast;
+mod config;
 pub mod decode;
 pub mod diag;
 pub mod docs;
@@ -9,4 +26,7 @@ pub mod load;
 pub mod naming;
 pub mod render;
 pub mod resolve;
+pub mod writer;
 pub mod yaml;
+
+pub use config::{Config, Error, Layout};

@@ -127,6 +127,27 @@ impl Config {
         }
     }
 
+    /// The defaults for checked-in bindings, as `cargo run -p vapi-codegen` writes them: one file
+    /// per module with `lib.rs` at the root, a header naming that command, and no
+    /// `cargo:rerun-if-changed` lines. Set the directories with [`Config::idl_dir`] and
+    /// [`Config::out_dir`].
+    ///
+    /// ```
+    /// let mut config = vapi_codegen::Config::checked_in();
+    /// config.idl_dir("idl").out_dir("generated/src");
+    /// ```
+    pub fn checked_in() -> Self {
+        let mut config = Config::new();
+        config
+            .layout(Layout::ModulePerFile)
+            .header(format!(
+                "{MARKER} by `{}` from the IDL. Do not edit.",
+                emit::REGENERATE
+            ))
+            .rerun_if_changed(false);
+        config
+    }
+
     /// The directory holding the IDL files (`com/vmware/…/*.yaml`).
     ///
     /// ```

@@ -27,6 +27,13 @@ pub fn decode_file(
     d.file_decl(root)
 }
 
+/// One key of `presence:`: its name, its allowed values and where its value goes.
+type PresenceRule<'p> = (
+    &'static str,
+    &'static [&'static str],
+    &'p mut Option<S<String>>,
+);
+
 struct Decoder<'a> {
     file: &'a str,
     lines: Vec<&'a str>,
@@ -432,7 +439,7 @@ impl<'a> Decoder<'a> {
     fn presence(&mut self, node: &Node) -> Option<S<PresenceDecl>> {
         let keys = self.keys(node, "`presence`", &["create", "update", "result"])?;
         let mut presence = PresenceDecl::default();
-        let rules: [(&str, &[&str], &mut Option<S<String>>); 3] = [
+        let rules: [PresenceRule<'_>; 3] = [
             (
                 "create",
                 &["required", "optional", "unused"],

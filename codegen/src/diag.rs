@@ -52,7 +52,7 @@ pub struct Diagnostic {
     /// A suggestion, such as a did-you-mean.
     pub help: Option<String>,
     /// Another place that takes part in the error (the first definition of a duplicate).
-    pub related: Option<(Loc, String)>,
+    pub related: Option<Box<(Loc, String)>>,
 }
 
 impl Diagnostic {
@@ -80,7 +80,7 @@ impl Diagnostic {
 
     /// Adds a `note:` pointing at another place.
     pub fn with_related(mut self, loc: Loc, note: impl Into<String>) -> Self {
-        self.related = Some((loc, note.into()));
+        self.related = Some(Box::new((loc, note.into())));
         self
     }
 
@@ -96,7 +96,8 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: error: {}", self.loc(), self.message)?;
-        if let Some((loc, note)) = &self.related {
+        if let Some(related) = &self.related {
+            let (loc, note) = &**related;
             write!(f, "\n  --> {loc}: note: {note}")?;
         }
         if let Some(help) = &self.help {

@@ -151,9 +151,7 @@ fn escape_line(line: &str) -> String {
             rest = &rest[c.len_utf8()..];
             continue;
         }
-        if (rest.starts_with("https://") || rest.starts_with("http://"))
-            && !out.ends_with('<')
-        {
+        if (rest.starts_with("https://") || rest.starts_with("http://")) && !out.ends_with('<') {
             let end = rest
                 .find(|ch: char| ch.is_whitespace() || ch == '`' || ch == '<' || ch == '>')
                 .unwrap_or(rest.len());
@@ -205,8 +203,14 @@ mod tests {
     #[test]
     fn escapes_what_rustdoc_would_misread() {
         let table = [
-            ("A list<string> of [ids].", "A list\\<string\\> of \\[ids\\]."),
-            ("See https://example.com/a_b.", "See <https://example.com/a_b>."),
+            (
+                "A list<string> of [ids].",
+                "A list\\<string\\> of \\[ids\\].",
+            ),
+            (
+                "See https://example.com/a_b.",
+                "See <https://example.com/a_b>.",
+            ),
             ("Use `list<T>` as is.", "Use `list<T>` as is."),
             ("a lone ` backtick", "a lone \\` backtick"),
             ("# not a heading", "\\# not a heading"),
@@ -221,9 +225,8 @@ mod tests {
 
     #[test]
     fn unindents_and_fences_code_as_text() {
-        let doc = Doc::from_text(
-            "First paragraph\n    indented line\n\n\n```python\nx = [1]\n```\nlast",
-        );
+        let doc =
+            Doc::from_text("First paragraph\n    indented line\n\n\n```python\nx = [1]\n```\nlast");
         assert_eq!(
             doc.lines(),
             [

@@ -207,7 +207,9 @@ services:
 ",
         )])
         .unwrap_or_else(|e| panic!("{e}"));
-        let a = model.package("com.vmware.a").unwrap_or_else(|| panic!("no package"));
+        let a = model
+            .package("com.vmware.a")
+            .unwrap_or_else(|| panic!("no package"));
         assert_eq!(a.module_path, ["a"]);
         assert_eq!(a.structures[0].fields[0].name.rust, "r#type");
         assert_eq!(a.enumerations[0].unknown_variant, "Unrecognized");
@@ -215,7 +217,9 @@ services:
         let get = &a.services[0].operations[0];
         assert_eq!(get.errors.len(), 1);
         assert_eq!(get.errors[0].conditions.len(), 2);
-        let errors = model.package("com.vmware.vapi.std.errors").unwrap_or_else(|| panic!("no errors"));
+        let errors = model
+            .package("com.vmware.vapi.std.errors")
+            .unwrap_or_else(|| panic!("no errors"));
         assert_eq!(errors.errors[1].fields[0].name.wire, "messages");
     }
 
@@ -235,9 +239,15 @@ structures:
         )])
         .err()
         .unwrap_or_default();
-        assert!(err.contains("com/vmware/a.yaml:8:32: error: unknown type `Nod`"), "{err}");
+        assert!(
+            err.contains("com/vmware/a.yaml:8:32: error: unknown type `Nod`"),
+            "{err}"
+        );
         assert!(err.contains("did you mean `Node`?"), "{err}");
-        assert!(err.contains("`foo_bar` and `fooBar` both become `foo_bar`"), "{err}");
+        assert!(
+            err.contains("`foo_bar` and `fooBar` both become `foo_bar`"),
+            "{err}"
+        );
         assert!(err.contains("contains itself"), "{err}");
     }
 }

@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use vapi_codegen::writer::Staleness;
 use vapi_codegen::Config;
+use vapi_codegen::writer::Staleness;
 
 const USAGE: &str = "\
 usage: vapi-codegen [--check] [--idl DIR] [--out DIR] [--package NAME]...
@@ -31,7 +31,9 @@ struct Args {
 
 fn workspace_path(rel: &str) -> PathBuf {
     // The defaults are the workspace's own directories, wherever `cargo run` is started.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(rel)
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {

@@ -5,11 +5,11 @@ use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 /// Strict and reserved keywords of Rust 2024, which need `r#` (or more) to be identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe",
-    "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers; they get a trailing underscore instead.
@@ -36,7 +36,12 @@ fn escape(name: String) -> String {
 
 /// A type name: each dotted part in UpperCamelCase, then joined (`File.Info` → `FileInfo`).
 pub fn type_name(dotted: &str) -> String {
-    escape(dotted.split('.').map(|part| part.to_upper_camel_case()).collect())
+    escape(
+        dotted
+            .split('.')
+            .map(|part| part.to_upper_camel_case())
+            .collect(),
+    )
 }
 
 /// A field, parameter, method or module name in snake_case (`libraryItemId` → `library_item_id`).
@@ -190,14 +195,32 @@ mod tests {
 
     #[test]
     fn derived_names() {
-        assert_eq!(id_type_name("com.vmware.content.library.item.DownloadSession"), "DownloadSessionId");
+        assert_eq!(
+            id_type_name("com.vmware.content.library.item.DownloadSession"),
+            "DownloadSessionId"
+        );
         assert_eq!(id_type_name("com.vmware.content.library.Item"), "ItemId");
         assert_eq!(operation_error_name("keep_alive"), "KeepAliveError");
-        assert_eq!(service_module_name("DownloadSession", &[]), "download_session");
-        assert_eq!(service_module_name("Item", &["item".into()]), "item_service");
+        assert_eq!(
+            service_module_name("DownloadSession", &[]),
+            "download_session"
+        );
+        assert_eq!(
+            service_module_name("Item", &["item".into()]),
+            "item_service"
+        );
         assert_eq!(const_name("keep_alive"), "KEEP_ALIVE");
-        assert_eq!(package_module_path("com.vmware.content.library.item"), ["content", "library", "item"]);
-        assert_eq!(package_module_path("com.vmware.vapi.std.errors"), ["vapi", "std", "errors"]);
-        assert_eq!(package_module_path("org.example.type"), ["org", "example", "r#type"]);
+        assert_eq!(
+            package_module_path("com.vmware.content.library.item"),
+            ["content", "library", "item"]
+        );
+        assert_eq!(
+            package_module_path("com.vmware.vapi.std.errors"),
+            ["vapi", "std", "errors"]
+        );
+        assert_eq!(
+            package_module_path("org.example.type"),
+            ["org", "example", "r#type"]
+        );
     }
 }

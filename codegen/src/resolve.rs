@@ -309,10 +309,7 @@ impl<'a> Resolver<'a, '_> {
                         rt.pos,
                         format!("the resource type `{}` is not fully qualified", rt.value),
                     )
-                    .with_help(format!(
-                        "write `{}.{}`",
-                        file.package.value, rt.value
-                    )),
+                    .with_help(format!("write `{}.{}`", file.package.value, rt.value)),
                 );
                 continue;
             };
@@ -469,8 +466,12 @@ impl<'a> Resolver<'a, '_> {
                 );
                 if !ok {
                     self.diags.push(
-                        Diagnostic::error(path, k.pos, "a map key must be a string, an id or an enumeration")
-                            .with_help("JSON object keys are strings"),
+                        Diagnostic::error(
+                            path,
+                            k.pos,
+                            "a map key must be a string, an id or an enumeration",
+                        )
+                        .with_help("JSON object keys are strings"),
                     );
                     return None;
                 }
@@ -479,8 +480,7 @@ impl<'a> Resolver<'a, '_> {
             TypeExpr::Named(name) => {
                 let package = file.package.value.as_str();
                 let Some((qualified, sym)) = self.lookup(package, name) else {
-                    let mut d =
-                        Diagnostic::error(path, ty.pos, format!("unknown type `{name}`"));
+                    let mut d = Diagnostic::error(path, ty.pos, format!("unknown type `{name}`"));
                     d = match self.suggest(package, name, &[Kind::Structure, Kind::Enumeration]) {
                         Some(best) => d.with_help(format!("did you mean `{best}`?")),
                         None => d.with_help(
@@ -541,10 +541,7 @@ impl<'a> Resolver<'a, '_> {
                         rust: naming::id_type_name(&rt.value),
                     },
                     docs: Docs {
-                        text: format!(
-                            "The resource type of the `{}` service.",
-                            s.name.value
-                        ),
+                        text: format!("The resource type of the `{}` service.", s.name.value),
                         since: s.since.as_ref().map(|v| v.value.clone()),
                     },
                 });
@@ -589,21 +586,36 @@ impl<'a> Resolver<'a, '_> {
         let mut enumerations = Vec::new();
         for e in &file.enumerations {
             let rust = naming::type_name(&e.name.value);
-            types.add(self.diags, &e.name.value, &rust, loc(&file.path, e.name.pos));
+            types.add(
+                self.diags,
+                &e.name.value,
+                &rust,
+                loc(&file.path, e.name.pos),
+            );
             self.check_owner(file, &e.name);
             enumerations.push(self.enumeration(file, e, rust));
         }
         let mut structures = Vec::new();
         for s in &file.structures {
             let rust = naming::type_name(&s.name.value);
-            types.add(self.diags, &s.name.value, &rust, loc(&file.path, s.name.pos));
+            types.add(
+                self.diags,
+                &s.name.value,
+                &rust,
+                loc(&file.path, s.name.pos),
+            );
             self.check_owner(file, &s.name);
             structures.push(self.structure(file, s, rust));
         }
         let mut errors = Vec::new();
         for s in &file.errors {
             let rust = naming::type_name(&s.name.value);
-            types.add(self.diags, &s.name.value, &rust, loc(&file.path, s.name.pos));
+            types.add(
+                self.diags,
+                &s.name.value,
+                &rust,
+                loc(&file.path, s.name.pos),
+            );
             self.check_owner(file, &s.name);
             errors.push(self.structure(file, s, rust));
         }
@@ -618,9 +630,19 @@ impl<'a> Resolver<'a, '_> {
         let mut services = Vec::new();
         for s in &file.services {
             let rust = naming::type_name(&s.name.value);
-            types.add(self.diags, &s.name.value, &rust, loc(&file.path, s.name.pos));
+            types.add(
+                self.diags,
+                &s.name.value,
+                &rust,
+                loc(&file.path, s.name.pos),
+            );
             let module = naming::service_module_name(&s.name.value, &children);
-            modules.add(self.diags, &s.name.value, &module, loc(&file.path, s.name.pos));
+            modules.add(
+                self.diags,
+                &s.name.value,
+                &module,
+                loc(&file.path, s.name.pos),
+            );
             services.push(self.service(file, s, rust, module));
         }
         Package {
@@ -812,7 +834,12 @@ impl<'a> Resolver<'a, '_> {
         // Inherited fields were checked where they were declared; resolve them from there.
         for (parent_file, f) in inherited {
             let rust_name = naming::value_name(&f.name.value);
-            names.add(self.diags, &f.name.value, &rust_name, loc(&parent_file.path, f.name.pos));
+            names.add(
+                self.diags,
+                &f.name.value,
+                &rust_name,
+                loc(&parent_file.path, f.name.pos),
+            );
             if let Some(ty) = self.ty_quiet(parent_file, &f.ty) {
                 fields.push(Field {
                     name: Name {
@@ -834,7 +861,9 @@ impl<'a> Resolver<'a, '_> {
                         f.name.pos,
                         format!("`{}` is not a field name", f.name.value),
                     )
-                    .with_help("field names are snake_case wire keys: lowercase letters, digits and `_`"),
+                    .with_help(
+                        "field names are snake_case wire keys: lowercase letters, digits and `_`",
+                    ),
                 );
             }
             names.add(self.diags, &f.name.value, &rust_name, loc(path, f.name.pos));
@@ -893,19 +922,27 @@ impl<'a> Resolver<'a, '_> {
                 _ => None,
             })
         };
-        let result = p.value.result.as_ref().and_then(|v| match v.value.as_str() {
-            "always" => Some(OutputRule::Always),
-            "optional" => Some(OutputRule::Optional),
-            "absent" => Some(OutputRule::Absent),
-            _ => None,
-        });
+        let result = p
+            .value
+            .result
+            .as_ref()
+            .and_then(|v| match v.value.as_str() {
+                "always" => Some(OutputRule::Always),
+                "optional" => Some(OutputRule::Optional),
+                "absent" => Some(OutputRule::Absent),
+                _ => None,
+            });
         let presence = Presence {
             create: input(&p.value.create),
             update: input(&p.value.update),
             result,
         };
         if presence == Presence::default() {
-            self.err(path, p.pos, "`presence` states no rule: give `create`, `update` or `result`");
+            self.err(
+                path,
+                p.pos,
+                "`presence` states no rule: give `create`, `update` or `result`",
+            );
         }
         presence
     }
@@ -989,7 +1026,11 @@ impl<'a> Resolver<'a, '_> {
                     }
                     Some(x) if x.name.wire == u.tag.value => {
                         ok = false;
-                        self.err(path, f.pos, "a union cannot list its own tag as a case field");
+                        self.err(
+                            path,
+                            f.pos,
+                            "a union cannot list its own tag as a case field",
+                        );
                     }
                     Some(x) if !x.ty.is_optional() => {
                         ok = false;
@@ -1042,7 +1083,12 @@ impl<'a> Resolver<'a, '_> {
                     .with_help("operation names are snake_case"),
                 );
             }
-            names.add(self.diags, &op.name.value, &rust_name, loc(path, op.name.pos));
+            names.add(
+                self.diags,
+                &op.name.value,
+                &rust_name,
+                loc(path, op.name.pos),
+            );
             if let Some(op) = self.operation(file, op, rust_name) {
                 operations.push(op);
             }
@@ -1123,7 +1169,11 @@ impl<'a> Resolver<'a, '_> {
         })
     }
 
-    fn operation_errors(&mut self, file: &ast::File, op: &ast::OperationDecl) -> Vec<OperationError> {
+    fn operation_errors(
+        &mut self,
+        file: &ast::File,
+        op: &ast::OperationDecl,
+    ) -> Vec<OperationError> {
         let path = file.path.as_str();
         let mut errors: Vec<OperationError> = Vec::new();
         let mut variants = RustNames::new("the error variant");
@@ -1213,8 +1263,7 @@ impl<'a> Resolver<'a, '_> {
                 param.pos,
                 format!("`{}` has no parameter `{first}`", op.name.value),
             );
-            if let Some(best) =
-                did_you_mean(first, op.params.iter().map(|x| x.name.value.as_str()))
+            if let Some(best) = did_you_mean(first, op.params.iter().map(|x| x.name.value.as_str()))
             {
                 d = d.with_help(format!("did you mean `{best}`?"));
             }
@@ -1232,7 +1281,10 @@ impl<'a> Resolver<'a, '_> {
                 self.err(
                     path,
                     param.pos.shifted(offset),
-                    format!("`{}` is not a structure, so it has no field `{seg}`", param.value),
+                    format!(
+                        "`{}` is not a structure, so it has no field `{seg}`",
+                        param.value
+                    ),
                 );
                 return None;
             };
@@ -1252,9 +1304,9 @@ impl<'a> Resolver<'a, '_> {
                     param.pos.shifted(offset),
                     format!("`{}` has no field `{seg}`", r.name.wire),
                 );
-                if let Some(best) = decl.and_then(|d| {
-                    did_you_mean(seg, d.fields.iter().map(|f| f.name.value.as_str()))
-                }) {
+                if let Some(best) = decl
+                    .and_then(|d| did_you_mean(seg, d.fields.iter().map(|f| f.name.value.as_str())))
+                {
                     d = d.with_help(format!("did you mean `{best}`?"));
                 }
                 self.diags.push(d);
@@ -1357,10 +1409,9 @@ impl<'a> Resolver<'a, '_> {
                 );
                 let snake = naming::value_name(var);
                 d = match op.params.iter().find(|p| p.name.value == snake) {
-                    Some(p) => d.with_help(format!(
-                        "add `{var}: {}` under `path_params`",
-                        p.name.value
-                    )),
+                    Some(p) => {
+                        d.with_help(format!("add `{var}: {}` under `path_params`", p.name.value))
+                    }
                     None => d.with_help("add it under `path_params` with the parameter it carries"),
                 };
                 self.diags.push(d);
@@ -1420,7 +1471,9 @@ impl<'a> Resolver<'a, '_> {
                                 method.as_str()
                             ),
                         )
-                        .with_help(format!("bind `{p}` under `path_params`, `query` or `headers`")),
+                        .with_help(format!(
+                            "bind `{p}` under `path_params`, `query` or `headers`"
+                        )),
                     );
                 }
                 Body::None

@@ -51,7 +51,12 @@ pub struct WriteError {
 
 impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: cannot write `{}`: {}", self.path.display(), self.source)
+        write!(
+            f,
+            "error: cannot write `{}`: {}",
+            self.path.display(),
+            self.source
+        )
     }
 }
 
@@ -200,7 +205,10 @@ mod tests {
         assert_eq!(check(&dir, &files)?.len(), 2);
         assert_eq!(write(&dir, &files)?.len(), 2);
         assert!(check(&dir, &files)?.is_empty());
-        assert!(write(&dir, &files)?.is_empty(), "unchanged files are not rewritten");
+        assert!(
+            write(&dir, &files)?.is_empty(),
+            "unchanged files are not rewritten"
+        );
 
         std::fs::write(dir.join("a/b.rs"), "edited").map_err(err(&dir))?;
         std::fs::write(dir.join("old.rs"), format!("{MARKER}\n")).map_err(err(&dir))?;
@@ -216,7 +224,10 @@ mod tests {
         );
         write(&dir, &files)?;
         assert!(check(&dir, &files)?.is_empty());
-        assert!(dir.join("mine.rs").exists(), "files without the marker are left alone");
+        assert!(
+            dir.join("mine.rs").exists(),
+            "files without the marker are left alone"
+        );
         let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     }

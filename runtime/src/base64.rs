@@ -37,8 +37,8 @@ fn value(c: u8) -> Option<u32> {
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
     let unpadded = match text {
-        [rest @ .., b'=', b'='] if text.len() % 4 == 0 => rest,
-        [rest @ .., b'='] if text.len() % 4 == 0 => rest,
+        [rest @ .., b'=', b'='] if text.len().is_multiple_of(4) => rest,
+        [rest @ .., b'='] if text.len().is_multiple_of(4) => rest,
         _ => text,
     };
     if unpadded.len() % 4 == 1 {
@@ -75,7 +75,11 @@ mod tests {
             assert_eq!(encode(plain.as_bytes()), coded);
             assert_eq!(decode(coded).as_deref(), Some(plain.as_bytes()));
         }
-        assert_eq!(decode("Zm8").as_deref(), Some(&b"fo"[..]), "padding is optional");
+        assert_eq!(
+            decode("Zm8").as_deref(),
+            Some(&b"fo"[..]),
+            "padding is optional"
+        );
         assert_eq!(decode("Z"), None);
         assert_eq!(decode("Zm9v!"), None);
         assert_eq!(decode("Zg==Zg=="), None);

@@ -88,8 +88,9 @@ fn digits(s: &[u8]) -> Option<u32> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    s.iter()
-        .try_fold(0u32, |n, &c| n.checked_mul(10)?.checked_add(u32::from(c - b'0')))
+    s.iter().try_fold(0u32, |n, &c| {
+        n.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+    })
 }
 
 fn parse(text: &str) -> Option<SystemTime> {
@@ -107,7 +108,20 @@ fn parse(text: &str) -> Option<SystemTime> {
     let minute = digits(&b[14..16])?;
     let second = digits(&b[17..19])?;
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     let max_day = *month_days.get(usize::try_from(month).ok()?.checked_sub(1)?)?;
     if day == 0 || day > max_day || hour > 23 || minute > 59 || second > 60 {
         return None;
@@ -150,7 +164,10 @@ mod tests {
     use super::*;
 
     fn secs(text: &str) -> Option<u64> {
-        parse(text)?.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs())
+        parse(text)?
+            .duration_since(UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs())
     }
 
     #[test]

@@ -243,8 +243,14 @@ mod tests {
 
     #[test]
     fn ids_and_secrets_are_plain_strings_on_the_wire() {
-        assert_eq!(serde_json::to_string(&Id::new("a")).ok().as_deref(), Some("\"a\""));
-        assert_eq!(serde_json::to_string(&Secret::new("p")).ok().as_deref(), Some("\"p\""));
+        assert_eq!(
+            serde_json::to_string(&Id::new("a")).ok().as_deref(),
+            Some("\"a\"")
+        );
+        assert_eq!(
+            serde_json::to_string(&Secret::new("p")).ok().as_deref(),
+            Some("\"p\"")
+        );
         assert_eq!(UnknownValue::__from_wire("NEW").as_str(), "NEW");
     }
 }

@@ -28,7 +28,10 @@ fn generate(idl: &str) -> BTreeMap<String, String> {
 
 fn snapshot_all(prefix: &str, files: &BTreeMap<String, String>) {
     for (path, contents) in files {
-        let name = format!("{prefix}__{}", path.trim_end_matches(".rs").replace('/', "__"));
+        let name = format!(
+            "{prefix}__{}",
+            path.trim_end_matches(".rs").replace('/', "__")
+        );
         insta::assert_snapshot!(name, contents);
     }
 }

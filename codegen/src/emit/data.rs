@@ -111,10 +111,8 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
         quote! { #wire => Self::#variant, }
     });
     let known = e.values.iter().map(|v| &v.name.wire);
-    let unknown_doc = format!(
-        " A value this version of the bindings does not know, kept exactly as received. \
-         Compare with `as_str()` rather than matching on this variant."
-    );
+    let unknown_doc = " A value this version of the bindings does not know, kept exactly as \
+        received. Compare with `as_str()` rather than matching on this variant.";
     quote! {
         #doc
         #[derive(
@@ -279,7 +277,9 @@ pub fn structure(s: &Structure, from: &[String], error: Option<&str>) -> TokenSt
     }
     let fields = s.fields.iter().map(|f| field_tokens(s, f, from));
     let required: Vec<&Field> = s.fields.iter().filter(|f| !f.ty.is_optional()).collect();
-    let default = required.is_empty().then(|| quote!(::std::default::Default,));
+    let default = required
+        .is_empty()
+        .then(|| quote!(::std::default::Default,));
     let constructor = (!required.is_empty()).then(|| {
         let args = required.iter().map(|f| {
             let n = ident(&f.name.rust);
@@ -300,7 +300,9 @@ pub fn structure(s: &Structure, from: &[String], error: Option<&str>) -> TokenSt
             .map(|f| format!("`{}`", f.name.wire))
             .collect::<Vec<_>>()
             .join(", ");
-        let ndoc = format!(" Creates a value from its required fields ({listed}); optional fields are unset.");
+        let ndoc = format!(
+            " Creates a value from its required fields ({listed}); optional fields are unset."
+        );
         quote! {
             impl #name {
                 #[doc = #ndoc]

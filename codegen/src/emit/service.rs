@@ -36,7 +36,10 @@ fn operation_doc(service: &Service, op: &Operation) -> Doc {
             if let Some(v) = &p.docs.since {
                 text.push_str(&format!(" Added in vSphere API {v}."));
             }
-            doc.bullet(&format!("`{}` ({}): ", p.name.wire, type_note(&p.ty)), &text);
+            doc.bullet(
+                &format!("`{}` ({}): ", p.name.wire, type_note(&p.ty)),
+                &text,
+            );
         }
     }
     if let Some(result) = &op.result {
@@ -170,9 +173,12 @@ pub fn service_module(package: &Package, service: &Service) -> TokenStream {
             pub const RESOURCE_TYPE: &str = #rt;
         }
     });
-    let descriptors = service.operations.iter().map(|op| descriptor(op));
+    let descriptors = service.operations.iter().map(descriptor);
     let all = service.operations.iter().map(|op| ident(&op.descriptor));
-    let errors = service.operations.iter().map(|op| error_enum(&from, service, op));
+    let errors = service
+        .operations
+        .iter()
+        .map(|op| error_enum(&from, service, op));
     quote! {
         #mdoc
         pub mod #module {

@@ -104,7 +104,11 @@ mod tests {
         let item = p(&["content", "library", "item"]);
         let cases = [
             (p(&["content", "library", "item"]), "FileInfo", "FileInfo"),
-            (p(&["content", "library"]), "StorageBacking", "super :: StorageBacking"),
+            (
+                p(&["content", "library"]),
+                "StorageBacking",
+                "super :: StorageBacking",
+            ),
             (
                 p(&["vapi", "std"]),
                 "LocalizableMessage",

@@ -271,6 +271,12 @@ impl Config {
         }
     }
 
+    /// A module-per-file output owns its directory; a single file shares it (with other
+    /// outputs of the same build script, say) and never removes anything.
+    fn owns_out_dir(&self) -> bool {
+        self.layout == Layout::ModulePerFile
+    }
+
     fn out(&self) -> Result<PathBuf, Error> {
         match &self.out_dir {
             Some(dir) => Ok(dir.clone()),
@@ -289,7 +295,7 @@ impl Config {
     pub fn write(&self) -> Result<Vec<Stale>, Error> {
         let dir = self.out()?;
         let files = self.generate()?;
-        writer::write(&dir, &files).map_err(Error::Write)
+        writer::write(&dir, &files, self.owns_out_dir()).map_err(Error::Write)
     }
 
     /// What a build script calls: [`Config::write`], discarding the list of changes.
@@ -310,7 +316,7 @@ impl Config {
     pub fn check(&self) -> Result<Vec<Stale>, Error> {
         let dir = self.out()?;
         let files = self.generate()?;
-        writer::check(&dir, &files).map_err(Error::Write)
+        writer::check(&dir, &files, self.owns_out_dir()).map_err(Error::Write)
     }
 
     /// The IDL directory.

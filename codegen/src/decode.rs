@@ -1,4 +1,4 @@
-//! Phase 2, decode: the located YAML tree of one file → its [`ast::File`], reporting every unknown
+//! Phase 2, decode: the located YAML tree of one file → its [`crate::ast::File`], reporting every unknown
 //! key, missing key, duplicate key, wrong kind of value and malformed type expression at once.
 
 use std::collections::BTreeMap;

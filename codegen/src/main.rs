@@ -4,7 +4,7 @@
 //! Exit codes: 0 success (or up to date), 1 mistakes in the IDL or stale output, 2 usage or
 //! I/O error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use vapi_codegen::Config;
@@ -31,9 +31,8 @@ struct Args {
 
 fn workspace_path(rel: &str) -> PathBuf {
     // The defaults are the workspace's own directories, wherever `cargo run` is started.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(rel)
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).join(rel)
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {

@@ -99,10 +99,12 @@ pub fn render_files(
         } else {
             format!("{}.rs", path.join("/"))
         };
+        // prettyplease, not rustfmt, formats generated code; `rustfmt::skip` keeps `cargo fmt`
+        // from reformatting the module files, which `--check` would then report as stale.
         let tokens = quote! {
             #doc
             #attrs
-            #( pub mod #children; )*
+            #( #[rustfmt::skip] pub mod #children; )*
             #items
         };
         let text = format(&file_name, header, tokens)?;

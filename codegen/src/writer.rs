@@ -106,12 +106,18 @@ fn generated_files(dir: &Path) -> Result<Vec<String>, WriteError> {
     Ok(found)
 }
 
-/// Compares `files` with `dir` without writing anything.
+/// Compares `files` with `dir` without writing anything. With `owns_dir`, generated files in
+/// `dir` that `files` does not hold are reported too: the directory belongs to this output
+/// alone (a build script's `OUT_DIR` may hold the output of several runs, so it passes false).
 ///
 /// # Errors
 ///
 /// A [`WriteError`] if the directory cannot be read.
-pub fn check(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Stale>, WriteError> {
+pub fn check(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    owns_dir: bool,
+) -> Result<Vec<Stale>, WriteError> {
     let mut stale = Vec::new();
     for (path, contents) in files {
         let full = dir.join(path);
@@ -128,7 +134,12 @@ pub fn check(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Stale>,
             Err(e) => return Err(err(&full)(e)),
         }
     }
-    for path in generated_files(dir)? {
+    let leftovers = if owns_dir {
+        generated_files(dir)?
+    } else {
+        Vec::new()
+    };
+    for path in leftovers {
         if !files.contains_key(&path) {
             stale.push(Stale {
                 path,
@@ -140,15 +151,19 @@ pub fn check(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Stale>,
     Ok(stale)
 }
 
-/// Brings `dir` in line with `files`: writes the files that changed, removes generated files the
-/// IDL no longer produces, and returns what it changed.
+/// Brings `dir` in line with `files`: writes the files that changed, removes (with `owns_dir`)
+/// generated files the IDL no longer produces, and returns what it changed.
 ///
 /// # Errors
 ///
 /// A [`WriteError`] naming the file that could not be written; no target file has been
 /// replaced when staging fails.
-pub fn write(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Stale>, WriteError> {
-    let stale = check(dir, files)?;
+pub fn write(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    owns_dir: bool,
+) -> Result<Vec<Stale>, WriteError> {
+    let stale = check(dir, files, owns_dir)?;
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let cleanup = |staged: &[(PathBuf, PathBuf)]| {
         for (tmp, _) in staged {
@@ -202,18 +217,18 @@ mod tests {
         let mut files = BTreeMap::new();
         files.insert("lib.rs".to_owned(), format!("{MARKER}\npub mod a;\n"));
         files.insert("a/b.rs".to_owned(), format!("{MARKER}\n"));
-        assert_eq!(check(&dir, &files)?.len(), 2);
-        assert_eq!(write(&dir, &files)?.len(), 2);
-        assert!(check(&dir, &files)?.is_empty());
+        assert_eq!(check(&dir, &files, true)?.len(), 2);
+        assert_eq!(write(&dir, &files, true)?.len(), 2);
+        assert!(check(&dir, &files, true)?.is_empty());
         assert!(
-            write(&dir, &files)?.is_empty(),
+            write(&dir, &files, true)?.is_empty(),
             "unchanged files are not rewritten"
         );
 
         std::fs::write(dir.join("a/b.rs"), "edited").map_err(err(&dir))?;
         std::fs::write(dir.join("old.rs"), format!("{MARKER}\n")).map_err(err(&dir))?;
         std::fs::write(dir.join("mine.rs"), "hand-written").map_err(err(&dir))?;
-        let stale = check(&dir, &files)?;
+        let stale = check(&dir, &files, true)?;
         let names: Vec<String> = stale.iter().map(ToString::to_string).collect();
         assert_eq!(
             names,
@@ -222,8 +237,8 @@ mod tests {
                 "old.rs: generated but no longer produced by the IDL"
             ]
         );
-        write(&dir, &files)?;
-        assert!(check(&dir, &files)?.is_empty());
+        write(&dir, &files, true)?;
+        assert!(check(&dir, &files, true)?.is_empty());
         assert!(
             dir.join("mine.rs").exists(),
             "files without the marker are left alone"

@@ -2,7 +2,7 @@
 //! them, exactly as the README shows.
 
 /// The Content Library item API and what it references, generated from `idl/`.
-pub mod vapi {
+pub mod bindings {
     include!(concat!(env!("OUT_DIR"), "/vapi.rs"));
 }
 

@@ -842,7 +842,26 @@ impl TypeParser {
             }
             other => match Primitive::ALL.iter().find(|(n, _)| *n == other) {
                 Some((_, prim)) => TypeExpr::Primitive(*prim),
-                None => TypeExpr::Named(other.to_owned()),
+                None => {
+                    self.skip_ws();
+                    if self.chars.get(self.at) == Some(&'<') {
+                        // `optinal<string>`: a misspelled constructor, not a named type.
+                        const GENERIC: [&str; 4] = ["optional", "list", "set", "map"];
+                        let mut d = Diagnostic::error(
+                            "",
+                            pos,
+                            format!("unknown type constructor `{other}<…>`"),
+                        );
+                        d = match did_you_mean(other, GENERIC) {
+                            Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                            None => {
+                                d.with_help("the generic types are optional, list, set and map")
+                            }
+                        };
+                        return Err(d);
+                    }
+                    TypeExpr::Named(other.to_owned())
+                }
             },
         };
         Ok(S::new(expr, pos))

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{self, S, TypeExpr};
 use crate::diag::{Diagnostic, Loc, Pos, did_you_mean};
+use crate::ir::Primitive;
 use crate::ir::{
     Body, Docs, EnumValue, Enumeration, Field, HttpMethod, IdType, InputRule, Model, Name,
     Operation, OperationError, OperationResult, OutputRule, Package, Param, Presence, Privilege,
@@ -460,9 +461,7 @@ impl<'a> Resolver<'a, '_> {
                 let key = key?;
                 let ok = matches!(
                     key,
-                    Type::Primitive(crate::ir::Primitive::String)
-                        | Type::Id(_)
-                        | Type::Enumeration(_)
+                    Type::Primitive(Primitive::String) | Type::Id(_) | Type::Enumeration(_)
                 );
                 if !ok {
                     self.diags.push(
@@ -481,7 +480,11 @@ impl<'a> Resolver<'a, '_> {
                 let package = file.package.value.as_str();
                 let Some((qualified, sym)) = self.lookup(package, name) else {
                     let mut d = Diagnostic::error(path, ty.pos, format!("unknown type `{name}`"));
-                    d = match self.suggest(package, name, &[Kind::Structure, Kind::Enumeration]) {
+                    let primitive = did_you_mean(name, Primitive::ALL.iter().map(|(n, _)| *n));
+                    let suggestion = self
+                        .suggest(package, name, &[Kind::Structure, Kind::Enumeration])
+                        .or(primitive.map(str::to_owned));
+                    d = match suggestion {
                         Some(best) => d.with_help(format!("did you mean `{best}`?")),
                         None => d.with_help(
                             "name a structure or enumeration of this package, or another package's by its full name",
@@ -1440,12 +1443,16 @@ impl<'a> Resolver<'a, '_> {
                 );
             }
         }
-        let unbound: Vec<String> = op
-            .params
-            .iter()
-            .filter(|p| !bound.contains_key(p.name.value.as_str()))
-            .map(|p| p.name.value.clone())
-            .collect();
+        // After a binding error, "bound to nothing" would only repeat it in other words.
+        let unbound: Vec<String> = if self.diags.len() > before {
+            Vec::new()
+        } else {
+            op.params
+                .iter()
+                .filter(|p| !bound.contains_key(p.name.value.as_str()))
+                .map(|p| p.name.value.clone())
+                .collect()
+        };
         let body = match (&r.body, method) {
             (Some(b), _) => {
                 for p in &unbound {

@@ -1,0 +1,123 @@
+//! The command line and the build-script API end to end: exit codes, `--check`, atomic writes,
+//! and bad IDL failing cleanly with located diagnostics.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace(rel: &str) -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).join(rel)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vapi-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vapi-codegen"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn generate_check_edit_check() {
+    let out = scratch("check");
+    let idl = workspace("tests/fixtures/base");
+    let (idl, out_s) = (idl.to_string_lossy(), out.to_string_lossy());
+    let args = ["--idl", &idl, "--out", &out_s];
+
+    let first = run(&args);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let again = run(&args);
+    assert!(
+        text(&again.stdout).contains("0 file(s) changed"),
+        "only changed files are written"
+    );
+
+    let mut check_args = args.to_vec();
+    check_args.push("--check");
+    assert_eq!(run(&check_args).status.code(), Some(0));
+
+    let edited = out.join("example/shop.rs");
+    std::fs::write(&edited, "// hand edit\n").expect("edit");
+    let stale = run(&check_args);
+    assert_eq!(stale.status.code(), Some(1));
+    let stderr = text(&stale.stderr);
+    assert!(stderr.contains("example/shop.rs: differs"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&edited).ok().as_deref(),
+        Some("// hand edit\n"),
+        "--check writes nothing"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn bad_idl_exits_1_with_located_diagnostics_and_writes_nothing() {
+    let out = scratch("bad");
+    let idl = workspace("tests/fixtures/bad/unknown_type");
+    let result = run(&[
+        "--idl",
+        &idl.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("com/vmware/example/bad.yaml:8:39: error: unknown type `Thng`"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "a failed run writes no file");
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let unknown = run(&["--frobnicate"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("unknown argument `--frobnicate`"));
+    let missing_value = run(&["--idl"]);
+    assert_eq!(missing_value.status.code(), Some(2));
+    let no_dir = run(&["--idl", "/nonexistent/vapi-idl", "--check"]);
+    assert_eq!(no_dir.status.code(), Some(2));
+    assert!(text(&no_dir.stderr).contains("cannot read"));
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_build_script_fails_cleanly_on_bad_idl() {
+    let out = scratch("build");
+    let mut config = vapi_codegen::Config::new();
+    config
+        .idl_dir(workspace("tests/fixtures/bad/struct_contains_itself"))
+        .out_dir(&out)
+        .rerun_if_changed(false);
+    let err = config.compile().expect_err("bad IDL fails");
+    assert_eq!(err.exit_code(), 1);
+    // What `fn main() -> Result<(), vapi_codegen::Error>` prints when the build fails.
+    let shown = format!("{err:?}");
+    assert!(
+        shown
+            .contains("com/vmware/example/bad.yaml:8:17: error: the structure `A` contains itself"),
+        "{shown}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn the_checked_in_bindings_are_fresh() {
+    let result = run(&["--check"]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "run `cargo run -p vapi-codegen`:\n{}",
+        text(&result.stderr)
+    );
+}

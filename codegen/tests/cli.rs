@@ -1,6 +1,9 @@
 //! The command line and the build-script API end to end: exit codes, `--check`, atomic writes,
 //! and bad IDL failing cleanly with located diagnostics.
 
+// Test helpers may panic: a panic here is a failing test with its message.
+#![allow(clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

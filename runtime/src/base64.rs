@@ -33,7 +33,9 @@ fn value(c: u8) -> Option<u32> {
     }))
 }
 
-/// Decodes padded or unpadded base64; `None` for anything else.
+/// Decodes padded or unpadded base64; `None` for anything else, including padding that is
+/// neither complete nor absent, and a last character whose unused low bits are not zero (text
+/// that no encoder writes, and that would not be written back the same).
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
     let unpadded = match text {
@@ -51,7 +53,11 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
             n |= value(c)? << (18 - 6 * i);
         }
         let bytes = n.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
+        let (kept, dropped) = bytes.split_at(chunk.len());
+        if dropped.iter().any(|&b| b != 0) {
+            return None;
+        }
+        out.extend_from_slice(kept.get(1..)?);
     }
     Some(out)
 }
@@ -80,8 +86,50 @@ mod tests {
             Some(&b"fo"[..]),
             "padding is optional"
         );
-        assert_eq!(decode("Z"), None);
-        assert_eq!(decode("Zm9v!"), None);
-        assert_eq!(decode("Zg==Zg=="), None);
+    }
+
+    #[test]
+    fn accepts_missing_padding() {
+        assert_eq!(decode("Zg").as_deref(), Some(&b"f"[..]));
+        assert_eq!(decode("Zm8").as_deref(), Some(&b"fo"[..]));
+        assert_eq!(decode("Zm9vYg").as_deref(), Some(&b"foob"[..]));
+    }
+
+    #[test]
+    fn rejects_what_is_not_base64() {
+        for bad in [
+            "Z",
+            "Zm9vY",
+            "Zm9v!",
+            "Zm9v Yg==",
+            "Zm9v\nYg==",
+            "Zg==Zg==",
+            "Zg=",
+            "Zm8==",
+            "Zg===",
+            "=",
+            "==",
+            "====",
+            "Zm9v=",
+            "Zh==",
+            "Zm9=",
+            "Zm-_",
+            "Zm9vÄ",
+        ] {
+            assert_eq!(decode(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn round_trips_every_byte_and_length() {
+        let all: Vec<u8> = (0..=255).collect();
+        for len in 0..all.len() {
+            let bytes = &all[all.len() - len..];
+            let text = encode(bytes);
+            assert_eq!(text.len() % 4, 0);
+            assert_eq!(decode(&text).as_deref(), Some(bytes));
+            assert_eq!(decode(text.trim_end_matches('=')).as_deref(), Some(bytes));
+        }
+        assert_eq!(encode(&[0xfb, 0xff, 0xbf]), "+/+/");
     }
 }

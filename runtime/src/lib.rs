@@ -20,4 +20,31 @@ pub use serde_json;
 pub use values::{Binary, Id, Secret, Unhandled, UnknownValue};
 
 /// A `dynamic_structure`: any structure, as the JSON object it is on the wire.
+///
+/// ```
+/// use vapi_runtime::{serde_json::json, DynamicStructure};
+///
+/// let mut s = DynamicStructure::new();
+/// s.insert("name".to_owned(), json!("item"));
+/// assert_eq!(vapi_runtime::serde_json::to_value(&s)?, json!({"name": "item"}));
+/// # Ok::<(), vapi_runtime::serde_json::Error>(())
+/// ```
 pub type DynamicStructure = serde_json::Map<String, serde_json::Value>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dynamic_structures_are_json_objects() {
+        let s: DynamicStructure =
+            serde_json::from_str(r#"{"b": [1, {"c": null}], "a": true}"#).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.get("a"), Some(&serde_json::Value::Bool(true)));
+        let back: DynamicStructure =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        assert!(serde_json::from_str::<DynamicStructure>("[1]").is_err());
+        assert!(serde_json::from_str::<DynamicStructure>("\"x\"").is_err());
+    }
+}

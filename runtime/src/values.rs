@@ -7,11 +7,26 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// An enumeration value that the generated code does not know, kept exactly as it arrived so
 /// that it is written back unchanged. Only generated code creates one, from the wire, so an
 /// unknown value never spells a known one.
+///
+/// A generated open enumeration holds it in its catch-all variant; match on the known variants
+/// and read the text of the others with [`as_str`](Self::as_str) or `Display`:
+///
+/// ```
+/// # use vapi_runtime::UnknownValue;
+/// # enum EndpointType { Https, Direct, Unknown(UnknownValue) }
+/// # let endpoint = EndpointType::Unknown(UnknownValue::__from_wire("QUIC"));
+/// let name = match &endpoint {
+///     EndpointType::Https => "HTTPS".to_owned(),
+///     EndpointType::Direct => "DIRECT".to_owned(),
+///     EndpointType::Unknown(other) => format!("{other} (unknown)"),
+/// };
+/// assert_eq!(name, "QUIC (unknown)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnknownValue(String);
 
 impl UnknownValue {
-    /// Used by generated `From<&str>` implementations; not part of the API.
+    /// Used by generated code when it reads a value it does not know; not part of the API.
     #[doc(hidden)]
     pub fn __from_wire(value: impl Into<String>) -> Self {
         UnknownValue(value.into())
@@ -29,11 +44,17 @@ impl fmt::Display for UnknownValue {
     }
 }
 
-/// An identifier of no particular resource type (`id` in the IDL), or of one of several.
+/// An identifier of no particular resource type (`id` in the IDL), or of one of several; a
+/// JSON string on the wire.
 ///
 /// ```
-/// let id = vapi_runtime::Id::new("obj-17");
+/// use vapi_runtime::Id;
+///
+/// let id = Id::new("obj-17");
 /// assert_eq!(id.as_str(), "obj-17");
+/// assert_eq!(id, Id::from("obj-17"));
+/// assert_eq!(vapi_runtime::serde_json::to_string(&id)?, "\"obj-17\"");
+/// # Ok::<(), vapi_runtime::serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -80,11 +101,18 @@ impl fmt::Display for Id {
     }
 }
 
-/// Bytes (`binary` in the IDL), written as standard base64 on the wire.
+/// Bytes (`binary` in the IDL): a JSON string of standard base64 (RFC 4648 alphabet `+/`,
+/// padded) on the wire. Reading also accepts base64 without its padding, and rejects anything
+/// else (other alphabets, whitespace, misplaced padding) with a deserialization error.
 ///
 /// ```
-/// let b = vapi_runtime::Binary::new(b"hi".to_vec());
-/// assert_eq!(vapi_runtime::serde_json::to_string(&b).ok().as_deref(), Some("\"aGk=\""));
+/// use vapi_runtime::{serde_json, Binary};
+///
+/// let b = Binary::new(b"hi".to_vec());
+/// assert_eq!(serde_json::to_string(&b)?, "\"aGk=\"");
+/// assert_eq!(serde_json::from_str::<Binary>("\"aGk\"")?.as_bytes(), b"hi");
+/// assert!(serde_json::from_str::<Binary>("\"a Gk=\"").is_err());
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Binary(Vec<u8>);
@@ -120,14 +148,29 @@ impl Serialize for Binary {
 
 impl<'de> Deserialize<'de> for Binary {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        crate::base64::decode(&text)
-            .map(Binary)
-            .ok_or_else(|| serde::de::Error::custom("a `binary` value is not valid base64"))
+        deserializer.deserialize_str(Base64Visitor)
     }
 }
 
-/// A password or similar (`secret` in the IDL): a string on the wire that `Debug` never prints.
+/// Reads a `binary` from any string, borrowed or not, without copying the text first.
+struct Base64Visitor;
+
+impl serde::de::Visitor<'_> for Base64Visitor {
+    type Value = Binary;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a base64 string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Binary, E> {
+        crate::base64::decode(text)
+            .map(Binary)
+            .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(text), &self))
+    }
+}
+
+/// A password or similar (`secret` in the IDL): a JSON string on the wire that `Debug` never
+/// prints. It has no `Display`; reading it takes an explicit [`expose`](Self::expose).
 ///
 /// ```
 /// let s = vapi_runtime::Secret::new("hunter2");
@@ -157,12 +200,20 @@ impl fmt::Debug for Secret {
 }
 
 /// What every per-operation error enum carries besides the errors the operation documents: an
-/// error the documentation does not list, or a failure to reach the service at all.
+/// error the documentation does not list, or a failure to reach the service at all
+/// (transport, serialization, a broken server).
 ///
 /// ```
+/// use std::error::Error as _;
 /// use vapi_runtime::{serde_json::json, Unhandled};
+///
 /// let e = Unhandled::undeclared("com.vmware.vapi.std.errors.TimedOut", json!({"messages": []}));
 /// assert_eq!(e.error_type(), Some("com.vmware.vapi.std.errors.TimedOut"));
+/// assert_eq!(e.payload(), Some(&json!({"messages": []})));
+///
+/// let e = Unhandled::new("connection refused");
+/// assert_eq!(e.error_type(), None);
+/// assert_eq!(e.source().map(|s| s.to_string()).as_deref(), Some("connection refused"));
 /// ```
 #[derive(Debug)]
 pub struct Unhandled {
@@ -221,36 +272,141 @@ impl std::error::Error for Unhandled {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::hash_map::DefaultHasher;
+    use std::error::Error as _;
+    use std::hash::{Hash, Hasher};
+
+    use serde_json::json;
+
     use super::*;
 
-    #[test]
-    fn binary_rejects_bad_base64_without_panicking() {
-        let bad: Result<Binary, _> = serde_json::from_str("\"@@@\"");
-        assert!(bad.is_err());
-        let good: Result<Binary, _> = serde_json::from_str("\"AAEC\"");
-        assert_eq!(good.ok(), Some(Binary::new(vec![0, 1, 2])));
+    fn hash_of<T: Hash>(value: &T) -> u64 {
+        let mut h = DefaultHasher::new();
+        value.hash(&mut h);
+        h.finish()
     }
 
     #[test]
-    fn unhandled_is_send_sync_and_keeps_its_source() {
+    fn unknown_value_keeps_its_exact_text() {
+        let v = UnknownValue::__from_wire("  New_Value ");
+        assert_eq!(v.as_str(), "  New_Value ");
+        assert_eq!(v.to_string(), "  New_Value ");
+        assert_eq!(v, UnknownValue::__from_wire(String::from("  New_Value ")));
+        assert_ne!(v, UnknownValue::__from_wire("NEW_VALUE"));
+        assert!(UnknownValue::__from_wire("A") < UnknownValue::__from_wire("B"));
+        assert_eq!(hash_of(&v), hash_of(&v.clone()));
+        assert_eq!(format!("{v:?}"), "UnknownValue(\"  New_Value \")");
+    }
+
+    #[test]
+    fn id_converts_and_is_a_plain_string_on_the_wire() {
+        let id = Id::new("obj-17");
+        assert_eq!(id.as_str(), "obj-17");
+        assert_eq!(id.as_ref(), "obj-17");
+        assert_eq!(id.to_string(), "obj-17");
+        assert_eq!(Id::from("obj-17"), id);
+        assert_eq!(Id::from(String::from("obj-17")), id);
+        assert!(Id::new("a") < Id::new("b"));
+        assert_eq!(hash_of(&id), hash_of(&Id::from("obj-17")));
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"obj-17\"");
+        assert_eq!(serde_json::from_str::<Id>("\"obj-17\"").unwrap(), id);
+        assert!(serde_json::from_str::<Id>("17").is_err());
+        assert_eq!(id.into_string(), "obj-17");
+    }
+
+    #[test]
+    fn binary_is_base64_on_the_wire() {
+        let b = Binary::new(vec![0, 1, 2, 0xfb, 0xff]);
+        assert_eq!(b.as_bytes(), &[0, 1, 2, 0xfb, 0xff]);
+        assert_eq!(serde_json::to_string(&b).unwrap(), "\"AAEC+/8=\"");
+        assert_eq!(serde_json::from_str::<Binary>("\"AAEC+/8=\"").unwrap(), b);
+        assert_eq!(serde_json::from_str::<Binary>("\"AAEC+/8\"").unwrap(), b);
+        assert_eq!(Binary::from(vec![7]).into_vec(), vec![7]);
+        assert_eq!(Binary::default().as_bytes(), b"");
+        assert_eq!(serde_json::to_string(&Binary::default()).unwrap(), "\"\"");
+        assert_eq!(
+            serde_json::from_str::<Binary>("\"\"").unwrap(),
+            Binary::default()
+        );
+        assert_eq!(hash_of(&b), hash_of(&b.clone()));
+        // Deserializing from an owned string (a `Value`) goes through the same check.
+        let from_value: Binary = serde_json::from_value(json!("aGk=")).unwrap();
+        assert_eq!(from_value.as_bytes(), b"hi");
+    }
+
+    #[test]
+    fn binary_rejects_bad_base64_without_panicking() {
+        for bad in [
+            "\"@@@\"",
+            "\"A\"",
+            "\"aGk==\"",
+            "\"aG k=\"",
+            "17",
+            "null",
+            "[1]",
+        ] {
+            assert!(serde_json::from_str::<Binary>(bad).is_err(), "{bad}");
+        }
+        let e = serde_json::from_str::<Binary>("\"@@@\"").unwrap_err();
+        assert!(e.to_string().contains("base64"), "{e}");
+    }
+
+    #[test]
+    fn secret_never_shows_in_debug() {
+        let s = Secret::new("hunter2");
+        assert_eq!(s.expose(), "hunter2");
+        assert_eq!(format!("{s:?}"), "Secret(\"***\")");
+        assert_eq!(format!("{s:#?}"), "Secret(\"***\")");
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        struct Login {
+            user: String,
+            password: Secret,
+        }
+        let login = Login {
+            user: "admin".to_owned(),
+            password: s.clone(),
+        };
+        assert!(!format!("{login:?}").contains("hunter2"));
+        assert_eq!(s.clone(), s);
+        assert_ne!(s, Secret::new("other"));
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"hunter2\"");
+        assert_eq!(serde_json::from_str::<Secret>("\"hunter2\"").unwrap(), s);
+    }
+
+    #[test]
+    fn unhandled_transport_failure_keeps_its_source() {
         fn assert_send_sync<T: Send + Sync + 'static>() {}
         assert_send_sync::<Unhandled>();
         let e = Unhandled::new("connection refused");
         assert_eq!(e.to_string(), "unhandled error: connection refused");
-        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(e.source().unwrap().to_string(), "connection refused");
         assert_eq!(e.error_type(), None);
+        assert_eq!(e.payload(), None);
+
+        let io = std::io::Error::new(std::io::ErrorKind::TimedOut, "timed out");
+        let e = Unhandled::new(io);
+        assert!(
+            e.source()
+                .unwrap()
+                .downcast_ref::<std::io::Error>()
+                .is_some()
+        );
+        let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
+        assert!(boxed.to_string().contains("timed out"));
     }
 
     #[test]
-    fn ids_and_secrets_are_plain_strings_on_the_wire() {
+    fn unhandled_undeclared_error_keeps_type_and_payload() {
+        let payload = json!({"messages": [{"id": "x", "default_message": "m"}]});
+        let e = Unhandled::undeclared("com.vmware.vapi.std.errors.TimedOut", payload.clone());
+        assert_eq!(e.error_type(), Some("com.vmware.vapi.std.errors.TimedOut"));
+        assert_eq!(e.payload(), Some(&payload));
+        assert!(e.source().is_none());
         assert_eq!(
-            serde_json::to_string(&Id::new("a")).ok().as_deref(),
-            Some("\"a\"")
+            e.to_string(),
+            "undeclared error com.vmware.vapi.std.errors.TimedOut"
         );
-        assert_eq!(
-            serde_json::to_string(&Secret::new("p")).ok().as_deref(),
-            Some("\"p\"")
-        );
-        assert_eq!(UnknownValue::__from_wire("NEW").as_str(), "NEW");
+        assert!(format!("{e:?}").contains("TimedOut"));
     }
 }

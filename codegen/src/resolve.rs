@@ -454,7 +454,33 @@ impl<'a> Resolver<'a, '_> {
                 Some(Type::Optional(Box::new(self.ty(file, inner, false)?)))
             }
             TypeExpr::List(inner) => Some(Type::List(Box::new(self.ty(file, inner, false)?))),
-            TypeExpr::Set(inner) => Some(Type::Set(Box::new(self.ty(file, inner, false)?))),
+            TypeExpr::Set(inner) => {
+                let member = self.ty(file, inner, false)?;
+                // Repeats are found by ordering the members, so they need a total order.
+                let ok = matches!(
+                    member,
+                    Type::Primitive(
+                        Primitive::String
+                            | Primitive::Long
+                            | Primitive::Boolean
+                            | Primitive::Uri
+                            | Primitive::DateTime
+                    ) | Type::Id(_)
+                        | Type::Enumeration(_)
+                );
+                if !ok {
+                    self.diags.push(
+                        Diagnostic::error(
+                            path,
+                            inner.pos,
+                            "a set member must be a string, long, boolean, uri, datetime, id or enumeration",
+                        )
+                        .with_help("use `list<…>` for members that cannot be compared"),
+                    );
+                    return None;
+                }
+                Some(Type::Set(Box::new(member)))
+            }
             TypeExpr::Map(k, v) => {
                 let key = self.ty(file, k, false);
                 let value = self.ty(file, v, false);

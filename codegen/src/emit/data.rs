@@ -255,8 +255,8 @@ fn field_tokens(s: &Structure, f: &Field, from: &[String]) -> TokenStream {
     quote! { #doc #serde pub #name: #ty, }
 }
 
-/// A structure, or an error type when `error` names its fully qualified vAPI type.
-pub fn structure(s: &Structure, from: &[String], error: Option<&str>) -> TokenStream {
+/// A structure, or an error type; `qualified` is its vAPI name.
+pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool) -> TokenStream {
     let name = ident(&s.name.rust);
     let mut doc = doc_of(&s.docs);
     for u in &s.unions {
@@ -268,7 +268,7 @@ pub fn structure(s: &Structure, from: &[String], error: Option<&str>) -> TokenSt
             .collect();
         if !fields.is_empty() {
             doc.paragraph(format!(
-                "Whether {} {} set depends on `{}`.",
+                "Whether {} {} set depends on `{}`: [`validate`](Self::validate) checks it.",
                 fields.join(", "),
                 if fields.len() == 1 { "is" } else { "are" },
                 u.tag
@@ -313,7 +313,7 @@ pub fn structure(s: &Structure, from: &[String], error: Option<&str>) -> TokenSt
             }
         }
     });
-    let error_impls = error.map(|qualified| {
+    let error_impls = is_error.then(|| {
         quote! {
             impl #name {
                 /// The vAPI name of this error type.
@@ -329,18 +329,240 @@ pub fn structure(s: &Structure, from: &[String], error: Option<&str>) -> TokenSt
             impl ::std::error::Error for #name {}
         }
     });
+    let deserialize = deserialize_impl(s, qualified, from);
+    let validate = validate_impls(s, qualified);
     quote! {
         #doc
         #[derive(
             ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
-            ::serde::Serialize, ::serde::Deserialize,
+            ::serde::Serialize,
         )]
         pub struct #name {
             #(#fields)*
         }
         #constructor
         #error_impls
+        #deserialize
+        #validate
     }
+}
+
+/// `Deserialize` through a private mirror whose every field is optional, so that a missing
+/// required field is reported with its vAPI type and structure rather than serde's bare
+/// "missing field", and `null` reads as unset. Unknown keys are ignored: newer servers add
+/// fields.
+fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStream {
+    let name = ident(&s.name.rust);
+    let mirror = s.fields.iter().map(|f| {
+        let n = ident(&f.name.rust);
+        let wire = &f.name.wire;
+        let inner = rust_type(from, f.ty.required());
+        quote!(#[serde(rename = #wire, default)] #n: ::std::option::Option<#inner>,)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let n = ident(&f.name.rust);
+        if f.ty.is_optional() {
+            quote!(#n: wire.#n,)
+        } else {
+            let wire = &f.name.wire;
+            let ty = idl_type(&f.ty);
+            quote!(#n: ::vapi_runtime::wire::required(wire.#n, #wire, #ty, #qualified)?,)
+        }
+    });
+    // The generic is not `D`: an IDL type of that name would be shadowed inside the mirror.
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::std::result::Result<Self, __D::Error> {
+                #[derive(::serde::Deserialize)]
+                struct __Wire {
+                    #(#mirror)*
+                }
+                #[allow(unused_variables)]
+                let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self { #(#inits)* })
+            }
+        }
+    }
+}
+
+/// Whether a value of the type may hold a structure, whose rules validation must visit.
+fn holds_structure(ty: &Type) -> bool {
+    match ty {
+        Type::Structure(_) => true,
+        Type::Optional(t) | Type::List(t) | Type::Set(t) => holds_structure(t),
+        Type::Map(_, v) => holds_structure(v),
+        Type::Primitive(_) | Type::Id(_) | Type::Enumeration(_) => false,
+    }
+}
+
+/// `validate` (union rules, then the rules of nested structures) for every structure, and
+/// `validate_for_create` / `validate_for_update` where fields have presence rules.
+fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
+    let name = ident(&s.name.rust);
+    let mut rules = Vec::new();
+    let mut checks = Vec::new();
+    for u in &s.unions {
+        let Some(tag_field) = s.fields.iter().find(|f| f.name.wire == u.tag) else {
+            continue;
+        };
+        let tag = ident(&tag_field.name.rust);
+        let tag_wire = &u.tag;
+        let tag_value = if tag_field.ty.is_optional() {
+            quote!(self.#tag.as_ref())
+        } else {
+            quote!(::std::option::Option::Some(&self.#tag))
+        };
+        let mut members: Vec<&str> = Vec::new();
+        for case in &u.cases {
+            for f in case.required.iter().chain(&case.optional) {
+                if !members.contains(&f.as_str()) {
+                    members.push(f);
+                }
+            }
+        }
+        for member in members {
+            let Some(field) = s.fields.iter().find(|f| f.name.wire == member) else {
+                continue;
+            };
+            let required: Vec<&str> = u
+                .cases
+                .iter()
+                .filter(|c| c.required.iter().any(|r| r == member))
+                .flat_map(|c| c.values.iter().map(String::as_str))
+                .collect();
+            let allowed: Vec<&str> = u
+                .cases
+                .iter()
+                .filter(|c| c.required.iter().chain(&c.optional).any(|r| r == member))
+                .flat_map(|c| c.values.iter().map(String::as_str))
+                .collect();
+            if !required.is_empty() {
+                rules.push(format!(
+                    "`{member}` is set when `{tag_wire}` is {}",
+                    required.join(" or ")
+                ));
+            }
+            rules.push(format!(
+                "`{member}` is unset unless `{tag_wire}` is {}",
+                allowed.join(" or ")
+            ));
+            let f = ident(&field.name.rust);
+            let set = if field.ty.is_optional() {
+                quote!(self.#f.is_some())
+            } else {
+                quote!(true)
+            };
+            checks.push(quote! {
+                ::vapi_runtime::check_union_field(
+                    #qualified,
+                    #tag_wire,
+                    tag.map(|t| t.as_str()),
+                    !tag.is_some_and(|t| t.is_unknown()),
+                    #member,
+                    #set,
+                    &[#(#required),*],
+                    &[#(#allowed),*],
+                )?;
+            });
+        }
+        let union_checks = std::mem::take(&mut checks);
+        checks.push(quote! {
+            {
+                let tag = #tag_value;
+                #(#union_checks)*
+            }
+        });
+    }
+    for f in s.fields.iter().filter(|f| holds_structure(&f.ty)) {
+        let n = ident(&f.name.rust);
+        let wire = &f.name.wire;
+        checks.push(quote! {
+            ::vapi_runtime::Validate::validate(&self.#n).map_err(|e| e.within(#wire))?;
+        });
+    }
+    let mut vdoc = Doc::new();
+    vdoc.markdown(
+        "Checks the rules of the documentation that the types cannot express, here and in \
+         the structures this value holds; the first one broken.",
+    );
+    if !rules.is_empty() {
+        vdoc.paragraph("Rules of this structure:");
+        for rule in &rules {
+            vdoc.markdown(format!("- {rule}"));
+        }
+        vdoc.paragraph(
+            "A tag value this version does not know is not checked: its rules are unknown.",
+        );
+    }
+    let presence = ["create", "update"].map(|op| presence_validator(s, qualified, op));
+    quote! {
+        impl #name {
+            #vdoc
+            pub fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+                #(#checks)*
+                ::std::result::Result::Ok(())
+            }
+            #(#presence)*
+        }
+
+        impl ::vapi_runtime::Validate for #name {
+            fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+                #name::validate(self)
+            }
+        }
+    }
+}
+
+/// `validate_for_<op>`: what the `create` or `update` operation requires and ignores.
+fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenStream> {
+    let mut rules = Vec::new();
+    let mut checks = Vec::new();
+    for f in &s.fields {
+        let Some(p) = &f.presence else { continue };
+        let rule = if op == "create" { p.create } else { p.update };
+        let wire = &f.name.wire;
+        let n = ident(&f.name.rust);
+        match rule {
+            Some(InputRule::Required) if f.ty.is_optional() => {
+                rules.push(format!("`{wire}` must be set"));
+                checks.push(quote! {
+                    ::vapi_runtime::check_set(#qualified, #wire, self.#n.is_some(), #op)?;
+                });
+            }
+            Some(InputRule::Unused) if f.ty.is_optional() => {
+                rules.push(format!("`{wire}` must not be set"));
+                checks.push(quote! {
+                    ::vapi_runtime::check_unset(#qualified, #wire, self.#n.is_some(), #op)?;
+                });
+            }
+            _ => {}
+        }
+    }
+    if s.fields.iter().all(|f| f.presence.is_none()) {
+        return None;
+    }
+    let method = ident(&format!("validate_for_{op}"));
+    let mut doc = Doc::new();
+    doc.markdown(format!(
+        "Checks a value given to the `{op}` operation: the rules of \
+         [`validate`](Self::validate), and which fields `{op}` needs and ignores."
+    ));
+    if !rules.is_empty() {
+        doc.paragraph("Presence rules:");
+        for rule in &rules {
+            doc.markdown(format!("- {rule}"));
+        }
+    }
+    Some(quote! {
+        #doc
+        pub fn #method(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+            self.validate()?;
+            #(#checks)*
+            ::std::result::Result::Ok(())
+        }
+    })
 }
 
 /// The literal of a string, for descriptor constants.

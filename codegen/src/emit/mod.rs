@@ -59,10 +59,10 @@ fn package_module(package: &Package) -> Module {
     let structs = package
         .structures
         .iter()
-        .map(|s| data::structure(s, from, None));
+        .map(|s| data::structure(s, &format!("{}.{}", package.name, s.name.wire), from, false));
     let errors = package.errors.iter().map(|e| {
         let qualified = format!("{}.{}", package.name, e.name.wire);
-        data::structure(e, from, Some(&qualified))
+        data::structure(e, &qualified, from, true)
     });
     let traits = package
         .services

@@ -44,16 +44,21 @@ pub fn rust_type(from: &[String], ty: &Type) -> TokenStream {
             let inner = rust_type(from, inner);
             quote!(::std::option::Option<#inner>)
         }
-        // Sets keep the order and the exact elements they came with, so that a value read from
-        // the wire is written back unchanged; vAPI promises the elements are unique.
-        Type::List(inner) | Type::Set(inner) => {
+        Type::List(inner) => {
             let inner = rust_type(from, inner);
             quote!(::std::vec::Vec<#inner>)
+        }
+        // The runtime's collections keep the wire rules std's do not: a set refuses repeats
+        // (and keeps its order, so it is written back as read), a map also reads the
+        // key/value list form of older endpoints.
+        Type::Set(inner) => {
+            let inner = rust_type(from, inner);
+            quote!(::vapi_runtime::Set<#inner>)
         }
         Type::Map(k, v) => {
             let k = rust_type(from, k);
             let v = rust_type(from, v);
-            quote!(::std::collections::BTreeMap<#k, #v>)
+            quote!(::vapi_runtime::Map<#k, #v>)
         }
         Type::Structure(r) | Type::Enumeration(r) => type_ref_path(from, r),
     }
@@ -61,7 +66,8 @@ pub fn rust_type(from: &[String], ty: &Type) -> TokenStream {
 
 fn primitive(p: Primitive) -> TokenStream {
     match p {
-        Primitive::String | Primitive::Uri => quote!(::std::string::String),
+        Primitive::String => quote!(::std::string::String),
+        Primitive::Uri => quote!(::vapi_runtime::Uri),
         Primitive::Long => quote!(i64),
         Primitive::Double => quote!(f64),
         Primitive::Boolean => quote!(bool),

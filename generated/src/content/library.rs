@@ -158,14 +158,13 @@ impl<'de> ::serde::Deserialize<'de> for StorageBackingType {
 /// library will be stored. The storage location can either be a Datastore or
 /// Other type.
 ///
-/// Whether `datastore_id`, `storage_uri` are set depends on `type`.
+/// Whether `datastore_id`, `storage_uri` are set depends on `type`: [`validate`](Self::validate) checks it.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct StorageBacking {
     /// Type (DATASTORE, OTHER) of `StorageBacking`.
@@ -188,7 +187,7 @@ pub struct StorageBacking {
     /// This attribute is optional and it is only relevant when the value
     /// of `type` is `StorageBacking.Type.DATASTORE`.
     ///
-    /// It must be set when `type` is `DATASTORE`, and is unset otherwise.
+    /// It may be set when `type` is `DATASTORE`, and is unset otherwise.
     #[serde(
         rename = "datastore_id",
         default,
@@ -228,11 +227,75 @@ pub struct StorageBacking {
     /// This attribute is optional and it is only relevant when the value
     /// of `type` is `StorageBacking.Type.OTHER`.
     ///
-    /// It must be set when `type` is `OTHER`, and is unset otherwise.
+    /// It may be set when `type` is `OTHER`, and is unset otherwise.
     #[serde(
         rename = "storage_uri",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub storage_uri: ::std::option::Option<::std::string::String>,
+    pub storage_uri: ::std::option::Option<::vapi_runtime::Uri>,
+}
+impl<'de> ::serde::Deserialize<'de> for StorageBacking {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "type", default)]
+            r#type: ::std::option::Option<StorageBackingType>,
+            #[serde(rename = "datastore_id", default)]
+            datastore_id: ::std::option::Option<::vapi_runtime::Id>,
+            #[serde(rename = "storage_uri", default)]
+            storage_uri: ::std::option::Option<::vapi_runtime::Uri>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            r#type: wire.r#type,
+            datastore_id: wire.datastore_id,
+            storage_uri: wire.storage_uri,
+        })
+    }
+}
+impl StorageBacking {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    ///
+    /// Rules of this structure:
+    /// - `datastore_id` is unset unless `type` is DATASTORE
+    /// - `storage_uri` is unset unless `type` is OTHER
+    ///
+    /// A tag value this version does not know is not checked: its rules are unknown.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        {
+            let tag = self.r#type.as_ref();
+            ::vapi_runtime::check_union_field(
+                "com.vmware.content.library.StorageBacking",
+                "type",
+                tag.map(|t| t.as_str()),
+                !tag.is_some_and(|t| t.is_unknown()),
+                "datastore_id",
+                self.datastore_id.is_some(),
+                &[],
+                &["DATASTORE"],
+            )?;
+            ::vapi_runtime::check_union_field(
+                "com.vmware.content.library.StorageBacking",
+                "type",
+                tag.map(|t| t.as_str()),
+                !tag.is_some_and(|t| t.is_unknown()),
+                "storage_uri",
+                self.storage_uri.is_some(),
+                &[],
+                &["OTHER"],
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for StorageBacking {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        StorageBacking::validate(self)
+    }
 }

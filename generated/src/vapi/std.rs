@@ -170,9 +170,32 @@ impl<'de> ::serde::Deserialize<'de> for LocalizationParamDateTimeFormat {
     ::std::cmp::PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct AuthenticationScheme {}
+impl<'de> ::serde::Deserialize<'de> for AuthenticationScheme {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {}
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {})
+    }
+}
+impl AuthenticationScheme {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for AuthenticationScheme {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        AuthenticationScheme::validate(self)
+    }
+}
 /// The `DynamicID` class represents an identifier for a resource of an
 /// arbitrary type.
 #[derive(
@@ -180,7 +203,6 @@ pub struct AuthenticationScheme {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct DynamicId {
     /// The type of resource being identified (for example
@@ -208,6 +230,48 @@ impl DynamicId {
         Self { r#type, id }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DynamicId {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "type", default)]
+            r#type: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "id", default)]
+            id: ::std::option::Option<::vapi_runtime::Id>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            r#type: ::vapi_runtime::wire::required(
+                wire.r#type,
+                "type",
+                "string",
+                "com.vmware.vapi.std.DynamicID",
+            )?,
+            id: ::vapi_runtime::wire::required(
+                wire.id,
+                "id",
+                "id",
+                "com.vmware.vapi.std.DynamicID",
+            )?,
+        })
+    }
+}
+impl DynamicId {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for DynamicId {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        DynamicId::validate(self)
+    }
+}
 /// The `LocalizableMessage` class represents localizable string and message
 /// template. Classes include one or more localizable message templates in the
 /// exceptions they report so that clients can display diagnostic messages in
@@ -219,7 +283,6 @@ impl DynamicId {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct LocalizableMessage {
     /// Unique identifier of the localizable string or message template.
@@ -251,7 +314,7 @@ pub struct LocalizableMessage {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, LocalizationParam>,
+        ::vapi_runtime::Map<::std::string::String, LocalizationParam>,
     >,
     /// Localized string value as per request requirements.
     /// when the client has not requested specific locale the
@@ -279,6 +342,66 @@ impl LocalizableMessage {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for LocalizableMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "id", default)]
+            id: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "default_message", default)]
+            default_message: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "args", default)]
+            args: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            #[serde(rename = "params", default)]
+            params: ::std::option::Option<
+                ::vapi_runtime::Map<::std::string::String, LocalizationParam>,
+            >,
+            #[serde(rename = "localized", default)]
+            localized: ::std::option::Option<::std::string::String>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            id: ::vapi_runtime::wire::required(
+                wire.id,
+                "id",
+                "string",
+                "com.vmware.vapi.std.LocalizableMessage",
+            )?,
+            default_message: ::vapi_runtime::wire::required(
+                wire.default_message,
+                "default_message",
+                "string",
+                "com.vmware.vapi.std.LocalizableMessage",
+            )?,
+            args: ::vapi_runtime::wire::required(
+                wire.args,
+                "args",
+                "list<string>",
+                "com.vmware.vapi.std.LocalizableMessage",
+            )?,
+            params: wire.params,
+            localized: wire.localized,
+        })
+    }
+}
+impl LocalizableMessage {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.params)
+            .map_err(|e| e.within("params"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for LocalizableMessage {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        LocalizableMessage::validate(self)
+    }
+}
 /// This class holds a single message parameter and formatting settings for it.
 /// The class has fields for `str`, `int`,
 /// `decimal.Decimal`, date time and nested messages. Only one will be
@@ -290,7 +413,6 @@ impl LocalizableMessage {
     ::std::cmp::PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct LocalizationParam {
     /// `str` value associated with the parameter.
@@ -364,6 +486,54 @@ pub struct LocalizationParam {
     )]
     pub precision: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for LocalizationParam {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "s", default)]
+            s: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "dt", default)]
+            dt: ::std::option::Option<::vapi_runtime::DateTime>,
+            #[serde(rename = "i", default)]
+            i: ::std::option::Option<i64>,
+            #[serde(rename = "d", default)]
+            d: ::std::option::Option<f64>,
+            #[serde(rename = "l", default)]
+            l: ::std::option::Option<NestedLocalizableMessage>,
+            #[serde(rename = "format", default)]
+            format: ::std::option::Option<LocalizationParamDateTimeFormat>,
+            #[serde(rename = "precision", default)]
+            precision: ::std::option::Option<i64>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            s: wire.s,
+            dt: wire.dt,
+            i: wire.i,
+            d: wire.d,
+            l: wire.l,
+            format: wire.format,
+            precision: wire.precision,
+        })
+    }
+}
+impl LocalizationParam {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.l).map_err(|e| e.within("l"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for LocalizationParam {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        LocalizationParam::validate(self)
+    }
+}
 /// The `NestedLocalizableMessage` class represents a nested within a
 /// parameter localizable string or message template. This class is useful for
 /// modeling composite messages. Such messages are necessary to do correct
@@ -373,7 +543,6 @@ pub struct LocalizationParam {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct NestedLocalizableMessage {
     /// Unique identifier of the localizable string or message template.
@@ -391,7 +560,7 @@ pub struct NestedLocalizableMessage {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, LocalizationParam>,
+        ::vapi_runtime::Map<::std::string::String, LocalizationParam>,
     >,
 }
 impl NestedLocalizableMessage {
@@ -401,5 +570,46 @@ impl NestedLocalizableMessage {
             id,
             params: ::std::option::Option::None,
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NestedLocalizableMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "id", default)]
+            id: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "params", default)]
+            params: ::std::option::Option<
+                ::vapi_runtime::Map<::std::string::String, LocalizationParam>,
+            >,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            id: ::vapi_runtime::wire::required(
+                wire.id,
+                "id",
+                "string",
+                "com.vmware.vapi.std.NestedLocalizableMessage",
+            )?,
+            params: wire.params,
+        })
+    }
+}
+impl NestedLocalizableMessage {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.params)
+            .map_err(|e| e.within("params"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for NestedLocalizableMessage {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        NestedLocalizableMessage::validate(self)
     }
 }

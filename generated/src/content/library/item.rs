@@ -768,7 +768,6 @@ impl<'de> ::serde::Deserialize<'de> for FileChecksumAlgorithm {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct CertificateVerificationInfo {
     /// The certificate verification status of item.
@@ -796,6 +795,43 @@ impl CertificateVerificationInfo {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CertificateVerificationInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "status", default)]
+            status: ::std::option::Option<CertVerificationStatus>,
+            #[serde(rename = "cert_chain", default)]
+            cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            status: ::vapi_runtime::wire::required(
+                wire.status,
+                "status",
+                "com.vmware.content.library.item.CertVerificationStatus",
+                "com.vmware.content.library.item.CertificateVerificationInfo",
+            )?,
+            cert_chain: wire.cert_chain,
+        })
+    }
+}
+impl CertificateVerificationInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for CertificateVerificationInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        CertificateVerificationInfo::validate(self)
+    }
+}
 /// The `DownloadSessionModel` class provides information on an active
 /// `DownloadSession` resource.
 #[derive(
@@ -804,7 +840,6 @@ impl CertificateVerificationInfo {
     ::std::cmp::PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct DownloadSessionModel {
     /// The identifier of this download session.
@@ -883,6 +918,166 @@ pub struct DownloadSessionModel {
     )]
     pub expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
 }
+impl<'de> ::serde::Deserialize<'de> for DownloadSessionModel {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "id", default)]
+            id: ::std::option::Option<DownloadSessionId>,
+            #[serde(rename = "library_item_id", default)]
+            library_item_id: ::std::option::Option<super::ItemId>,
+            #[serde(rename = "library_item_content_version", default)]
+            library_item_content_version: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "error_message", default)]
+            error_message: ::std::option::Option<
+                super::super::super::vapi::std::LocalizableMessage,
+            >,
+            #[serde(rename = "client_progress", default)]
+            client_progress: ::std::option::Option<i64>,
+            #[serde(rename = "state", default)]
+            state: ::std::option::Option<DownloadSessionModelState>,
+            #[serde(rename = "expiration_time", default)]
+            expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            id: wire.id,
+            library_item_id: wire.library_item_id,
+            library_item_content_version: wire.library_item_content_version,
+            error_message: wire.error_message,
+            client_progress: wire.client_progress,
+            state: wire.state,
+            expiration_time: wire.expiration_time,
+        })
+    }
+}
+impl DownloadSessionModel {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.error_message)
+            .map_err(|e| e.within("error_message"))?;
+        ::std::result::Result::Ok(())
+    }
+    /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
+    ///
+    /// Presence rules:
+    /// - `id` must not be set
+    /// - `library_item_id` must be set
+    /// - `library_item_content_version` must not be set
+    /// - `error_message` must not be set
+    /// - `client_progress` must not be set
+    /// - `state` must not be set
+    /// - `expiration_time` must not be set
+    pub fn validate_for_create(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        self.validate()?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "id",
+            self.id.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_set(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "library_item_id",
+            self.library_item_id.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "library_item_content_version",
+            self.library_item_content_version.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "error_message",
+            self.error_message.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "client_progress",
+            self.client_progress.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "state",
+            self.state.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "expiration_time",
+            self.expiration_time.is_some(),
+            "create",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+    /// Checks a value given to the `update` operation: the rules of [`validate`](Self::validate), and which fields `update` needs and ignores.
+    ///
+    /// Presence rules:
+    /// - `id` must not be set
+    /// - `library_item_id` must not be set
+    /// - `library_item_content_version` must not be set
+    /// - `error_message` must not be set
+    /// - `state` must not be set
+    /// - `expiration_time` must not be set
+    pub fn validate_for_update(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        self.validate()?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "id",
+            self.id.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "library_item_id",
+            self.library_item_id.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "library_item_content_version",
+            self.library_item_content_version.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "error_message",
+            self.error_message.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "state",
+            self.state.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.DownloadSessionModel",
+            "expiration_time",
+            self.expiration_time.is_some(),
+            "update",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for DownloadSessionModel {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        DownloadSessionModel::validate(self)
+    }
+}
 /// The `TransferEndpoint` class encapsulates a URI along with extra
 /// information about it.
 #[derive(
@@ -890,7 +1085,6 @@ pub struct DownloadSessionModel {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct TransferEndpoint {
     /// Transfer endpoint URI. The supported URI schemes are: `http`,
@@ -905,7 +1099,7 @@ pub struct TransferEndpoint {
     /// import the file directly from the storage backing without the
     /// overhead of streaming over HTTP.
     #[serde(rename = "uri")]
-    pub uri: ::std::string::String,
+    pub uri: ::vapi_runtime::Uri,
     /// Thumbprint of the expected SSL certificate for this endpoint. Only
     /// used for HTTPS connections. The thumbprint is the SHA-256 hash of
     /// the DER encoding of the remote endpoint's SSL certificate (SHA-1 is
@@ -938,7 +1132,7 @@ pub struct TransferEndpoint {
 }
 impl TransferEndpoint {
     /// Creates a value from its required fields (`uri`); optional fields are unset.
-    pub fn new(uri: ::std::string::String) -> Self {
+    pub fn new(uri: ::vapi_runtime::Uri) -> Self {
         Self {
             uri,
             ssl_certificate_thumbprint: ::std::option::Option::None,
@@ -946,17 +1140,56 @@ impl TransferEndpoint {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for TransferEndpoint {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "uri", default)]
+            uri: ::std::option::Option<::vapi_runtime::Uri>,
+            #[serde(rename = "ssl_certificate_thumbprint", default)]
+            ssl_certificate_thumbprint: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "ssl_certificate", default)]
+            ssl_certificate: ::std::option::Option<::std::string::String>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            uri: ::vapi_runtime::wire::required(
+                wire.uri,
+                "uri",
+                "uri",
+                "com.vmware.content.library.item.TransferEndpoint",
+            )?,
+            ssl_certificate_thumbprint: wire.ssl_certificate_thumbprint,
+            ssl_certificate: wire.ssl_certificate,
+        })
+    }
+}
+impl TransferEndpoint {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for TransferEndpoint {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        TransferEndpoint::validate(self)
+    }
+}
 /// The `UpdateSessionModel` class provides information on an active
 /// `UpdateSession` resource.
 ///
-/// Whether `preview_info` is set depends on `state`.
+/// Whether `preview_info` is set depends on `state`: [`validate`](Self::validate) checks it.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct UpdateSessionModel {
     /// The identifier of this update session.
@@ -1066,6 +1299,203 @@ pub struct UpdateSessionModel {
         ::std::vec::Vec<updatesession::WarningBehavior>,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for UpdateSessionModel {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "id", default)]
+            id: ::std::option::Option<UpdateSessionId>,
+            #[serde(rename = "library_item_id", default)]
+            library_item_id: ::std::option::Option<super::ItemId>,
+            #[serde(rename = "library_item_content_version", default)]
+            library_item_content_version: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "error_message", default)]
+            error_message: ::std::option::Option<
+                super::super::super::vapi::std::LocalizableMessage,
+            >,
+            #[serde(rename = "client_progress", default)]
+            client_progress: ::std::option::Option<i64>,
+            #[serde(rename = "state", default)]
+            state: ::std::option::Option<UpdateSessionModelState>,
+            #[serde(rename = "expiration_time", default)]
+            expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
+            #[serde(rename = "preview_info", default)]
+            preview_info: ::std::option::Option<updatesession::PreviewInfo>,
+            #[serde(rename = "warning_behavior", default)]
+            warning_behavior: ::std::option::Option<
+                ::std::vec::Vec<updatesession::WarningBehavior>,
+            >,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            id: wire.id,
+            library_item_id: wire.library_item_id,
+            library_item_content_version: wire.library_item_content_version,
+            error_message: wire.error_message,
+            client_progress: wire.client_progress,
+            state: wire.state,
+            expiration_time: wire.expiration_time,
+            preview_info: wire.preview_info,
+            warning_behavior: wire.warning_behavior,
+        })
+    }
+}
+impl UpdateSessionModel {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    ///
+    /// Rules of this structure:
+    /// - `preview_info` is unset unless `state` is ACTIVE
+    ///
+    /// A tag value this version does not know is not checked: its rules are unknown.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        {
+            let tag = self.state.as_ref();
+            ::vapi_runtime::check_union_field(
+                "com.vmware.content.library.item.UpdateSessionModel",
+                "state",
+                tag.map(|t| t.as_str()),
+                !tag.is_some_and(|t| t.is_unknown()),
+                "preview_info",
+                self.preview_info.is_some(),
+                &[],
+                &["ACTIVE"],
+            )?;
+        }
+        ::vapi_runtime::Validate::validate(&self.error_message)
+            .map_err(|e| e.within("error_message"))?;
+        ::vapi_runtime::Validate::validate(&self.preview_info)
+            .map_err(|e| e.within("preview_info"))?;
+        ::vapi_runtime::Validate::validate(&self.warning_behavior)
+            .map_err(|e| e.within("warning_behavior"))?;
+        ::std::result::Result::Ok(())
+    }
+    /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
+    ///
+    /// Presence rules:
+    /// - `id` must not be set
+    /// - `library_item_id` must be set
+    /// - `library_item_content_version` must not be set
+    /// - `error_message` must not be set
+    /// - `client_progress` must not be set
+    /// - `state` must not be set
+    /// - `expiration_time` must not be set
+    pub fn validate_for_create(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        self.validate()?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "id",
+            self.id.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_set(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "library_item_id",
+            self.library_item_id.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "library_item_content_version",
+            self.library_item_content_version.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "error_message",
+            self.error_message.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "client_progress",
+            self.client_progress.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "state",
+            self.state.is_some(),
+            "create",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "expiration_time",
+            self.expiration_time.is_some(),
+            "create",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+    /// Checks a value given to the `update` operation: the rules of [`validate`](Self::validate), and which fields `update` needs and ignores.
+    ///
+    /// Presence rules:
+    /// - `id` must not be set
+    /// - `library_item_id` must not be set
+    /// - `library_item_content_version` must not be set
+    /// - `error_message` must not be set
+    /// - `client_progress` must not be set
+    /// - `state` must not be set
+    /// - `expiration_time` must not be set
+    pub fn validate_for_update(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        self.validate()?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "id",
+            self.id.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "library_item_id",
+            self.library_item_id.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "library_item_content_version",
+            self.library_item_content_version.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "error_message",
+            self.error_message.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "client_progress",
+            self.client_progress.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "state",
+            self.state.is_some(),
+            "update",
+        )?;
+        ::vapi_runtime::check_unset(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "expiration_time",
+            self.expiration_time.is_some(),
+            "update",
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for UpdateSessionModel {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        UpdateSessionModel::validate(self)
+    }
+}
 /// The `Changes.Summary` class contains commonly used information about a
 /// library item change.
 ///
@@ -1075,7 +1505,6 @@ pub struct UpdateSessionModel {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct ChangesSummary {
     /// The version of the library item.
@@ -1123,6 +1552,54 @@ impl ChangesSummary {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ChangesSummary {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "version", default)]
+            version: ::std::option::Option<VersionId>,
+            #[serde(rename = "time", default)]
+            time: ::std::option::Option<::vapi_runtime::DateTime>,
+            #[serde(rename = "user", default)]
+            user: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "short_message", default)]
+            short_message: ::std::option::Option<::std::string::String>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            version: ::vapi_runtime::wire::required(
+                wire.version,
+                "version",
+                "id(com.vmware.content.library.item.Version)",
+                "com.vmware.content.library.item.Changes.Summary",
+            )?,
+            time: ::vapi_runtime::wire::required(
+                wire.time,
+                "time",
+                "datetime",
+                "com.vmware.content.library.item.Changes.Summary",
+            )?,
+            user: wire.user,
+            short_message: wire.short_message,
+        })
+    }
+}
+impl ChangesSummary {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for ChangesSummary {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ChangesSummary::validate(self)
+    }
+}
 /// The `Changes.Info` class contains information about a library item
 /// change.
 ///
@@ -1132,7 +1609,6 @@ impl ChangesSummary {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct ChangesInfo {
     /// The date and time when the item content was changed.
@@ -1172,13 +1648,52 @@ impl ChangesInfo {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ChangesInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "time", default)]
+            time: ::std::option::Option<::vapi_runtime::DateTime>,
+            #[serde(rename = "user", default)]
+            user: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "message", default)]
+            message: ::std::option::Option<::std::string::String>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            time: ::vapi_runtime::wire::required(
+                wire.time,
+                "time",
+                "datetime",
+                "com.vmware.content.library.item.Changes.Info",
+            )?,
+            user: wire.user,
+            message: wire.message,
+        })
+    }
+}
+impl ChangesInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for ChangesInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ChangesInfo::validate(self)
+    }
+}
 /// Provides checksums for a `File.Info` object.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FileChecksumInfo {
     /// The checksum algorithm (SHA1, MD5, SHA256, SHA512) used to
@@ -1205,6 +1720,43 @@ impl FileChecksumInfo {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for FileChecksumInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "algorithm", default)]
+            algorithm: ::std::option::Option<FileChecksumAlgorithm>,
+            #[serde(rename = "checksum", default)]
+            checksum: ::std::option::Option<::std::string::String>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            algorithm: wire.algorithm,
+            checksum: ::vapi_runtime::wire::required(
+                wire.checksum,
+                "checksum",
+                "string",
+                "com.vmware.content.library.item.File.ChecksumInfo",
+            )?,
+        })
+    }
+}
+impl FileChecksumInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FileChecksumInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FileChecksumInfo::validate(self)
+    }
+}
 /// The `File.Info` class provides information about a file in Content
 /// Library Service storage.
 ///
@@ -1215,7 +1767,6 @@ impl FileChecksumInfo {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FileInfo {
     /// A checksum for validating the content of the file.
@@ -1278,7 +1829,7 @@ pub struct FileInfo {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub file_download_endpoint: ::std::option::Option<::std::string::String>,
+    pub file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
 }
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `size`, `cached`, `version`); optional fields are unset.
@@ -1298,6 +1849,72 @@ impl FileInfo {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for FileInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "checksum_info", default)]
+            checksum_info: ::std::option::Option<FileChecksumInfo>,
+            #[serde(rename = "name", default)]
+            name: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "size", default)]
+            size: ::std::option::Option<i64>,
+            #[serde(rename = "cached", default)]
+            cached: ::std::option::Option<bool>,
+            #[serde(rename = "version", default)]
+            version: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "file_download_endpoint", default)]
+            file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            checksum_info: wire.checksum_info,
+            name: ::vapi_runtime::wire::required(
+                wire.name,
+                "name",
+                "string",
+                "com.vmware.content.library.item.File.Info",
+            )?,
+            size: ::vapi_runtime::wire::required(
+                wire.size,
+                "size",
+                "long",
+                "com.vmware.content.library.item.File.Info",
+            )?,
+            cached: ::vapi_runtime::wire::required(
+                wire.cached,
+                "cached",
+                "boolean",
+                "com.vmware.content.library.item.File.Info",
+            )?,
+            version: ::vapi_runtime::wire::required(
+                wire.version,
+                "version",
+                "string",
+                "com.vmware.content.library.item.File.Info",
+            )?,
+            file_download_endpoint: wire.file_download_endpoint,
+        })
+    }
+}
+impl FileInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.checksum_info)
+            .map_err(|e| e.within("checksum_info"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FileInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FileInfo::validate(self)
+    }
+}
 /// The `Storage.Info` class is the expanded form of `File.Info` that
 /// includes details about the storage backing for a file in a library item.
 #[derive(
@@ -1305,7 +1922,6 @@ impl FileInfo {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct StorageInfo {
     /// The storage backing on which this object resides. This might not be
@@ -1321,7 +1937,7 @@ pub struct StorageInfo {
     /// the storage backing. This can provide high-performance support for
     /// file manipulation.
     #[serde(rename = "storage_uris")]
-    pub storage_uris: ::std::vec::Vec<::std::string::String>,
+    pub storage_uris: ::std::vec::Vec<::vapi_runtime::Uri>,
     /// A checksum for validating the content of the file.
     ///
     /// This value can be used to verify that a transfer was completed
@@ -1382,13 +1998,13 @@ pub struct StorageInfo {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub file_download_endpoint: ::std::option::Option<::std::string::String>,
+    pub file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
 }
 impl StorageInfo {
     /// Creates a value from its required fields (`storage_backing`, `storage_uris`, `name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
         storage_backing: super::StorageBacking,
-        storage_uris: ::std::vec::Vec<::std::string::String>,
+        storage_uris: ::std::vec::Vec<::vapi_runtime::Uri>,
         name: ::std::string::String,
         size: i64,
         cached: bool,
@@ -1404,6 +2020,90 @@ impl StorageInfo {
             version,
             file_download_endpoint: ::std::option::Option::None,
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StorageInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "storage_backing", default)]
+            storage_backing: ::std::option::Option<super::StorageBacking>,
+            #[serde(rename = "storage_uris", default)]
+            storage_uris: ::std::option::Option<::std::vec::Vec<::vapi_runtime::Uri>>,
+            #[serde(rename = "checksum_info", default)]
+            checksum_info: ::std::option::Option<FileChecksumInfo>,
+            #[serde(rename = "name", default)]
+            name: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "size", default)]
+            size: ::std::option::Option<i64>,
+            #[serde(rename = "cached", default)]
+            cached: ::std::option::Option<bool>,
+            #[serde(rename = "version", default)]
+            version: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "file_download_endpoint", default)]
+            file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            storage_backing: ::vapi_runtime::wire::required(
+                wire.storage_backing,
+                "storage_backing",
+                "com.vmware.content.library.StorageBacking",
+                "com.vmware.content.library.item.Storage.Info",
+            )?,
+            storage_uris: ::vapi_runtime::wire::required(
+                wire.storage_uris,
+                "storage_uris",
+                "list<uri>",
+                "com.vmware.content.library.item.Storage.Info",
+            )?,
+            checksum_info: wire.checksum_info,
+            name: ::vapi_runtime::wire::required(
+                wire.name,
+                "name",
+                "string",
+                "com.vmware.content.library.item.Storage.Info",
+            )?,
+            size: ::vapi_runtime::wire::required(
+                wire.size,
+                "size",
+                "long",
+                "com.vmware.content.library.item.Storage.Info",
+            )?,
+            cached: ::vapi_runtime::wire::required(
+                wire.cached,
+                "cached",
+                "boolean",
+                "com.vmware.content.library.item.Storage.Info",
+            )?,
+            version: ::vapi_runtime::wire::required(
+                wire.version,
+                "version",
+                "string",
+                "com.vmware.content.library.item.Storage.Info",
+            )?,
+            file_download_endpoint: wire.file_download_endpoint,
+        })
+    }
+}
+impl StorageInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.storage_backing)
+            .map_err(|e| e.within("storage_backing"))?;
+        ::vapi_runtime::Validate::validate(&self.checksum_info)
+            .map_err(|e| e.within("checksum_info"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for StorageInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        StorageInfo::validate(self)
     }
 }
 /// The `Changes` class provides methods to get a history of the content changes made to a library

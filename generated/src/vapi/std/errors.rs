@@ -225,7 +225,6 @@ impl<'de> ::serde::Deserialize<'de> for ErrorType {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct ArgumentLocations {
     /// String describing the location of the input that triggered the
@@ -247,6 +246,48 @@ impl ArgumentLocations {
         Self { primary, secondary }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ArgumentLocations {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "primary", default)]
+            primary: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "secondary", default)]
+            secondary: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            primary: ::vapi_runtime::wire::required(
+                wire.primary,
+                "primary",
+                "string",
+                "com.vmware.vapi.std.errors.ArgumentLocations",
+            )?,
+            secondary: ::vapi_runtime::wire::required(
+                wire.secondary,
+                "secondary",
+                "list<string>",
+                "com.vmware.vapi.std.errors.ArgumentLocations",
+            )?,
+        })
+    }
+}
+impl ArgumentLocations {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for ArgumentLocations {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ArgumentLocations::validate(self)
+    }
+}
 /// The `FileLocations` class identifies the file(s) that caused the method
 /// to report the exception.
 ///
@@ -259,7 +300,6 @@ impl ArgumentLocations {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FileLocations {
     /// String identifying the file that triggered the exception.
@@ -279,6 +319,48 @@ impl FileLocations {
         Self { primary, secondary }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for FileLocations {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "primary", default)]
+            primary: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "secondary", default)]
+            secondary: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            primary: ::vapi_runtime::wire::required(
+                wire.primary,
+                "primary",
+                "string",
+                "com.vmware.vapi.std.errors.FileLocations",
+            )?,
+            secondary: ::vapi_runtime::wire::required(
+                wire.secondary,
+                "secondary",
+                "list<string>",
+                "com.vmware.vapi.std.errors.FileLocations",
+            )?,
+        })
+    }
+}
+impl FileLocations {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FileLocations {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FileLocations::validate(self)
+    }
+}
 /// The `TransientIndication` class indicates whether or not the exception is
 /// transient.
 ///
@@ -291,7 +373,6 @@ impl FileLocations {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct TransientIndication {
     /// Indicates that the exception this class is attached to is
@@ -303,6 +384,40 @@ impl TransientIndication {
     /// Creates a value from its required fields (`is_transient`); optional fields are unset.
     pub fn new(is_transient: bool) -> Self {
         Self { is_transient }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransientIndication {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "is_transient", default)]
+            is_transient: ::std::option::Option<bool>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            is_transient: ::vapi_runtime::wire::required(
+                wire.is_transient,
+                "is_transient",
+                "boolean",
+                "com.vmware.vapi.std.errors.TransientIndication",
+            )?,
+        })
+    }
+}
+impl TransientIndication {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for TransientIndication {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        TransientIndication::validate(self)
     }
 }
 /// The `Error` exception describes theattributes common to all standard
@@ -322,7 +437,6 @@ impl TransientIndication {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct Error {
     /// Stack of one or more localizable messages for human exception
@@ -392,6 +506,48 @@ impl ::std::fmt::Display for Error {
     }
 }
 impl ::std::error::Error for Error {}
+impl<'de> ::serde::Deserialize<'de> for Error {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.Error",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl Error {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for Error {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        Error::validate(self)
+    }
+}
 /// The `UnverifiedPeer` exception indicates that an attempt to connect to an
 /// unknown or not-yet-trusted endpoint failed because the system was unable to
 /// verify the identity of the endpoint.
@@ -414,7 +570,6 @@ impl ::std::error::Error for Error {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct UnverifiedPeer {
     /// Stack of one or more localizable messages for human exception
@@ -484,6 +639,48 @@ impl ::std::fmt::Display for UnverifiedPeer {
     }
 }
 impl ::std::error::Error for UnverifiedPeer {}
+impl<'de> ::serde::Deserialize<'de> for UnverifiedPeer {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.UnverifiedPeer",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl UnverifiedPeer {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for UnverifiedPeer {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        UnverifiedPeer::validate(self)
+    }
+}
 /// The `Unsupported` exception indicates that the method is not supported by
 /// the class.
 ///
@@ -498,7 +695,6 @@ impl ::std::error::Error for UnverifiedPeer {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct Unsupported {
     /// Stack of one or more localizable messages for human exception
@@ -568,6 +764,48 @@ impl ::std::fmt::Display for Unsupported {
     }
 }
 impl ::std::error::Error for Unsupported {}
+impl<'de> ::serde::Deserialize<'de> for Unsupported {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.Unsupported",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl Unsupported {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for Unsupported {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        Unsupported::validate(self)
+    }
+}
 /// The `UnexpectedInput` exception indicates that the request contained a
 /// parameter or attribute whose name is not known by the server.
 ///
@@ -594,7 +832,6 @@ impl ::std::error::Error for Unsupported {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct UnexpectedInput {
     /// Stack of one or more localizable messages for human exception
@@ -664,6 +901,48 @@ impl ::std::fmt::Display for UnexpectedInput {
     }
 }
 impl ::std::error::Error for UnexpectedInput {}
+impl<'de> ::serde::Deserialize<'de> for UnexpectedInput {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.UnexpectedInput",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl UnexpectedInput {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for UnexpectedInput {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        UnexpectedInput::validate(self)
+    }
+}
 /// The `Unauthorized` exception indicates that the user is not authorized to
 /// perform the method.
 ///
@@ -704,7 +983,6 @@ impl ::std::error::Error for UnexpectedInput {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct Unauthorized {
     /// Stack of one or more localizable messages for human exception
@@ -794,6 +1072,51 @@ impl ::std::fmt::Display for Unauthorized {
     }
 }
 impl ::std::error::Error for Unauthorized {}
+impl<'de> ::serde::Deserialize<'de> for Unauthorized {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+            #[serde(rename = "challenge", default)]
+            challenge: ::std::option::Option<::std::string::String>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.Unauthorized",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+            challenge: wire.challenge,
+        })
+    }
+}
+impl Unauthorized {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for Unauthorized {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        Unauthorized::validate(self)
+    }
+}
 /// The `Unauthenticated` exception indicates that the method requires
 /// authentication and the user is not authenticated.
 ///
@@ -824,7 +1147,6 @@ impl ::std::error::Error for Unauthorized {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct Unauthenticated {
     /// Stack of one or more localizable messages for human exception
@@ -914,6 +1236,51 @@ impl ::std::fmt::Display for Unauthenticated {
     }
 }
 impl ::std::error::Error for Unauthenticated {}
+impl<'de> ::serde::Deserialize<'de> for Unauthenticated {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+            #[serde(rename = "challenge", default)]
+            challenge: ::std::option::Option<::std::string::String>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.Unauthenticated",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+            challenge: wire.challenge,
+        })
+    }
+}
+impl Unauthenticated {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for Unauthenticated {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        Unauthenticated::validate(self)
+    }
+}
 /// The `UnableToAllocateResource` exception indicates that the method failed
 /// because it was unable to allocate or acquire a required resource.
 ///
@@ -943,7 +1310,6 @@ impl ::std::error::Error for Unauthenticated {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct UnableToAllocateResource {
     /// Stack of one or more localizable messages for human exception
@@ -1013,6 +1379,48 @@ impl ::std::fmt::Display for UnableToAllocateResource {
     }
 }
 impl ::std::error::Error for UnableToAllocateResource {}
+impl<'de> ::serde::Deserialize<'de> for UnableToAllocateResource {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.UnableToAllocateResource",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl UnableToAllocateResource {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for UnableToAllocateResource {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        UnableToAllocateResource::validate(self)
+    }
+}
 /// The `TimedOut` exception indicates that the method did not complete
 /// within the allowed amount of time. The allowed amount of time might be:
 ///
@@ -1041,7 +1449,6 @@ impl ::std::error::Error for UnableToAllocateResource {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct TimedOut {
     /// Stack of one or more localizable messages for human exception
@@ -1111,6 +1518,48 @@ impl ::std::fmt::Display for TimedOut {
     }
 }
 impl ::std::error::Error for TimedOut {}
+impl<'de> ::serde::Deserialize<'de> for TimedOut {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.TimedOut",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl TimedOut {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for TimedOut {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        TimedOut::validate(self)
+    }
+}
 /// The `ServiceUnavailable` exception indicates that the class is
 /// unavailable.
 ///
@@ -1133,7 +1582,6 @@ impl ::std::error::Error for TimedOut {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct ServiceUnavailable {
     /// Stack of one or more localizable messages for human exception
@@ -1203,6 +1651,48 @@ impl ::std::fmt::Display for ServiceUnavailable {
     }
 }
 impl ::std::error::Error for ServiceUnavailable {}
+impl<'de> ::serde::Deserialize<'de> for ServiceUnavailable {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.ServiceUnavailable",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl ServiceUnavailable {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for ServiceUnavailable {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ServiceUnavailable::validate(self)
+    }
+}
 /// The `ResourceInaccessible` exception indicates that the method could not
 /// be completed because an entity is not accessible.
 ///
@@ -1225,7 +1715,6 @@ impl ::std::error::Error for ServiceUnavailable {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct ResourceInaccessible {
     /// Stack of one or more localizable messages for human exception
@@ -1295,6 +1784,48 @@ impl ::std::fmt::Display for ResourceInaccessible {
     }
 }
 impl ::std::error::Error for ResourceInaccessible {}
+impl<'de> ::serde::Deserialize<'de> for ResourceInaccessible {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.ResourceInaccessible",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl ResourceInaccessible {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for ResourceInaccessible {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ResourceInaccessible::validate(self)
+    }
+}
 /// The `ResourceInUse` exception indicates that the method could not be
 /// completed because a resource is in use.
 ///
@@ -1314,7 +1845,6 @@ impl ::std::error::Error for ResourceInaccessible {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct ResourceInUse {
     /// Stack of one or more localizable messages for human exception
@@ -1384,6 +1914,48 @@ impl ::std::fmt::Display for ResourceInUse {
     }
 }
 impl ::std::error::Error for ResourceInUse {}
+impl<'de> ::serde::Deserialize<'de> for ResourceInUse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.ResourceInUse",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl ResourceInUse {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for ResourceInUse {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ResourceInUse::validate(self)
+    }
+}
 /// The `ResourceBusy` exception indicates that the method could not be
 /// completed because a resource it needs is busy.
 ///
@@ -1402,7 +1974,6 @@ impl ::std::error::Error for ResourceInUse {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct ResourceBusy {
     /// Stack of one or more localizable messages for human exception
@@ -1472,6 +2043,48 @@ impl ::std::fmt::Display for ResourceBusy {
     }
 }
 impl ::std::error::Error for ResourceBusy {}
+impl<'de> ::serde::Deserialize<'de> for ResourceBusy {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.ResourceBusy",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl ResourceBusy {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for ResourceBusy {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ResourceBusy::validate(self)
+    }
+}
 /// The `OperationNotFound` exception indicates that the method specified in
 /// the request could not be found.
 ///
@@ -1500,7 +2113,6 @@ impl ::std::error::Error for ResourceBusy {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct OperationNotFound {
     /// Stack of one or more localizable messages for human exception
@@ -1570,6 +2182,48 @@ impl ::std::fmt::Display for OperationNotFound {
     }
 }
 impl ::std::error::Error for OperationNotFound {}
+impl<'de> ::serde::Deserialize<'de> for OperationNotFound {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.OperationNotFound",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl OperationNotFound {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for OperationNotFound {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        OperationNotFound::validate(self)
+    }
+}
 /// The `NotFound` exception indicates that a specified element could not be
 /// found.
 ///
@@ -1587,7 +2241,6 @@ impl ::std::error::Error for OperationNotFound {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct NotFound {
     /// Stack of one or more localizable messages for human exception
@@ -1657,6 +2310,48 @@ impl ::std::fmt::Display for NotFound {
     }
 }
 impl ::std::error::Error for NotFound {}
+impl<'de> ::serde::Deserialize<'de> for NotFound {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.NotFound",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl NotFound {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for NotFound {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        NotFound::validate(self)
+    }
+}
 /// The `NotAllowedInCurrentState` exception indicates that the requested
 /// method is not allowed with a resource or service in its current state. This
 /// could be because the method is performing a configuration change that is
@@ -1681,7 +2376,6 @@ impl ::std::error::Error for NotFound {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct NotAllowedInCurrentState {
     /// Stack of one or more localizable messages for human exception
@@ -1751,6 +2445,48 @@ impl ::std::fmt::Display for NotAllowedInCurrentState {
     }
 }
 impl ::std::error::Error for NotAllowedInCurrentState {}
+impl<'de> ::serde::Deserialize<'de> for NotAllowedInCurrentState {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl NotAllowedInCurrentState {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for NotAllowedInCurrentState {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        NotAllowedInCurrentState::validate(self)
+    }
+}
 /// The `InvalidRequest` exception indicates that the request is malformed in
 /// such a way that the server is unable to process it.
 ///
@@ -1782,7 +2518,6 @@ impl ::std::error::Error for NotAllowedInCurrentState {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct InvalidRequest {
     /// Stack of one or more localizable messages for human exception
@@ -1852,6 +2587,48 @@ impl ::std::fmt::Display for InvalidRequest {
     }
 }
 impl ::std::error::Error for InvalidRequest {}
+impl<'de> ::serde::Deserialize<'de> for InvalidRequest {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.InvalidRequest",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl InvalidRequest {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for InvalidRequest {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        InvalidRequest::validate(self)
+    }
+}
 /// The `InvalidElementType` exception indicates that the server was unable
 /// to fulfil the request because an element of a specific type cannot be a
 /// member of particular group.
@@ -1874,7 +2651,6 @@ impl ::std::error::Error for InvalidRequest {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct InvalidElementType {
     /// Stack of one or more localizable messages for human exception
@@ -1944,6 +2720,48 @@ impl ::std::fmt::Display for InvalidElementType {
     }
 }
 impl ::std::error::Error for InvalidElementType {}
+impl<'de> ::serde::Deserialize<'de> for InvalidElementType {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.InvalidElementType",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl InvalidElementType {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for InvalidElementType {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        InvalidElementType::validate(self)
+    }
+}
 /// The `InvalidElementConfiguration` exception indicates that an attempt to
 /// modify the configuration of an element or a group containing the element
 /// failed due to the configuraton of the element.
@@ -1963,7 +2781,6 @@ impl ::std::error::Error for InvalidElementType {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct InvalidElementConfiguration {
     /// Stack of one or more localizable messages for human exception
@@ -2033,6 +2850,48 @@ impl ::std::fmt::Display for InvalidElementConfiguration {
     }
 }
 impl ::std::error::Error for InvalidElementConfiguration {}
+impl<'de> ::serde::Deserialize<'de> for InvalidElementConfiguration {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.InvalidElementConfiguration",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl InvalidElementConfiguration {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for InvalidElementConfiguration {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        InvalidElementConfiguration::validate(self)
+    }
+}
 /// The `InvalidArgument` exception indicates that the values received for
 /// one or more parameters are not acceptable.
 ///
@@ -2069,7 +2928,6 @@ impl ::std::error::Error for InvalidElementConfiguration {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct InvalidArgument {
     /// Stack of one or more localizable messages for human exception
@@ -2139,6 +2997,48 @@ impl ::std::fmt::Display for InvalidArgument {
     }
 }
 impl ::std::error::Error for InvalidArgument {}
+impl<'de> ::serde::Deserialize<'de> for InvalidArgument {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.InvalidArgument",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl InvalidArgument {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for InvalidArgument {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        InvalidArgument::validate(self)
+    }
+}
 /// The `InternalServerError` exception indicates that the server encounters
 /// an unexpected condition that prevented it from fulfilling the request.
 ///
@@ -2156,7 +3056,6 @@ impl ::std::error::Error for InvalidArgument {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct InternalServerError {
     /// Stack of one or more localizable messages for human exception
@@ -2226,6 +3125,48 @@ impl ::std::fmt::Display for InternalServerError {
     }
 }
 impl ::std::error::Error for InternalServerError {}
+impl<'de> ::serde::Deserialize<'de> for InternalServerError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.InternalServerError",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl InternalServerError {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for InternalServerError {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        InternalServerError::validate(self)
+    }
+}
 /// The `FeatureInUse` exception indicates that an action cannot be completed
 /// because a feature is in use.
 ///
@@ -2238,7 +3179,6 @@ impl ::std::error::Error for InternalServerError {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FeatureInUse {
     /// Stack of one or more localizable messages for human exception
@@ -2308,6 +3248,48 @@ impl ::std::fmt::Display for FeatureInUse {
     }
 }
 impl ::std::error::Error for FeatureInUse {}
+impl<'de> ::serde::Deserialize<'de> for FeatureInUse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.FeatureInUse",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl FeatureInUse {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FeatureInUse {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FeatureInUse::validate(self)
+    }
+}
 /// The `ConcurrentChange` exception indicates that a data structure, entity,
 /// or resource has been modified since some earlier point in time. Typically
 /// this happens when the client is doing the \*write\* portion of a
@@ -2319,7 +3301,6 @@ impl ::std::error::Error for FeatureInUse {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct ConcurrentChange {
     /// Stack of one or more localizable messages for human exception
@@ -2389,6 +3370,48 @@ impl ::std::fmt::Display for ConcurrentChange {
     }
 }
 impl ::std::error::Error for ConcurrentChange {}
+impl<'de> ::serde::Deserialize<'de> for ConcurrentChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.ConcurrentChange",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl ConcurrentChange {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for ConcurrentChange {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ConcurrentChange::validate(self)
+    }
+}
 /// The `Canceled` exception indicates that the method canceled itself in
 /// response to an explicit request to do so. Methods being "canceled" for
 /// other reasons (for example the client connection was closed, a time out
@@ -2416,7 +3439,6 @@ impl ::std::error::Error for ConcurrentChange {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct Canceled {
     /// Stack of one or more localizable messages for human exception
@@ -2486,6 +3508,48 @@ impl ::std::fmt::Display for Canceled {
     }
 }
 impl ::std::error::Error for Canceled {}
+impl<'de> ::serde::Deserialize<'de> for Canceled {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.Canceled",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl Canceled {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for Canceled {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        Canceled::validate(self)
+    }
+}
 /// The `AlreadyInDesiredState` exception indicates that an attempt to change
 /// the state of a resource or service had no effect because the resource or
 /// service is already in the desired state.
@@ -2498,7 +3562,6 @@ impl ::std::error::Error for Canceled {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct AlreadyInDesiredState {
     /// Stack of one or more localizable messages for human exception
@@ -2568,6 +3631,48 @@ impl ::std::fmt::Display for AlreadyInDesiredState {
     }
 }
 impl ::std::error::Error for AlreadyInDesiredState {}
+impl<'de> ::serde::Deserialize<'de> for AlreadyInDesiredState {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.AlreadyInDesiredState",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl AlreadyInDesiredState {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for AlreadyInDesiredState {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        AlreadyInDesiredState::validate(self)
+    }
+}
 /// The `AlreadyExists` exception indicates that an attempt was made to
 /// create an entity but the entity already exists. Typically the entity has a
 /// name or identifier that is required to be unique in some context, but there
@@ -2588,7 +3693,6 @@ impl ::std::error::Error for AlreadyInDesiredState {}
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct AlreadyExists {
     /// Stack of one or more localizable messages for human exception
@@ -2658,3 +3762,45 @@ impl ::std::fmt::Display for AlreadyExists {
     }
 }
 impl ::std::error::Error for AlreadyExists {}
+impl<'de> ::serde::Deserialize<'de> for AlreadyExists {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "messages", default)]
+            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            #[serde(rename = "data", default)]
+            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            #[serde(rename = "error_type", default)]
+            error_type: ::std::option::Option<ErrorType>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            messages: ::vapi_runtime::wire::required(
+                wire.messages,
+                "messages",
+                "list<com.vmware.vapi.std.LocalizableMessage>",
+                "com.vmware.vapi.std.errors.AlreadyExists",
+            )?,
+            data: wire.data,
+            error_type: wire.error_type,
+        })
+    }
+}
+impl AlreadyExists {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.messages)
+            .map_err(|e| e.within("messages"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for AlreadyExists {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        AlreadyExists::validate(self)
+    }
+}

@@ -203,7 +203,6 @@ impl<'de> ::serde::Deserialize<'de> for FileEndpointType {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FileInfo {
     /// The name of the file.
@@ -278,6 +277,76 @@ impl FileInfo {
             checksum_info: ::std::option::Option::None,
             error_message: ::std::option::Option::None,
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FileInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "name", default)]
+            name: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "size", default)]
+            size: ::std::option::Option<i64>,
+            #[serde(rename = "bytes_transferred", default)]
+            bytes_transferred: ::std::option::Option<i64>,
+            #[serde(rename = "status", default)]
+            status: ::std::option::Option<FilePrepareStatus>,
+            #[serde(rename = "download_endpoint", default)]
+            download_endpoint: ::std::option::Option<super::TransferEndpoint>,
+            #[serde(rename = "checksum_info", default)]
+            checksum_info: ::std::option::Option<super::FileChecksumInfo>,
+            #[serde(rename = "error_message", default)]
+            error_message: ::std::option::Option<
+                super::super::super::super::vapi::std::LocalizableMessage,
+            >,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            name: ::vapi_runtime::wire::required(
+                wire.name,
+                "name",
+                "string",
+                "com.vmware.content.library.item.downloadsession.File.Info",
+            )?,
+            size: wire.size,
+            bytes_transferred: ::vapi_runtime::wire::required(
+                wire.bytes_transferred,
+                "bytes_transferred",
+                "long",
+                "com.vmware.content.library.item.downloadsession.File.Info",
+            )?,
+            status: ::vapi_runtime::wire::required(
+                wire.status,
+                "status",
+                "com.vmware.content.library.item.downloadsession.File.PrepareStatus",
+                "com.vmware.content.library.item.downloadsession.File.Info",
+            )?,
+            download_endpoint: wire.download_endpoint,
+            checksum_info: wire.checksum_info,
+            error_message: wire.error_message,
+        })
+    }
+}
+impl FileInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.download_endpoint)
+            .map_err(|e| e.within("download_endpoint"))?;
+        ::vapi_runtime::Validate::validate(&self.checksum_info)
+            .map_err(|e| e.within("checksum_info"))?;
+        ::vapi_runtime::Validate::validate(&self.error_message)
+            .map_err(|e| e.within("error_message"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FileInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FileInfo::validate(self)
     }
 }
 /// The `File` class provides methods for accessing files within a download

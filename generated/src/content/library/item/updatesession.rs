@@ -312,7 +312,6 @@ impl<'de> ::serde::Deserialize<'de> for FileSourceType {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct CertificateInfo {
     /// Certificate issuer. For example: /C=US/ST=California/L=Palo
@@ -351,17 +350,74 @@ impl CertificateInfo {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CertificateInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "issuer", default)]
+            issuer: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "subject", default)]
+            subject: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "self_signed", default)]
+            self_signed: ::std::option::Option<bool>,
+            #[serde(rename = "x509", default)]
+            x509: ::std::option::Option<::std::string::String>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            issuer: ::vapi_runtime::wire::required(
+                wire.issuer,
+                "issuer",
+                "string",
+                "com.vmware.content.library.item.updatesession.CertificateInfo",
+            )?,
+            subject: ::vapi_runtime::wire::required(
+                wire.subject,
+                "subject",
+                "string",
+                "com.vmware.content.library.item.updatesession.CertificateInfo",
+            )?,
+            self_signed: ::vapi_runtime::wire::required(
+                wire.self_signed,
+                "self_signed",
+                "boolean",
+                "com.vmware.content.library.item.updatesession.CertificateInfo",
+            )?,
+            x509: ::vapi_runtime::wire::required(
+                wire.x509,
+                "x509",
+                "string",
+                "com.vmware.content.library.item.updatesession.CertificateInfo",
+            )?,
+        })
+    }
+}
+impl CertificateInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for CertificateInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        CertificateInfo::validate(self)
+    }
+}
 /// The `PreviewInfo` class contains information about the files being
 /// uploaded in the update session.
 /// This class was added in \*\*vSphere API 6.8\*\*.
 ///
-/// Whether `certificate_info`, `warnings` are set depends on `state`.
+/// Whether `warnings`, `certificate_info` are set depends on `state`: [`validate`](Self::validate) checks it.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct PreviewInfo {
     /// Indicates the state of the preview of the update session.
@@ -372,7 +428,7 @@ pub struct PreviewInfo {
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
     /// This attribute is None if the update session content is not signed.
     ///
-    /// It must be set when `state` is `AVAILABLE`, and is unset otherwise.
+    /// It may be set when `state` is `AVAILABLE`, and is unset otherwise.
     #[serde(
         rename = "certificate_info",
         default,
@@ -386,7 +442,7 @@ pub struct PreviewInfo {
     /// This attribute is optional and it is only relevant when the value
     /// of `state` is `PreviewInfo.State.AVAILABLE`.
     ///
-    /// It may be set when `state` is `AVAILABLE`, and is unset otherwise.
+    /// It must be set when `state` is `AVAILABLE`, and is unset otherwise.
     #[serde(
         rename = "warnings",
         default,
@@ -414,6 +470,83 @@ impl PreviewInfo {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for PreviewInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "state", default)]
+            state: ::std::option::Option<PreviewInfoState>,
+            #[serde(rename = "certificate_info", default)]
+            certificate_info: ::std::option::Option<CertificateInfo>,
+            #[serde(rename = "warnings", default)]
+            warnings: ::std::option::Option<::std::vec::Vec<PreviewWarningInfo>>,
+            #[serde(rename = "cert_chain", default)]
+            cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            state: ::vapi_runtime::wire::required(
+                wire.state,
+                "state",
+                "com.vmware.content.library.item.updatesession.PreviewInfo.State",
+                "com.vmware.content.library.item.updatesession.PreviewInfo",
+            )?,
+            certificate_info: wire.certificate_info,
+            warnings: wire.warnings,
+            cert_chain: wire.cert_chain,
+        })
+    }
+}
+impl PreviewInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    ///
+    /// Rules of this structure:
+    /// - `warnings` is set when `state` is AVAILABLE
+    /// - `warnings` is unset unless `state` is AVAILABLE
+    /// - `certificate_info` is unset unless `state` is AVAILABLE
+    ///
+    /// A tag value this version does not know is not checked: its rules are unknown.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        {
+            let tag = ::std::option::Option::Some(&self.state);
+            ::vapi_runtime::check_union_field(
+                "com.vmware.content.library.item.updatesession.PreviewInfo",
+                "state",
+                tag.map(|t| t.as_str()),
+                !tag.is_some_and(|t| t.is_unknown()),
+                "warnings",
+                self.warnings.is_some(),
+                &["AVAILABLE"],
+                &["AVAILABLE"],
+            )?;
+            ::vapi_runtime::check_union_field(
+                "com.vmware.content.library.item.updatesession.PreviewInfo",
+                "state",
+                tag.map(|t| t.as_str()),
+                !tag.is_some_and(|t| t.is_unknown()),
+                "certificate_info",
+                self.certificate_info.is_some(),
+                &[],
+                &["AVAILABLE"],
+            )?;
+        }
+        ::vapi_runtime::Validate::validate(&self.certificate_info)
+            .map_err(|e| e.within("certificate_info"))?;
+        ::vapi_runtime::Validate::validate(&self.warnings)
+            .map_err(|e| e.within("warnings"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for PreviewInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        PreviewInfo::validate(self)
+    }
+}
 /// The `PreviewWarningInfo` class provides information about the warnings
 /// which are raised during the update session preview.
 /// This class was added in \*\*vSphere API 6.8\*\*.
@@ -422,7 +555,6 @@ impl PreviewInfo {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct PreviewWarningInfo {
     /// The warning type raised during preview of the update session.
@@ -449,6 +581,60 @@ impl PreviewWarningInfo {
         Self { r#type, message, ignored }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for PreviewWarningInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "type", default)]
+            r#type: ::std::option::Option<WarningType>,
+            #[serde(rename = "message", default)]
+            message: ::std::option::Option<
+                super::super::super::super::vapi::std::LocalizableMessage,
+            >,
+            #[serde(rename = "ignored", default)]
+            ignored: ::std::option::Option<bool>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            r#type: ::vapi_runtime::wire::required(
+                wire.r#type,
+                "type",
+                "com.vmware.content.library.item.updatesession.WarningType",
+                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
+            )?,
+            message: ::vapi_runtime::wire::required(
+                wire.message,
+                "message",
+                "com.vmware.vapi.std.LocalizableMessage",
+                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
+            )?,
+            ignored: ::vapi_runtime::wire::required(
+                wire.ignored,
+                "ignored",
+                "boolean",
+                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
+            )?,
+        })
+    }
+}
+impl PreviewWarningInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.message)
+            .map_err(|e| e.within("message"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for PreviewWarningInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        PreviewWarningInfo::validate(self)
+    }
+}
 /// The `WarningBehavior` class defines the session behavior if the warning
 /// is raised during the update session.
 /// This class was added in \*\*vSphere API 6.8\*\*.
@@ -457,7 +643,6 @@ impl PreviewWarningInfo {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct WarningBehavior {
     /// The warning type which may be raised during the update session.
@@ -476,16 +661,57 @@ impl WarningBehavior {
         Self { r#type, ignored }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for WarningBehavior {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "type", default)]
+            r#type: ::std::option::Option<WarningType>,
+            #[serde(rename = "ignored", default)]
+            ignored: ::std::option::Option<bool>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            r#type: ::vapi_runtime::wire::required(
+                wire.r#type,
+                "type",
+                "com.vmware.content.library.item.updatesession.WarningType",
+                "com.vmware.content.library.item.updatesession.WarningBehavior",
+            )?,
+            ignored: ::vapi_runtime::wire::required(
+                wire.ignored,
+                "ignored",
+                "boolean",
+                "com.vmware.content.library.item.updatesession.WarningBehavior",
+            )?,
+        })
+    }
+}
+impl WarningBehavior {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for WarningBehavior {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        WarningBehavior::validate(self)
+    }
+}
 /// The `File.AddSpec` class describes the properties of the file to be
 /// uploaded.
 ///
-/// Whether `source_endpoint` is set depends on `source_type`.
+/// Whether `source_endpoint` is set depends on `source_type`: [`validate`](Self::validate) checks it.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FileAddSpec {
     /// The name of the file being uploaded.
@@ -500,7 +726,7 @@ pub struct FileAddSpec {
     /// This attribute is optional and it is only relevant when the value
     /// of `sourceType` is `File.SourceType.PULL`.
     ///
-    /// It may be set when `source_type` is `PULL`, and is unset otherwise.
+    /// It must be set when `source_type` is `PULL`, and is unset otherwise.
     #[serde(
         rename = "source_endpoint",
         default,
@@ -538,15 +764,88 @@ impl FileAddSpec {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for FileAddSpec {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "name", default)]
+            name: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "source_type", default)]
+            source_type: ::std::option::Option<FileSourceType>,
+            #[serde(rename = "source_endpoint", default)]
+            source_endpoint: ::std::option::Option<super::TransferEndpoint>,
+            #[serde(rename = "size", default)]
+            size: ::std::option::Option<i64>,
+            #[serde(rename = "checksum_info", default)]
+            checksum_info: ::std::option::Option<super::FileChecksumInfo>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            name: ::vapi_runtime::wire::required(
+                wire.name,
+                "name",
+                "string",
+                "com.vmware.content.library.item.updatesession.File.AddSpec",
+            )?,
+            source_type: ::vapi_runtime::wire::required(
+                wire.source_type,
+                "source_type",
+                "com.vmware.content.library.item.updatesession.File.SourceType",
+                "com.vmware.content.library.item.updatesession.File.AddSpec",
+            )?,
+            source_endpoint: wire.source_endpoint,
+            size: wire.size,
+            checksum_info: wire.checksum_info,
+        })
+    }
+}
+impl FileAddSpec {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    ///
+    /// Rules of this structure:
+    /// - `source_endpoint` is set when `source_type` is PULL
+    /// - `source_endpoint` is unset unless `source_type` is PULL
+    ///
+    /// A tag value this version does not know is not checked: its rules are unknown.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        {
+            let tag = ::std::option::Option::Some(&self.source_type);
+            ::vapi_runtime::check_union_field(
+                "com.vmware.content.library.item.updatesession.File.AddSpec",
+                "source_type",
+                tag.map(|t| t.as_str()),
+                !tag.is_some_and(|t| t.is_unknown()),
+                "source_endpoint",
+                self.source_endpoint.is_some(),
+                &["PULL"],
+                &["PULL"],
+            )?;
+        }
+        ::vapi_runtime::Validate::validate(&self.source_endpoint)
+            .map_err(|e| e.within("source_endpoint"))?;
+        ::vapi_runtime::Validate::validate(&self.checksum_info)
+            .map_err(|e| e.within("checksum_info"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FileAddSpec {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FileAddSpec::validate(self)
+    }
+}
 /// The `File.Info` class defines the uploaded file.
 ///
-/// Whether `source_endpoint`, `upload_endpoint` are set depends on `source_type`.
+/// Whether `source_endpoint`, `upload_endpoint` are set depends on `source_type`: [`validate`](Self::validate) checks it.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FileInfo {
     /// The name of the file.
@@ -580,7 +879,7 @@ pub struct FileInfo {
     /// This attribute is optional and it is only relevant when the value
     /// of `sourceType` is `File.SourceType.PULL`.
     ///
-    /// It may be set when `source_type` is `PULL`, and is unset otherwise.
+    /// It must be set when `source_type` is `PULL`, and is unset otherwise.
     #[serde(
         rename = "source_endpoint",
         default,
@@ -591,7 +890,7 @@ pub struct FileInfo {
     /// This attribute is optional and it is only relevant when the value
     /// of `sourceType` is `File.SourceType.PUSH`.
     ///
-    /// It may be set when `source_type` is `PUSH`, and is unset otherwise.
+    /// It must be set when `source_type` is `PUSH`, and is unset otherwise.
     #[serde(
         rename = "upload_endpoint",
         default,
@@ -657,6 +956,123 @@ impl FileInfo {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for FileInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "name", default)]
+            name: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "source_type", default)]
+            source_type: ::std::option::Option<FileSourceType>,
+            #[serde(rename = "size", default)]
+            size: ::std::option::Option<i64>,
+            #[serde(rename = "checksum_info", default)]
+            checksum_info: ::std::option::Option<super::FileChecksumInfo>,
+            #[serde(rename = "source_endpoint", default)]
+            source_endpoint: ::std::option::Option<super::TransferEndpoint>,
+            #[serde(rename = "upload_endpoint", default)]
+            upload_endpoint: ::std::option::Option<super::TransferEndpoint>,
+            #[serde(rename = "bytes_transferred", default)]
+            bytes_transferred: ::std::option::Option<i64>,
+            #[serde(rename = "status", default)]
+            status: ::std::option::Option<super::TransferStatus>,
+            #[serde(rename = "error_message", default)]
+            error_message: ::std::option::Option<
+                super::super::super::super::vapi::std::LocalizableMessage,
+            >,
+            #[serde(rename = "keep_in_storage", default)]
+            keep_in_storage: ::std::option::Option<bool>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            name: ::vapi_runtime::wire::required(
+                wire.name,
+                "name",
+                "string",
+                "com.vmware.content.library.item.updatesession.File.Info",
+            )?,
+            source_type: ::vapi_runtime::wire::required(
+                wire.source_type,
+                "source_type",
+                "com.vmware.content.library.item.updatesession.File.SourceType",
+                "com.vmware.content.library.item.updatesession.File.Info",
+            )?,
+            size: wire.size,
+            checksum_info: wire.checksum_info,
+            source_endpoint: wire.source_endpoint,
+            upload_endpoint: wire.upload_endpoint,
+            bytes_transferred: ::vapi_runtime::wire::required(
+                wire.bytes_transferred,
+                "bytes_transferred",
+                "long",
+                "com.vmware.content.library.item.updatesession.File.Info",
+            )?,
+            status: ::vapi_runtime::wire::required(
+                wire.status,
+                "status",
+                "com.vmware.content.library.item.TransferStatus",
+                "com.vmware.content.library.item.updatesession.File.Info",
+            )?,
+            error_message: wire.error_message,
+            keep_in_storage: wire.keep_in_storage,
+        })
+    }
+}
+impl FileInfo {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    ///
+    /// Rules of this structure:
+    /// - `source_endpoint` is set when `source_type` is PULL
+    /// - `source_endpoint` is unset unless `source_type` is PULL
+    /// - `upload_endpoint` is set when `source_type` is PUSH
+    /// - `upload_endpoint` is unset unless `source_type` is PUSH
+    ///
+    /// A tag value this version does not know is not checked: its rules are unknown.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        {
+            let tag = ::std::option::Option::Some(&self.source_type);
+            ::vapi_runtime::check_union_field(
+                "com.vmware.content.library.item.updatesession.File.Info",
+                "source_type",
+                tag.map(|t| t.as_str()),
+                !tag.is_some_and(|t| t.is_unknown()),
+                "source_endpoint",
+                self.source_endpoint.is_some(),
+                &["PULL"],
+                &["PULL"],
+            )?;
+            ::vapi_runtime::check_union_field(
+                "com.vmware.content.library.item.updatesession.File.Info",
+                "source_type",
+                tag.map(|t| t.as_str()),
+                !tag.is_some_and(|t| t.is_unknown()),
+                "upload_endpoint",
+                self.upload_endpoint.is_some(),
+                &["PUSH"],
+                &["PUSH"],
+            )?;
+        }
+        ::vapi_runtime::Validate::validate(&self.checksum_info)
+            .map_err(|e| e.within("checksum_info"))?;
+        ::vapi_runtime::Validate::validate(&self.source_endpoint)
+            .map_err(|e| e.within("source_endpoint"))?;
+        ::vapi_runtime::Validate::validate(&self.upload_endpoint)
+            .map_err(|e| e.within("upload_endpoint"))?;
+        ::vapi_runtime::Validate::validate(&self.error_message)
+            .map_err(|e| e.within("error_message"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FileInfo {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FileInfo::validate(self)
+    }
+}
 /// The `File.ValidationError` class defines the validation error of a file
 /// in the session.
 #[derive(
@@ -664,7 +1080,6 @@ impl FileInfo {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FileValidationError {
     /// The name of the file.
@@ -683,6 +1098,52 @@ impl FileValidationError {
         Self { name, error_message }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for FileValidationError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "name", default)]
+            name: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "error_message", default)]
+            error_message: ::std::option::Option<
+                super::super::super::super::vapi::std::LocalizableMessage,
+            >,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            name: ::vapi_runtime::wire::required(
+                wire.name,
+                "name",
+                "string",
+                "com.vmware.content.library.item.updatesession.File.ValidationError",
+            )?,
+            error_message: ::vapi_runtime::wire::required(
+                wire.error_message,
+                "error_message",
+                "com.vmware.vapi.std.LocalizableMessage",
+                "com.vmware.content.library.item.updatesession.File.ValidationError",
+            )?,
+        })
+    }
+}
+impl FileValidationError {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.error_message)
+            .map_err(|e| e.within("error_message"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FileValidationError {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FileValidationError::validate(self)
+    }
+}
 /// The `File.ValidationResult` class defines the result of validating the
 /// files in the session.
 #[derive(
@@ -690,7 +1151,6 @@ impl FileValidationError {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize,
 )]
 pub struct FileValidationResult {
     /// Whether the validation was succesful or not. In case of errors, the
@@ -702,7 +1162,7 @@ pub struct FileValidationResult {
     /// A `set` containing the names of the files that are required
     /// but the client hasn't added.
     #[serde(rename = "missing_files")]
-    pub missing_files: ::std::vec::Vec<::std::string::String>,
+    pub missing_files: ::vapi_runtime::Set<::std::string::String>,
     /// A `list` containing the files that have been identified as
     /// invalid and details about the error.
     #[serde(rename = "invalid_files")]
@@ -712,7 +1172,7 @@ impl FileValidationResult {
     /// Creates a value from its required fields (`has_errors`, `missing_files`, `invalid_files`); optional fields are unset.
     pub fn new(
         has_errors: bool,
-        missing_files: ::std::vec::Vec<::std::string::String>,
+        missing_files: ::vapi_runtime::Set<::std::string::String>,
         invalid_files: ::std::vec::Vec<FileValidationError>,
     ) -> Self {
         Self {
@@ -720,6 +1180,60 @@ impl FileValidationResult {
             missing_files,
             invalid_files,
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FileValidationResult {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct __Wire {
+            #[serde(rename = "has_errors", default)]
+            has_errors: ::std::option::Option<bool>,
+            #[serde(rename = "missing_files", default)]
+            missing_files: ::std::option::Option<
+                ::vapi_runtime::Set<::std::string::String>,
+            >,
+            #[serde(rename = "invalid_files", default)]
+            invalid_files: ::std::option::Option<::std::vec::Vec<FileValidationError>>,
+        }
+        #[allow(unused_variables)]
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self {
+            has_errors: ::vapi_runtime::wire::required(
+                wire.has_errors,
+                "has_errors",
+                "boolean",
+                "com.vmware.content.library.item.updatesession.File.ValidationResult",
+            )?,
+            missing_files: ::vapi_runtime::wire::required(
+                wire.missing_files,
+                "missing_files",
+                "set<string>",
+                "com.vmware.content.library.item.updatesession.File.ValidationResult",
+            )?,
+            invalid_files: ::vapi_runtime::wire::required(
+                wire.invalid_files,
+                "invalid_files",
+                "list<com.vmware.content.library.item.updatesession.File.ValidationError>",
+                "com.vmware.content.library.item.updatesession.File.ValidationResult",
+            )?,
+        })
+    }
+}
+impl FileValidationResult {
+    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
+    pub fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        ::vapi_runtime::Validate::validate(&self.invalid_files)
+            .map_err(|e| e.within("invalid_files"))?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::vapi_runtime::Validate for FileValidationResult {
+    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        FileValidationResult::validate(self)
     }
 }
 /// The `File` class provides methods for accessing files within an update

@@ -1,0 +1,208 @@
+//! `uri`: a string checked against the URI syntax of RFC 3986 when it is read.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// A vAPI `uri`: an absolute URI reference (`scheme:rest`) as RFC 3986 spells it, a JSON string
+/// on the wire.
+///
+/// It is checked when it is read or parsed: a scheme (a letter, then letters, digits, `+`, `-`
+/// or `.`), a `:`, then only characters a URI may hold, with every `%` starting a
+/// two-hex-digit escape. Spaces, non-ASCII characters and stray `%` are refused: they must be
+/// percent-encoded. The text is kept and written back unchanged.
+///
+/// ```
+/// use vapi_runtime::Uri;
+///
+/// let uri: Uri = "https://vc.example.com/cls/data/1?x=a%20b".parse()?;
+/// assert_eq!(uri.scheme(), "https");
+/// assert!("no scheme".parse::<Uri>().is_err());
+/// assert!("http://host/a b".parse::<Uri>().is_err());
+/// # Ok::<(), vapi_runtime::UriError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Uri(String);
+
+impl Uri {
+    /// Checks a text and wraps it.
+    pub fn parse(text: impl Into<String>) -> Result<Self, UriError> {
+        let text = text.into();
+        match check(&text) {
+            Ok(()) => Ok(Uri(text)),
+            Err(reason) => Err(UriError {
+                text: text.chars().take(64).collect(),
+                reason,
+            }),
+        }
+    }
+
+    /// The URI as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The scheme, as written (compare it case-insensitively).
+    pub fn scheme(&self) -> &str {
+        self.0.split(':').next().unwrap_or_default()
+    }
+
+    /// The URI text, consuming it.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Why a text is not a `uri`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UriError {
+    text: String,
+    reason: &'static str,
+}
+
+impl fmt::Display for UriError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid uri {:?}: {}", self.text, self.reason)
+    }
+}
+
+impl std::error::Error for UriError {}
+
+fn check(text: &str) -> Result<(), &'static str> {
+    let Some((scheme, rest)) = text.split_once(':') else {
+        return Err("no scheme (such as `https:`)");
+    };
+    let mut s = scheme.bytes();
+    if !s.next().is_some_and(|c| c.is_ascii_alphabetic())
+        || !s.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+    {
+        return Err("the scheme must be a letter followed by letters, digits, `+`, `-` or `.`");
+    }
+    let b = rest.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            if !b
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+            {
+                return Err("a `%` not followed by two hex digits");
+            }
+            i += 3;
+            continue;
+        }
+        let allowed = c.is_ascii_alphanumeric()
+            // unreserved, gen-delims and sub-delims of RFC 3986
+            || b"-._~:/?#[]@!$&'()*+,;=".contains(&c);
+        if !allowed {
+            return Err(if c == b' ' {
+                "a space (write it as %20)"
+            } else if c.is_ascii() {
+                "a character a URI may not hold (percent-encode it)"
+            } else {
+                "a non-ASCII character (percent-encode it)"
+            });
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+impl FromStr for Uri {
+    type Err = UriError;
+
+    fn from_str(text: &str) -> Result<Self, UriError> {
+        Uri::parse(text)
+    }
+}
+
+impl TryFrom<String> for Uri {
+    type Error = UriError;
+
+    fn try_from(text: String) -> Result<Self, UriError> {
+        Uri::parse(text)
+    }
+}
+
+impl TryFrom<&str> for Uri {
+    type Error = UriError;
+
+    fn try_from(text: &str) -> Result<Self, UriError> {
+        Uri::parse(text)
+    }
+}
+
+impl AsRef<str> for Uri {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Uri {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Uri {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Uri::parse(text).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_uris() {
+        for good in [
+            "https://vc.example.com/cls/data/abc",
+            "http://[::1]:8080/a?b=c&d=%2F#frag",
+            "ds:///vmfs/volumes/datastore1/lib/item.ovf",
+            "file:///tmp/x",
+            "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+            "nfs://host/export/a;b=c",
+            "x+y-z.w:",
+        ] {
+            assert_eq!(Uri::parse(good).map(|u| u.to_string()).as_deref(), Ok(good));
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_uri() {
+        for (bad, why) in [
+            ("", "no scheme"),
+            ("example.com/x", "no scheme"),
+            ("1http://x", "the scheme"),
+            (":x", "the scheme"),
+            ("http://host/a b", "a space"),
+            ("http://host/%zz", "two hex digits"),
+            ("http://host/%4", "two hex digits"),
+            ("http://host/é", "non-ASCII"),
+            ("http://host/a\"b", "may not hold"),
+            ("http://host/<a>", "may not hold"),
+        ] {
+            let err = Uri::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn is_a_checked_json_string() {
+        let u: Uri = serde_json::from_str(r#""https://h/x""#).unwrap();
+        assert_eq!(serde_json::to_string(&u).unwrap(), r#""https://h/x""#);
+        let err = serde_json::from_str::<Uri>(r#""not a uri""#).unwrap_err();
+        assert!(err.to_string().contains("invalid uri"), "{err}");
+        assert!(serde_json::from_str::<Uri>("3").is_err());
+    }
+}

@@ -369,6 +369,7 @@ fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStr
             quote!(#n: ::vapi_runtime::wire::required(wire.#n, #wire, #ty, #qualified)?,)
         }
     });
+    let expecting = format!("a JSON object ({qualified})");
     // The generic is not `D`: an IDL type of that name would be shadowed inside the mirror.
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
@@ -376,11 +377,14 @@ fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStr
                 deserializer: __D,
             ) -> ::std::result::Result<Self, __D::Error> {
                 #[derive(::serde::Deserialize)]
+                #[serde(expecting = #expecting)]
                 struct __Wire {
                     #(#mirror)*
                 }
                 #[allow(unused_variables)]
-                let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+                let wire = <__Wire as ::serde::Deserialize>::deserialize(
+                    ::vapi_runtime::wire::ObjectOnly(deserializer),
+                )?;
                 ::std::result::Result::Ok(Self { #(#inits)* })
             }
         }

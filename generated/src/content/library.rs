@@ -240,6 +240,7 @@ impl<'de> ::serde::Deserialize<'de> for StorageBacking {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.content.library.StorageBacking)")]
         struct __Wire {
             #[serde(rename = "type", default)]
             r#type: ::std::option::Option<StorageBackingType>,
@@ -249,7 +250,9 @@ impl<'de> ::serde::Deserialize<'de> for StorageBacking {
             storage_uri: ::std::option::Option<::vapi_runtime::Uri>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             r#type: wire.r#type,
             datastore_id: wire.datastore_id,

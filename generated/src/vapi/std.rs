@@ -177,9 +177,12 @@ impl<'de> ::serde::Deserialize<'de> for AuthenticationScheme {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.AuthenticationScheme)")]
         struct __Wire {}
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {})
     }
 }
@@ -235,6 +238,7 @@ impl<'de> ::serde::Deserialize<'de> for DynamicId {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.DynamicID)")]
         struct __Wire {
             #[serde(rename = "type", default)]
             r#type: ::std::option::Option<::std::string::String>,
@@ -242,7 +246,9 @@ impl<'de> ::serde::Deserialize<'de> for DynamicId {
             id: ::std::option::Option<::vapi_runtime::Id>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             r#type: ::vapi_runtime::wire::required(
                 wire.r#type,
@@ -347,6 +353,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalizableMessage {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.LocalizableMessage)")]
         struct __Wire {
             #[serde(rename = "id", default)]
             id: ::std::option::Option<::std::string::String>,
@@ -362,7 +369,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalizableMessage {
             localized: ::std::option::Option<::std::string::String>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             id: ::vapi_runtime::wire::required(
                 wire.id,
@@ -491,6 +500,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalizationParam {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.LocalizationParam)")]
         struct __Wire {
             #[serde(rename = "s", default)]
             s: ::std::option::Option<::std::string::String>,
@@ -508,7 +518,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalizationParam {
             precision: ::std::option::Option<i64>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             s: wire.s,
             dt: wire.dt,
@@ -577,6 +589,9 @@ impl<'de> ::serde::Deserialize<'de> for NestedLocalizableMessage {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.NestedLocalizableMessage)"
+        )]
         struct __Wire {
             #[serde(rename = "id", default)]
             id: ::std::option::Option<::std::string::String>,
@@ -586,7 +601,9 @@ impl<'de> ::serde::Deserialize<'de> for NestedLocalizableMessage {
             >,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             id: ::vapi_runtime::wire::required(
                 wire.id,

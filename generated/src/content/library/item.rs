@@ -800,6 +800,9 @@ impl<'de> ::serde::Deserialize<'de> for CertificateVerificationInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.CertificateVerificationInfo)"
+        )]
         struct __Wire {
             #[serde(rename = "status", default)]
             status: ::std::option::Option<CertVerificationStatus>,
@@ -807,7 +810,9 @@ impl<'de> ::serde::Deserialize<'de> for CertificateVerificationInfo {
             cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             status: ::vapi_runtime::wire::required(
                 wire.status,
@@ -923,6 +928,9 @@ impl<'de> ::serde::Deserialize<'de> for DownloadSessionModel {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.DownloadSessionModel)"
+        )]
         struct __Wire {
             #[serde(rename = "id", default)]
             id: ::std::option::Option<DownloadSessionId>,
@@ -942,7 +950,9 @@ impl<'de> ::serde::Deserialize<'de> for DownloadSessionModel {
             expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             id: wire.id,
             library_item_id: wire.library_item_id,
@@ -1145,6 +1155,9 @@ impl<'de> ::serde::Deserialize<'de> for TransferEndpoint {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.TransferEndpoint)"
+        )]
         struct __Wire {
             #[serde(rename = "uri", default)]
             uri: ::std::option::Option<::vapi_runtime::Uri>,
@@ -1154,7 +1167,9 @@ impl<'de> ::serde::Deserialize<'de> for TransferEndpoint {
             ssl_certificate: ::std::option::Option<::std::string::String>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             uri: ::vapi_runtime::wire::required(
                 wire.uri,
@@ -1304,6 +1319,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSessionModel {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.UpdateSessionModel)"
+        )]
         struct __Wire {
             #[serde(rename = "id", default)]
             id: ::std::option::Option<UpdateSessionId>,
@@ -1329,7 +1347,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSessionModel {
             >,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             id: wire.id,
             library_item_id: wire.library_item_id,
@@ -1557,6 +1577,9 @@ impl<'de> ::serde::Deserialize<'de> for ChangesSummary {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.Changes.Summary)"
+        )]
         struct __Wire {
             #[serde(rename = "version", default)]
             version: ::std::option::Option<VersionId>,
@@ -1568,7 +1591,9 @@ impl<'de> ::serde::Deserialize<'de> for ChangesSummary {
             short_message: ::std::option::Option<::std::string::String>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             version: ::vapi_runtime::wire::required(
                 wire.version,
@@ -1653,6 +1678,9 @@ impl<'de> ::serde::Deserialize<'de> for ChangesInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.Changes.Info)"
+        )]
         struct __Wire {
             #[serde(rename = "time", default)]
             time: ::std::option::Option<::vapi_runtime::DateTime>,
@@ -1662,7 +1690,9 @@ impl<'de> ::serde::Deserialize<'de> for ChangesInfo {
             message: ::std::option::Option<::std::string::String>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             time: ::vapi_runtime::wire::required(
                 wire.time,
@@ -1725,6 +1755,9 @@ impl<'de> ::serde::Deserialize<'de> for FileChecksumInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.File.ChecksumInfo)"
+        )]
         struct __Wire {
             #[serde(rename = "algorithm", default)]
             algorithm: ::std::option::Option<FileChecksumAlgorithm>,
@@ -1732,7 +1765,9 @@ impl<'de> ::serde::Deserialize<'de> for FileChecksumInfo {
             checksum: ::std::option::Option<::std::string::String>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             algorithm: wire.algorithm,
             checksum: ::vapi_runtime::wire::required(
@@ -1854,6 +1889,7 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.content.library.item.File.Info)")]
         struct __Wire {
             #[serde(rename = "checksum_info", default)]
             checksum_info: ::std::option::Option<FileChecksumInfo>,
@@ -1869,7 +1905,9 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
             file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             checksum_info: wire.checksum_info,
             name: ::vapi_runtime::wire::required(
@@ -2027,6 +2065,9 @@ impl<'de> ::serde::Deserialize<'de> for StorageInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.Storage.Info)"
+        )]
         struct __Wire {
             #[serde(rename = "storage_backing", default)]
             storage_backing: ::std::option::Option<super::StorageBacking>,
@@ -2046,7 +2087,9 @@ impl<'de> ::serde::Deserialize<'de> for StorageInfo {
             file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             storage_backing: ::vapi_runtime::wire::required(
                 wire.storage_backing,

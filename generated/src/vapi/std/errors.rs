@@ -251,6 +251,9 @@ impl<'de> ::serde::Deserialize<'de> for ArgumentLocations {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.ArgumentLocations)"
+        )]
         struct __Wire {
             #[serde(rename = "primary", default)]
             primary: ::std::option::Option<::std::string::String>,
@@ -258,7 +261,9 @@ impl<'de> ::serde::Deserialize<'de> for ArgumentLocations {
             secondary: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             primary: ::vapi_runtime::wire::required(
                 wire.primary,
@@ -324,6 +329,7 @@ impl<'de> ::serde::Deserialize<'de> for FileLocations {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.FileLocations)")]
         struct __Wire {
             #[serde(rename = "primary", default)]
             primary: ::std::option::Option<::std::string::String>,
@@ -331,7 +337,9 @@ impl<'de> ::serde::Deserialize<'de> for FileLocations {
             secondary: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             primary: ::vapi_runtime::wire::required(
                 wire.primary,
@@ -391,12 +399,17 @@ impl<'de> ::serde::Deserialize<'de> for TransientIndication {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.TransientIndication)"
+        )]
         struct __Wire {
             #[serde(rename = "is_transient", default)]
             is_transient: ::std::option::Option<bool>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             is_transient: ::vapi_runtime::wire::required(
                 wire.is_transient,
@@ -511,6 +524,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Error)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -520,7 +534,9 @@ impl<'de> ::serde::Deserialize<'de> for Error {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -644,6 +660,7 @@ impl<'de> ::serde::Deserialize<'de> for UnverifiedPeer {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.UnverifiedPeer)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -653,7 +670,9 @@ impl<'de> ::serde::Deserialize<'de> for UnverifiedPeer {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -769,6 +788,7 @@ impl<'de> ::serde::Deserialize<'de> for Unsupported {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Unsupported)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -778,7 +798,9 @@ impl<'de> ::serde::Deserialize<'de> for Unsupported {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -906,6 +928,9 @@ impl<'de> ::serde::Deserialize<'de> for UnexpectedInput {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.UnexpectedInput)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -915,7 +940,9 @@ impl<'de> ::serde::Deserialize<'de> for UnexpectedInput {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -1077,6 +1104,7 @@ impl<'de> ::serde::Deserialize<'de> for Unauthorized {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthorized)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -1088,7 +1116,9 @@ impl<'de> ::serde::Deserialize<'de> for Unauthorized {
             challenge: ::std::option::Option<::std::string::String>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -1241,6 +1271,9 @@ impl<'de> ::serde::Deserialize<'de> for Unauthenticated {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthenticated)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -1252,7 +1285,9 @@ impl<'de> ::serde::Deserialize<'de> for Unauthenticated {
             challenge: ::std::option::Option<::std::string::String>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -1384,6 +1419,9 @@ impl<'de> ::serde::Deserialize<'de> for UnableToAllocateResource {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.UnableToAllocateResource)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -1393,7 +1431,9 @@ impl<'de> ::serde::Deserialize<'de> for UnableToAllocateResource {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -1523,6 +1563,7 @@ impl<'de> ::serde::Deserialize<'de> for TimedOut {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.TimedOut)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -1532,7 +1573,9 @@ impl<'de> ::serde::Deserialize<'de> for TimedOut {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -1656,6 +1699,9 @@ impl<'de> ::serde::Deserialize<'de> for ServiceUnavailable {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.ServiceUnavailable)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -1665,7 +1711,9 @@ impl<'de> ::serde::Deserialize<'de> for ServiceUnavailable {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -1789,6 +1837,9 @@ impl<'de> ::serde::Deserialize<'de> for ResourceInaccessible {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInaccessible)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -1798,7 +1849,9 @@ impl<'de> ::serde::Deserialize<'de> for ResourceInaccessible {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -1919,6 +1972,7 @@ impl<'de> ::serde::Deserialize<'de> for ResourceInUse {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInUse)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -1928,7 +1982,9 @@ impl<'de> ::serde::Deserialize<'de> for ResourceInUse {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -2048,6 +2104,7 @@ impl<'de> ::serde::Deserialize<'de> for ResourceBusy {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceBusy)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -2057,7 +2114,9 @@ impl<'de> ::serde::Deserialize<'de> for ResourceBusy {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -2187,6 +2246,9 @@ impl<'de> ::serde::Deserialize<'de> for OperationNotFound {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.OperationNotFound)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -2196,7 +2258,9 @@ impl<'de> ::serde::Deserialize<'de> for OperationNotFound {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -2315,6 +2379,7 @@ impl<'de> ::serde::Deserialize<'de> for NotFound {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.NotFound)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -2324,7 +2389,9 @@ impl<'de> ::serde::Deserialize<'de> for NotFound {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -2450,6 +2517,9 @@ impl<'de> ::serde::Deserialize<'de> for NotAllowedInCurrentState {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.NotAllowedInCurrentState)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -2459,7 +2529,9 @@ impl<'de> ::serde::Deserialize<'de> for NotAllowedInCurrentState {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -2592,6 +2664,7 @@ impl<'de> ::serde::Deserialize<'de> for InvalidRequest {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidRequest)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -2601,7 +2674,9 @@ impl<'de> ::serde::Deserialize<'de> for InvalidRequest {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -2725,6 +2800,9 @@ impl<'de> ::serde::Deserialize<'de> for InvalidElementType {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementType)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -2734,7 +2812,9 @@ impl<'de> ::serde::Deserialize<'de> for InvalidElementType {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -2855,6 +2935,9 @@ impl<'de> ::serde::Deserialize<'de> for InvalidElementConfiguration {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementConfiguration)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -2864,7 +2947,9 @@ impl<'de> ::serde::Deserialize<'de> for InvalidElementConfiguration {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -3002,6 +3087,9 @@ impl<'de> ::serde::Deserialize<'de> for InvalidArgument {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidArgument)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -3011,7 +3099,9 @@ impl<'de> ::serde::Deserialize<'de> for InvalidArgument {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -3130,6 +3220,9 @@ impl<'de> ::serde::Deserialize<'de> for InternalServerError {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.InternalServerError)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -3139,7 +3232,9 @@ impl<'de> ::serde::Deserialize<'de> for InternalServerError {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -3253,6 +3348,7 @@ impl<'de> ::serde::Deserialize<'de> for FeatureInUse {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.FeatureInUse)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -3262,7 +3358,9 @@ impl<'de> ::serde::Deserialize<'de> for FeatureInUse {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -3375,6 +3473,9 @@ impl<'de> ::serde::Deserialize<'de> for ConcurrentChange {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.ConcurrentChange)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -3384,7 +3485,9 @@ impl<'de> ::serde::Deserialize<'de> for ConcurrentChange {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -3513,6 +3616,7 @@ impl<'de> ::serde::Deserialize<'de> for Canceled {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Canceled)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -3522,7 +3626,9 @@ impl<'de> ::serde::Deserialize<'de> for Canceled {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -3636,6 +3742,9 @@ impl<'de> ::serde::Deserialize<'de> for AlreadyInDesiredState {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyInDesiredState)"
+        )]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -3645,7 +3754,9 @@ impl<'de> ::serde::Deserialize<'de> for AlreadyInDesiredState {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,
@@ -3767,6 +3878,7 @@ impl<'de> ::serde::Deserialize<'de> for AlreadyExists {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyExists)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
             messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
@@ -3776,7 +3888,9 @@ impl<'de> ::serde::Deserialize<'de> for AlreadyExists {
             error_type: ::std::option::Option<ErrorType>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             messages: ::vapi_runtime::wire::required(
                 wire.messages,

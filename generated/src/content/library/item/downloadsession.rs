@@ -284,6 +284,9 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.downloadsession.File.Info)"
+        )]
         struct __Wire {
             #[serde(rename = "name", default)]
             name: ::std::option::Option<::std::string::String>,
@@ -303,7 +306,9 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
             >,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             name: ::vapi_runtime::wire::required(
                 wire.name,

@@ -355,6 +355,9 @@ impl<'de> ::serde::Deserialize<'de> for CertificateInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.updatesession.CertificateInfo)"
+        )]
         struct __Wire {
             #[serde(rename = "issuer", default)]
             issuer: ::std::option::Option<::std::string::String>,
@@ -366,7 +369,9 @@ impl<'de> ::serde::Deserialize<'de> for CertificateInfo {
             x509: ::std::option::Option<::std::string::String>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             issuer: ::vapi_runtime::wire::required(
                 wire.issuer,
@@ -475,6 +480,9 @@ impl<'de> ::serde::Deserialize<'de> for PreviewInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewInfo)"
+        )]
         struct __Wire {
             #[serde(rename = "state", default)]
             state: ::std::option::Option<PreviewInfoState>,
@@ -486,7 +494,9 @@ impl<'de> ::serde::Deserialize<'de> for PreviewInfo {
             cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             state: ::vapi_runtime::wire::required(
                 wire.state,
@@ -586,6 +596,9 @@ impl<'de> ::serde::Deserialize<'de> for PreviewWarningInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewWarningInfo)"
+        )]
         struct __Wire {
             #[serde(rename = "type", default)]
             r#type: ::std::option::Option<WarningType>,
@@ -597,7 +610,9 @@ impl<'de> ::serde::Deserialize<'de> for PreviewWarningInfo {
             ignored: ::std::option::Option<bool>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             r#type: ::vapi_runtime::wire::required(
                 wire.r#type,
@@ -666,6 +681,9 @@ impl<'de> ::serde::Deserialize<'de> for WarningBehavior {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.updatesession.WarningBehavior)"
+        )]
         struct __Wire {
             #[serde(rename = "type", default)]
             r#type: ::std::option::Option<WarningType>,
@@ -673,7 +691,9 @@ impl<'de> ::serde::Deserialize<'de> for WarningBehavior {
             ignored: ::std::option::Option<bool>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             r#type: ::vapi_runtime::wire::required(
                 wire.r#type,
@@ -769,6 +789,9 @@ impl<'de> ::serde::Deserialize<'de> for FileAddSpec {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.AddSpec)"
+        )]
         struct __Wire {
             #[serde(rename = "name", default)]
             name: ::std::option::Option<::std::string::String>,
@@ -782,7 +805,9 @@ impl<'de> ::serde::Deserialize<'de> for FileAddSpec {
             checksum_info: ::std::option::Option<super::FileChecksumInfo>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             name: ::vapi_runtime::wire::required(
                 wire.name,
@@ -961,6 +986,9 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.Info)"
+        )]
         struct __Wire {
             #[serde(rename = "name", default)]
             name: ::std::option::Option<::std::string::String>,
@@ -986,7 +1014,9 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
             keep_in_storage: ::std::option::Option<bool>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             name: ::vapi_runtime::wire::required(
                 wire.name,
@@ -1103,6 +1133,9 @@ impl<'de> ::serde::Deserialize<'de> for FileValidationError {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationError)"
+        )]
         struct __Wire {
             #[serde(rename = "name", default)]
             name: ::std::option::Option<::std::string::String>,
@@ -1112,7 +1145,9 @@ impl<'de> ::serde::Deserialize<'de> for FileValidationError {
             >,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             name: ::vapi_runtime::wire::required(
                 wire.name,
@@ -1187,6 +1222,9 @@ impl<'de> ::serde::Deserialize<'de> for FileValidationResult {
         deserializer: __D,
     ) -> ::std::result::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
+        #[serde(
+            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationResult)"
+        )]
         struct __Wire {
             #[serde(rename = "has_errors", default)]
             has_errors: ::std::option::Option<bool>,
@@ -1198,7 +1236,9 @@ impl<'de> ::serde::Deserialize<'de> for FileValidationResult {
             invalid_files: ::std::option::Option<::std::vec::Vec<FileValidationError>>,
         }
         #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(deserializer)?;
+        let wire = <__Wire as ::serde::Deserialize>::deserialize(
+            ::vapi_runtime::wire::ObjectOnly(deserializer),
+        )?;
         ::std::result::Result::Ok(Self {
             has_errors: ::vapi_runtime::wire::required(
                 wire.has_errors,

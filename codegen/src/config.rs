@@ -51,6 +51,7 @@ pub struct Config {
     layout: Layout,
     header: String,
     rerun_if_changed: bool,
+    ends: emit::rest::Options,
 }
 
 impl Default for Config {
@@ -124,13 +125,15 @@ impl Config {
             layout: Layout::SingleFile("vapi.rs".to_owned()),
             header: format!("{MARKER} by vapi-codegen from the vAPI IDL. Do not edit."),
             rerun_if_changed: true,
+            ends: emit::rest::Options::default(),
         }
     }
 
     /// The defaults for checked-in bindings, as `cargo run -p vapi-codegen` writes them: one file
-    /// per module with `lib.rs` at the root, a header naming that command, and no
-    /// `cargo:rerun-if-changed` lines. Set the directories with [`Config::idl_dir`] and
-    /// [`Config::out_dir`].
+    /// per module with `lib.rs` at the root, a header naming that command, no
+    /// `cargo:rerun-if-changed` lines, and a client and a server per service behind the
+    /// crate's `client` and `server` features. Set the directories with [`Config::idl_dir`]
+    /// and [`Config::out_dir`].
     ///
     /// ```
     /// let mut config = vapi_codegen::Config::checked_in();
@@ -144,7 +147,10 @@ impl Config {
                 "{MARKER} by `{}` from the IDL. Do not edit.",
                 emit::REGENERATE
             ))
-            .rerun_if_changed(false);
+            .rerun_if_changed(false)
+            .build_client(true)
+            .build_server(true)
+            .feature_gates(true);
         config
     }
 
@@ -224,6 +230,43 @@ impl Config {
         self
     }
 
+    /// Whether to generate a `Client` per service, implementing its trait over the `/api` REST
+    /// mapping of the IDL (default: no). The crate then needs `vapi-runtime` with its `client`
+    /// feature.
+    ///
+    /// ```
+    /// let mut config = vapi_codegen::Config::new();
+    /// config.build_client(true);
+    /// ```
+    pub fn build_client(&mut self, on: bool) -> &mut Self {
+        self.ends.client = on;
+        self
+    }
+
+    /// Whether to generate a `router` per service, serving `/api` from any implementation of
+    /// its trait (default: no). The crate then needs `vapi-runtime` with its `server` feature.
+    ///
+    /// ```
+    /// let mut config = vapi_codegen::Config::new();
+    /// config.build_server(true);
+    /// ```
+    pub fn build_server(&mut self, on: bool) -> &mut Self {
+        self.ends.server = on;
+        self
+    }
+
+    /// Whether the client and server code sits behind `#[cfg(feature = "client")]` and
+    /// `#[cfg(feature = "server")]`, features of the crate that includes it (default: no).
+    ///
+    /// ```
+    /// let mut config = vapi_codegen::Config::new();
+    /// config.build_client(true).build_server(true).feature_gates(true);
+    /// ```
+    pub fn feature_gates(&mut self, on: bool) -> &mut Self {
+        self.ends.feature_gates = on;
+        self
+    }
+
     /// Loads the IDL and returns every output file, path (relative to the output directory)
     /// to contents. Writes nothing.
     ///
@@ -256,7 +299,7 @@ impl Config {
                 ),
             }));
         }
-        let modules = emit::emit(&model, &self.packages);
+        let modules = emit::emit(&model, &self.packages, &self.ends);
         match &self.layout {
             Layout::SingleFile(name) => {
                 let text = render_single(&modules, &self.header).map_err(Error::Render)?;

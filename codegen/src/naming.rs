@@ -126,6 +126,33 @@ pub fn unraw(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
 }
 
+/// The `error_type` a standard error carries on the wire: `NotAllowedInCurrentState` →
+/// `NOT_ALLOWED_IN_CURRENT_STATE`.
+pub fn error_type_value(error: &str) -> String {
+    error.to_shouty_snake_case()
+}
+
+/// The route pattern of a URL template, its variables renamed by position (`{v0}`, `{v1}`, …):
+/// routers refuse two routes that name the variable of one segment differently, as
+/// `/item/{item}/changes` and `/item/{libraryItemId}/file` do.
+pub fn route_pattern(template: &str) -> (String, Vec<(String, String)>) {
+    let mut pattern = String::new();
+    let mut vars = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        pattern.push_str(&rest[..open]);
+        let position = format!("v{}", vars.len());
+        pattern.push_str(&format!("{{{position}}}"));
+        vars.push((rest[open + 1..open + close].to_owned(), position));
+        rest = &rest[open + close + 1..];
+    }
+    pattern.push_str(rest);
+    (pattern, vars)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,14 @@
 #![deny(missing_docs)]
 
 mod base64;
+#[cfg(feature = "client")]
+pub mod client;
 mod collections;
 mod datetime;
 mod metadata;
+pub mod rest;
+#[cfg(feature = "server")]
+pub mod server;
 mod uri;
 mod validate;
 mod values;

@@ -219,6 +219,8 @@ impl fmt::Debug for Secret {
 pub struct Unhandled {
     error_type: Option<String>,
     payload: Option<serde_json::Value>,
+    status: Option<u16>,
+    body: Option<Vec<u8>>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -228,8 +230,41 @@ impl Unhandled {
         Unhandled {
             error_type: None,
             payload: None,
+            status: None,
+            body: None,
             source: Some(source.into()),
         }
+    }
+
+    /// An HTTP answer the operation cannot read as its result or as an error it declares,
+    /// keeping the status and the body as received (and the body as JSON, when it is).
+    pub fn response(
+        status: u16,
+        body: Vec<u8>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Unhandled {
+            error_type: None,
+            payload: serde_json::from_slice(&body).ok(),
+            status: Some(status),
+            body: Some(body),
+            source: Some(source.into()),
+        }
+    }
+
+    /// Records the vAPI error type the answer named.
+    pub fn set_error_type(&mut self, error_type: Option<String>) {
+        self.error_type = error_type;
+    }
+
+    /// The HTTP status, for an answer over HTTP.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The body exactly as received, for an answer over HTTP.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
     }
 
     /// A vAPI error the operation does not declare, with its type and its payload as received.
@@ -237,6 +272,8 @@ impl Unhandled {
         Unhandled {
             error_type: Some(error_type.into()),
             payload: Some(payload),
+            status: None,
+            body: None,
             source: None,
         }
     }
@@ -255,10 +292,14 @@ impl Unhandled {
 impl fmt::Display for Unhandled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.error_type, &self.source) {
-            (Some(t), _) => write!(f, "undeclared error {t}"),
-            (None, Some(s)) => write!(f, "unhandled error: {s}"),
-            (None, None) => f.write_str("unhandled error"),
+            (Some(t), _) => write!(f, "undeclared error {t}")?,
+            (None, Some(s)) => write!(f, "unhandled error: {s}")?,
+            (None, None) => f.write_str("unhandled error")?,
         }
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        Ok(())
     }
 }
 

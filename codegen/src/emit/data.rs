@@ -392,7 +392,7 @@ fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStr
 }
 
 /// Whether a value of the type may hold a structure, whose rules validation must visit.
-fn holds_structure(ty: &Type) -> bool {
+pub(super) fn holds_structure(ty: &Type) -> bool {
     match ty {
         Type::Structure(_) => true,
         Type::Optional(t) | Type::List(t) | Type::Set(t) => holds_structure(t),

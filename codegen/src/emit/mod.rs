@@ -2,6 +2,7 @@
 //! own emitter; this module only decides what goes into which package module, in IR order.
 
 mod data;
+pub mod rest;
 mod service;
 pub mod types;
 
@@ -18,12 +19,12 @@ pub const REGENERATE: &str = "cargo run -p vapi-codegen";
 
 /// Emits the modules of `packages` (all packages when empty) and of every package they
 /// reference, plus the root module, sorted by path.
-pub fn emit(model: &Model, packages: &[String]) -> Vec<Module> {
+pub fn emit(model: &Model, packages: &[String], options: &rest::Options) -> Vec<Module> {
     let wanted = closure(model, packages);
     let mut modules = vec![root_module(model, &wanted)];
     for package in &model.packages {
         if wanted.contains(package.name.as_str()) {
-            modules.push(package_module(package));
+            modules.push(package_module(model, package, options));
         }
     }
     modules.sort_by(|a, b| a.path.cmp(&b.path));
@@ -50,7 +51,7 @@ fn root_module(model: &Model, wanted: &BTreeSet<&str>) -> Module {
     }
 }
 
-fn package_module(package: &Package) -> Module {
+fn package_module(model: &Model, package: &Package, options: &rest::Options) -> Module {
     let from = &package.module_path;
     let mut doc = data::doc_of(&package.docs);
     doc.paragraph(format!("vAPI package `{}`.", package.name));
@@ -68,10 +69,18 @@ fn package_module(package: &Package) -> Module {
         .services
         .iter()
         .map(|s| service::service_trait(package, s));
-    let modules = package
-        .services
-        .iter()
-        .map(|s| service::service_module(package, s));
+    let modules = package.services.iter().map(|s| {
+        let mut from = package.module_path.clone();
+        from.push(s.module.clone());
+        let mut ends = quote!();
+        if options.client {
+            ends.extend(rest::client(model, &from, s, options));
+        }
+        if options.server {
+            ends.extend(rest::server(model, &from, s, options));
+        }
+        service::service_module(package, s, ends)
+    });
     Module {
         path: package.module_path.clone(),
         doc,

@@ -158,7 +158,7 @@ pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
 
 /// The module of a service: `RESOURCE_TYPE`, `SERVICE_ID`, one descriptor per operation,
 /// `OPERATIONS`, and one error enum per operation.
-pub fn service_module(package: &Package, service: &Service) -> TokenStream {
+pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -> TokenStream {
     let mut from = package.module_path.clone();
     from.push(service.module.clone());
     let module = ident(&service.module);
@@ -189,6 +189,7 @@ pub fn service_module(package: &Package, service: &Service) -> TokenStream {
             /// Every operation of the service, in IDL order.
             pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[#(#all),*];
             #(#errors)*
+            #ends
         }
     }
 }

@@ -3414,6 +3414,239 @@ pub mod changes {
             Self::Error(error)
         }
     }
+    #[cfg(feature = "client")]
+    /// A client of the `Changes` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Client {
+        connection: ::vapi_runtime::client::Connection,
+    }
+    #[cfg(feature = "client")]
+    impl Client {
+        /// A client that calls through `connection`.
+        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+            Self { connection }
+        }
+    }
+    #[cfg(feature = "client")]
+    impl super::Changes for Client {
+        async fn list(
+            &self,
+            library_item: super::super::ItemId,
+        ) -> ::std::result::Result<::std::vec::Vec<super::ChangesSummary>, ListError> {
+            let library_item_text = ::vapi_runtime::client::text(&library_item)?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/{item}/changes",
+                    &[("item", library_item_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(ListError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHENTICATED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unauthenticated(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("ERROR") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Error(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    _ => ListError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn get(
+            &self,
+            library_item: super::super::ItemId,
+            version: super::VersionId,
+        ) -> ::std::result::Result<super::ChangesInfo, GetError> {
+            let library_item_text = ::vapi_runtime::client::text(&library_item)?;
+            let version_text = ::vapi_runtime::client::text(&version)?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/{item}/changes/{version}",
+                    &[
+                        ("item", library_item_text.as_str()),
+                        ("version", version_text.as_str()),
+                    ],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(GetError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHENTICATED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unauthenticated(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("ERROR") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Error(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    _ => GetError::from(response.unhandled()),
+                },
+            )
+        }
+    }
+    #[cfg(feature = "server")]
+    /// The `/api` routes of the `Changes` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
+    pub fn router<S: super::Changes + 'static>(
+        service: ::std::sync::Arc<S>,
+    ) -> ::vapi_runtime::server::axum::Router {
+        ::vapi_runtime::server::axum::Router::new()
+            .route(
+                "/api/content/library/item/{v0}/changes",
+                ::vapi_runtime::server::axum::routing::get({
+                    let service = ::std::sync::Arc::clone(&service);
+                    move |call: ::vapi_runtime::server::Call| async move {
+                        let answer = match call.action() {
+                            ::std::option::Option::None => {
+                                serve_list(&*service, call).await
+                            }
+                            other => {
+                                ::std::result::Result::Err(
+                                    ::vapi_runtime::server::operation_not_found(
+                                        ::std::format!(
+                                            "{} action={:?}",
+                                            "GET /api/content/library/item/{v0}/changes", other
+                                        ),
+                                    ),
+                                )
+                            }
+                        };
+                        answer.unwrap_or_else(|response| response)
+                    }
+                }),
+            )
+            .route(
+                "/api/content/library/item/{v0}/changes/{v1}",
+                ::vapi_runtime::server::axum::routing::get({
+                    let service = ::std::sync::Arc::clone(&service);
+                    move |call: ::vapi_runtime::server::Call| async move {
+                        let answer = match call.action() {
+                            ::std::option::Option::None => {
+                                serve_get(&*service, call).await
+                            }
+                            other => {
+                                ::std::result::Result::Err(
+                                    ::vapi_runtime::server::operation_not_found(
+                                        ::std::format!(
+                                            "{} action={:?}",
+                                            "GET /api/content/library/item/{v0}/changes/{v1}", other
+                                        ),
+                                    ),
+                                )
+                            }
+                        };
+                        answer.unwrap_or_else(|response| response)
+                    }
+                }),
+            )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `list`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_list<S: super::Changes + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let library_item: super::super::ItemId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.list(library_item).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(ListError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(ListError::Unauthenticated(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHENTICATED", &e)
+                }
+                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(ListError::Error(e)) => {
+                    ::vapi_runtime::server::error("ERROR", &e)
+                }
+                ::std::result::Result::Err(ListError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `get`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_get<S: super::Changes + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let library_item: super::super::ItemId = call.path("v0")?;
+        let version: super::VersionId = call.path("v1")?;
+        ::std::result::Result::Ok(
+            match service.get(library_item, version).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(GetError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(GetError::Unauthenticated(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHENTICATED", &e)
+                }
+                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(GetError::Error(e)) => {
+                    ::vapi_runtime::server::error("ERROR", &e)
+                }
+                ::std::result::Result::Err(GetError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
 }
 /// Metadata and error types of the `DownloadSession` service.
 pub mod download_session {
@@ -4121,6 +4354,664 @@ pub mod download_session {
             Self::Unauthorized(error)
         }
     }
+    #[cfg(feature = "client")]
+    /// A client of the `DownloadSession` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Client {
+        connection: ::vapi_runtime::client::Connection,
+    }
+    #[cfg(feature = "client")]
+    impl Client {
+        /// A client that calls through `connection`.
+        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+            Self { connection }
+        }
+    }
+    #[cfg(feature = "client")]
+    impl super::DownloadSession for Client {
+        async fn create(
+            &self,
+            client_token: ::std::option::Option<::std::string::String>,
+            create_spec: super::DownloadSessionModel,
+        ) -> ::std::result::Result<super::DownloadSessionId, CreateError> {
+            create_spec
+                .validate_for_create()
+                .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("create_spec")))?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session",
+                    &[],
+                ),
+            );
+            request.header_value("Client-Token", &client_token)?;
+            request.json(&create_spec)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(CreateError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                CreateError::InvalidArgument(e)
+                            }
+                            ::std::result::Result::Err(u) => CreateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CreateError::NotFound(e),
+                            ::std::result::Result::Err(u) => CreateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CreateError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => CreateError::from(u),
+                        }
+                    }
+                    _ => CreateError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn get(
+            &self,
+            download_session_id: super::DownloadSessionId,
+        ) -> ::std::result::Result<super::DownloadSessionModel, GetError> {
+            let download_session_id_text = ::vapi_runtime::client::text(
+                &download_session_id,
+            )?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session/{downloadSessionId}",
+                    &[("downloadSessionId", download_session_id_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(GetError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    _ => GetError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn list(
+            &self,
+            library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        ) -> ::std::result::Result<::std::vec::Vec<::vapi_runtime::Id>, ListError> {
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session",
+                    &[],
+                ),
+            );
+            request.query_value("library_item_id", &library_item_id)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(ListError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    _ => ListError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn keep_alive(
+            &self,
+            download_session_id: super::DownloadSessionId,
+            progress: ::std::option::Option<i64>,
+        ) -> ::std::result::Result<(), KeepAliveError> {
+            let download_session_id_text = ::vapi_runtime::client::text(
+                &download_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session/{downloadSessionId}",
+                    &[("downloadSessionId", download_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "keep-alive");
+            request
+                .fields(
+                    &[
+                        (
+                            "progress",
+                            &progress as &dyn ::vapi_runtime::client::ErasedSerialize,
+                        ),
+                    ],
+                )?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => KeepAliveError::NotFound(e),
+                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                KeepAliveError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                KeepAliveError::Unauthorized(e)
+                            }
+                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
+                        }
+                    }
+                    _ => KeepAliveError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn cancel(
+            &self,
+            download_session_id: super::DownloadSessionId,
+        ) -> ::std::result::Result<(), CancelError> {
+            let download_session_id_text = ::vapi_runtime::client::text(
+                &download_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session/{downloadSessionId}",
+                    &[("downloadSessionId", download_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "cancel");
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CancelError::NotFound(e),
+                            ::std::result::Result::Err(u) => CancelError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                CancelError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => CancelError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CancelError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => CancelError::from(u),
+                        }
+                    }
+                    _ => CancelError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn delete(
+            &self,
+            download_session_id: super::DownloadSessionId,
+        ) -> ::std::result::Result<(), DeleteError> {
+            let download_session_id_text = ::vapi_runtime::client::text(
+                &download_session_id,
+            )?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Delete,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session/{downloadSessionId}",
+                    &[("downloadSessionId", download_session_id_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => DeleteError::NotFound(e),
+                            ::std::result::Result::Err(u) => DeleteError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => DeleteError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => DeleteError::from(u),
+                        }
+                    }
+                    _ => DeleteError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn fail(
+            &self,
+            download_session_id: super::DownloadSessionId,
+            client_error_message: ::std::string::String,
+        ) -> ::std::result::Result<(), FailError> {
+            let download_session_id_text = ::vapi_runtime::client::text(
+                &download_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session/{downloadSessionId}",
+                    &[("downloadSessionId", download_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "fail");
+            request
+                .fields(
+                    &[
+                        (
+                            "client_error_message",
+                            &client_error_message
+                                as &dyn ::vapi_runtime::client::ErasedSerialize,
+                        ),
+                    ],
+                )?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => FailError::NotFound(e),
+                            ::std::result::Result::Err(u) => FailError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                FailError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => FailError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => FailError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => FailError::from(u),
+                        }
+                    }
+                    _ => FailError::from(response.unhandled()),
+                },
+            )
+        }
+    }
+    #[cfg(feature = "server")]
+    /// The `/api` routes of the `DownloadSession` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
+    pub fn router<S: super::DownloadSession + 'static>(
+        service: ::std::sync::Arc<S>,
+    ) -> ::vapi_runtime::server::axum::Router {
+        ::vapi_runtime::server::axum::Router::new()
+            .route(
+                "/api/content/library/item/download-session",
+                ::vapi_runtime::server::axum::routing::get({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_list(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "GET /api/content/library/item/download-session", other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .post({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_create(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "POST /api/content/library/item/download-session", other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    }),
+            )
+            .route(
+                "/api/content/library/item/download-session/{v0}",
+                ::vapi_runtime::server::axum::routing::delete({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_delete(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "DELETE /api/content/library/item/download-session/{v0}",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .get({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_get(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "GET /api/content/library/item/download-session/{v0}", other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .post({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::Some("keep-alive") => {
+                                    serve_keep_alive(&*service, call).await
+                                }
+                                ::std::option::Option::Some("cancel") => {
+                                    serve_cancel(&*service, call).await
+                                }
+                                ::std::option::Option::Some("fail") => {
+                                    serve_fail(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "POST /api/content/library/item/download-session/{v0}",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    }),
+            )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `create`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_create<S: super::DownloadSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let client_token: ::std::option::Option<::std::string::String> = call
+            .header::<::std::string::String>("Client-Token")?;
+        let create_spec: super::DownloadSessionModel = call.body("create_spec")?;
+        create_spec
+            .validate_for_create()
+            .map_err(|e| ::vapi_runtime::server::validation_failed("create_spec", e))?;
+        ::std::result::Result::Ok(
+            match service.create(client_token, create_spec).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(CreateError::InvalidArgument(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
+                }
+                ::std::result::Result::Err(CreateError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(CreateError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(CreateError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `get`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_get<S: super::DownloadSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let download_session_id: super::DownloadSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.get(download_session_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(GetError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(GetError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `list`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_list<S: super::DownloadSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = call
+            .query::<::vapi_runtime::Id>("library_item_id")?;
+        ::std::result::Result::Ok(
+            match service.list(library_item_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(ListError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(ListError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `keep_alive`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_keep_alive<S: super::DownloadSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let mut fields = call.fields()?;
+        let download_session_id: super::DownloadSessionId = call.path("v0")?;
+        let progress: ::std::option::Option<i64> = fields.take("progress")?;
+        ::std::result::Result::Ok(
+            match service.keep_alive(download_session_id, progress).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(KeepAliveError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(
+                    KeepAliveError::NotAllowedInCurrentState(e),
+                ) => ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e),
+                ::std::result::Result::Err(KeepAliveError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(KeepAliveError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `cancel`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_cancel<S: super::DownloadSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let download_session_id: super::DownloadSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.cancel(download_session_id).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(CancelError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(CancelError::NotAllowedInCurrentState(e)) => {
+                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
+                }
+                ::std::result::Result::Err(CancelError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(CancelError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `delete`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_delete<S: super::DownloadSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let download_session_id: super::DownloadSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.delete(download_session_id).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(DeleteError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(DeleteError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(DeleteError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `fail`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_fail<S: super::DownloadSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let mut fields = call.fields()?;
+        let download_session_id: super::DownloadSessionId = call.path("v0")?;
+        let client_error_message: ::std::string::String = fields
+            .take("client_error_message")?;
+        ::std::result::Result::Ok(
+            match service.fail(download_session_id, client_error_message).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(FailError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(FailError::NotAllowedInCurrentState(e)) => {
+                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
+                }
+                ::std::result::Result::Err(FailError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(FailError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
 }
 /// Metadata and error types of the `File` service.
 pub mod file {
@@ -4346,6 +5237,201 @@ pub mod file {
             Self::Unauthorized(error)
         }
     }
+    #[cfg(feature = "client")]
+    /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Client {
+        connection: ::vapi_runtime::client::Connection,
+    }
+    #[cfg(feature = "client")]
+    impl Client {
+        /// A client that calls through `connection`.
+        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+            Self { connection }
+        }
+    }
+    #[cfg(feature = "client")]
+    impl super::File for Client {
+        async fn get(
+            &self,
+            library_item_id: super::super::ItemId,
+            name: ::std::string::String,
+        ) -> ::std::result::Result<super::FileInfo, GetError> {
+            let library_item_id_text = ::vapi_runtime::client::text(&library_item_id)?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/{libraryItemId}/file",
+                    &[("libraryItemId", library_item_id_text.as_str())],
+                ),
+            );
+            request.query_value("name", &name)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(GetError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNSUPPORTED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unsupported(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    _ => GetError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn list(
+            &self,
+            library_item_id: super::super::ItemId,
+        ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
+            let library_item_id_text = ::vapi_runtime::client::text(&library_item_id)?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/{libraryItemId}/file",
+                    &[("libraryItemId", library_item_id_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(ListError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNSUPPORTED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unsupported(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    _ => ListError::from(response.unhandled()),
+                },
+            )
+        }
+    }
+    #[cfg(feature = "server")]
+    /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
+    pub fn router<S: super::File + 'static>(
+        service: ::std::sync::Arc<S>,
+    ) -> ::vapi_runtime::server::axum::Router {
+        ::vapi_runtime::server::axum::Router::new()
+            .route(
+                "/api/content/library/item/{v0}/file",
+                ::vapi_runtime::server::axum::routing::get({
+                    let service = ::std::sync::Arc::clone(&service);
+                    move |call: ::vapi_runtime::server::Call| async move {
+                        let answer = match call.action() {
+                            ::std::option::Option::None if call.has_query("name") => {
+                                serve_get(&*service, call).await
+                            }
+                            ::std::option::Option::None => {
+                                serve_list(&*service, call).await
+                            }
+                            other => {
+                                ::std::result::Result::Err(
+                                    ::vapi_runtime::server::operation_not_found(
+                                        ::std::format!(
+                                            "{} action={:?}", "GET /api/content/library/item/{v0}/file",
+                                            other
+                                        ),
+                                    ),
+                                )
+                            }
+                        };
+                        answer.unwrap_or_else(|response| response)
+                    }
+                }),
+            )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `get`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_get<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let library_item_id: super::super::ItemId = call.path("v0")?;
+        let name: ::std::string::String = call
+            .query::<::std::string::String>("name")?
+            .ok_or_else(|| {
+                ::vapi_runtime::server::invalid_argument("`name` is required")
+            })?;
+        ::std::result::Result::Ok(
+            match service.get(library_item_id, name).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(GetError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(GetError::Unsupported(e)) => {
+                    ::vapi_runtime::server::error("UNSUPPORTED", &e)
+                }
+                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(GetError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `list`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_list<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let library_item_id: super::super::ItemId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.list(library_item_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(ListError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(ListError::Unsupported(e)) => {
+                    ::vapi_runtime::server::error("UNSUPPORTED", &e)
+                }
+                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(ListError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
 }
 /// Metadata and error types of the `Storage` service.
 pub mod storage {
@@ -4530,6 +5616,182 @@ pub mod storage {
         ) -> Self {
             Self::Unauthorized(error)
         }
+    }
+    #[cfg(feature = "client")]
+    /// A client of the `Storage` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Client {
+        connection: ::vapi_runtime::client::Connection,
+    }
+    #[cfg(feature = "client")]
+    impl Client {
+        /// A client that calls through `connection`.
+        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+            Self { connection }
+        }
+    }
+    #[cfg(feature = "client")]
+    impl super::Storage for Client {
+        async fn get(
+            &self,
+            library_item_id: super::super::ItemId,
+            file_name: ::std::string::String,
+        ) -> ::std::result::Result<::std::vec::Vec<super::StorageInfo>, GetError> {
+            let library_item_id_text = ::vapi_runtime::client::text(&library_item_id)?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/{libraryItemId}/storage",
+                    &[("libraryItemId", library_item_id_text.as_str())],
+                ),
+            );
+            request.query_value("file_name", &file_name)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(GetError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    _ => GetError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn list(
+            &self,
+            library_item_id: super::super::ItemId,
+        ) -> ::std::result::Result<::std::vec::Vec<super::StorageInfo>, ListError> {
+            let library_item_id_text = ::vapi_runtime::client::text(&library_item_id)?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/{libraryItemId}/storage",
+                    &[("libraryItemId", library_item_id_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(ListError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    _ => ListError::from(response.unhandled()),
+                },
+            )
+        }
+    }
+    #[cfg(feature = "server")]
+    /// The `/api` routes of the `Storage` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
+    pub fn router<S: super::Storage + 'static>(
+        service: ::std::sync::Arc<S>,
+    ) -> ::vapi_runtime::server::axum::Router {
+        ::vapi_runtime::server::axum::Router::new()
+            .route(
+                "/api/content/library/item/{v0}/storage",
+                ::vapi_runtime::server::axum::routing::get({
+                    let service = ::std::sync::Arc::clone(&service);
+                    move |call: ::vapi_runtime::server::Call| async move {
+                        let answer = match call.action() {
+                            ::std::option::Option::None if call
+                                .has_query("file_name") => serve_get(&*service, call).await,
+                            ::std::option::Option::None => {
+                                serve_list(&*service, call).await
+                            }
+                            other => {
+                                ::std::result::Result::Err(
+                                    ::vapi_runtime::server::operation_not_found(
+                                        ::std::format!(
+                                            "{} action={:?}",
+                                            "GET /api/content/library/item/{v0}/storage", other
+                                        ),
+                                    ),
+                                )
+                            }
+                        };
+                        answer.unwrap_or_else(|response| response)
+                    }
+                }),
+            )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `get`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_get<S: super::Storage + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let library_item_id: super::super::ItemId = call.path("v0")?;
+        let file_name: ::std::string::String = call
+            .query::<::std::string::String>("file_name")?
+            .ok_or_else(|| {
+                ::vapi_runtime::server::invalid_argument("`file_name` is required")
+            })?;
+        ::std::result::Result::Ok(
+            match service.get(library_item_id, file_name).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(GetError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(GetError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `list`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_list<S: super::Storage + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let library_item_id: super::super::ItemId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.list(library_item_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(ListError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(ListError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
     }
 }
 /// Metadata and error types of the `UpdateSession` service.
@@ -5542,5 +6804,888 @@ pub mod update_session {
         ) -> Self {
             Self::Unauthorized(error)
         }
+    }
+    #[cfg(feature = "client")]
+    /// A client of the `UpdateSession` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Client {
+        connection: ::vapi_runtime::client::Connection,
+    }
+    #[cfg(feature = "client")]
+    impl Client {
+        /// A client that calls through `connection`.
+        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+            Self { connection }
+        }
+    }
+    #[cfg(feature = "client")]
+    impl super::UpdateSession for Client {
+        async fn create(
+            &self,
+            client_token: ::std::option::Option<::std::string::String>,
+            create_spec: super::UpdateSessionModel,
+        ) -> ::std::result::Result<super::UpdateSessionId, CreateError> {
+            create_spec
+                .validate_for_create()
+                .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("create_spec")))?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session",
+                    &[],
+                ),
+            );
+            request.header_value("Client-Token", &client_token)?;
+            request.json(&create_spec)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(CreateError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                CreateError::InvalidArgument(e)
+                            }
+                            ::std::result::Result::Err(u) => CreateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("INVALID_ELEMENT_TYPE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                CreateError::InvalidElementType(e)
+                            }
+                            ::std::result::Result::Err(u) => CreateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CreateError::NotFound(e),
+                            ::std::result::Result::Err(u) => CreateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("RESOURCE_BUSY") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CreateError::ResourceBusy(e),
+                            ::std::result::Result::Err(u) => CreateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CreateError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => CreateError::from(u),
+                        }
+                    }
+                    _ => CreateError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn get(
+            &self,
+            update_session_id: super::UpdateSessionId,
+        ) -> ::std::result::Result<super::UpdateSessionModel, GetError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(GetError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    _ => GetError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn list(
+            &self,
+            library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        ) -> ::std::result::Result<::std::vec::Vec<::vapi_runtime::Id>, ListError> {
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session",
+                    &[],
+                ),
+            );
+            request.query_value("library_item_id", &library_item_id)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(ListError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    _ => ListError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn complete(
+            &self,
+            update_session_id: super::UpdateSessionId,
+        ) -> ::std::result::Result<(), CompleteError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "complete");
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CompleteError::NotFound(e),
+                            ::std::result::Result::Err(u) => CompleteError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                CompleteError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => CompleteError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                CompleteError::Unauthorized(e)
+                            }
+                            ::std::result::Result::Err(u) => CompleteError::from(u),
+                        }
+                    }
+                    _ => CompleteError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn keep_alive(
+            &self,
+            update_session_id: super::UpdateSessionId,
+            client_progress: ::std::option::Option<i64>,
+        ) -> ::std::result::Result<(), KeepAliveError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "keep-alive");
+            request
+                .fields(
+                    &[
+                        (
+                            "client_progress",
+                            &client_progress
+                                as &dyn ::vapi_runtime::client::ErasedSerialize,
+                        ),
+                    ],
+                )?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => KeepAliveError::NotFound(e),
+                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                KeepAliveError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                KeepAliveError::Unauthorized(e)
+                            }
+                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
+                        }
+                    }
+                    _ => KeepAliveError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn cancel(
+            &self,
+            update_session_id: super::UpdateSessionId,
+        ) -> ::std::result::Result<(), CancelError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "cancel");
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CancelError::NotFound(e),
+                            ::std::result::Result::Err(u) => CancelError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                CancelError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => CancelError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => CancelError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => CancelError::from(u),
+                        }
+                    }
+                    _ => CancelError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn fail(
+            &self,
+            update_session_id: super::UpdateSessionId,
+            client_error_message: ::std::string::String,
+        ) -> ::std::result::Result<(), FailError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "fail");
+            request
+                .fields(
+                    &[
+                        (
+                            "client_error_message",
+                            &client_error_message
+                                as &dyn ::vapi_runtime::client::ErasedSerialize,
+                        ),
+                    ],
+                )?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => FailError::NotFound(e),
+                            ::std::result::Result::Err(u) => FailError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                FailError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => FailError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => FailError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => FailError::from(u),
+                        }
+                    }
+                    _ => FailError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn delete(
+            &self,
+            update_session_id: super::UpdateSessionId,
+        ) -> ::std::result::Result<(), DeleteError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Delete,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => DeleteError::NotFound(e),
+                            ::std::result::Result::Err(u) => DeleteError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                DeleteError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => DeleteError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => DeleteError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => DeleteError::from(u),
+                        }
+                    }
+                    _ => DeleteError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn update(
+            &self,
+            update_session_id: super::UpdateSessionId,
+            update_spec: super::UpdateSessionModel,
+        ) -> ::std::result::Result<(), UpdateError> {
+            update_spec
+                .validate_for_update()
+                .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("update_spec")))?;
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Patch,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            request.json(&update_spec)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => UpdateError::NotFound(e),
+                            ::std::result::Result::Err(u) => UpdateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                UpdateError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => UpdateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                UpdateError::InvalidArgument(e)
+                            }
+                            ::std::result::Result::Err(u) => UpdateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => UpdateError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => UpdateError::from(u),
+                        }
+                    }
+                    _ => UpdateError::from(response.unhandled()),
+                },
+            )
+        }
+    }
+    #[cfg(feature = "server")]
+    /// The `/api` routes of the `UpdateSession` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
+    pub fn router<S: super::UpdateSession + 'static>(
+        service: ::std::sync::Arc<S>,
+    ) -> ::vapi_runtime::server::axum::Router {
+        ::vapi_runtime::server::axum::Router::new()
+            .route(
+                "/api/content/library/item/update-session",
+                ::vapi_runtime::server::axum::routing::get({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_list(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "GET /api/content/library/item/update-session", other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .post({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_create(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "POST /api/content/library/item/update-session", other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    }),
+            )
+            .route(
+                "/api/content/library/item/update-session/{v0}",
+                ::vapi_runtime::server::axum::routing::delete({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_delete(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "DELETE /api/content/library/item/update-session/{v0}",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .get({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_get(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "GET /api/content/library/item/update-session/{v0}", other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .patch({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_update(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "PATCH /api/content/library/item/update-session/{v0}", other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .post({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::Some("complete") => {
+                                    serve_complete(&*service, call).await
+                                }
+                                ::std::option::Option::Some("keep-alive") => {
+                                    serve_keep_alive(&*service, call).await
+                                }
+                                ::std::option::Option::Some("cancel") => {
+                                    serve_cancel(&*service, call).await
+                                }
+                                ::std::option::Option::Some("fail") => {
+                                    serve_fail(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "POST /api/content/library/item/update-session/{v0}", other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    }),
+            )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `create`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_create<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let client_token: ::std::option::Option<::std::string::String> = call
+            .header::<::std::string::String>("Client-Token")?;
+        let create_spec: super::UpdateSessionModel = call.body("create_spec")?;
+        create_spec
+            .validate_for_create()
+            .map_err(|e| ::vapi_runtime::server::validation_failed("create_spec", e))?;
+        ::std::result::Result::Ok(
+            match service.create(client_token, create_spec).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(CreateError::InvalidArgument(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
+                }
+                ::std::result::Result::Err(CreateError::InvalidElementType(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ELEMENT_TYPE", &e)
+                }
+                ::std::result::Result::Err(CreateError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(CreateError::ResourceBusy(e)) => {
+                    ::vapi_runtime::server::error("RESOURCE_BUSY", &e)
+                }
+                ::std::result::Result::Err(CreateError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(CreateError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `get`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_get<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.get(update_session_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(GetError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(GetError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `list`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_list<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = call
+            .query::<::vapi_runtime::Id>("library_item_id")?;
+        ::std::result::Result::Ok(
+            match service.list(library_item_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(ListError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(ListError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `complete`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_complete<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.complete(update_session_id).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(CompleteError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(
+                    CompleteError::NotAllowedInCurrentState(e),
+                ) => ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e),
+                ::std::result::Result::Err(CompleteError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(CompleteError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `keep_alive`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_keep_alive<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let mut fields = call.fields()?;
+        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        let client_progress: ::std::option::Option<i64> = fields
+            .take("client_progress")?;
+        ::std::result::Result::Ok(
+            match service.keep_alive(update_session_id, client_progress).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(KeepAliveError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(
+                    KeepAliveError::NotAllowedInCurrentState(e),
+                ) => ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e),
+                ::std::result::Result::Err(KeepAliveError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(KeepAliveError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `cancel`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_cancel<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.cancel(update_session_id).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(CancelError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(CancelError::NotAllowedInCurrentState(e)) => {
+                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
+                }
+                ::std::result::Result::Err(CancelError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(CancelError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `fail`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_fail<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let mut fields = call.fields()?;
+        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        let client_error_message: ::std::string::String = fields
+            .take("client_error_message")?;
+        ::std::result::Result::Ok(
+            match service.fail(update_session_id, client_error_message).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(FailError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(FailError::NotAllowedInCurrentState(e)) => {
+                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
+                }
+                ::std::result::Result::Err(FailError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(FailError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `delete`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_delete<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.delete(update_session_id).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(DeleteError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(DeleteError::NotAllowedInCurrentState(e)) => {
+                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
+                }
+                ::std::result::Result::Err(DeleteError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(DeleteError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `update`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_update<S: super::UpdateSession + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        let update_spec: super::UpdateSessionModel = call.body("update_spec")?;
+        update_spec
+            .validate_for_update()
+            .map_err(|e| ::vapi_runtime::server::validation_failed("update_spec", e))?;
+        ::std::result::Result::Ok(
+            match service.update(update_session_id, update_spec).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(UpdateError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(UpdateError::NotAllowedInCurrentState(e)) => {
+                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
+                }
+                ::std::result::Result::Err(UpdateError::InvalidArgument(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
+                }
+                ::std::result::Result::Err(UpdateError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(UpdateError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
     }
 }

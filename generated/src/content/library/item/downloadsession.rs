@@ -804,4 +804,310 @@ pub mod file {
             Self::Unauthorized(error)
         }
     }
+    #[cfg(feature = "client")]
+    /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Client {
+        connection: ::vapi_runtime::client::Connection,
+    }
+    #[cfg(feature = "client")]
+    impl Client {
+        /// A client that calls through `connection`.
+        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+            Self { connection }
+        }
+    }
+    #[cfg(feature = "client")]
+    impl super::File for Client {
+        async fn list(
+            &self,
+            download_session_id: super::super::DownloadSessionId,
+        ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
+            let download_session_id_text = ::vapi_runtime::client::text(
+                &download_session_id,
+            )?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session/{downloadSessionId}/file",
+                    &[("downloadSessionId", download_session_id_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(ListError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    _ => ListError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn prepare(
+            &self,
+            download_session_id: super::super::DownloadSessionId,
+            file_name: ::std::string::String,
+            endpoint_type: ::std::option::Option<super::FileEndpointType>,
+        ) -> ::std::result::Result<super::FileInfo, PrepareError> {
+            let download_session_id_text = ::vapi_runtime::client::text(
+                &download_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session/{downloadSessionId}/file",
+                    &[("downloadSessionId", download_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "prepare");
+            request
+                .fields(
+                    &[
+                        (
+                            "file_name",
+                            &file_name as &dyn ::vapi_runtime::client::ErasedSerialize,
+                        ),
+                        (
+                            "endpoint_type",
+                            &endpoint_type
+                                as &dyn ::vapi_runtime::client::ErasedSerialize,
+                        ),
+                    ],
+                )?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(PrepareError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => PrepareError::NotFound(e),
+                            ::std::result::Result::Err(u) => PrepareError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                PrepareError::InvalidArgument(e)
+                            }
+                            ::std::result::Result::Err(u) => PrepareError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => PrepareError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => PrepareError::from(u),
+                        }
+                    }
+                    _ => PrepareError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn get(
+            &self,
+            download_session_id: super::super::DownloadSessionId,
+            file_name: ::std::string::String,
+        ) -> ::std::result::Result<super::FileInfo, GetError> {
+            let download_session_id_text = ::vapi_runtime::client::text(
+                &download_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/download-session/{downloadSessionId}/file",
+                    &[("downloadSessionId", download_session_id_text.as_str())],
+                ),
+            );
+            request.query_value("file_name", &file_name)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(GetError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::InvalidArgument(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    _ => GetError::from(response.unhandled()),
+                },
+            )
+        }
+    }
+    #[cfg(feature = "server")]
+    /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
+    pub fn router<S: super::File + 'static>(
+        service: ::std::sync::Arc<S>,
+    ) -> ::vapi_runtime::server::axum::Router {
+        ::vapi_runtime::server::axum::Router::new()
+            .route(
+                "/api/content/library/item/download-session/{v0}/file",
+                ::vapi_runtime::server::axum::routing::get({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None if call
+                                    .has_query("file_name") => serve_get(&*service, call).await,
+                                ::std::option::Option::None => {
+                                    serve_list(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "GET /api/content/library/item/download-session/{v0}/file",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .post({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::Some("prepare") => {
+                                    serve_prepare(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "POST /api/content/library/item/download-session/{v0}/file",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    }),
+            )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `list`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_list<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let download_session_id: super::super::DownloadSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.list(download_session_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(ListError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(ListError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `prepare`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_prepare<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let mut fields = call.fields()?;
+        let download_session_id: super::super::DownloadSessionId = call.path("v0")?;
+        let file_name: ::std::string::String = fields.take("file_name")?;
+        let endpoint_type: ::std::option::Option<super::FileEndpointType> = fields
+            .take("endpoint_type")?;
+        ::std::result::Result::Ok(
+            match service.prepare(download_session_id, file_name, endpoint_type).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(PrepareError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(PrepareError::InvalidArgument(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
+                }
+                ::std::result::Result::Err(PrepareError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(PrepareError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `get`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_get<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let download_session_id: super::super::DownloadSessionId = call.path("v0")?;
+        let file_name: ::std::string::String = call
+            .query::<::std::string::String>("file_name")?
+            .ok_or_else(|| {
+                ::vapi_runtime::server::invalid_argument("`file_name` is required")
+            })?;
+        ::std::result::Result::Ok(
+            match service.get(download_session_id, file_name).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(GetError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(GetError::InvalidArgument(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
+                }
+                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(GetError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
 }

@@ -2087,4 +2087,507 @@ pub mod file {
             Self::Unauthorized(error)
         }
     }
+    #[cfg(feature = "client")]
+    /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Client {
+        connection: ::vapi_runtime::client::Connection,
+    }
+    #[cfg(feature = "client")]
+    impl Client {
+        /// A client that calls through `connection`.
+        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+            Self { connection }
+        }
+    }
+    #[cfg(feature = "client")]
+    impl super::File for Client {
+        async fn validate(
+            &self,
+            update_session_id: super::super::UpdateSessionId,
+        ) -> ::std::result::Result<super::FileValidationResult, ValidateError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}/file",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            request.query("action", "validate");
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(ValidateError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ValidateError::NotFound(e),
+                            ::std::result::Result::Err(u) => ValidateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                ValidateError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => ValidateError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                ValidateError::Unauthorized(e)
+                            }
+                            ::std::result::Result::Err(u) => ValidateError::from(u),
+                        }
+                    }
+                    _ => ValidateError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn add(
+            &self,
+            update_session_id: super::super::UpdateSessionId,
+            file_spec: super::FileAddSpec,
+        ) -> ::std::result::Result<super::FileInfo, AddError> {
+            ::vapi_runtime::Validate::validate(&file_spec)
+                .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("file_spec")))?;
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let mut request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Post,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}/file",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            request.json(&file_spec)?;
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(AddError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => AddError::InvalidArgument(e),
+                            ::std::result::Result::Err(u) => AddError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => AddError::NotFound(e),
+                            ::std::result::Result::Err(u) => AddError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => AddError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => AddError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                AddError::NotAllowedInCurrentState(e)
+                            }
+                            ::std::result::Result::Err(u) => AddError::from(u),
+                        }
+                    }
+                    _ => AddError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn remove(
+            &self,
+            update_session_id: super::super::UpdateSessionId,
+            file_name: ::std::string::String,
+        ) -> ::std::result::Result<(), RemoveError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let file_name_text = ::vapi_runtime::client::text(&file_name)?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Delete,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
+                    &[
+                        ("updateSessionId", update_session_id_text.as_str()),
+                        ("fileName", file_name_text.as_str()),
+                    ],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return ::std::result::Result::Ok(());
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => RemoveError::NotFound(e),
+                            ::std::result::Result::Err(u) => RemoveError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => {
+                                RemoveError::InvalidArgument(e)
+                            }
+                            ::std::result::Result::Err(u) => RemoveError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => RemoveError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => RemoveError::from(u),
+                        }
+                    }
+                    _ => RemoveError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn list(
+            &self,
+            update_session_id: super::super::UpdateSessionId,
+        ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}/file",
+                    &[("updateSessionId", update_session_id_text.as_str())],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(ListError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => ListError::from(u),
+                        }
+                    }
+                    _ => ListError::from(response.unhandled()),
+                },
+            )
+        }
+        async fn get(
+            &self,
+            update_session_id: super::super::UpdateSessionId,
+            file_name: ::std::string::String,
+        ) -> ::std::result::Result<super::FileInfo, GetError> {
+            let update_session_id_text = ::vapi_runtime::client::text(
+                &update_session_id,
+            )?;
+            let file_name_text = ::vapi_runtime::client::text(&file_name)?;
+            let request = ::vapi_runtime::client::Request::new(
+                ::vapi_runtime::HttpMethod::Get,
+                ::vapi_runtime::rest::expand_path(
+                    "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
+                    &[
+                        ("updateSessionId", update_session_id_text.as_str()),
+                        ("fileName", file_name_text.as_str()),
+                    ],
+                ),
+            );
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                return response.result().map_err(GetError::from);
+            }
+            ::std::result::Result::Err(
+                match response.error_type().as_deref() {
+                    ::std::option::Option::Some("NOT_FOUND") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::InvalidArgument(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    ::std::option::Option::Some("UNAUTHORIZED") => {
+                        match response.error() {
+                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
+                            ::std::result::Result::Err(u) => GetError::from(u),
+                        }
+                    }
+                    _ => GetError::from(response.unhandled()),
+                },
+            )
+        }
+    }
+    #[cfg(feature = "server")]
+    /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
+    pub fn router<S: super::File + 'static>(
+        service: ::std::sync::Arc<S>,
+    ) -> ::vapi_runtime::server::axum::Router {
+        ::vapi_runtime::server::axum::Router::new()
+            .route(
+                "/api/content/library/item/update-session/{v0}/file",
+                ::vapi_runtime::server::axum::routing::get({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_list(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "GET /api/content/library/item/update-session/{v0}/file",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .post({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::Some("validate") => {
+                                    serve_validate(&*service, call).await
+                                }
+                                ::std::option::Option::None => {
+                                    serve_add(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "POST /api/content/library/item/update-session/{v0}/file",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    }),
+            )
+            .route(
+                "/api/content/library/item/update-session/{v0}/file/{v1}",
+                ::vapi_runtime::server::axum::routing::delete({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_remove(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "DELETE /api/content/library/item/update-session/{v0}/file/{v1}",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    })
+                    .get({
+                        let service = ::std::sync::Arc::clone(&service);
+                        move |call: ::vapi_runtime::server::Call| async move {
+                            let answer = match call.action() {
+                                ::std::option::Option::None => {
+                                    serve_get(&*service, call).await
+                                }
+                                other => {
+                                    ::std::result::Result::Err(
+                                        ::vapi_runtime::server::operation_not_found(
+                                            ::std::format!(
+                                                "{} action={:?}",
+                                                "GET /api/content/library/item/update-session/{v0}/file/{v1}",
+                                                other
+                                            ),
+                                        ),
+                                    )
+                                }
+                            };
+                            answer.unwrap_or_else(|response| response)
+                        }
+                    }),
+            )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `validate`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_validate<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.validate(update_session_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(ValidateError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(
+                    ValidateError::NotAllowedInCurrentState(e),
+                ) => ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e),
+                ::std::result::Result::Err(ValidateError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(ValidateError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `add`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_add<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
+        let file_spec: super::FileAddSpec = call.body("file_spec")?;
+        ::vapi_runtime::Validate::validate(&file_spec)
+            .map_err(|e| ::vapi_runtime::server::validation_failed("file_spec", e))?;
+        ::std::result::Result::Ok(
+            match service.add(update_session_id, file_spec).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(AddError::InvalidArgument(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
+                }
+                ::std::result::Result::Err(AddError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(AddError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(AddError::NotAllowedInCurrentState(e)) => {
+                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
+                }
+                ::std::result::Result::Err(AddError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `remove`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_remove<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
+        let file_name: ::std::string::String = call.path("v1")?;
+        ::std::result::Result::Ok(
+            match service.remove(update_session_id, file_name).await {
+                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
+                ::std::result::Result::Err(RemoveError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(RemoveError::InvalidArgument(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
+                }
+                ::std::result::Result::Err(RemoveError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(RemoveError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `list`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_list<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
+        ::std::result::Result::Ok(
+            match service.list(update_session_id).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(ListError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(ListError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
+    #[cfg(feature = "server")]
+    /// Serves `get`.
+    #[allow(clippy::result_large_err)]
+    async fn serve_get<S: super::File + ?::std::marker::Sized>(
+        service: &S,
+        call: ::vapi_runtime::server::Call,
+    ) -> ::std::result::Result<
+        ::vapi_runtime::server::Response,
+        ::vapi_runtime::server::Response,
+    > {
+        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
+        let file_name: ::std::string::String = call.path("v1")?;
+        ::std::result::Result::Ok(
+            match service.get(update_session_id, file_name).await {
+                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
+                ::std::result::Result::Err(GetError::NotFound(e)) => {
+                    ::vapi_runtime::server::error("NOT_FOUND", &e)
+                }
+                ::std::result::Result::Err(GetError::InvalidArgument(e)) => {
+                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
+                }
+                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
+                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
+                }
+                ::std::result::Result::Err(GetError::Unhandled(u)) => {
+                    ::vapi_runtime::server::unhandled(&u)
+                }
+            },
+        )
+    }
 }

@@ -1,0 +1,450 @@
+//! Emitters for the two ends of a service's REST mapping: a `Client` that implements the
+//! service trait over HTTP, and a `router` that serves `/api` from any implementation of it.
+//! Both follow each operation's mapping in the IR, and both check inputs with the generated
+//! validators before anything is sent or dispatched.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::data::holds_structure;
+use super::types::{ident, rust_type};
+use crate::ir::{Body, HttpMethod, Model, Operation, Param, Service, Type};
+use crate::naming;
+
+/// Where generated client and server code goes, and what gates it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Emit a `Client` per service.
+    pub client: bool,
+    /// Emit a `router` per service.
+    pub server: bool,
+    /// Wrap them in `#[cfg(feature = "client")]` / `#[cfg(feature = "server")]`.
+    pub feature_gates: bool,
+}
+
+fn gate(options: &Options, feature: &str) -> TokenStream {
+    if options.feature_gates {
+        quote!(#[cfg(feature = #feature)])
+    } else {
+        quote!()
+    }
+}
+
+fn method_tokens(m: HttpMethod) -> TokenStream {
+    match m {
+        HttpMethod::Get => quote!(::vapi_runtime::HttpMethod::Get),
+        HttpMethod::Post => quote!(::vapi_runtime::HttpMethod::Post),
+        HttpMethod::Put => quote!(::vapi_runtime::HttpMethod::Put),
+        HttpMethod::Patch => quote!(::vapi_runtime::HttpMethod::Patch),
+        HttpMethod::Delete => quote!(::vapi_runtime::HttpMethod::Delete),
+    }
+}
+
+/// Whether the structure a parameter names has `validate_for_<op>`.
+fn has_presence(model: &Model, ty: &Type) -> bool {
+    let Type::Structure(r) = ty.required() else {
+        return false;
+    };
+    model
+        .packages
+        .iter()
+        .filter(|p| p.name == r.package)
+        .flat_map(|p| &p.structures)
+        .any(|s| s.name.wire == r.name.wire && s.fields.iter().any(|f| f.presence.is_some()))
+}
+
+/// The check of one input: `validate_for_create`/`_update` for the spec of those operations,
+/// `validate` for anything else holding structures. An expression of
+/// `Result<(), ValidationError>`, or `None` when the parameter has no rules.
+fn input_check(model: &Model, op: &Operation, p: &Param) -> Option<TokenStream> {
+    if !holds_structure(&p.ty) {
+        return None;
+    }
+    let n = ident(&p.name.rust);
+    let presence =
+        matches!(op.name.wire.as_str(), "create" | "update") && has_presence(model, &p.ty);
+    let call = if presence {
+        let m = ident(&format!("validate_for_{}", op.name.wire));
+        quote!(.#m())
+    } else {
+        quote!(.validate())
+    };
+    Some(if presence && p.ty.is_optional() {
+        quote!(match &#n { ::std::option::Option::Some(v) => v #call, ::std::option::Option::None => ::std::result::Result::Ok(()) })
+    } else if presence {
+        quote!(#n #call)
+    } else {
+        quote!(::vapi_runtime::Validate::validate(&#n))
+    })
+}
+
+/// The `Client` of a service, in its module.
+pub fn client(model: &Model, from: &[String], service: &Service, options: &Options) -> TokenStream {
+    let gate = gate(options, "client");
+    let trait_name = ident(&service.name.rust);
+    let doc = format!(
+        " A client of the `{}` service over the `/api` REST mapping of its operations: share one \
+         [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients \
+         of all services.",
+        service.name.wire
+    );
+    let methods = service
+        .operations
+        .iter()
+        .map(|op| client_method(model, from, op));
+    quote! {
+        #gate
+        #[doc = #doc]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+        pub struct Client {
+            connection: ::vapi_runtime::client::Connection,
+        }
+
+        #gate
+        impl Client {
+            /// A client that calls through `connection`.
+            pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+                Self { connection }
+            }
+        }
+
+        #gate
+        impl super::#trait_name for Client {
+            #(#methods)*
+        }
+    }
+}
+
+fn client_method(model: &Model, from: &[String], op: &Operation) -> TokenStream {
+    let method = ident(&op.name.rust);
+    let error = ident(&op.error_type);
+    let params: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let n = ident(&p.name.rust);
+            let t = rust_type(from, &p.ty);
+            quote!(#n: #t)
+        })
+        .collect();
+    let result = op
+        .result
+        .as_ref()
+        .map(|r| rust_type(from, &r.ty))
+        .unwrap_or_else(|| quote!(()));
+    let param = |wire: &str| op.params.iter().find(|p| p.name.wire == wire);
+    let checks = op.params.iter().filter_map(|p| {
+        let check = input_check(model, op, p)?;
+        let wire = &p.name.wire;
+        Some(quote! {
+            #check.map_err(|e| ::vapi_runtime::Unhandled::new(e.within(#wire)))?;
+        })
+    });
+    let Some(rest) = &op.rest else {
+        // Resolution refuses operations without a mapping; nothing to call.
+        return quote! {
+            async fn #method(&self, #(#params),*) -> ::std::result::Result<#result, #error> {
+                ::std::result::Result::Err(#error::from(::vapi_runtime::Unhandled::new(
+                    "the operation has no REST mapping",
+                )))
+            }
+        };
+    };
+    let m = method_tokens(rest.method);
+    let template = &rest.path;
+    let mut texts = Vec::new();
+    let mut vars = Vec::new();
+    for (var, wire) in &rest.path_params {
+        if let Some(p) = param(wire) {
+            let n = ident(&p.name.rust);
+            let t = ident(&format!("{}_text", naming::unraw(&p.name.rust)));
+            texts.push(quote!(let #t = ::vapi_runtime::client::text(&#n)?;));
+            vars.push(quote!((#var, #t.as_str())));
+        }
+    }
+    let action = rest
+        .action
+        .as_ref()
+        .map(|a| quote!(request.query("action", #a);));
+    let query: Vec<TokenStream> = rest
+        .query
+        .iter()
+        .filter_map(|(name, wire)| {
+            let n = ident(&param(wire)?.name.rust);
+            Some(quote!(request.query_value(#name, &#n)?;))
+        })
+        .collect();
+    let headers: Vec<TokenStream> = rest
+        .headers
+        .iter()
+        .filter_map(|(name, wire)| {
+            let n = ident(&param(wire)?.name.rust);
+            Some(quote!(request.header_value(#name, &#n)?;))
+        })
+        .collect();
+    let body = match &rest.body {
+        Body::None => quote!(),
+        Body::Param(wire) => match param(wire) {
+            Some(p) => {
+                let n = ident(&p.name.rust);
+                quote!(request.json(&#n)?;)
+            }
+            None => quote!(),
+        },
+        Body::Fields(wires) => {
+            let fields = wires.iter().filter_map(|w| {
+                let n = ident(&param(w)?.name.rust);
+                Some(quote!((#w, &#n as &dyn ::vapi_runtime::client::ErasedSerialize)))
+            });
+            quote!(request.fields(&[#(#fields),*])?;)
+        }
+    };
+    let adds = action.is_some() || !query.is_empty() || !headers.is_empty() || !body.is_empty();
+    let request = if adds {
+        quote!(mut request)
+    } else {
+        quote!(request)
+    };
+    let success = if op.result.is_some() {
+        quote!(return response.result().map_err(#error::from);)
+    } else {
+        quote!(return ::std::result::Result::Ok(());)
+    };
+    let arms = op.errors.iter().map(|e| {
+        let t = naming::error_type_value(&e.error.name.wire);
+        let v = ident(&e.variant);
+        quote! {
+            ::std::option::Option::Some(#t) => match response.error() {
+                ::std::result::Result::Ok(e) => #error::#v(e),
+                ::std::result::Result::Err(u) => #error::from(u),
+            },
+        }
+    });
+    quote! {
+        async fn #method(&self, #(#params),*) -> ::std::result::Result<#result, #error> {
+            #(#checks)*
+            #(#texts)*
+            let #request = ::vapi_runtime::client::Request::new(
+                #m,
+                ::vapi_runtime::rest::expand_path(#template, &[#(#vars),*]),
+            );
+            #action
+            #(#query)*
+            #(#headers)*
+            #body
+            let response = self.connection.send(request).await?;
+            if response.is_success() {
+                #success
+            }
+            ::std::result::Result::Err(match response.error_type().as_deref() {
+                #(#arms)*
+                _ => #error::from(response.unhandled()),
+            })
+        }
+    }
+}
+
+/// The `router` of a service, in its module.
+pub fn server(model: &Model, from: &[String], service: &Service, options: &Options) -> TokenStream {
+    let gate = gate(options, "server");
+    let trait_name = ident(&service.name.rust);
+    // Operations by route pattern, then method, in IR order within each.
+    let mut routes: BTreeMap<String, BTreeMap<&'static str, Vec<&Operation>>> = BTreeMap::new();
+    for op in &service.operations {
+        if let Some(rest) = &op.rest {
+            let (pattern, _) = naming::route_pattern(&rest.path);
+            routes
+                .entry(format!("/api{pattern}"))
+                .or_default()
+                .entry(rest.method.as_str())
+                .or_default()
+                .push(op);
+        }
+    }
+    let route_calls = routes.iter().map(|(pattern, methods)| {
+        let handlers = methods.iter().enumerate().map(|(i, (method, ops))| {
+            let m = ident(&method.to_ascii_lowercase());
+            // Operations that share a path and action are told apart by their required
+            // query parameters (`File.get` has `?name=`, `File.list` none): most first.
+            let mut ops = ops.clone();
+            ops.sort_by_key(|op| std::cmp::Reverse(required_query(op).len()));
+            let arms = ops.iter().map(|op| {
+                let serve = ident(&format!("serve_{}", naming::unraw(&op.name.rust)));
+                let action = match op.rest.as_ref().and_then(|r| r.action.as_ref()) {
+                    Some(a) => quote!(::std::option::Option::Some(#a)),
+                    None => quote!(::std::option::Option::None),
+                };
+                let names = required_query(op);
+                let guard = (!names.is_empty()).then(|| quote!(if #(call.has_query(#names))&&*));
+                quote!(#action #guard => #serve(&*service, call).await,)
+            });
+            let what = format!("{method} {pattern}");
+            let chain = if i == 0 {
+                quote!(::vapi_runtime::server::axum::routing::#m)
+            } else {
+                quote!(.#m)
+            };
+            quote! {
+                #chain({
+                    let service = ::std::sync::Arc::clone(&service);
+                    move |call: ::vapi_runtime::server::Call| async move {
+                        let answer = match call.action() {
+                            #(#arms)*
+                            other => ::std::result::Result::Err(
+                                ::vapi_runtime::server::operation_not_found(
+                                    ::std::format!("{} action={:?}", #what, other),
+                                ),
+                            ),
+                        };
+                        answer.unwrap_or_else(|response| response)
+                    }
+                })
+            }
+        });
+        quote!(.route(#pattern, #(#handlers)*))
+    });
+    let serves = service
+        .operations
+        .iter()
+        .filter(|op| op.rest.is_some())
+        .map(|op| serve_fn(model, from, &trait_name, op, &gate));
+    let doc = format!(
+        " The `/api` routes of the `{}` service, answered by `service`: paths, query, headers and \
+         bodies are read per each operation's REST mapping, inputs are validated (400 \
+         `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body \
+         with the status vCenter uses. Add it to a \
+         [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.",
+        service.name.wire
+    );
+    quote! {
+        #gate
+        #[doc = #doc]
+        pub fn router<S: super::#trait_name + 'static>(
+            service: ::std::sync::Arc<S>,
+        ) -> ::vapi_runtime::server::axum::Router {
+            ::vapi_runtime::server::axum::Router::new()
+                #(#route_calls)*
+        }
+
+        #(#serves)*
+    }
+}
+
+/// The query parameters an operation cannot do without.
+fn required_query(op: &Operation) -> Vec<&str> {
+    let Some(rest) = &op.rest else {
+        return Vec::new();
+    };
+    rest.query
+        .iter()
+        .filter(|(_, wire)| {
+            op.params
+                .iter()
+                .any(|p| &p.name.wire == wire && !p.ty.is_optional())
+        })
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
+fn serve_fn(
+    model: &Model,
+    from: &[String],
+    trait_name: &proc_macro2::Ident,
+    op: &Operation,
+    gate: &TokenStream,
+) -> TokenStream {
+    let serve = ident(&format!("serve_{}", naming::unraw(&op.name.rust)));
+    let method = ident(&op.name.rust);
+    let error = ident(&op.error_type);
+    let Some(rest) = &op.rest else {
+        return quote!();
+    };
+    let (_, positions) = naming::route_pattern(&rest.path);
+    let mut reads = Vec::new();
+    if matches!(&rest.body, Body::Fields(f) if !f.is_empty()) {
+        reads.push(quote!(let mut fields = call.fields()?;));
+    }
+    for p in &op.params {
+        let n = ident(&p.name.rust);
+        let wire = &p.name.wire;
+        let ty = rust_type(from, &p.ty);
+        let inner = rust_type(from, p.ty.required());
+        let missing = format!("`{wire}` is required");
+        let required = |source: TokenStream| {
+            if p.ty.is_optional() {
+                quote!(let #n: #ty = #source;)
+            } else {
+                quote! {
+                    let #n: #ty = #source.ok_or_else(|| {
+                        ::vapi_runtime::server::invalid_argument(#missing)
+                    })?;
+                }
+            }
+        };
+        let read = if let Some((var, _)) = rest.path_params.iter().find(|(_, w)| w == wire) {
+            let position = positions
+                .iter()
+                .find(|(v, _)| v == var)
+                .map(|(_, pos)| pos.clone())
+                .unwrap_or_default();
+            quote!(let #n: #ty = call.path(#position)?;)
+        } else if let Some((name, _)) = rest.query.iter().find(|(_, w)| w == wire) {
+            required(quote!(call.query::<#inner>(#name)?))
+        } else if let Some((name, _)) = rest.headers.iter().find(|(_, w)| w == wire) {
+            required(quote!(call.header::<#inner>(#name)?))
+        } else if matches!(&rest.body, Body::Param(w) if w == wire) {
+            quote!(let #n: #ty = call.body(#wire)?;)
+        } else {
+            quote!(let #n: #ty = fields.take(#wire)?;)
+        };
+        reads.push(read);
+        if let Some(check) = input_check(model, op, p) {
+            reads.push(quote! {
+                #check.map_err(|e| ::vapi_runtime::server::validation_failed(#wire, e))?;
+            });
+        }
+    }
+    let args = op.params.iter().map(|p| ident(&p.name.rust));
+    let ok = if op.result.is_some() {
+        quote!(::vapi_runtime::server::ok(&value))
+    } else {
+        quote!(::vapi_runtime::server::no_content())
+    };
+    let value = if op.result.is_some() {
+        quote!(value)
+    } else {
+        quote!(())
+    };
+    let arms = op.errors.iter().map(|e| {
+        let t = naming::error_type_value(&e.error.name.wire);
+        let v = ident(&e.variant);
+        quote!(::std::result::Result::Err(#error::#v(e)) => ::vapi_runtime::server::error(#t, &e),)
+    });
+    let unhandled = ident(&op.unhandled_variant);
+    let doc = format!(" Serves `{}`.", op.name.wire);
+    // An operation without parameters reads nothing of its call.
+    let call = if op.params.is_empty() {
+        quote!(_call)
+    } else {
+        quote!(call)
+    };
+    quote! {
+        #gate
+        #[doc = #doc]
+        // The error is the HTTP answer itself, built at most once per call.
+        #[allow(clippy::result_large_err)]
+        async fn #serve<S: super::#trait_name + ?::std::marker::Sized>(
+            service: &S,
+            #call: ::vapi_runtime::server::Call,
+        ) -> ::std::result::Result<::vapi_runtime::server::Response, ::vapi_runtime::server::Response> {
+            #(#reads)*
+            ::std::result::Result::Ok(match service.#method(#(#args),*).await {
+                ::std::result::Result::Ok(#value) => #ok,
+                #(#arms)*
+                ::std::result::Result::Err(#error::#unhandled(u)) => ::vapi_runtime::server::unhandled(&u),
+            })
+        }
+    }
+}

@@ -386,9 +386,17 @@ impl<T: Serialize> ErasedSerialize for T {
 ///
 /// # Errors
 ///
-/// If the value cannot be written as JSON.
+/// If the value cannot be written as JSON, or is `.` or `..`: URL parsers (the WHATWG URL
+/// standard that HTTP clients follow) resolve those segments away even percent-encoded, so the
+/// call would reach another resource.
 pub fn text<T: Serialize>(value: &T) -> Result<String, Unhandled> {
-    Ok(plain_text(value)?.unwrap_or_default())
+    let text = plain_text(value)?.unwrap_or_default();
+    if text == "." || text == ".." {
+        return Err(Unhandled::new(format!(
+            "the id {text:?} cannot be sent in a URL path: URLs resolve it away"
+        )));
+    }
+    Ok(text)
 }
 
 fn plain_text<T: Serialize>(value: &T) -> Result<Option<String>, Unhandled> {

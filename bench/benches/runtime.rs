@@ -1,0 +1,142 @@
+//! The generated code at run time: serde_json read and write of the model types against a
+//! hand-written equivalent with plain serde derives, and open-enum decode of known and unknown
+//! values against a closed enum. divan's allocation profiler counts the allocations of each.
+//!
+//! `cargo bench -p vapi-bench --bench runtime`.
+
+// Benchmarks, like tests, may unwrap: their inputs are fixed and a failure is a bug.
+#![allow(clippy::unwrap_used)]
+
+use divan::counter::BytesCount;
+use divan::{AllocProfiler, Bencher, black_box};
+use serde::{Deserialize, Serialize};
+use vapi_bindings::content::library::item::{FileChecksumAlgorithm, FileInfo};
+
+#[global_allocator]
+static ALLOC: AllocProfiler = AllocProfiler::system();
+
+fn main() {
+    divan::main();
+}
+
+/// What a hand-written client would declare for `File.Info`: plain derives, strings for the
+/// uri, a closed enum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct HandFileInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    checksum_info: Option<HandChecksumInfo>,
+    name: String,
+    size: i64,
+    cached: bool,
+    version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_download_endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct HandChecksumInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    algorithm: Option<ClosedAlgorithm>,
+    checksum: String,
+}
+
+/// A closed enum: unknown values are an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum ClosedAlgorithm {
+    #[serde(rename = "SHA1")]
+    Sha1,
+    #[serde(rename = "MD5")]
+    Md5,
+    #[serde(rename = "SHA256")]
+    Sha256,
+    #[serde(rename = "SHA512")]
+    Sha512,
+}
+
+/// A list of 100 files, as `GET /api/content/library/item/{id}/file` returns it.
+fn files_json() -> String {
+    let files: Vec<serde_json::Value> = (0..100)
+        .map(|i| {
+            let mut f = serde_json::json!({
+                "name": format!("disk-{i}.vmdk"),
+                "size": 1_073_741_824_i64 + i,
+                "cached": i % 2 == 0,
+                "version": format!("{}", i % 7 + 1),
+                "checksum_info": { "algorithm": "SHA256", "checksum": format!("{i:064x}") },
+            });
+            if i % 3 == 0 {
+                f["file_download_endpoint"] = serde_json::json!(format!(
+                    "https://vc.example.com/cls/static/lib/item/disk-{i}.vmdk?version=1"
+                ));
+            }
+            f
+        })
+        .collect();
+    serde_json::to_string(&files).unwrap()
+}
+
+#[divan::bench]
+fn read_generated(bencher: Bencher) {
+    let json = files_json();
+    bencher
+        .counter(BytesCount::of_str(&json))
+        .bench(|| serde_json::from_str::<Vec<FileInfo>>(black_box(&json)).unwrap());
+}
+
+#[divan::bench]
+fn read_hand_written(bencher: Bencher) {
+    let json = files_json();
+    bencher
+        .counter(BytesCount::of_str(&json))
+        .bench(|| serde_json::from_str::<Vec<HandFileInfo>>(black_box(&json)).unwrap());
+}
+
+#[divan::bench]
+fn write_generated(bencher: Bencher) {
+    let json = files_json();
+    let files: Vec<FileInfo> = serde_json::from_str(&json).unwrap();
+    bencher
+        .counter(BytesCount::of_str(&json))
+        .bench(|| serde_json::to_string(black_box(&files)).unwrap());
+}
+
+#[divan::bench]
+fn write_hand_written(bencher: Bencher) {
+    let json = files_json();
+    let files: Vec<HandFileInfo> = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&files).unwrap(), json);
+    bencher
+        .counter(BytesCount::of_str(&json))
+        .bench(|| serde_json::to_string(black_box(&files)).unwrap());
+}
+
+/// Decoding one enumeration value from JSON.
+mod enum_decode {
+    use super::*;
+
+    #[divan::bench]
+    fn open_known() -> FileChecksumAlgorithm {
+        serde_json::from_str(black_box("\"SHA256\"")).unwrap()
+    }
+
+    #[divan::bench]
+    fn open_unknown() -> FileChecksumAlgorithm {
+        serde_json::from_str(black_box("\"SHA3_256\"")).unwrap()
+    }
+
+    #[divan::bench]
+    fn closed_known() -> ClosedAlgorithm {
+        serde_json::from_str(black_box("\"SHA256\"")).unwrap()
+    }
+
+    #[divan::bench]
+    fn closed_unknown_is_an_error() -> bool {
+        serde_json::from_str::<ClosedAlgorithm>(black_box("\"SHA3_256\"")).is_err()
+    }
+
+    /// `From<&str>`, as the client uses for a header or query value.
+    #[divan::bench]
+    fn open_known_from_str() -> FileChecksumAlgorithm {
+        FileChecksumAlgorithm::from(black_box("SHA256"))
+    }
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Whole-process, build-script and compile-time figures for BENCHMARKS.md (the in-process figures
+# are `cargo bench -p vapi-bench`). Needs /usr/bin/time (GNU time). Prints one line per figure,
+# each the median of RUNS runs (wall seconds, peak RSS in MB).
+#
+#   bench/run.sh [SIZES...]       default sizes: 1 10 100 1000
+#
+# Environment: RUNS (default 5; N >= 100 runs 3 times, N = 1000 once), WORK (scratch directory,
+# default target/vapi-bench), DEBUG_MAX_N (largest N for the unoptimised binary, default 10),
+# COMPILE_MAX_N (largest N whose generated crate is compiled, default 10), SKIP_BUILDRS=1,
+# SKIP_COMPILE=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SIZES=("${@:-1 10 100 1000}")
+read -r -a SIZES <<<"${SIZES[*]}"
+RUNS=${RUNS:-5}
+WORK=${WORK:-$ROOT/target/vapi-bench}
+DEBUG_MAX_N=${DEBUG_MAX_N:-10}
+COMPILE_MAX_N=${COMPILE_MAX_N:-10}
+mkdir -p "$WORK"
+
+say() { printf '%s\n' "$*"; }
+
+# median WALL and max RSS of a command run $1 times; $2.. the command. A command prefixed with
+# `PRE=cmd` runs cmd (untimed) before each run.
+measure() {
+  local runs=$1
+  shift
+  local walls=() rsss=() i out
+  for ((i = 0; i < runs; i++)); do
+    if [[ -n ${PRE:-} ]]; then eval "$PRE"; fi
+    /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" >/dev/null 2>&1 || true
+    out=$(tail -1 "$WORK/time.txt")
+    walls+=("${out% *}")
+    rsss+=("${out#* }")
+  done
+  local wall rss
+  wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rss=$(printf '%s\n' "${rsss[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]/1024}')
+  printf '%ss %sMB (median of %s)' "$wall" "$rss" "$runs"
+}
+
+runs_for() {
+  if (($1 >= 1000)); then echo 1; elif (($1 >= 100)); then echo 3; else echo "$RUNS"; fi
+}
+
+say "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+say "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "# $(rustc --version)"
+
+cargo build -q --locked --release -p vapi-codegen -p vapi-bench
+cargo build -q --locked -p vapi-codegen
+REL=$ROOT/target/release/vapi-codegen
+DBG=$ROOT/target/debug/vapi-codegen
+DRIVER=$ROOT/target/release/vapi-bench-driver
+
+# --- whole process: regenerate (fresh and no-op) and --check --------------------------------
+for n in "${SIZES[@]}"; do
+  idl=$WORK/idl-$n
+  out=$WORK/out-$n
+  "$DRIVER" synth "$n" "$idl"
+  r=$(runs_for "$n")
+  for build in release debug; do
+    bin=$REL
+    if [[ $build == debug ]]; then
+      bin=$DBG
+      ((n <= DEBUG_MAX_N)) || continue
+    fi
+    rm -rf "$out"
+    say "N=$n $build regenerate-fresh: $(PRE="rm -rf '$out'" measure "$r" "$bin" --idl "$idl" --out "$out")"
+    say "N=$n $build regenerate-noop:  $(measure "$r" "$bin" --idl "$idl" --out "$out")"
+    say "N=$n $build check:            $(measure "$r" "$bin" --check --idl "$idl" --out "$out")"
+  done
+  rm -rf "$out"
+done
+
+# --- build.rs: the consumer crate, clean and no-op ------------------------------------------
+if [[ -z ${SKIP_BUILDRS:-} ]]; then
+  cargo build -q --locked -p vapi-build-consumer -p vapi-runtime
+  say "build.rs consumer clean build: $(PRE='cargo clean -q -p vapi-build-consumer' measure "$RUNS" cargo build -q --locked -p vapi-build-consumer)"
+  say "build.rs consumer no-op rebuild: $(measure "$RUNS" cargo build -q --locked -p vapi-build-consumer)"
+  say "no-op rebuild of vapi-runtime (no build script), for comparison: $(measure "$RUNS" cargo build -q --locked -p vapi-runtime)"
+  if cargo build --locked -v -p vapi-build-consumer 2>&1 | grep -q 'Running.*vapi-build-consumer.*build-script-build'; then
+    say "build.rs consumer no-op: the build script RAN (it must not)"
+  else
+    say "build.rs consumer no-op: the build script did not run"
+  fi
+  # The build script's own run: the generator in an unoptimised build, as cargo runs it.
+  script=$(find "$ROOT/target/debug/build" -path '*vapi-build-consumer-*/build-script-build' -type f | head -1)
+  if [[ -n $script ]]; then
+    tmp=$WORK/buildrs-out
+    mkdir -p "$tmp"
+    say "build.rs script run (unoptimised, 2 IDLs): $(cd "$ROOT/tests/build-script-consumer" && measure "$RUNS" env OUT_DIR="$tmp" "$script")"
+  fi
+fi
+
+# --- compile time of the generated crate ----------------------------------------------------
+if [[ -z ${SKIP_COMPILE:-} ]]; then
+  export CARGO_TARGET_DIR=$WORK/target-gen
+  for n in "${SIZES[@]}"; do
+    ((n <= COMPILE_MAX_N)) || continue
+    crate=$WORK/gen-$n
+    rm -rf "$crate"
+    mkdir -p "$crate"
+    "$DRIVER" synth "$n" "$WORK/idl-$n"
+    "$REL" --idl "$WORK/idl-$n" --out "$crate/src" >/dev/null
+    cat >"$crate/Cargo.toml" <<EOF
+[package]
+name = "vapi-bindings-n$n"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+serde = { version = "1", features = ["derive"] }
+vapi-runtime = { path = "$ROOT/runtime" }
+
+[features]
+default = []
+client = ["vapi-runtime/client"]
+server = ["vapi-runtime/server"]
+
+[workspace]
+EOF
+    cp "$ROOT/Cargo.lock" "$crate/Cargo.lock"
+    (cd "$crate" && cargo build -q --features client,server >/dev/null 2>&1) || true
+    for feat in "" "client,server"; do
+      label=${feat:-types+traits}
+      t=$(cd "$crate" && PRE="cargo clean -q -p vapi-bindings-n$n" measure 3 cargo build -q --features "$feat")
+      say "N=$n compile generated crate ($label, debug, $(find "$crate/src" -name '*.rs' -exec cat {} + | wc -l) lines): $t"
+    done
+    (cd "$crate" && cargo clean -q -p "vapi-bindings-n$n" && cargo build -q --timings --features client,server >/dev/null 2>&1 && cp -f "$CARGO_TARGET_DIR"/cargo-timings/cargo-timing.html "$WORK/cargo-timing-n$n.html") || true
+  done
+  unset CARGO_TARGET_DIR
+fi
+say "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,99 @@
+//! Helpers for `bench/run.sh`, the whole-process, build-script and compile-time figures:
+//!
+//! - `vapi-bench-driver synth N DIR`: writes the synthetic IDL N times the real one into DIR;
+//! - `vapi-bench-driver proto N DIR`: writes the equivalent `.proto` files into DIR;
+//! - `vapi-bench-driver phases N RUNS`: times each phase in this process, RUNS times, and
+//!   prints the medians (for sizes too big for the divan benches to repeat).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use vapi_bench::{emit, format, load, proto_files, real_sources, resolve, synthetic};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn phases(n: usize, runs: usize) -> Result<(), String> {
+    let real = real_sources()?;
+    let sources = synthetic(&real, n);
+    let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
+    let mut times: [Vec<Duration>; 5] = Default::default();
+    let mut out_bytes = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let files = load(&sources)?;
+        times[0].push(t.elapsed());
+        let t = Instant::now();
+        let model = resolve(&files)?;
+        times[1].push(t.elapsed());
+        let t = Instant::now();
+        let modules = emit(&model);
+        times[2].push(t.elapsed());
+        let t = Instant::now();
+        let out = format(&modules)?;
+        times[3].push(t.elapsed());
+        out_bytes = out.values().map(String::len).sum();
+        let t = Instant::now();
+        drop((files, model, modules, out));
+        times[4].push(t.elapsed());
+    }
+    let total: Vec<Duration> = (0..runs)
+        .map(|i| times.iter().map(|t| t[i]).sum())
+        .collect();
+    println!(
+        "N={n} idl={bytes} B out={out_bytes} B runs={runs} load={} resolve={} emit={} format={} drop={} total={}",
+        ms(median(times[0].clone())),
+        ms(median(times[1].clone())),
+        ms(median(times[2].clone())),
+        ms(median(times[3].clone())),
+        ms(median(times[4].clone())),
+        ms(median(total)),
+    );
+    Ok(())
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let num = |i: usize| -> Result<usize, String> {
+        args.get(i)
+            .ok_or("missing argument")?
+            .parse()
+            .map_err(|e| format!("{e}"))
+    };
+    let dir = |i: usize| -> Result<PathBuf, String> {
+        args.get(i)
+            .map(PathBuf::from)
+            .ok_or_else(|| "missing DIR".to_owned())
+    };
+    match args.first().map(String::as_str) {
+        Some("synth") => {
+            let sources = synthetic(&real_sources()?, num(1)?);
+            vapi_bench::write_sources(&dir(2)?, &sources).map_err(|e| e.to_string())
+        }
+        Some("proto") => {
+            let real = real_sources()?;
+            let model = resolve(&load(&real)?)?;
+            let files = proto_files(&model, num(1)?);
+            vapi_bench::write_sources(&dir(2)?, &files).map_err(|e| e.to_string())
+        }
+        Some("phases") => phases(num(1)?, num(2)?),
+        _ => Err("usage: vapi-bench-driver (synth N DIR | proto N DIR | phases N RUNS)".into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -29,8 +29,16 @@ pub struct Model {
 
 impl Model {
     /// The package called `name`.
+    ///
+    /// A binary search, since the packages are ordered by name (the emitter looks packages up
+    /// once per reference, which a linear scan made quadratic in the size of the IDL); a model
+    /// built out of order by hand still finds its packages through the linear fallback.
     pub fn package(&self, name: &str) -> Option<&Package> {
-        self.packages.iter().find(|p| p.name == name)
+        let at = self.packages.partition_point(|p| p.name.as_str() < name);
+        match self.packages.get(at) {
+            Some(p) if p.name == name => Some(p),
+            _ => self.packages.iter().find(|p| p.name == name),
+        }
     }
 }
 

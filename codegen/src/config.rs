@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use quote::quote;
 
 use crate::load::{LoadError, load_dir};
-use crate::render::{RenderError, render_files, render_single};
+use crate::render::{RenderError, render_single};
 use crate::writer::{self, Stale, WriteError};
 use crate::{emit, writer::MARKER};
 
@@ -299,17 +299,17 @@ impl Config {
                 ),
             }));
         }
-        let modules = emit::emit(&model, &self.packages, &self.ends);
         match &self.layout {
             Layout::SingleFile(name) => {
+                let modules = emit::emit(&model, &self.packages, &self.ends);
                 let text = render_single(&modules, &self.header).map_err(Error::Render)?;
                 Ok(BTreeMap::from([(name.clone(), text)]))
             }
+            // The same files as `render_files(&emit::emit(..))`, module by module in parallel.
             Layout::ModulePerFile => {
-                let attrs = quote! {
-                    #![deny(missing_docs)]
-                };
-                render_files(&modules, &self.header, attrs).map_err(Error::Render)
+                let attrs = || quote! { #![deny(missing_docs)] };
+                emit::emit_files(&model, &self.packages, &self.ends, &self.header, &attrs)
+                    .map_err(Error::Render)
             }
         }
     }

@@ -46,15 +46,23 @@ impl std::error::Error for RenderError {}
 
 /// Every module path with its children, including modules that only hold other modules.
 fn tree(modules: &[Module]) -> BTreeMap<Vec<String>, BTreeSet<String>> {
+    module_tree(modules.iter().map(|m| m.path.as_slice()))
+}
+
+/// The module tree of these module paths: every path with its children, the root and modules
+/// that only hold other modules included.
+pub fn module_tree<'a>(
+    paths: impl IntoIterator<Item = &'a [String]>,
+) -> BTreeMap<Vec<String>, BTreeSet<String>> {
     let mut tree: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
     tree.entry(Vec::new()).or_default();
-    for m in modules {
-        for depth in 0..m.path.len() {
-            tree.entry(m.path[..depth].to_vec())
+    for path in paths {
+        for depth in 0..path.len() {
+            tree.entry(path[..depth].to_vec())
                 .or_default()
-                .insert(m.path[depth].clone());
+                .insert(path[depth].clone());
         }
-        tree.entry(m.path.clone()).or_default();
+        tree.entry(path.to_vec()).or_default();
     }
     tree
 }
@@ -86,31 +94,50 @@ pub fn render_files(
         modules.iter().map(|m| (m.path.as_slice(), m)).collect();
     let mut files = BTreeMap::new();
     for (path, children) in tree(modules) {
-        let module = by_path.get(path.as_slice());
-        let doc = match module {
-            Some(m) if !m.doc.is_empty() => m.doc.inner(),
-            _ => placeholder_doc(&path).inner(),
-        };
-        let items = module.map(|m| m.items.clone()).unwrap_or_default();
-        let children = children.iter().map(|c| ident(c));
+        let module = by_path.get(path.as_slice()).map(|m| (*m).clone());
         let attrs = path.is_empty().then(|| crate_attrs.clone());
-        let file_name = if path.is_empty() {
-            "lib.rs".to_owned()
-        } else {
-            format!("{}.rs", path.join("/"))
-        };
-        // prettyplease, not rustfmt, formats generated code; `rustfmt::skip` keeps `cargo fmt`
-        // from reformatting the module files, which `--check` would then report as stale.
-        let tokens = quote! {
-            #doc
-            #attrs
-            #( #[rustfmt::skip] pub mod #children; )*
-            #items
-        };
-        let text = format(&file_name, header, tokens)?;
+        let (file_name, text) = render_file(&path, module, &children, header, attrs)?;
         files.insert(file_name, text);
     }
     Ok(files)
+}
+
+/// The file of one module of a module-per-file output, as [`render_files`] writes it: its
+/// name (`lib.rs` for the root, `a/b.rs` for `a::b`) and text. `module` is `None` for a
+/// module that only holds `children` (it gets a placeholder doc); `crate_attrs` go into
+/// `lib.rs`. The module is taken by value, so its tokens move into the file, uncopied.
+///
+/// # Errors
+///
+/// A [`RenderError`] if the module's tokens are not valid Rust.
+pub fn render_file(
+    path: &[String],
+    module: Option<Module>,
+    children: &BTreeSet<String>,
+    header: &str,
+    crate_attrs: Option<TokenStream>,
+) -> Result<(String, String), RenderError> {
+    let (doc, items) = match module {
+        Some(m) if !m.doc.is_empty() => (m.doc.inner(), m.items),
+        Some(m) => (placeholder_doc(path).inner(), m.items),
+        None => (placeholder_doc(path).inner(), TokenStream::new()),
+    };
+    let children = children.iter().map(|c| ident(c));
+    let file_name = if path.is_empty() {
+        "lib.rs".to_owned()
+    } else {
+        format!("{}.rs", path.join("/"))
+    };
+    // prettyplease, not rustfmt, formats generated code; `rustfmt::skip` keeps `cargo fmt`
+    // from reformatting the module files, which `--check` would then report as stale.
+    let mut tokens = quote! {
+        #doc
+        #crate_attrs
+        #( #[rustfmt::skip] pub mod #children; )*
+    };
+    tokens.extend(items);
+    let text = format(&file_name, header, tokens)?;
+    Ok((file_name, text))
 }
 
 /// One file of nested inline modules, for `include!`: it has no inner attributes, so it can be

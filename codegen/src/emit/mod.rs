@@ -6,13 +6,16 @@ pub mod rest;
 mod service;
 pub mod types;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::docs::Doc;
 use crate::ir::{Model, Package, Type};
-use crate::render::Module;
+use crate::render::{self, Module, RenderError};
 
 /// The command that regenerates checked-in bindings, named in every file's header.
 pub const REGENERATE: &str = "cargo run -p vapi-codegen";
@@ -29,6 +32,77 @@ pub fn emit(model: &Model, packages: &[String], options: &rest::Options) -> Vec<
     }
     modules.sort_by(|a, b| a.path.cmp(&b.path));
     modules
+}
+
+/// At most this many threads emit and render files at once.
+const MAX_THREADS: usize = 4;
+
+/// What [`emit`] and then [`render::render_files`] return, file by file: each module is emitted
+/// and formatted on its own, on up to [`MAX_THREADS`] threads, and its tokens are dropped as
+/// soon as its file is written, so the tokens of the whole output are never in memory at
+/// once. The files are the same, byte for byte; on errors, the first file's in path order is
+/// reported, as [`render::render_files`] does. `crate_attrs` makes the inner attributes of
+/// `lib.rs` (tokens cannot cross threads).
+///
+/// # Errors
+///
+/// A [`RenderError`] if some module's tokens are not valid Rust.
+pub fn emit_files(
+    model: &Model,
+    packages: &[String],
+    options: &rest::Options,
+    header: &str,
+    crate_attrs: &(dyn Fn() -> TokenStream + Sync),
+) -> Result<BTreeMap<String, String>, RenderError> {
+    let wanted = closure(model, packages);
+    // As `emit` sorts its modules by path and `render_files` keeps the last module of a path.
+    let mut by_path: BTreeMap<&[String], &Package> = BTreeMap::new();
+    for package in &model.packages {
+        if wanted.contains(package.name.as_str()) {
+            by_path.insert(package.module_path.as_slice(), package);
+        }
+    }
+    let tree = render::module_tree(by_path.keys().copied());
+    let jobs: Vec<(&Vec<String>, &BTreeSet<String>)> = tree.iter().collect();
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, Result<(String, String), RenderError>)>> = Mutex::new(Vec::new());
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((path, children)) = jobs.get(i) else {
+                break;
+            };
+            let module = if path.is_empty() {
+                Some(root_module(model, &wanted))
+            } else {
+                by_path
+                    .get(path.as_slice())
+                    .map(|p| package_module(model, p, options))
+            };
+            let attrs = path.is_empty().then(crate_attrs);
+            let file = render::render_file(path, module, children, header, attrs);
+            if let Ok(mut done) = done.lock() {
+                done.push((i, file));
+            }
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_THREADS)
+        .min(jobs.len());
+    if threads <= 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(work);
+            }
+            work();
+        });
+    }
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, file)| file).collect()
 }
 
 fn root_module(model: &Model, wanted: &BTreeSet<&str>) -> Module {
@@ -157,5 +231,39 @@ fn type_packages(ty: &Type, out: &mut Vec<String>) {
             type_packages(v, out);
         }
         Type::Structure(r) | Type::Enumeration(r) => out.push(r.package.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// `emit_files` writes exactly the files of `render_files(emit(..))`, on the real IDL and
+    /// the test fixtures, for every package and for one package's closure.
+    #[test]
+    fn emit_files_matches_emit_then_render_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let attrs = || quote! { #![deny(missing_docs)] };
+        let options = rest::Options {
+            client: true,
+            server: true,
+            feature_gates: true,
+        };
+        for dir in ["idl", "tests/fixtures/base"] {
+            let (model, _) = crate::load::load_dir(&root.join(dir)).unwrap();
+            let some = vec![model.packages[model.packages.len() / 2].name.clone()];
+            for packages in [Vec::new(), some] {
+                let modules = emit(&model, &packages, &options);
+                let expected = render::render_files(&modules, "// @generated", attrs()).unwrap();
+                let got = emit_files(&model, &packages, &options, "// @generated", &attrs).unwrap();
+                assert_eq!(
+                    got.keys().collect::<Vec<_>>(),
+                    expected.keys().collect::<Vec<_>>()
+                );
+                assert!(got == expected, "{dir} {packages:?}: the files differ");
+            }
+        }
     }
 }

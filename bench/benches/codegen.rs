@@ -96,6 +96,13 @@ fn phase4_format(bencher: Bencher, n: usize) {
         .bench_local_refs(|m| format(m).unwrap());
 }
 
+/// Phases 3 and 4 as `vapi-codegen` runs them: module by module on up to four threads.
+#[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
+fn phase34_emit_format_streamed(bencher: Bencher, n: usize) {
+    let model = model(n);
+    bencher.bench_local(|| vapi_bench::emit_files(&model).unwrap());
+}
+
 /// Phase 5: write into an empty directory (a first run).
 #[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
 fn phase5_write_fresh(bencher: Bencher, n: usize) {
@@ -123,7 +130,7 @@ fn phase5_write_unchanged(bencher: Bencher, n: usize) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Every phase but the write, in memory: what `Config::generate` does.
+/// Every phase but the write, in memory: what `Config::generate` does for `vapi-codegen`.
 #[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
 fn whole_generate(bencher: Bencher, n: usize) {
     let sources = sources(n);

@@ -148,7 +148,18 @@ pub fn format(modules: &[Module]) -> Result<BTreeMap<String, String>, PhaseError
     render::render_files(modules, HEADER, Default::default()).map_err(|e| e.to_string())
 }
 
-/// All phases but the write, in memory.
+/// Phases "emit" and "format" as `vapi-codegen` runs them: module by module, on up to four
+/// threads, each module's tokens dropped once its file is formatted.
+///
+/// # Errors
+///
+/// The render error, if the tokens are not valid Rust.
+pub fn emit_files(model: &Model) -> Result<BTreeMap<String, String>, PhaseError> {
+    let attrs = Default::default;
+    emit::emit_files(model, &[], &full_options(), HEADER, &attrs).map_err(|e| e.to_string())
+}
+
+/// All phases but the write, in memory, as `vapi-codegen` runs them.
 ///
 /// # Errors
 ///
@@ -156,7 +167,7 @@ pub fn format(modules: &[Module]) -> Result<BTreeMap<String, String>, PhaseError
 pub fn generate(sources: &[Source]) -> Result<BTreeMap<String, String>, PhaseError> {
     let files = load(sources)?;
     let model = resolve(&files)?;
-    format(&emit(&model))
+    emit_files(&model)
 }
 
 /// Reads the real IDL.

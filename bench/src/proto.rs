@@ -79,7 +79,11 @@ pub fn proto_of(model: &Model, proto_package: &str) -> String {
     for p in &model.packages {
         for r in &p.resource_types {
             let name = type_name(&p.name, &r.name.rust);
-            message(&mut out, &name, &[("value".to_owned(), "string".to_owned())]);
+            message(
+                &mut out,
+                &name,
+                &[("value".to_owned(), "string".to_owned())],
+            );
         }
         for e in &p.enumerations {
             let name = type_name(&p.name, &e.name.rust);

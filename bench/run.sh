@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Whole-process, build-script and compile-time figures for BENCHMARKS.md (the in-process figures
 # are `cargo bench -p vapi-bench`). Needs /usr/bin/time (GNU time). Prints one line per figure,
-# each the median of RUNS runs (wall seconds, peak RSS in MB).
+# each the median of RUNS runs (wall seconds, peak RSS in MB; the wall time of the process as
+# measured around /usr/bin/time, which adds about a millisecond).
 #
 #   bench/run.sh [SIZES...]       default sizes: 1 10 100 1000
 #
 # Environment: RUNS (default 5; N >= 100 runs 3 times, N = 1000 once), WORK (scratch directory,
 # default target/vapi-bench), DEBUG_MAX_N (largest N for the unoptimised binary, default 10),
-# COMPILE_MAX_N (largest N whose generated crate is compiled, default 10), SKIP_BUILDRS=1,
+# COMPILE_MAX_N (largest N whose generated crate is compiled, default 10), PHASES_MAX_N (largest
+# N for the in-process phase timings of `vapi-bench-driver phases`, default 100), SKIP_BUILDRS=1,
 # SKIP_COMPILE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,7 @@ RUNS=${RUNS:-5}
 WORK=${WORK:-$ROOT/target/vapi-bench}
 DEBUG_MAX_N=${DEBUG_MAX_N:-10}
 COMPILE_MAX_N=${COMPILE_MAX_N:-10}
+PHASES_MAX_N=${PHASES_MAX_N:-100}
 mkdir -p "$WORK"
 
 say() { printf '%s\n' "$*"; }
@@ -30,10 +33,12 @@ measure() {
   local walls=() rsss=() i out
   for ((i = 0; i < runs; i++)); do
     if [[ -n ${PRE:-} ]]; then eval "$PRE"; fi
-    /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" >/dev/null 2>&1 || true
+    local t0=$EPOCHREALTIME
+    /usr/bin/time -f '%M' -o "$WORK/time.txt" "$@" >/dev/null 2>&1 || true
+    local t1=$EPOCHREALTIME
     out=$(tail -1 "$WORK/time.txt")
-    walls+=("${out% *}")
-    rsss+=("${out#* }")
+    walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')")
+    rsss+=("$out")
   done
   local wall rss
   wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -49,7 +54,7 @@ say "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576
 say "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "# $(rustc --version)"
 
-cargo build -q --locked --release -p vapi-codegen -p vapi-bench
+cargo build -q --locked --release -p vapi-codegen -p vapi-bench --bin vapi-bench-driver
 cargo build -q --locked -p vapi-codegen
 REL=$ROOT/target/release/vapi-codegen
 DBG=$ROOT/target/debug/vapi-codegen
@@ -73,6 +78,15 @@ for n in "${SIZES[@]}"; do
     say "N=$n $build check:            $(measure "$r" "$bin" --check --idl "$idl" --out "$out")"
   done
   rm -rf "$out"
+  # The anchors on the equivalent .proto files, in the same run.
+  pdir=$WORK/proto-$n
+  "$DRIVER" proto "$n" "$pdir"
+  say "N=$n anchor prost-build (types) process:          $(PRE="rm -rf '$WORK/pout'" measure "$r" "$DRIVER" prost "$pdir" "$WORK/pout")"
+  say "N=$n anchor tonic-prost-build (types+client+server) process: $(PRE="rm -rf '$WORK/pout'" measure "$r" "$DRIVER" tonic "$pdir" "$WORK/pout")"
+  rm -rf "$WORK/pout" "$pdir"
+  # In-process phase medians (release).
+  # (It holds every phase's output at once, so it stops at PHASES_MAX_N.)
+  if ((n <= PHASES_MAX_N)); then say "$("$DRIVER" phases "$n" "$r")"; fi
 done
 
 # --- build.rs: the consumer crate, clean and no-op ------------------------------------------

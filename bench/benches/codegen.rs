@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use divan::Bencher;
-use vapi_bench::{emit, format, load, proto_files, real_sources, resolve, synthetic};
+use vapi_bench::{
+    Anchor, emit, format, load, proto_files, real_sources, resolve, run_anchor, synthetic,
+};
 use vapi_codegen::ir::Model;
 use vapi_codegen::load::Source;
 use vapi_codegen::render::Module;
@@ -147,44 +149,23 @@ fn proto_dir(n: usize) -> (PathBuf, Vec<PathBuf>) {
     (dir, paths)
 }
 
-fn protoc() -> PathBuf {
-    protoc_bin_vendored::protoc_bin_path().unwrap()
-}
-
 /// Anchor: prost-build, types only, protoc run included.
 #[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
 fn anchor_prost_build(bencher: Bencher, n: usize) {
-    let (dir, protos) = proto_dir(n);
-    let out = scratch(&format!("prost-out{n}"));
-    std::fs::create_dir_all(&out).unwrap();
-    bencher.bench_local(|| {
-        prost_build::Config::new()
-            .protoc_executable(protoc())
-            .out_dir(&out)
-            .compile_protos(&protos, std::slice::from_ref(&dir))
-            .unwrap();
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&out);
+    anchor(bencher, n, Anchor::Prost);
 }
 
 /// Anchor: tonic-prost-build, types, client and server, protoc run included.
 #[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
 fn anchor_tonic_build(bencher: Bencher, n: usize) {
+    anchor(bencher, n, Anchor::Tonic);
+}
+
+fn anchor(bencher: Bencher, n: usize, which: Anchor) {
     let (dir, protos) = proto_dir(n);
-    let out = scratch(&format!("tonic-out{n}"));
+    let out = scratch(&format!("{which:?}-out{n}"));
     std::fs::create_dir_all(&out).unwrap();
-    bencher.bench_local(|| {
-        let mut config = prost_build::Config::new();
-        config.protoc_executable(protoc());
-        tonic_prost_build::configure()
-            .build_client(true)
-            .build_server(true)
-            .emit_rerun_if_changed(false)
-            .out_dir(&out)
-            .compile_with_config(config, &protos, std::slice::from_ref(&dir))
-            .unwrap();
-    });
+    bencher.bench_local(|| run_anchor(which, &protos, &dir, &out).unwrap());
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -191,6 +191,43 @@ pub fn proto_files(real: &Model, n: usize) -> Vec<Source> {
         .collect()
 }
 
+/// Which anchor generator to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// prost-build: types only.
+    Prost,
+    /// tonic-prost-build: types, client and server.
+    Tonic,
+}
+
+/// Runs an anchor on the `.proto` files `protos` (below `include`), writing into `out`, with
+/// protoc from protoc-bin-vendored: what a build script using it does.
+///
+/// # Errors
+///
+/// protoc's or the generator's error, as text.
+pub fn run_anchor(
+    anchor: Anchor,
+    protos: &[PathBuf],
+    include: &Path,
+    out: &Path,
+) -> Result<(), PhaseError> {
+    let protoc = protoc_bin_vendored::protoc_bin_path().map_err(|e| e.to_string())?;
+    let mut config = prost_build::Config::new();
+    config.protoc_executable(protoc).out_dir(out);
+    let includes = [include.to_owned()];
+    let result = match anchor {
+        Anchor::Prost => config.compile_protos(protos, &includes),
+        Anchor::Tonic => tonic_prost_build::configure()
+            .build_client(true)
+            .build_server(true)
+            .emit_rerun_if_changed(false)
+            .out_dir(out)
+            .compile_with_config(config, protos, &includes),
+    };
+    result.map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

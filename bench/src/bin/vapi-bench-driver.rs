@@ -4,13 +4,18 @@
 //! - `vapi-bench-driver proto N DIR`: writes the equivalent `.proto` files into DIR;
 //! - `vapi-bench-driver phases N RUNS`: times each phase in this process, RUNS times, and
 //!   prints the medians (for sizes too big for the divan benches to repeat); `total` is
-//!   what `vapi-codegen` runs: load, resolve, then emit and format streamed in parallel.
+//!   what `vapi-codegen` runs: load, resolve, then emit and format streamed in parallel;
+//! - `vapi-bench-driver prost DIR OUT` / `tonic DIR OUT`: runs prost-build (types) or
+//!   tonic-prost-build (types, client, server) on the `.proto` files in DIR, writing into OUT.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use vapi_bench::{emit, emit_files, format, load, proto_files, real_sources, resolve, synthetic};
+use vapi_bench::{
+    Anchor, emit, emit_files, format, load, proto_files, real_sources, resolve, run_anchor,
+    synthetic,
+};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -89,7 +94,26 @@ fn run(args: &[String]) -> Result<(), String> {
             vapi_bench::write_sources(&dir(2)?, &files).map_err(|e| e.to_string())
         }
         Some("phases") => phases(num(1)?, num(2)?),
-        _ => Err("usage: vapi-bench-driver (synth N DIR | proto N DIR | phases N RUNS)".into()),
+        Some(which @ ("prost" | "tonic")) => {
+            let which = if which == "prost" {
+                Anchor::Prost
+            } else {
+                Anchor::Tonic
+            };
+            let (include, out) = (dir(1)?, dir(2)?);
+            let mut protos: Vec<PathBuf> = std::fs::read_dir(&include)
+                .map_err(|e| e.to_string())?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "proto"))
+                .collect();
+            protos.sort();
+            std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+            run_anchor(which, &protos, &include, &out)
+        }
+        _ => Err(
+            "usage: vapi-bench-driver (synth N DIR | proto N DIR | phases N RUNS | prost DIR OUT | tonic DIR OUT)"
+                .into(),
+        ),
     }
 }
 

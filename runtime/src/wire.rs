@@ -18,6 +18,56 @@ pub fn required<T, E: de::Error>(
     })
 }
 
+/// Reads an open enumeration from a string, as `String` would be read (the same deserializer
+/// call, the same errors), but hands a borrowed string to `From<&str>`, so that decoding a
+/// known value allocates nothing; only an unknown value is kept, in the `String` the
+/// deserializer gave when it gave one.
+pub fn open_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: de::Deserializer<'de>,
+    T: for<'a> From<&'a str> + From<String>,
+{
+    struct OpenEnum<T>(std::marker::PhantomData<T>);
+
+    impl<T> de::Visitor<'_> for OpenEnum<T>
+    where
+        T: for<'a> From<&'a str> + From<String>,
+    {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+
+        fn visit_string<E: de::Error>(self, value: String) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+
+        fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<T, E> {
+            match std::str::from_utf8(value) {
+                Ok(s) => Ok(T::from(s)),
+                Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(value), &self)),
+            }
+        }
+
+        fn visit_byte_buf<E: de::Error>(self, value: Vec<u8>) -> Result<T, E> {
+            match String::from_utf8(value) {
+                Ok(s) => Ok(T::from(s)),
+                Err(e) => Err(E::invalid_value(
+                    de::Unexpected::Bytes(&e.into_bytes()),
+                    &self,
+                )),
+            }
+        }
+    }
+
+    deserializer.deserialize_string(OpenEnum(std::marker::PhantomData))
+}
+
 /// A deserializer that reads only a map (a JSON object): the generated structures read through
 /// it, because serde's derived code would also read a structure from an array of its fields
 /// in order, which the `/api` JSON never sends and which would misread a list given where an
@@ -39,5 +89,52 @@ impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for ObjectOnly<D> {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
         identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in for a generated open enumeration.
+    #[derive(Debug, PartialEq)]
+    enum Algo {
+        Sha1,
+        Unknown(String),
+    }
+
+    impl From<&str> for Algo {
+        fn from(s: &str) -> Self {
+            match s {
+                "SHA1" => Algo::Sha1,
+                other => Algo::Unknown(other.to_owned()),
+            }
+        }
+    }
+
+    impl From<String> for Algo {
+        fn from(s: String) -> Self {
+            match Algo::from(s.as_str()) {
+                Algo::Unknown(_) => Algo::Unknown(s),
+                known => known,
+            }
+        }
+    }
+
+    fn read(json: &str) -> Result<Algo, String> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        open_enum(&mut de).map_err(|e: serde_json::Error| e.to_string())
+    }
+
+    #[test]
+    fn open_enum_reads_known_and_unknown_strings_and_refuses_the_rest() {
+        assert_eq!(read(r#""SHA1""#), Ok(Algo::Sha1));
+        assert_eq!(read(r#""SHA3""#), Ok(Algo::Unknown("SHA3".into())));
+        // An escape makes serde_json hand over a decoded copy rather than a borrowed slice.
+        assert_eq!(read(r#""SHA\u0031""#), Ok(Algo::Sha1));
+        let from_value = open_enum::<_, Algo>(serde_json::json!("SHA9"));
+        assert_eq!(from_value.ok(), Some(Algo::Unknown("SHA9".into())));
+        let err = read("1").err().unwrap_or_default();
+        assert!(err.contains("expected a string"), "{err}");
     }
 }

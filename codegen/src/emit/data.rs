@@ -184,8 +184,7 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
-                ::std::result::Result::Ok(Self::from(value))
+                ::vapi_runtime::wire::open_enum(deserializer)
             }
         }
     }

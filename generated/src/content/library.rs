@@ -148,10 +148,7 @@ impl<'de> ::serde::Deserialize<'de> for StorageBackingType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `StorageBacking` class defines a storage location where content in a

@@ -365,10 +365,7 @@ impl<'de> ::serde::Deserialize<'de> for CertVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `TransferStatus` class defines the transfer state of a file.
@@ -469,10 +466,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The state of the download session.
@@ -561,10 +555,7 @@ impl<'de> ::serde::Deserialize<'de> for DownloadSessionModelState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The state of an update session.
@@ -656,10 +647,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSessionModelState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `File.ChecksumAlgorithm` class defines the valid checksum algorithms.
@@ -753,10 +741,7 @@ impl<'de> ::serde::Deserialize<'de> for FileChecksumAlgorithm {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// Currently, this field will available only in following cases 1. This item

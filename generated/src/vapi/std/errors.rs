@@ -205,10 +205,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `ArgumentLocations` class describes which part(s) of the input to the

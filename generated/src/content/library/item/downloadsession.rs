@@ -103,10 +103,7 @@ impl<'de> ::serde::Deserialize<'de> for FilePrepareStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `File.EndpointType` class defines the types of endpoints used to
@@ -191,10 +188,7 @@ impl<'de> ::serde::Deserialize<'de> for FileEndpointType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `File.Info` class defines the downloaded file.

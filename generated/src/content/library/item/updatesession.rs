@@ -97,10 +97,7 @@ impl<'de> ::serde::Deserialize<'de> for WarningType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `PreviewInfo.State` class defines the state of the update session's
@@ -208,10 +205,7 @@ impl<'de> ::serde::Deserialize<'de> for PreviewInfoState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `File.SourceType` class defines how the file content is retrieved.
@@ -298,10 +292,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value))
+        ::vapi_runtime::wire::open_enum(deserializer)
     }
 }
 /// The `CertificateInfo` class contains information about the public key

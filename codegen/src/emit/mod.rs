@@ -34,6 +34,9 @@ pub fn emit(model: &Model, packages: &[String], options: &rest::Options) -> Vec<
     modules
 }
 
+/// One file of [`emit_files`]: its name and text, or why its tokens did not parse.
+type RenderedFile = Result<(String, String), RenderError>;
+
 /// At most this many threads emit and render files at once.
 const MAX_THREADS: usize = 4;
 
@@ -65,7 +68,7 @@ pub fn emit_files(
     let tree = render::module_tree(by_path.keys().copied());
     let jobs: Vec<(&Vec<String>, &BTreeSet<String>)> = tree.iter().collect();
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, Result<(String, String), RenderError>)>> = Mutex::new(Vec::new());
+    let done: Mutex<Vec<(usize, RenderedFile)>> = Mutex::new(Vec::new());
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);

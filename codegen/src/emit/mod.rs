@@ -41,8 +41,8 @@ type RenderedFile = Result<(String, String), RenderError>;
 const MAX_THREADS: usize = 4;
 
 /// What [`emit`] and then [`render::render_files`] return, file by file: each module is emitted
-/// and formatted on its own, on up to [`MAX_THREADS`] threads, and its tokens are dropped as
-/// soon as its file is written, so the tokens of the whole output are never in memory at
+/// and formatted on its own, on up to four threads (`MAX_THREADS`), and its tokens are dropped as
+/// soon as its file is formatted, so the tokens of the whole output are never in memory at
 /// once. The files are the same, byte for byte; on errors, the first file's in path order is
 /// reported, as [`render::render_files`] does. `crate_attrs` makes the inner attributes of
 /// `lib.rs` (tokens cannot cross threads).

@@ -111,10 +111,12 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let checkpoint = |diags: Vec<Diagnostic>| -> Result<(), Diagnostics> {
         if diags.is_empty() {
-            Ok(())
-        } else {
-            Err(Diagnostics::sorted(diags))
+            return Ok(());
         }
+        let sorted = Diagnostics::sorted(diags);
+        Err(sources
+            .iter()
+            .fold(sorted, |d, s| d.with_source(&s.path, &s.text)))
     };
 
     let mut trees = Vec::new();
@@ -136,7 +138,7 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
 
     let model = resolve::resolve(&files, &mut diags);
     checkpoint(diags)?;
-    model.ok_or_else(|| Diagnostics(Vec::new()))
+    model.ok_or_else(Diagnostics::default)
 }
 
 /// Reads and loads the IDL directory `root`.
@@ -240,7 +242,7 @@ structures:
         .err()
         .unwrap_or_default();
         assert!(
-            err.contains("com/vmware/a.yaml:8:32: error: unknown type `Nod`"),
+            err.contains("error: unknown type `Nod`\n --> com/vmware/a.yaml:8:32\n"),
             "{err}"
         );
         assert!(err.contains("did you mean `Node`?"), "{err}");

@@ -181,12 +181,23 @@ pub fn parse(file: &str, text: &str) -> Result<Node, Diagnostic> {
 fn message_of(text: &str) -> String {
     let first = text.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    match first
+    let message = match first
         .strip_prefix("line ")
         .and_then(|rest| rest.split_once(": "))
     {
-        Some((_, message)) => message.to_owned(),
-        None => first.to_owned(),
+        Some((_, message)) => message,
+        None => first,
+    };
+    // `unclosed quote at line 6, column 10`: the location is shown already.
+    match message.rsplit_once(" at line ") {
+        Some((head, tail))
+            if tail
+                .split_once(", column ")
+                .is_some_and(|(l, c)| l.parse::<u64>().is_ok() && c.parse::<u64>().is_ok()) =>
+        {
+            head.to_owned()
+        }
+        _ => message.to_owned(),
     }
 }
 

@@ -74,11 +74,40 @@ fn bad_idl_exits_1_with_located_diagnostics_and_writes_nothing() {
     ]);
     assert_eq!(result.status.code(), Some(1));
     let stderr = text(&result.stderr);
+    // As rustc shows it: message, location, the line with a caret under the value, help.
     assert!(
-        stderr.contains("com/vmware/example/bad.yaml:8:39: error: unknown type `Thng`"),
+        stderr.contains(
+            "error: unknown type `Thng`
+ --> com/vmware/example/bad.yaml:8:39
+  |
+8 |       - { name: next, type: \"optional<Thng>\", doc: A typo. }
+  |                                       ^^^^
+  |
+  = help: did you mean `Thing`?"
+        ),
         "{stderr}"
     );
+    assert!(
+        !stderr.contains('\x1b'),
+        "no colour when stderr is not a terminal"
+    );
     assert!(!out.exists(), "a failed run writes no file");
+}
+
+#[test]
+fn color_is_chosen_with_a_flag() {
+    let idl = workspace("tests/fixtures/bad/unknown_type");
+    let idl = idl.to_string_lossy();
+    let always = run(&["--idl", &idl, "--check", "--color", "always"]);
+    assert_eq!(always.status.code(), Some(1));
+    let stderr = text(&always.stderr);
+    assert!(stderr.contains("\x1b["), "ANSI colours: {stderr}");
+    assert!(stderr.contains("unknown type `Thng`"), "{stderr}");
+    let never = run(&["--idl", &idl, "--check", "--color=never"]);
+    assert!(!text(&never.stderr).contains('\x1b'));
+    let bad = run(&["--color", "sometimes"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("auto, always or never"));
 }
 
 #[test]
@@ -107,10 +136,12 @@ fn a_build_script_fails_cleanly_on_bad_idl() {
     // What `fn main() -> Result<(), vapi_codegen::Error>` prints when the build fails.
     let shown = format!("{err:?}");
     assert!(
-        shown
-            .contains("com/vmware/example/bad.yaml:8:17: error: the structure `A` contains itself"),
+        shown.contains(
+            "error: the structure `A` contains itself: A.b → B.a → A\n --> com/vmware/example/bad.yaml:8:17\n"
+        ),
         "{shown}"
     );
+    assert!(!shown.contains('\x1b'), "build output is plain text");
     assert!(!out.exists(), "nothing is written");
 }
 

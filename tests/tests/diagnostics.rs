@@ -55,7 +55,7 @@ fn every_bad_fixture_fails_with_located_diagnostics() {
             Err(diags) => diags,
         };
         assert!(!diags.is_empty(), "{name}: an error without diagnostics");
-        for d in &diags.0 {
+        for d in diags.iter() {
             assert!(
                 d.pos.line > 0 && d.pos.col > 0,
                 "{name}: unlocated diagnostic {d}"

@@ -312,7 +312,10 @@ pub fn span_at(text: &str, pos: Pos) -> std::ops::Range<usize> {
             .char_indices()
             .find(|&(i, c)| {
                 c.is_whitespace()
-                    || matches!(c, ',' | '[' | ']' | '{' | '}' | '<' | '>' | '(' | ')' | '#')
+                    || matches!(
+                        c,
+                        ',' | '[' | ']' | '{' | '}' | '<' | '>' | '(' | ')' | '#' | '"' | '\''
+                    )
                     || (c == ':'
                         && (rest[i + 1..].is_empty() || rest[i + 1..].starts_with([' ', '\t'])))
             })

@@ -1426,8 +1426,12 @@ impl<'a> Resolver<'a, '_> {
             base += open + close + 1;
             rest = &rest[open + close + 1..];
         }
-        if rest.contains('}') {
-            self.err(path, r.path.pos, "`}` without `{` in the REST path");
+        if let Some(stray) = rest.find('}') {
+            self.err(
+                path,
+                r.path.pos.shifted(base + stray),
+                "`}` without `{` in the REST path",
+            );
         }
         for (var, offset) in &vars {
             if !r.path_params.iter().any(|(k, _)| k.value == *var) {

@@ -179,6 +179,27 @@ errors:
     }
 
     #[test]
+    fn a_file_beyond_the_size_limit_is_refused_unread() {
+        let dir = std::env::temp_dir().join(format!("vapi-load-big-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let big = dir.join("big.yaml");
+        let file = std::fs::File::create(&big).unwrap_or_else(|e| panic!("{e}"));
+        // A sparse file: the size is what counts, and it is never read.
+        file.set_len(MAX_FILE_BYTES + 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = read_dir(&dir)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("big.yaml") && err.contains("IDL files are limited to 8388608"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn resolves_references_across_files() {
         let model = load(&[(
             "com/vmware/a.yaml",

@@ -95,6 +95,44 @@ fn bad_idl_exits_1_with_located_diagnostics_and_writes_nothing() {
 }
 
 #[test]
+fn two_runs_write_byte_identical_files() {
+    // Separate processes, so that any hash-map order or address in the output would differ.
+    let idl = workspace("idl");
+    let (a, b) = (scratch("same-a"), scratch("same-b"));
+    for out in [&a, &b] {
+        let r = run(&[
+            "--idl",
+            &idl.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ]);
+        assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    }
+    let files = |dir: &Path| {
+        let mut found = Vec::new();
+        let mut todo = vec![dir.to_owned()];
+        while let Some(d) = todo.pop() {
+            for entry in std::fs::read_dir(&d).expect("readable") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    let rel = path.strip_prefix(dir).expect("below").to_owned();
+                    found.push((rel, std::fs::read(&path).expect("read")));
+                }
+            }
+        }
+        found.sort();
+        found
+    };
+    let (fa, fb) = (files(&a), files(&b));
+    assert!(fa.len() >= 8, "{} files", fa.len());
+    assert_eq!(fa, fb);
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
 fn color_is_chosen_with_a_flag() {
     let idl = workspace("tests/fixtures/bad/unknown_type");
     let idl = idl.to_string_lossy();

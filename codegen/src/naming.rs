@@ -60,6 +60,21 @@ pub fn const_name(wire: &str) -> String {
     escape(wire.to_shouty_snake_case())
 }
 
+/// The constants a service module defines besides one descriptor per operation.
+const SERVICE_CONSTANTS: &[&str] = &["SERVICE_ID", "RESOURCE_TYPE", "OPERATIONS"];
+
+/// The descriptor constant of an operation (`keep_alive` → `KEEP_ALIVE`), in its service's
+/// module beside [`SERVICE_CONSTANTS`]: an operation named like one of those gets
+/// `_OPERATION` (`service_id` → `SERVICE_ID_OPERATION`).
+pub fn descriptor_name(operation: &str) -> String {
+    let name = const_name(operation);
+    if SERVICE_CONSTANTS.contains(&name.as_str()) {
+        format!("{name}_OPERATION")
+    } else {
+        name
+    }
+}
+
 /// An enumeration variant (`SHA256` → `Sha256`, `NOT_ALLOWED` → `NotAllowed`).
 pub fn variant_name(wire: &str) -> String {
     escape(wire.to_lowercase().to_upper_camel_case())
@@ -237,6 +252,10 @@ mod tests {
             "item_service"
         );
         assert_eq!(const_name("keep_alive"), "KEEP_ALIVE");
+        assert_eq!(descriptor_name("keep_alive"), "KEEP_ALIVE");
+        assert_eq!(descriptor_name("service_id"), "SERVICE_ID_OPERATION");
+        assert_eq!(descriptor_name("resource_type"), "RESOURCE_TYPE_OPERATION");
+        assert_eq!(descriptor_name("operations"), "OPERATIONS_OPERATION");
         assert_eq!(
             package_module_path("com.vmware.content.library.item"),
             ["content", "library", "item"]

@@ -94,10 +94,12 @@ pub fn render_files(
         let items = module.map(|m| m.items.clone()).unwrap_or_default();
         let children = children.iter().map(|c| ident(c));
         let attrs = path.is_empty().then(|| crate_attrs.clone());
+        // `mod r#type;` lives in `type.rs`: file names drop the raw prefix.
         let file_name = if path.is_empty() {
             "lib.rs".to_owned()
         } else {
-            format!("{}.rs", path.join("/"))
+            let parts: Vec<&str> = path.iter().map(|p| crate::naming::unraw(p)).collect();
+            format!("{}.rs", parts.join("/"))
         };
         // prettyplease, not rustfmt, formats generated code; `rustfmt::skip` keeps `cargo fmt`
         // from reformatting the module files, which `--check` would then report as stale.

@@ -1184,7 +1184,7 @@ impl<'a> Resolver<'a, '_> {
         Some(Operation {
             error_type: naming::operation_error_name(&op.name.value),
             unhandled_variant: naming::unhandled_variant_name(&taken),
-            descriptor: naming::const_name(&op.name.value),
+            descriptor: naming::descriptor_name(&op.name.value),
             name: Name {
                 wire: op.name.value.clone(),
                 rust,

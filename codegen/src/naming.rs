@@ -64,8 +64,8 @@ pub fn const_name(wire: &str) -> String {
 const SERVICE_CONSTANTS: &[&str] = &["SERVICE_ID", "RESOURCE_TYPE", "OPERATIONS"];
 
 /// The descriptor constant of an operation (`keep_alive` → `KEEP_ALIVE`), in its service's
-/// module beside [`SERVICE_CONSTANTS`]: an operation named like one of those gets
-/// `_OPERATION` (`service_id` → `SERVICE_ID_OPERATION`).
+/// module beside `SERVICE_ID`, `RESOURCE_TYPE` and `OPERATIONS`: an operation named like one
+/// of those gets `_OPERATION` (`service_id` → `SERVICE_ID_OPERATION`).
 pub fn descriptor_name(operation: &str) -> String {
     let name = const_name(operation);
     if SERVICE_CONSTANTS.contains(&name.as_str()) {

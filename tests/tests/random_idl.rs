@@ -472,7 +472,7 @@ fn build(plan: &Plan) -> (String, String) {
     let package = format!("com.vmware.prop.{}", plan.segment);
     let mut types = Names::new(&plan.types);
     let mut type_keys: BTreeSet<String> = BTreeSet::new();
-    let doc = |d: &mut Draw<'_>| q(*d.pick(DOCS));
+    let doc = |d: &mut Draw<'_>| q(d.pick::<&str>(DOCS));
     let mut y = String::new();
     writeln!(y, "package: {}", q(&package)).unwrap();
     writeln!(y, "doc: {}", doc(&mut d)).unwrap();
@@ -502,11 +502,11 @@ fn build(plan: &Plan) -> (String, String) {
     let mut resources = Vec::new();
     let mut owned = Vec::new();
     for _ in 0..d.below(3) {
-        if let Some(name) = types.take(&mut type_keys) {
-            if type_keys.insert(key(&format!("{name}Id"))) {
-                resources.push(format!("{package}.{name}"));
-                owned.push(name);
-            }
+        if let Some(name) = types.take(&mut type_keys)
+            && type_keys.insert(key(&format!("{name}Id")))
+        {
+            resources.push(format!("{package}.{name}"));
+            owned.push(name);
         }
     }
     for (name, has_resource) in &services {
@@ -779,7 +779,7 @@ fn operation(
         write!(
             y,
             ", action: {}",
-            q(*d.pick(&["match", "keep-alive", "a_b"]))
+            q(d.pick::<&str>(&["match", "keep-alive", "a_b"]))
         )
         .unwrap();
     }

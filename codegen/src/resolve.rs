@@ -1156,6 +1156,7 @@ impl<'a> Resolver<'a, '_> {
         // `a_1b` are both `A1bError`) and its descriptor constant.
         let mut error_types = RustNames::new("the operation");
         let mut descriptors = RustNames::new("the operation");
+        let mut routes: BTreeMap<Route, (String, Loc)> = BTreeMap::new();
         let mut operations = Vec::new();
         for op in &s.operations {
             let rust_name = naming::value_name(&op.name.value);
@@ -1177,8 +1178,12 @@ impl<'a> Resolver<'a, '_> {
                     descriptors.add(self.diags, &op.name.value, &descriptor, at);
                 }
             }
-            if let Some(op) = self.operation(file, op, rust_name) {
-                operations.push(op);
+            if let Some(resolved) = self.operation(file, op, rust_name) {
+                if let (Some(rest), Some(decl)) = (&resolved.rest, &op.rest) {
+                    let at = loc(path, decl.path.pos);
+                    self.check_route(&mut routes, &resolved, rest, at);
+                }
+                operations.push(resolved);
             }
         }
         Service {
@@ -1191,6 +1196,55 @@ impl<'a> Resolver<'a, '_> {
             resource_type: s.resource_type.as_ref().map(|r| r.value.clone()),
             operations,
         }
+    }
+
+    /// Two operations of a service that a request cannot tell apart (same method, path pattern
+    /// and action, and the same required query parameters) would make one of them unreachable.
+    fn check_route(
+        &mut self,
+        routes: &mut BTreeMap<Route, (String, Loc)>,
+        op: &Operation,
+        rest: &Rest,
+        at: Loc,
+    ) {
+        let required: BTreeSet<String> = rest
+            .query
+            .iter()
+            .filter(|(_, wire)| {
+                op.params
+                    .iter()
+                    .any(|p| &p.name.wire == wire && !p.ty.is_optional())
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        let route = Route {
+            method: rest.method.as_str(),
+            pattern: naming::route_pattern(&rest.path).0,
+            action: rest.action.clone(),
+            required,
+        };
+        if let Some((first, first_at)) = routes.get(&route) {
+            let action = route
+                .action
+                .as_ref()
+                .map(|a| format!("?action={a}"))
+                .unwrap_or_default();
+            self.diags.push(
+                Diagnostic::at(
+                    &at,
+                    format!(
+                        "the operations `{}` and `{first}` both answer {} {}{action}",
+                        op.name.wire, route.method, rest.path
+                    ),
+                )
+                .with_related(first_at.clone(), format!("`{first}` is mapped here"))
+                .with_help(
+                    "give one of them another path or action, or a required query parameter",
+                ),
+            );
+            return;
+        }
+        routes.insert(route, (op.name.wire.clone(), at));
     }
 
     fn operation(
@@ -1648,6 +1702,17 @@ impl<'a> Resolver<'a, '_> {
     }
 }
 
+/// What tells the requests of two operations of one service apart.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Route {
+    method: &'static str,
+    /// The path with its variables renamed by position: `/a/{x}` and `/a/{y}` are one route.
+    pattern: String,
+    action: Option<String>,
+    /// The names of the query parameters the operation requires.
+    required: BTreeSet<String>,
+}
+
 /// The last segment of a qualified name, for messages.
 fn short(qualified: &str) -> &str {
     qualified.rsplit('.').next().unwrap_or(qualified)
@@ -1890,6 +1955,42 @@ services:
             .package("com.vmware.a")
             .unwrap_or_else(|| panic!("no a"));
         assert_eq!(a.services[0].module, "b_service");
+    }
+
+    #[test]
+    fn operations_a_request_cannot_tell_apart_name_both_places() {
+        let text = format!(
+            "{HEAD}services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: list
+        doc: L.
+        rest: {{ method: GET, path: '/a/{{x}}', path_params: {{ x: x }} }}
+        params: [{{ name: x, type: string, doc: X. }}]
+      - name: get
+        doc: A required query parameter tells it apart.
+        rest: {{ method: GET, path: '/a/{{y}}', path_params: {{ y: y }}, query: {{ name: name }} }}
+        params: [{{ name: y, type: string, doc: Y. }}, {{ name: name, type: string, doc: N. }}]
+      - name: find
+        doc: An optional one does not.
+        rest: {{ method: GET, path: '/a/{{z}}', path_params: {{ z: z }}, query: {{ q: q }} }}
+        params: [{{ name: z, type: string, doc: Z. }}, {{ name: q, type: optional<string>, doc: Q. }}]
+      - name: post
+        doc: Another method is another route.
+        rest: {{ method: POST, path: '/a/{{z}}', path_params: {{ z: z }} }}
+        params: [{{ name: z, type: string, doc: Z. }}]
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        let f = "com/vmware/a.yaml";
+        assert_clash(
+            &diags,
+            &format!("{f}:17:36"),
+            &format!("{f}:9:36"),
+            ["find", "list"],
+        );
+        assert_eq!(diags.len(), 1, "{diags:#?}");
     }
 
     #[test]

@@ -182,6 +182,17 @@ mod tests {
             ("3DModel", "_3dModel"),
             ("Result", "Result"),
             ("preview_info", "PreviewInfo"),
+            // Std and prelude names stay: the generated code names std by full path.
+            ("Option", "Option"),
+            ("Box", "Box"),
+            ("Vec", "Vec"),
+            ("Default", "Default"),
+            ("Send", "Send"),
+            ("Some", "Some"),
+            ("T", "T"),
+            ("Self.Kind", "SelfKind"),
+            ("Type", "Type"),
+            ("Self_", "Self_"),
         ];
         for (input, expected) in table {
             assert_eq!(type_name(input), expected, "{input}");
@@ -203,6 +214,17 @@ mod tests {
             ("ref", "r#ref"),
             ("2fa", "_2fa"),
             ("größe", "größe"),
+            ("名前", "名前"),
+            ("await", "r#await"),
+            ("dyn", "r#dyn"),
+            ("abstract", "r#abstract"),
+            ("macro_rules", "macro_rules"),
+            ("union", "union"),
+            ("safe", "safe"),
+            ("raw", "raw"),
+            ("self_", "self_"),
+            ("type_", "r#type"),
+            ("a1_b", "a1_b"),
         ];
         for (input, expected) in table {
             assert_eq!(value_name(input), expected, "{input}");
@@ -219,6 +241,13 @@ mod tests {
             ("UNKNOWN", "Unknown"),
             ("SELF", "Self_"),
             ("1ST", "_1st"),
+            ("Unknown", "Unknown"),
+            ("KNOWN", "Known"),
+            ("ERR", "Err"),
+            ("_2", "_2"),
+            ("3D", "_3d"),
+            ("TYPE", "Type"),
+            ("SUPER", "Super"),
         ];
         for (input, expected) in table {
             assert_eq!(variant_name(input), expected, "{input}");
@@ -268,5 +297,18 @@ mod tests {
             package_module_path("org.example.type"),
             ["org", "example", "r#type"]
         );
+        assert_eq!(
+            package_module_path("com.vmware.hostile.type.self.super.crate.gen.async.try"),
+            [
+                "hostile", "r#type", "self_", "super_", "crate_", "r#gen", "r#async", "r#try"
+            ]
+        );
+        assert_eq!(
+            service_module_name("Type", &["r#type".into()]),
+            "type_service"
+        );
+        assert_eq!(service_module_name("Self", &[]), "self_");
+        assert_eq!(id_type_name("com.vmware.hostile.Self"), "SelfId");
+        assert_eq!(operation_error_name("match"), "MatchError");
     }
 }

@@ -149,3 +149,26 @@ pub fn render_single(modules: &[Module], header: &str) -> Result<String, RenderE
     }
     format("the bindings", header, nest(&[], &tree, &by_path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_files_of_raw_identifiers_drop_the_prefix() {
+        let module = |path: &[&str]| Module {
+            path: path.iter().map(|p| (*p).to_owned()).collect(),
+            doc: Doc::from_text("A module."),
+            items: quote!(),
+        };
+        let modules = [module(&["a"]), module(&["a", "r#type"])];
+        let files = render_files(&modules, "// @generated", quote!()).unwrap_or_default();
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(names, ["a.rs", "a/type.rs", "lib.rs"]);
+        assert!(
+            files["a.rs"].contains("pub mod r#type;"),
+            "{}",
+            files["a.rs"]
+        );
+    }
+}

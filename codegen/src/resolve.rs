@@ -1542,6 +1542,31 @@ impl<'a> Resolver<'a, '_> {
         if rest.contains('}') {
             self.err(path, r.path.pos, "`}` without `{` in the REST path");
         }
+        // Outside its variables a path is sent as written, and routers match the encoded form:
+        // a character a client would percent-encode (`ö`, a space, `?`) could never match.
+        let mut depth = 0usize;
+        for (offset, c) in text.chars().enumerate() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                _ if depth > 0 => {}
+                c if c.is_ascii_alphanumeric() || "/-._~!$&'()*+,;=:@%".contains(c) => {}
+                c => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            path,
+                            // Past the opening quote, as for the variables above.
+                            r.path.pos.shifted(offset + 1),
+                            format!("`{c}` cannot be written as is in a REST path"),
+                        )
+                        .with_help(
+                            "write the path in ASCII letters, digits and `/-._~`, percent-encoding anything else",
+                        ),
+                    );
+                    break;
+                }
+            }
+        }
         for (var, offset) in &vars {
             if !r.path_params.iter().any(|(k, _)| k.value == *var) {
                 let mut d = Diagnostic::error(
@@ -1991,6 +2016,50 @@ services:
             ["find", "list"],
         );
         assert_eq!(diags.len(), 1, "{diags:#?}");
+    }
+
+    #[test]
+    fn a_rest_path_is_written_as_it_is_sent() {
+        let text = format!(
+            "{HEAD}services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: get
+        doc: G.
+        params: [{{ name: x, type: string, doc: X. }}]
+        rest: {{ method: GET, path: '/a/{{x}}/größe', path_params: {{ x: x }} }}
+      - name: find
+        doc: F.
+        rest: {{ method: GET, path: '/a/two words' }}
+      - name: list
+        doc: Percent-encoded is fine.
+        rest: {{ method: GET, path: '/a/gr%C3%B6%C3%9Fe' }}
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        let f = "com/vmware/a.yaml";
+        let at: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{}: {}", d.loc(), d.message))
+            .collect();
+        assert!(
+            at.contains(&format!(
+                "{f}:10:46: `ö` cannot be written as is in a REST path"
+            )),
+            "{at:#?}"
+        );
+        assert!(
+            at.contains(&format!(
+                "{f}:13:43: ` ` cannot be written as is in a REST path"
+            )),
+            "{at:#?}"
+        );
+        assert_eq!(
+            at.iter().filter(|a| a.contains("REST path")).count(),
+            2,
+            "{at:#?}"
+        );
     }
 
     #[test]

@@ -2062,6 +2062,55 @@ services:
         );
     }
 
+    /// The IDL's names are ASCII wire names: a non-ASCII name or one starting with a digit
+    /// (enumeration values aside: `3D` becomes `_3d`) is refused where it is written, rather
+    /// than turned into an identifier the wire name no longer resembles.
+    #[test]
+    fn non_ascii_and_digit_first_names_are_located_errors() {
+        let text = format!(
+            "{HEAD}structures:
+  - {{ name: Größe, doc: G., fields: [] }}
+  - name: Model3
+    doc: M.
+    fields:
+      - {{ name: größe, type: string, doc: G. }}
+      - {{ name: 2fa, type: string, doc: T. }}
+services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: 名前
+        doc: N.
+        params: [{{ name: ä, type: string, doc: A. }}]
+enumerations:
+  - name: Mode
+    doc: M.
+    values: [{{ name: GRÖSSE, doc: G. }}, {{ name: 3D, doc: Fine. }}]
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        let at: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{}: {}", d.loc(), d.message))
+            .collect();
+        let f = "com/vmware/a.yaml";
+        for expected in [
+            format!("{f}:4:13: `Größe` is not a type name"),
+            format!("{f}:8:17: `größe` is not a field name"),
+            format!("{f}:9:17: `2fa` is not a field name"),
+            format!("{f}:14:15: `名前` is not an operation name"),
+            format!("{f}:16:26: `ä` is not a parameter name"),
+        ] {
+            assert!(at.contains(&expected), "{expected}: {at:#?}");
+        }
+        assert!(
+            at.iter()
+                .any(|a| a.starts_with(&format!("{f}:20:22: `GRÖSSE`"))),
+            "{at:#?}"
+        );
+        assert_eq!(at.len(), 6, "{at:#?}");
+    }
+
     #[test]
     fn an_enumeration_value_needs_a_letter_or_a_digit() {
         let text = format!(

@@ -869,7 +869,7 @@ fn sample_plans() -> Vec<Plan> {
         if plans.iter().all(|p| p.segment != plan.segment) {
             plans.push(plan);
         }
-        if plans.len() == 3 {
+        if plans.len() == 6 {
             break;
         }
     }
@@ -889,7 +889,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A sample compiles: three packages drawn with fixed seeds and the fixtures of
+/// A sample compiles: six packages drawn with fixed seeds and the fixtures of
 /// `tests/fixtures/base` (hostile names included), generated as `cargo run -p vapi-codegen`
 /// generates `vapi-bindings` (a file per module, client and server behind features), are a
 /// crate that `cargo check` accepts under `#![deny(warnings)]`. The crate shares the

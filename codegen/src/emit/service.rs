@@ -193,8 +193,16 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
         .operations
         .iter()
         .map(|op| error_enum(&from, service, op));
+    // The service `Type` of the package `…type` has the module `r#type::r#type`.
+    let unraw = crate::naming::unraw;
+    let inception = package
+        .module_path
+        .last()
+        .is_some_and(|m| unraw(m) == unraw(&service.module))
+        .then(|| quote!(#[allow(clippy::module_inception)]));
     quote! {
         #mdoc
+        #inception
         pub mod #module {
             /// The vAPI identifier of the service.
             pub const SERVICE_ID: &str = #id;

@@ -2,7 +2,8 @@
 //! without a diagnostic, and every file generated from it (with a client and a server per
 //! service) parses with `syn`; the same IDL always gives the same bytes. A sample of packages
 //! drawn with fixed seeds, with the fixtures of `tests/fixtures/base`, is written as a crate and
-//! checked with `cargo clippy -- -D warnings` (`cargo check` without clippy) under `#![deny(warnings)]`.
+//! checked with `cargo clippy -- -D warnings` (`cargo check` without clippy) under
+//! `#![deny(warnings)]`.
 //!
 //! Packages hold enumerations (nested or not), structures and errors with fields of every type
 //! constructor (`optional`, `list`, `set`, `map`, `id(...)`, references), resource types, and

@@ -171,6 +171,11 @@ impl Diagnostics {
         &self.list
     }
 
+    /// The diagnostics, in order, without the file texts.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.list
+    }
+
     /// Iterates over the diagnostics in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.list.iter()

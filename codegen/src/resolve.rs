@@ -1809,7 +1809,7 @@ mod tests {
             .collect();
         match load_sources(&sources) {
             Ok(_) => Vec::new(),
-            Err(d) => d.0,
+            Err(d) => d.into_vec(),
         }
     }
 

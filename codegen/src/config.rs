@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use quote::quote;
 
+use crate::diag::Color;
 use crate::load::{LoadError, load_dir};
 use crate::render::{RenderError, render_single};
 use crate::writer::{self, Stale, WriteError};
@@ -78,6 +79,23 @@ impl Error {
         match self {
             Error::Load(LoadError::Idl(_)) => 1,
             _ => 2,
+        }
+    }
+
+    /// The error as a command line shows it: diagnostics in colour with [`Color::Always`],
+    /// everything else as its `Display`.
+    ///
+    /// ```no_run
+    /// use vapi_codegen::diag::Color;
+    ///
+    /// if let Err(e) = vapi_codegen::Config::new().idl_dir("idl").out_dir("out").write() {
+    ///     eprintln!("{}", e.render(Color::auto(&std::io::stderr())));
+    /// }
+    /// ```
+    pub fn render(&self, color: Color) -> String {
+        match self {
+            Error::Load(LoadError::Idl(diags)) => diags.render(color),
+            other => other.to_string(),
         }
     }
 }

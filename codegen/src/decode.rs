@@ -937,7 +937,7 @@ mod tests {
         let mut diags = Vec::new();
         let file = decode_file("x.yaml", text, &node, &mut diags);
         let diags = crate::diag::Diagnostics::sorted(diags);
-        (file, diags.0.iter().map(ToString::to_string).collect())
+        (file, diags.iter().map(ToString::to_string).collect())
     }
 
     #[test]

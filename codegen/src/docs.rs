@@ -37,22 +37,35 @@ impl Doc {
     /// Appends IDL prose as its own paragraph(s), shaped for rustdoc.
     pub fn text(&mut self, text: &str) -> &mut Self {
         self.blank_line();
-        let mut in_fence = false;
+        // The fence that opened the current code block: "```" or "~~~".
+        let mut in_fence: Option<&str> = None;
         let mut previous_blank = true;
         for raw in text.trim().lines() {
             let line = raw.trim_end();
             let trimmed = line.trim_start();
-            if let Some(rest) = trimmed.strip_prefix("```") {
+            let fence = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f));
+            if let Some(fence) = fence
+                && in_fence.is_none_or(|open| open == fence)
+            {
                 // Whatever language the fence named, show it as text: IDL examples are not
-                // Rust and must never run as doctests.
-                let _ = rest;
+                // Rust and must never run as doctests. Both kinds of fence become "```".
                 self.lines
-                    .push(if in_fence { "```" } else { "```text" }.to_owned());
-                in_fence = !in_fence;
+                    .push(if in_fence.is_some() { "```" } else { "```text" }.to_owned());
+                in_fence = if in_fence.is_some() {
+                    None
+                } else {
+                    Some(fence)
+                };
                 continue;
             }
-            if in_fence {
-                self.lines.push(line.to_owned());
+            if in_fence.is_some() {
+                // A "```" line inside a "~~~" block would close the "```" fence written for it.
+                let line = if line.trim_start().starts_with("```") {
+                    line.replacen("```", "` ``", 1)
+                } else {
+                    line.to_owned()
+                };
+                self.lines.push(line);
                 continue;
             }
             if trimmed.is_empty() {
@@ -65,7 +78,7 @@ impl Doc {
             previous_blank = false;
             self.lines.push(escape_line(trimmed));
         }
-        if in_fence {
+        if in_fence.is_some() {
             self.lines.push("```".to_owned());
         }
         while self.lines.last().is_some_and(String::is_empty) {
@@ -151,7 +164,18 @@ fn escape_line(line: &str) -> String {
             rest = &rest[c.len_utf8()..];
             continue;
         }
-        if (rest.starts_with("https://") || rest.starts_with("http://")) && !out.ends_with('<') {
+        // An autolink the text wrote itself, `<https://…>`, stays as it is.
+        if let Some(inner) = rest.strip_prefix('<')
+            && (inner.starts_with("https://") || inner.starts_with("http://"))
+            && let Some(end) = inner.find(|ch: char| ch == '>' || ch.is_whitespace() || ch == '<')
+            && inner[end..].starts_with('>')
+        {
+            out.push_str(&rest[..end + 2]);
+            rest = &rest[end + 2..];
+            at_start = false;
+            continue;
+        }
+        if rest.starts_with("https://") || rest.starts_with("http://") {
             let end = rest
                 .find(|ch: char| ch.is_whitespace() || ch == '`' || ch == '<' || ch == '>')
                 .unwrap_or(rest.len());
@@ -212,6 +236,19 @@ mod tests {
                 "See <https://example.com/a_b>.",
             ),
             ("Use `list<T>` as is.", "Use `list<T>` as is."),
+            (
+                "<https://example.com/a> and <http://x.org/b>c",
+                "<https://example.com/a> and <http://x.org/b>c",
+            ),
+            (
+                "<https://example.com/a b>",
+                "\\<<https://example.com/a> b\\>",
+            ),
+            ("(http://example.com/p).", "(<http://example.com/p>)."),
+            ("*/ and /*", "\\*/ and /\\*"),
+            ("<b>x</b> <script>", "\\<b\\>x\\</b\\> \\<script\\>"),
+            ("[x]: https://e.com/y", "\\[x\\]: <https://e.com/y>"),
+            ("größe 名前", "größe 名前"),
             ("a lone ` backtick", "a lone \\` backtick"),
             ("# not a heading", "\\# not a heading"),
             ("- a bullet", "- a bullet"),
@@ -239,6 +276,27 @@ mod tests {
                 "last"
             ]
         );
+    }
+
+    #[test]
+    fn tilde_fences_and_nested_fences_are_text_too() {
+        let doc = Doc::from_text("a\n~~~rust\nfn f() {}\n```\n~~~\n```no_run\nx\n```\nb");
+        assert_eq!(
+            doc.lines(),
+            [
+                "a",
+                "```text",
+                "fn f() {}",
+                "` ``",
+                "```",
+                "```text",
+                "x",
+                "```",
+                "b"
+            ]
+        );
+        let unclosed = Doc::from_text("~~~\nx");
+        assert_eq!(unclosed.lines(), ["```text", "x", "```"]);
     }
 
     #[test]

@@ -111,10 +111,12 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let checkpoint = |diags: Vec<Diagnostic>| -> Result<(), Diagnostics> {
         if diags.is_empty() {
-            Ok(())
-        } else {
-            Err(Diagnostics::sorted(diags))
+            return Ok(());
         }
+        let sorted = Diagnostics::sorted(diags);
+        Err(sources
+            .iter()
+            .fold(sorted, |d, s| d.with_source(&s.path, &s.text)))
     };
 
     let mut trees = Vec::new();
@@ -136,7 +138,7 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
 
     let model = resolve::resolve(&files, &mut diags);
     checkpoint(diags)?;
-    model.ok_or_else(|| Diagnostics(Vec::new()))
+    model.ok_or_else(Diagnostics::default)
 }
 
 /// Reads and loads the IDL directory `root`.
@@ -174,6 +176,27 @@ errors:
             text: (*t).into(),
         }));
         load_sources(&sources).map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn a_file_beyond_the_size_limit_is_refused_unread() {
+        let dir = std::env::temp_dir().join(format!("vapi-load-big-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let big = dir.join("big.yaml");
+        let file = std::fs::File::create(&big).unwrap_or_else(|e| panic!("{e}"));
+        // A sparse file: the size is what counts, and it is never read.
+        file.set_len(MAX_FILE_BYTES + 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = read_dir(&dir)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("big.yaml") && err.contains("IDL files are limited to 8388608"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -240,7 +263,7 @@ structures:
         .err()
         .unwrap_or_default();
         assert!(
-            err.contains("com/vmware/a.yaml:8:32: error: unknown type `Nod`"),
+            err.contains("error: unknown type `Nod`\n --> com/vmware/a.yaml:8:32\n"),
             "{err}"
         );
         assert!(err.contains("did you mean `Node`?"), "{err}");

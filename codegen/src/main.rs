@@ -1,4 +1,4 @@
-//! `cargo run -p vapi-codegen [-- --check] [--idl DIR] [--out DIR] [--package NAME]`:
+//! `cargo run -p vapi-codegen [-- --check] [--idl DIR] [--out DIR] [--package NAME] [--color WHEN]`:
 //! regenerates the checked-in bindings (`generated/src`) from the IDL (`idl/`).
 //!
 //! Exit codes: 0 success (or up to date), 1 mistakes in the IDL or stale output, 2 usage or
@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use vapi_codegen::Config;
+use vapi_codegen::diag::Color;
 use vapi_codegen::writer::Staleness;
 
 const USAGE: &str = "\
-usage: vapi-codegen [--check] [--idl DIR] [--out DIR] [--package NAME]...
+usage: vapi-codegen [--check] [--idl DIR] [--out DIR] [--package NAME]... [--color WHEN]
 
 Regenerates the Rust bindings from the vAPI IDL, writing only files that changed.
 
@@ -20,6 +21,7 @@ options:
   --idl DIR       the IDL directory (default: idl/ of this workspace)
   --out DIR       the output directory (default: generated/src of this workspace)
   --package NAME  generate only this package and what it references (repeatable)
+  --color WHEN    colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never
   -h, --help      print this help";
 
 struct Args {
@@ -27,6 +29,7 @@ struct Args {
     idl: PathBuf,
     out: PathBuf,
     packages: Vec<String>,
+    color: Color,
 }
 
 fn workspace_path(rel: &str) -> PathBuf {
@@ -41,6 +44,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
         idl: workspace_path("idl"),
         out: workspace_path("generated/src"),
         packages: Vec::new(),
+        color: Color::auto(&std::io::stderr()),
     };
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -58,6 +62,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--idl" => parsed.idl = PathBuf::from(value("--idl")?),
             "--out" => parsed.out = PathBuf::from(value("--out")?),
             "--package" => parsed.packages.push(value("--package")?),
+            "--color" => {
+                parsed.color = match value("--color")?.as_str() {
+                    "auto" => Color::auto(&std::io::stderr()),
+                    "always" => Color::Always,
+                    "never" => Color::Never,
+                    other => {
+                        return Err(format!(
+                            "`--color` takes auto, always or never, not `{other}`"
+                        ));
+                    }
+                }
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -89,7 +105,7 @@ fn main() -> ExitCode {
     };
     match result {
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("{}", e.render(args.color));
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
         }
         Ok(stale) if args.check && !stale.is_empty() => {

@@ -60,6 +60,21 @@ pub fn const_name(wire: &str) -> String {
     escape(wire.to_shouty_snake_case())
 }
 
+/// The constants a service module defines besides one descriptor per operation.
+const SERVICE_CONSTANTS: &[&str] = &["SERVICE_ID", "RESOURCE_TYPE", "OPERATIONS"];
+
+/// The descriptor constant of an operation (`keep_alive` → `KEEP_ALIVE`), in its service's
+/// module beside `SERVICE_ID`, `RESOURCE_TYPE` and `OPERATIONS`: an operation named like one
+/// of those gets `_OPERATION` (`service_id` → `SERVICE_ID_OPERATION`).
+pub fn descriptor_name(operation: &str) -> String {
+    let name = const_name(operation);
+    if SERVICE_CONSTANTS.contains(&name.as_str()) {
+        format!("{name}_OPERATION")
+    } else {
+        name
+    }
+}
+
 /// An enumeration variant (`SHA256` → `Sha256`, `NOT_ALLOWED` → `NotAllowed`).
 pub fn variant_name(wire: &str) -> String {
     escape(wire.to_lowercase().to_upper_camel_case())
@@ -167,6 +182,17 @@ mod tests {
             ("3DModel", "_3dModel"),
             ("Result", "Result"),
             ("preview_info", "PreviewInfo"),
+            // Std and prelude names stay: the generated code names std by full path.
+            ("Option", "Option"),
+            ("Box", "Box"),
+            ("Vec", "Vec"),
+            ("Default", "Default"),
+            ("Send", "Send"),
+            ("Some", "Some"),
+            ("T", "T"),
+            ("Self.Kind", "SelfKind"),
+            ("Type", "Type"),
+            ("Self_", "Self_"),
         ];
         for (input, expected) in table {
             assert_eq!(type_name(input), expected, "{input}");
@@ -188,6 +214,17 @@ mod tests {
             ("ref", "r#ref"),
             ("2fa", "_2fa"),
             ("größe", "größe"),
+            ("名前", "名前"),
+            ("await", "r#await"),
+            ("dyn", "r#dyn"),
+            ("abstract", "r#abstract"),
+            ("macro_rules", "macro_rules"),
+            ("union", "union"),
+            ("safe", "safe"),
+            ("raw", "raw"),
+            ("self_", "self_"),
+            ("type_", "r#type"),
+            ("a1_b", "a1_b"),
         ];
         for (input, expected) in table {
             assert_eq!(value_name(input), expected, "{input}");
@@ -204,6 +241,13 @@ mod tests {
             ("UNKNOWN", "Unknown"),
             ("SELF", "Self_"),
             ("1ST", "_1st"),
+            ("Unknown", "Unknown"),
+            ("KNOWN", "Known"),
+            ("ERR", "Err"),
+            ("_2", "_2"),
+            ("3D", "_3d"),
+            ("TYPE", "Type"),
+            ("SUPER", "Super"),
         ];
         for (input, expected) in table {
             assert_eq!(variant_name(input), expected, "{input}");
@@ -237,6 +281,10 @@ mod tests {
             "item_service"
         );
         assert_eq!(const_name("keep_alive"), "KEEP_ALIVE");
+        assert_eq!(descriptor_name("keep_alive"), "KEEP_ALIVE");
+        assert_eq!(descriptor_name("service_id"), "SERVICE_ID_OPERATION");
+        assert_eq!(descriptor_name("resource_type"), "RESOURCE_TYPE_OPERATION");
+        assert_eq!(descriptor_name("operations"), "OPERATIONS_OPERATION");
         assert_eq!(
             package_module_path("com.vmware.content.library.item"),
             ["content", "library", "item"]
@@ -249,5 +297,18 @@ mod tests {
             package_module_path("org.example.type"),
             ["org", "example", "r#type"]
         );
+        assert_eq!(
+            package_module_path("com.vmware.hostile.type.self.super.crate.gen.async.try"),
+            [
+                "hostile", "r#type", "self_", "super_", "crate_", "r#gen", "r#async", "r#try"
+            ]
+        );
+        assert_eq!(
+            service_module_name("Type", &["r#type".into()]),
+            "type_service"
+        );
+        assert_eq!(service_module_name("Self", &[]), "self_");
+        assert_eq!(id_type_name("com.vmware.hostile.Self"), "SelfId");
+        assert_eq!(operation_error_name("match"), "MatchError");
     }
 }

@@ -123,10 +123,12 @@ pub fn render_file(
         None => (placeholder_doc(path).inner(), TokenStream::new()),
     };
     let children = children.iter().map(|c| ident(c));
+    // `mod r#type;` lives in `type.rs`: file names drop the raw prefix.
     let file_name = if path.is_empty() {
         "lib.rs".to_owned()
     } else {
-        format!("{}.rs", path.join("/"))
+        let parts: Vec<&str> = path.iter().map(|p| crate::naming::unraw(p)).collect();
+        format!("{}.rs", parts.join("/"))
     };
     // prettyplease, not rustfmt, formats generated code; `rustfmt::skip` keeps `cargo fmt`
     // from reformatting the module files, which `--check` would then report as stale.
@@ -173,4 +175,27 @@ pub fn render_single(modules: &[Module], header: &str) -> Result<String, RenderE
         quote! { #(#children)* #items }
     }
     format("the bindings", header, nest(&[], &tree, &by_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_files_of_raw_identifiers_drop_the_prefix() {
+        let module = |path: &[&str]| Module {
+            path: path.iter().map(|p| (*p).to_owned()).collect(),
+            doc: Doc::from_text("A module."),
+            items: quote!(),
+        };
+        let modules = [module(&["a"]), module(&["a", "r#type"])];
+        let files = render_files(&modules, "// @generated", quote!()).unwrap_or_default();
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(names, ["a.rs", "a/type.rs", "lib.rs"]);
+        assert!(
+            files["a.rs"].contains("pub mod r#type;"),
+            "{}",
+            files["a.rs"]
+        );
+    }
 }

@@ -107,7 +107,16 @@ impl RustNames {
         }
     }
 
-    fn add(&mut self, diags: &mut Vec<Diagnostic>, wire: &str, rust: &str, at: Loc) {
+    /// Takes a name without checking it, for names declared elsewhere (the modules of child
+    /// packages, which the package check compares among themselves).
+    fn reserve(&mut self, wire: &str, rust: &str, at: Loc) {
+        self.seen
+            .entry(naming::unraw(rust).to_owned())
+            .or_insert_with(|| (wire.to_owned(), at));
+    }
+
+    /// Adds a name, reporting a clash with an earlier one; false if there was one.
+    fn add(&mut self, diags: &mut Vec<Diagnostic>, wire: &str, rust: &str, at: Loc) -> bool {
         let key = naming::unraw(rust).to_owned();
         match self.seen.get(&key) {
             Some((first, _)) if first == wire && !self.exact => {}
@@ -128,8 +137,10 @@ impl RustNames {
             ),
             None => {
                 self.seen.insert(key, (wire.to_owned(), at));
+                return true;
             }
         }
+        false
     }
 }
 
@@ -187,11 +198,41 @@ impl<'a> Resolver<'a, '_> {
             }
             self.packages.insert(&pkg.value, file);
         }
+        self.check_package_modules();
         for file in self.packages.values().copied().collect::<Vec<_>>() {
             self.index_file(file);
         }
         for file in self.packages.values().copied().collect::<Vec<_>>() {
             self.index_resources(file);
+        }
+    }
+
+    /// Packages whose Rust module paths are the same (`a.b` and `a.b_`, or `com.vmware.a` and
+    /// `a`, since `com.vmware.` is dropped) would be one module.
+    fn check_package_modules(&mut self) {
+        let mut seen: BTreeMap<Vec<String>, (&str, Loc)> = BTreeMap::new();
+        for (name, file) in &self.packages {
+            let path: Vec<String> = naming::package_module_path(name)
+                .iter()
+                .map(|m| naming::unraw(m).to_owned())
+                .collect();
+            let at = loc(&file.path, file.package.pos);
+            match seen.get(&path) {
+                Some((first, first_at)) => self.diags.push(
+                    Diagnostic::at(
+                        &at,
+                        format!(
+                            "the packages `{name}` and `{first}` both become the module `{}` in Rust",
+                            path.join("::")
+                        ),
+                    )
+                    .with_related(first_at.clone(), format!("`{first}` is declared here"))
+                    .with_help("rename one of them"),
+                ),
+                None => {
+                    seen.insert(path, (name, at));
+                }
+            }
         }
     }
 
@@ -648,30 +689,31 @@ impl<'a> Resolver<'a, '_> {
             self.check_owner(file, &s.name);
             errors.push(self.structure(file, s, rust));
         }
+        // The modules below this package's: one per child package, and one per first segment
+        // of deeper packages (`a.b.c` without `a.b` still makes the module `a::b`).
         let prefix = format!("{name}.");
-        let children: Vec<String> = self
-            .packages
-            .keys()
-            .filter_map(|p| p.strip_prefix(&prefix))
-            .filter(|rest| !rest.contains('.'))
-            .map(naming::module_name)
-            .collect();
+        let mut child_modules: BTreeMap<String, (String, Loc)> = BTreeMap::new();
+        for (p, f) in &self.packages {
+            if let Some(rest) = p.strip_prefix(&prefix) {
+                let segment = rest.split('.').next().unwrap_or(rest);
+                child_modules
+                    .entry(naming::module_name(segment))
+                    .or_insert_with(|| ((*p).to_owned(), loc(&f.path, f.package.pos)));
+            }
+        }
+        for (module, (package, at)) in &child_modules {
+            modules.reserve(package, module, at.clone());
+        }
+        let children: Vec<String> = child_modules.into_keys().collect();
         let mut services = Vec::new();
         for s in &file.services {
             let rust = naming::type_name(&s.name.value);
-            types.add(
-                self.diags,
-                &s.name.value,
-                &rust,
-                loc(&file.path, s.name.pos),
-            );
+            let at = loc(&file.path, s.name.pos);
             let module = naming::service_module_name(&s.name.value, &children);
-            modules.add(
-                self.diags,
-                &s.name.value,
-                &module,
-                loc(&file.path, s.name.pos),
-            );
+            // Services whose traits clash have clashing modules too: report that once.
+            if types.add(self.diags, &s.name.value, &rust, at.clone()) {
+                modules.add(self.diags, &s.name.value, &module, at);
+            }
             services.push(self.service(file, s, rust, module));
         }
         Package {
@@ -746,6 +788,17 @@ impl<'a> Resolver<'a, '_> {
                     v.name.pos,
                     format!(
                         "`{}` is not an enumeration value: use letters, digits and `_`",
+                        v.name.value
+                    ),
+                );
+                continue;
+            }
+            if !v.name.value.chars().any(|c| c.is_ascii_alphanumeric()) {
+                self.err(
+                    &file.path,
+                    v.name.pos,
+                    format!(
+                        "`{}` is not an enumeration value: it needs a letter or a digit",
                         v.name.value
                     ),
                 );
@@ -1099,6 +1152,11 @@ impl<'a> Resolver<'a, '_> {
     ) -> Service {
         let path = file.path.as_str();
         let mut names = RustNames::new("the operation");
+        // Names derived from an operation's, in the service module: its error type (`a1b` and
+        // `a_1b` are both `A1bError`) and its descriptor constant.
+        let mut error_types = RustNames::new("the operation");
+        let mut descriptors = RustNames::new("the operation");
+        let mut routes: BTreeMap<Route, (String, Loc)> = BTreeMap::new();
         let mut operations = Vec::new();
         for op in &s.operations {
             let rust_name = naming::value_name(&op.name.value);
@@ -1112,14 +1170,20 @@ impl<'a> Resolver<'a, '_> {
                     .with_help("operation names are snake_case"),
                 );
             }
-            names.add(
-                self.diags,
-                &op.name.value,
-                &rust_name,
-                loc(path, op.name.pos),
-            );
-            if let Some(op) = self.operation(file, op, rust_name) {
-                operations.push(op);
+            let at = loc(path, op.name.pos);
+            if names.add(self.diags, &op.name.value, &rust_name, at.clone()) {
+                let error_type = naming::operation_error_name(&op.name.value);
+                let descriptor = naming::descriptor_name(&op.name.value);
+                if error_types.add(self.diags, &op.name.value, &error_type, at.clone()) {
+                    descriptors.add(self.diags, &op.name.value, &descriptor, at);
+                }
+            }
+            if let Some(resolved) = self.operation(file, op, rust_name) {
+                if let (Some(rest), Some(decl)) = (&resolved.rest, &op.rest) {
+                    let at = loc(path, decl.path.pos);
+                    self.check_route(&mut routes, &resolved, rest, at);
+                }
+                operations.push(resolved);
             }
         }
         Service {
@@ -1132,6 +1196,55 @@ impl<'a> Resolver<'a, '_> {
             resource_type: s.resource_type.as_ref().map(|r| r.value.clone()),
             operations,
         }
+    }
+
+    /// Two operations of a service that a request cannot tell apart (same method, path pattern
+    /// and action, and the same required query parameters) would make one of them unreachable.
+    fn check_route(
+        &mut self,
+        routes: &mut BTreeMap<Route, (String, Loc)>,
+        op: &Operation,
+        rest: &Rest,
+        at: Loc,
+    ) {
+        let required: BTreeSet<String> = rest
+            .query
+            .iter()
+            .filter(|(_, wire)| {
+                op.params
+                    .iter()
+                    .any(|p| &p.name.wire == wire && !p.ty.is_optional())
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        let route = Route {
+            method: rest.method.as_str(),
+            pattern: naming::route_pattern(&rest.path).0,
+            action: rest.action.clone(),
+            required,
+        };
+        if let Some((first, first_at)) = routes.get(&route) {
+            let action = route
+                .action
+                .as_ref()
+                .map(|a| format!("?action={a}"))
+                .unwrap_or_default();
+            self.diags.push(
+                Diagnostic::at(
+                    &at,
+                    format!(
+                        "the operations `{}` and `{first}` both answer {} {}{action}",
+                        op.name.wire, route.method, rest.path
+                    ),
+                )
+                .with_related(first_at.clone(), format!("`{first}` is mapped here"))
+                .with_help(
+                    "give one of them another path or action, or a required query parameter",
+                ),
+            );
+            return;
+        }
+        routes.insert(route, (op.name.wire.clone(), at));
     }
 
     fn operation(
@@ -1184,7 +1297,7 @@ impl<'a> Resolver<'a, '_> {
         Some(Operation {
             error_type: naming::operation_error_name(&op.name.value),
             unhandled_variant: naming::unhandled_variant_name(&taken),
-            descriptor: naming::const_name(&op.name.value),
+            descriptor: naming::descriptor_name(&op.name.value),
             name: Name {
                 wire: op.name.value.clone(),
                 rust,
@@ -1426,8 +1539,37 @@ impl<'a> Resolver<'a, '_> {
             base += open + close + 1;
             rest = &rest[open + close + 1..];
         }
-        if rest.contains('}') {
-            self.err(path, r.path.pos, "`}` without `{` in the REST path");
+        if let Some(stray) = rest.find('}') {
+            self.err(
+                path,
+                r.path.pos.shifted(base + stray),
+                "`}` without `{` in the REST path",
+            );
+        }
+        // Outside its variables a path is sent as written, and routers match the encoded form:
+        // a character a client would percent-encode (`ö`, a space, `?`) could never match.
+        let mut depth = 0usize;
+        for (offset, c) in text.chars().enumerate() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                _ if depth > 0 => {}
+                c if c.is_ascii_alphanumeric() || "/-._~!$&'()*+,;=:@%".contains(c) => {}
+                c => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            path,
+                            // Past the opening quote, as for the variables above.
+                            r.path.pos.shifted(offset + 1),
+                            format!("`{c}` cannot be written as is in a REST path"),
+                        )
+                        .with_help(
+                            "write the path in ASCII letters, digits and `/-._~`, percent-encoding anything else",
+                        ),
+                    );
+                    break;
+                }
+            }
         }
         for (var, offset) in &vars {
             if !r.path_params.iter().any(|(k, _)| k.value == *var) {
@@ -1589,6 +1731,17 @@ impl<'a> Resolver<'a, '_> {
     }
 }
 
+/// What tells the requests of two operations of one service apart.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Route {
+    method: &'static str,
+    /// The path with its variables renamed by position: `/a/{x}` and `/a/{y}` are one route.
+    pattern: String,
+    action: Option<String>,
+    /// The names of the query parameters the operation requires.
+    required: BTreeSet<String>,
+}
+
 /// The last segment of a qualified name, for messages.
 fn short(qualified: &str) -> &str {
     qualified.rsplit('.').next().unwrap_or(qualified)
@@ -1639,4 +1792,347 @@ fn is_snake(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Diagnostic;
+    use crate::load::{Source, load_sources};
+
+    fn diagnostics(files: &[(&str, &str)]) -> Vec<Diagnostic> {
+        let sources: Vec<Source> = files
+            .iter()
+            .map(|(path, text)| Source {
+                path: (*path).to_owned(),
+                text: (*text).to_owned(),
+            })
+            .collect();
+        match load_sources(&sources) {
+            Ok(_) => Vec::new(),
+            Err(d) => d.into_vec(),
+        }
+    }
+
+    /// Asserts that one diagnostic is at `at`, points at `first` and names both `names`.
+    fn assert_clash(diags: &[Diagnostic], at: &str, first: &str, names: [&str; 2]) {
+        let found = diags.iter().find(|d| d.loc().to_string() == at);
+        let Some(d) = found else {
+            panic!("no diagnostic at {at}: {diags:#?}");
+        };
+        let related = d.related.as_ref().map(|r| r.0.to_string());
+        assert_eq!(related.as_deref(), Some(first), "{d}");
+        for name in names {
+            assert!(d.message.contains(&format!("`{name}`")), "{name}: {d}");
+        }
+    }
+
+    const HEAD: &str = "package: com.vmware.a\ndoc: A.\n";
+
+    #[test]
+    fn names_that_clash_in_rust_name_both_places() {
+        let text = format!(
+            "{HEAD}enumerations:
+  - name: Mode
+    doc: Modes.
+    values:
+      - {{ name: UNKNOWN, doc: U. }}
+      - {{ name: Unknown, doc: Mixed case. }}
+structures:
+  - name: Self
+    doc: S.
+    fields:
+      - {{ name: self, type: string, doc: S. }}
+      - {{ name: self_, type: string, doc: Also self_. }}
+  - name: Self_
+    doc: Also Self_.
+    fields: []
+services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: a1b
+        doc: A.
+        params:
+          - {{ name: x, type: string, doc: X. }}
+          - {{ name: x_, type: string, doc: Also x. }}
+      - name: a_1b
+        doc: Both are A1bError.
+      - name: service_id
+        doc: Its constant moves to SERVICE_ID_OPERATION.
+      - name: service_id_operation
+        doc: Which this one has.
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        let f = "com/vmware/a.yaml";
+        assert_clash(
+            &diags,
+            &format!("{f}:8:17"),
+            &format!("{f}:7:17"),
+            ["Unknown", "UNKNOWN"],
+        );
+        assert_clash(
+            &diags,
+            &format!("{f}:14:17"),
+            &format!("{f}:13:17"),
+            ["self_", "self"],
+        );
+        assert_clash(
+            &diags,
+            &format!("{f}:15:11"),
+            &format!("{f}:10:11"),
+            ["Self_", "Self"],
+        );
+        assert_clash(
+            &diags,
+            &format!("{f}:26:21"),
+            &format!("{f}:25:21"),
+            ["x_", "x"],
+        );
+        assert_clash(
+            &diags,
+            &format!("{f}:27:15"),
+            &format!("{f}:22:15"),
+            ["a_1b", "a1b"],
+        );
+        assert_clash(
+            &diags,
+            &format!("{f}:31:15"),
+            &format!("{f}:29:15"),
+            ["service_id_operation", "service_id"],
+        );
+        assert_eq!(diags.len(), 6, "{diags:#?}");
+    }
+
+    #[test]
+    fn services_and_packages_that_share_a_module_name_both_places() {
+        let parent = format!(
+            "{HEAD}services:
+  - name: Item
+    doc: Its module would be `item`, a package's; `item_service` is taken too.
+    operations: []
+  - name: ItemService2
+    doc: I.
+    operations: []
+  - name: Item_Service2
+    doc: Both are `item_service2`.
+    operations: []
+"
+        );
+        let child = "package: com.vmware.a.item\ndoc: C.\n";
+        let taken = "package: com.vmware.a.item_service\ndoc: T.\n";
+        let twin = "package: com.vmware.a.item_service_\ndoc: The module of item_service.\n";
+        let short = "package: a\ndoc: The module of com.vmware.a.\n";
+        let diags = diagnostics(&[
+            ("com/vmware/a.yaml", &parent),
+            ("com/vmware/a/item.yaml", child),
+            ("com/vmware/a/item_service.yaml", taken),
+            ("com/vmware/a/item_service_.yaml", twin),
+            ("a.yaml", short),
+        ]);
+        let f = "com/vmware/a.yaml";
+        assert_clash(
+            &diags,
+            &format!("{f}:4:11"),
+            "com/vmware/a/item_service.yaml:1:10",
+            ["Item", "com.vmware.a.item_service"],
+        );
+        assert_clash(
+            &diags,
+            &format!("{f}:10:11"),
+            &format!("{f}:7:11"),
+            ["Item_Service2", "ItemService2"],
+        );
+        assert_clash(
+            &diags,
+            "com/vmware/a/item_service_.yaml:1:10",
+            "com/vmware/a/item_service.yaml:1:10",
+            ["com.vmware.a.item_service_", "com.vmware.a.item_service"],
+        );
+        assert_clash(
+            &diags,
+            "com/vmware/a.yaml:1:10",
+            "a.yaml:1:10",
+            ["com.vmware.a", "a"],
+        );
+        assert_eq!(diags.len(), 4, "{diags:#?}");
+    }
+
+    #[test]
+    fn a_service_beside_a_deeper_package_moves_aside() {
+        let parent = format!(
+            "{HEAD}services:
+  - name: B
+    doc: Beside the module `b` that `a.b.c` makes.
+    operations: []
+"
+        );
+        let deep = "package: com.vmware.a.b.c\ndoc: C.\n";
+        let sources = [
+            ("com/vmware/a.yaml", parent.as_str()),
+            ("com/vmware/a/b/c.yaml", deep),
+        ];
+        let sources: Vec<Source> = sources
+            .iter()
+            .map(|(p, t)| Source {
+                path: (*p).to_owned(),
+                text: (*t).to_owned(),
+            })
+            .collect();
+        let model = load_sources(&sources).unwrap_or_else(|e| panic!("{e}"));
+        let a = model
+            .package("com.vmware.a")
+            .unwrap_or_else(|| panic!("no a"));
+        assert_eq!(a.services[0].module, "b_service");
+    }
+
+    #[test]
+    fn operations_a_request_cannot_tell_apart_name_both_places() {
+        let text = format!(
+            "{HEAD}services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: list
+        doc: L.
+        rest: {{ method: GET, path: '/a/{{x}}', path_params: {{ x: x }} }}
+        params: [{{ name: x, type: string, doc: X. }}]
+      - name: get
+        doc: A required query parameter tells it apart.
+        rest: {{ method: GET, path: '/a/{{y}}', path_params: {{ y: y }}, query: {{ name: name }} }}
+        params: [{{ name: y, type: string, doc: Y. }}, {{ name: name, type: string, doc: N. }}]
+      - name: find
+        doc: An optional one does not.
+        rest: {{ method: GET, path: '/a/{{z}}', path_params: {{ z: z }}, query: {{ q: q }} }}
+        params: [{{ name: z, type: string, doc: Z. }}, {{ name: q, type: optional<string>, doc: Q. }}]
+      - name: post
+        doc: Another method is another route.
+        rest: {{ method: POST, path: '/a/{{z}}', path_params: {{ z: z }} }}
+        params: [{{ name: z, type: string, doc: Z. }}]
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        let f = "com/vmware/a.yaml";
+        assert_clash(
+            &diags,
+            &format!("{f}:17:36"),
+            &format!("{f}:9:36"),
+            ["find", "list"],
+        );
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+    }
+
+    #[test]
+    fn a_rest_path_is_written_as_it_is_sent() {
+        let text = format!(
+            "{HEAD}services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: get
+        doc: G.
+        params: [{{ name: x, type: string, doc: X. }}]
+        rest: {{ method: GET, path: '/a/{{x}}/größe', path_params: {{ x: x }} }}
+      - name: find
+        doc: F.
+        rest: {{ method: GET, path: '/a/two words' }}
+      - name: list
+        doc: Percent-encoded is fine.
+        rest: {{ method: GET, path: '/a/gr%C3%B6%C3%9Fe' }}
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        let f = "com/vmware/a.yaml";
+        let at: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{}: {}", d.loc(), d.message))
+            .collect();
+        assert!(
+            at.contains(&format!(
+                "{f}:10:46: `ö` cannot be written as is in a REST path"
+            )),
+            "{at:#?}"
+        );
+        assert!(
+            at.contains(&format!(
+                "{f}:13:43: ` ` cannot be written as is in a REST path"
+            )),
+            "{at:#?}"
+        );
+        assert_eq!(
+            at.iter().filter(|a| a.contains("REST path")).count(),
+            2,
+            "{at:#?}"
+        );
+    }
+
+    /// The IDL's names are ASCII wire names: a non-ASCII name or one starting with a digit
+    /// (enumeration values aside: `3D` becomes `_3d`) is refused where it is written, rather
+    /// than turned into an identifier the wire name no longer resembles.
+    #[test]
+    fn non_ascii_and_digit_first_names_are_located_errors() {
+        let text = format!(
+            "{HEAD}structures:
+  - {{ name: Größe, doc: G., fields: [] }}
+  - name: Model3
+    doc: M.
+    fields:
+      - {{ name: größe, type: string, doc: G. }}
+      - {{ name: 2fa, type: string, doc: T. }}
+services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: 名前
+        doc: N.
+        params: [{{ name: ä, type: string, doc: A. }}]
+enumerations:
+  - name: Mode
+    doc: M.
+    values: [{{ name: GRÖSSE, doc: G. }}, {{ name: 3D, doc: Fine. }}]
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        let at: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{}: {}", d.loc(), d.message))
+            .collect();
+        let f = "com/vmware/a.yaml";
+        for expected in [
+            format!("{f}:4:13: `Größe` is not a type name"),
+            format!("{f}:8:17: `größe` is not a field name"),
+            format!("{f}:9:17: `2fa` is not a field name"),
+            format!("{f}:14:15: `名前` is not an operation name"),
+            format!("{f}:16:26: `ä` is not a parameter name"),
+        ] {
+            assert!(at.contains(&expected), "{expected}: {at:#?}");
+        }
+        assert!(
+            at.iter()
+                .any(|a| a.starts_with(&format!("{f}:20:22: `GRÖSSE`"))),
+            "{at:#?}"
+        );
+        assert_eq!(at.len(), 6, "{at:#?}");
+    }
+
+    #[test]
+    fn an_enumeration_value_needs_a_letter_or_a_digit() {
+        let text = format!(
+            "{HEAD}enumerations:
+  - name: Mode
+    doc: Modes.
+    values:
+      - {{ name: _, doc: Nothing to name a variant by. }}
+      - {{ name: _1, doc: Fine. }}
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert_eq!(diags[0].loc().to_string(), "com/vmware/a.yaml:7:17");
+        assert!(
+            diags[0].message.contains("needs a letter or a digit"),
+            "{}",
+            diags[0]
+        );
+    }
 }

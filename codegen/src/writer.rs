@@ -106,6 +106,28 @@ fn generated_files(dir: &Path) -> Result<Vec<String>, WriteError> {
     Ok(found)
 }
 
+/// Refuses a file name that would leave the output directory: absolute, with a `..`, `.` or
+/// empty segment, or with a backslash or NUL. Package names are checked long before (they are
+/// lowercase dotted identifiers), so this guards the file names a [`crate::Layout`] sets.
+fn relative(dir: &Path, path: &str) -> Result<PathBuf, WriteError> {
+    let safe = !path.is_empty()
+        && !path.contains(['\\', '\0'])
+        && path
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains(':'));
+    if safe {
+        Ok(dir.join(path))
+    } else {
+        Err(WriteError {
+            path: dir.join(path),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("`{path}` is not a file name inside the output directory"),
+            ),
+        })
+    }
+}
+
 /// Compares `files` with `dir` without writing anything. With `owns_dir`, generated files in
 /// `dir` that `files` does not hold are reported too: the directory belongs to this output
 /// alone (a build script's `OUT_DIR` may hold the output of several runs, so it passes false).
@@ -120,7 +142,7 @@ pub fn check(
 ) -> Result<Vec<Stale>, WriteError> {
     let mut stale = Vec::new();
     for (path, contents) in files {
-        let full = dir.join(path);
+        let full = relative(dir, path)?;
         match std::fs::read(&full) {
             Ok(old) if old == contents.as_bytes() => {}
             Ok(_) => stale.push(Stale {
@@ -245,5 +267,32 @@ mod tests {
         );
         let _ = std::fs::remove_dir_all(&dir);
         Ok(())
+    }
+
+    #[test]
+    fn refuses_names_outside_the_directory_and_writes_nothing() {
+        let dir = scratch("escape");
+        for bad in [
+            "../x.rs",
+            "a/../../x.rs",
+            "/etc/x.rs",
+            "a//b.rs",
+            "./x.rs",
+            "",
+            "a\\..\\x.rs",
+            "C:x.rs",
+        ] {
+            let mut files = BTreeMap::new();
+            files.insert("ok.rs".to_owned(), format!("{MARKER}\n"));
+            files.insert(bad.to_owned(), format!("{MARKER}\n"));
+            let err = write(&dir, &files, true).expect_err(bad);
+            assert!(
+                err.to_string()
+                    .contains("not a file name inside the output directory"),
+                "{bad}: {err}"
+            );
+            assert!(check(&dir, &files, true).is_err(), "{bad}");
+            assert!(!dir.exists(), "{bad}: nothing is written, not even `ok.rs`");
+        }
     }
 }

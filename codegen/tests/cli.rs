@@ -74,11 +74,78 @@ fn bad_idl_exits_1_with_located_diagnostics_and_writes_nothing() {
     ]);
     assert_eq!(result.status.code(), Some(1));
     let stderr = text(&result.stderr);
+    // As rustc shows it: message, location, the line with a caret under the value, help.
     assert!(
-        stderr.contains("com/vmware/example/bad.yaml:8:39: error: unknown type `Thng`"),
+        stderr.contains(
+            "error: unknown type `Thng`
+ --> com/vmware/example/bad.yaml:8:39
+  |
+8 |       - { name: next, type: \"optional<Thng>\", doc: A typo. }
+  |                                       ^^^^
+  |
+  = help: did you mean `Thing`?"
+        ),
         "{stderr}"
     );
+    assert!(
+        !stderr.contains('\x1b'),
+        "no colour when stderr is not a terminal"
+    );
     assert!(!out.exists(), "a failed run writes no file");
+}
+
+#[test]
+fn two_runs_write_byte_identical_files() {
+    // Separate processes, so that any hash-map order or address in the output would differ.
+    let idl = workspace("idl");
+    let (a, b) = (scratch("same-a"), scratch("same-b"));
+    for out in [&a, &b] {
+        let r = run(&[
+            "--idl",
+            &idl.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ]);
+        assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    }
+    let files = |dir: &Path| {
+        let mut found = Vec::new();
+        let mut todo = vec![dir.to_owned()];
+        while let Some(d) = todo.pop() {
+            for entry in std::fs::read_dir(&d).expect("readable") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    let rel = path.strip_prefix(dir).expect("below").to_owned();
+                    found.push((rel, std::fs::read(&path).expect("read")));
+                }
+            }
+        }
+        found.sort();
+        found
+    };
+    let (fa, fb) = (files(&a), files(&b));
+    assert!(fa.len() >= 8, "{} files", fa.len());
+    assert_eq!(fa, fb);
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
+fn color_is_chosen_with_a_flag() {
+    let idl = workspace("tests/fixtures/bad/unknown_type");
+    let idl = idl.to_string_lossy();
+    let always = run(&["--idl", &idl, "--check", "--color", "always"]);
+    assert_eq!(always.status.code(), Some(1));
+    let stderr = text(&always.stderr);
+    assert!(stderr.contains("\x1b["), "ANSI colours: {stderr}");
+    assert!(stderr.contains("unknown type `Thng`"), "{stderr}");
+    let never = run(&["--idl", &idl, "--check", "--color=never"]);
+    assert!(!text(&never.stderr).contains('\x1b'));
+    let bad = run(&["--color", "sometimes"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("auto, always or never"));
 }
 
 #[test]
@@ -107,10 +174,12 @@ fn a_build_script_fails_cleanly_on_bad_idl() {
     // What `fn main() -> Result<(), vapi_codegen::Error>` prints when the build fails.
     let shown = format!("{err:?}");
     assert!(
-        shown
-            .contains("com/vmware/example/bad.yaml:8:17: error: the structure `A` contains itself"),
+        shown.contains(
+            "error: the structure `A` contains itself: A.b → B.a → A\n --> com/vmware/example/bad.yaml:8:17\n"
+        ),
         "{shown}"
     );
+    assert!(!shown.contains('\x1b'), "build output is plain text");
     assert!(!out.exists(), "nothing is written");
 }
 

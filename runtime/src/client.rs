@@ -48,6 +48,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     session_id: Option<String>,
+    max_response_bytes: usize,
 }
 
 impl From<String> for ClientError {
@@ -58,8 +59,8 @@ impl From<String> for ClientError {
 
 impl ClientBuilder {
     /// A connection to the server at `base_url` (`https://vc.example.com`; calls go to
-    /// `base_url/api/...`), trusting the platform's web PKI roots, with a 60 s timeout per call
-    /// and 10 s to connect.
+    /// `base_url/api/...`), trusting the platform's web PKI roots, with a 60 s timeout per call,
+    /// 10 s to connect, and answers of at most [`DEFAULT_MAX_RESPONSE_BYTES`].
     pub fn new(base_url: impl Into<String>) -> Self {
         let base = base_url.into().trim_end_matches('/').to_owned();
         ClientBuilder {
@@ -69,6 +70,7 @@ impl ClientBuilder {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             session_id: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -108,6 +110,20 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer body a call accepts; a larger one fails the call with
+    /// [`Unhandled`] instead of being read into memory. Answers of `/api` are JSON documents of
+    /// kilobytes; file contents travel over the transfer endpoints, not through this client.
+    ///
+    /// ```
+    /// let builder = vapi_runtime::client::ClientBuilder::new("https://vc.example.com")
+    ///     .max_response_bytes(1 << 20);
+    /// # drop(builder);
+    /// ```
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Uses a session id obtained elsewhere instead of [`Connection::login`].
     pub fn session_id(mut self, id: impl Into<String>) -> Self {
         self.session_id = Some(id.into());
@@ -141,6 +157,7 @@ impl ClientBuilder {
             http,
             base: self.base,
             session: Arc::new(Mutex::new(self.session_id)),
+            max_response_bytes: self.max_response_bytes,
         })
     }
 }
@@ -152,6 +169,7 @@ pub struct Connection {
     http: reqwest::Client,
     base: String,
     session: Arc<Mutex<Option<String>>>,
+    max_response_bytes: usize,
 }
 
 impl Connection {
@@ -190,8 +208,7 @@ impl Connection {
             .await
             .map_err(|e| ClientError(format!("login: {e}")))?;
         let status = response.status();
-        let body = response
-            .bytes()
+        let body = read_body(response, self.max_response_bytes)
             .await
             .map_err(|e| ClientError(format!("login: {e}")))?;
         if !status.is_success() {
@@ -256,12 +273,37 @@ impl Connection {
         }
         let response = builder.send().await.map_err(Unhandled::new)?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(Unhandled::new)?;
-        Ok(Response {
-            status,
-            body: body.to_vec(),
-        })
+        let body = read_body(response, self.max_response_bytes)
+            .await
+            .map_err(Unhandled::new)?;
+        Ok(Response { status, body })
     }
+}
+
+/// The answer size [`ClientBuilder::new`] accepts: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// Reads an answer body chunk by chunk, refusing it as soon as it passes `limit`, so that a
+/// broken or hostile server cannot make the client hold an unbounded body.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+    let too_large = || format!("the answer is larger than the limit of {limit} bytes");
+    if response
+        .content_length()
+        .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
+        return Err(too_large().into());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len().saturating_add(chunk.len()) > limit {
+            return Err(too_large().into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// `application/x-www-form-urlencoded` without `+` for spaces, which some servers read

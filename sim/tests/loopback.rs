@@ -307,6 +307,48 @@ async fn calls_without_a_session_are_refused_as_vcenter_does() {
 }
 
 #[tokio::test]
+async fn nesting_and_answer_sizes_are_limited() {
+    let (base, c, task) = start(|config| config.body_limit = 64 * 1024).await;
+    let session = c.session_id().unwrap();
+    // JSON nested 10 000 deep (within the body limit): refused as INVALID_ARGUMENT by the
+    // parser's depth limit (128), not by exhausting the server's stack.
+    let deep = format!(
+        "{{\"library_item_id\": {}{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/content/library/item/download-session"))
+        .header("vmware-api-session-id", &session)
+        .header("content-type", "application/json")
+        .body(deep)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error_type"], "INVALID_ARGUMENT");
+    // The server still answers.
+    let sessions = download_session::Client::new(c.clone());
+    assert!(sessions.list(None).await.is_ok());
+    // A client that accepts answers of at most 8 bytes refuses the session id (a JSON string
+    // of 38 bytes) instead of reading it.
+    let small = vapi_runtime::client::ClientBuilder::new(&base)
+        .max_response_bytes(8)
+        .build()
+        .unwrap();
+    let err = small
+        .login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("larger than the limit of 8 bytes"),
+        "{err}"
+    );
+    task.abort();
+}
+
+#[tokio::test]
 async fn the_server_checks_inputs_and_limits_bodies() {
     let (base, c, task) = start(|config| config.body_limit = 4096).await;
     let http = reqwest::Client::new();

@@ -8,10 +8,13 @@ fn main() -> Result<(), vapi_codegen::Error> {
         .idl_dir("../../idl")
         .package("com.vmware.content.library.item")
         .compile()?;
-    // The test fixtures: names that shadow std types, keywords, tricky docs. Compiling them here
-    // is the compile pass of the fixtures whose generated code is snapshot-tested in `tests/`.
+    // The test fixtures: names that shadow std types, keywords, hostile docs. Compiling them here,
+    // with a client and a server per service and under `#![deny(warnings)]`, is the compile
+    // pass of the fixtures whose generated code is snapshot-tested in `tests/`.
     Config::new()
         .idl_dir("../fixtures/base")
         .layout(vapi_codegen::Layout::SingleFile("fixtures.rs".to_owned()))
+        .build_client(true)
+        .build_server(true)
         .compile()
 }

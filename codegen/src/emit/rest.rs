@@ -94,11 +94,18 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
         .operations
         .iter()
         .map(|op| client_method(model, from, op));
+    // A service with no REST mapping at all never calls through its connection.
+    let unread = service
+        .operations
+        .iter()
+        .all(|op| op.rest.is_none())
+        .then(|| quote!(#[allow(dead_code)]));
     quote! {
         #gate
         #[doc = #doc]
         #[derive(::std::fmt::Debug, ::std::clone::Clone)]
         pub struct Client {
+            #unread
             connection: ::vapi_runtime::client::Connection,
         }
 
@@ -143,7 +150,11 @@ fn client_method(model: &Model, from: &[String], op: &Operation) -> TokenStream 
         })
     });
     let Some(rest) = &op.rest else {
-        // Resolution refuses operations without a mapping; nothing to call.
+        // Nothing to call: the parameters go unused, so they are not bound.
+        let params = op.params.iter().map(|p| {
+            let t = rust_type(from, &p.ty);
+            quote!(_: #t)
+        });
         return quote! {
             async fn #method(&self, #(#params),*) -> ::std::result::Result<#result, #error> {
                 ::std::result::Result::Err(#error::from(::vapi_runtime::Unhandled::new(
@@ -154,26 +165,22 @@ fn client_method(model: &Model, from: &[String], op: &Operation) -> TokenStream 
     };
     let m = method_tokens(rest.method);
     let template = &rest.path;
-    let mut texts = Vec::new();
-    let mut vars = Vec::new();
-    for (var, wire) in &rest.path_params {
-        if let Some(p) = param(wire) {
-            let n = ident(&p.name.rust);
-            let t = ident(&format!("{}_text", naming::unraw(&p.name.rust)));
-            texts.push(quote!(let #t = ::vapi_runtime::client::text(&#n)?;));
-            vars.push(quote!((#var, #t.as_str())));
-        }
-    }
+    // The generated locals start with `__`, which no IDL name can: a parameter named
+    // `request` or `response` must not be shadowed by them.
+    let vars = rest.path_params.iter().filter_map(|(var, wire)| {
+        let n = ident(&param(wire)?.name.rust);
+        Some(quote!((#var, ::vapi_runtime::client::text(&#n)?.as_str())))
+    });
     let action = rest
         .action
         .as_ref()
-        .map(|a| quote!(request.query("action", #a);));
+        .map(|a| quote!(__request.query("action", #a);));
     let query: Vec<TokenStream> = rest
         .query
         .iter()
         .filter_map(|(name, wire)| {
             let n = ident(&param(wire)?.name.rust);
-            Some(quote!(request.query_value(#name, &#n)?;))
+            Some(quote!(__request.query_value(#name, &#n)?;))
         })
         .collect();
     let headers: Vec<TokenStream> = rest
@@ -181,7 +188,7 @@ fn client_method(model: &Model, from: &[String], op: &Operation) -> TokenStream 
         .iter()
         .filter_map(|(name, wire)| {
             let n = ident(&param(wire)?.name.rust);
-            Some(quote!(request.header_value(#name, &#n)?;))
+            Some(quote!(__request.header_value(#name, &#n)?;))
         })
         .collect();
     let body = match &rest.body {
@@ -189,7 +196,7 @@ fn client_method(model: &Model, from: &[String], op: &Operation) -> TokenStream 
         Body::Param(wire) => match param(wire) {
             Some(p) => {
                 let n = ident(&p.name.rust);
-                quote!(request.json(&#n)?;)
+                quote!(__request.json(&#n)?;)
             }
             None => quote!(),
         },
@@ -198,34 +205,48 @@ fn client_method(model: &Model, from: &[String], op: &Operation) -> TokenStream 
                 let n = ident(&param(w)?.name.rust);
                 Some(quote!((#w, &#n as &dyn ::vapi_runtime::client::ErasedSerialize)))
             });
-            quote!(request.fields(&[#(#fields),*])?;)
+            quote!(__request.fields(&[#(#fields),*])?;)
         }
     };
     let adds = action.is_some() || !query.is_empty() || !headers.is_empty() || !body.is_empty();
     let request = if adds {
-        quote!(mut request)
+        quote!(mut __request)
     } else {
-        quote!(request)
+        quote!(__request)
     };
     let success = if op.result.is_some() {
-        quote!(return response.result().map_err(#error::from);)
+        quote!(return __response.result().map_err(#error::from);)
     } else {
         quote!(return ::std::result::Result::Ok(());)
     };
-    let arms = op.errors.iter().map(|e| {
-        let t = naming::error_type_value(&e.error.name.wire);
-        let v = ident(&e.variant);
+    let arms: Vec<TokenStream> = op
+        .errors
+        .iter()
+        .map(|e| {
+            let t = naming::error_type_value(&e.error.name.wire);
+            let v = ident(&e.variant);
+            quote! {
+                ::std::option::Option::Some(#t) => match __response.error() {
+                    ::std::result::Result::Ok(e) => #error::#v(e),
+                    ::std::result::Result::Err(u) => #error::from(u),
+                },
+            }
+        })
+        .collect();
+    // Without documented errors every failure is unhandled: no `match` of one arm.
+    let failure = if arms.is_empty() {
+        quote!(#error::from(__response.unhandled()))
+    } else {
         quote! {
-            ::std::option::Option::Some(#t) => match response.error() {
-                ::std::result::Result::Ok(e) => #error::#v(e),
-                ::std::result::Result::Err(u) => #error::from(u),
-            },
+            match __response.error_type().as_deref() {
+                #(#arms)*
+                _ => #error::from(__response.unhandled()),
+            }
         }
-    });
+    };
     quote! {
         async fn #method(&self, #(#params),*) -> ::std::result::Result<#result, #error> {
             #(#checks)*
-            #(#texts)*
             let #request = ::vapi_runtime::client::Request::new(
                 #m,
                 ::vapi_runtime::rest::expand_path(#template, &[#(#vars),*]),
@@ -234,14 +255,11 @@ fn client_method(model: &Model, from: &[String], op: &Operation) -> TokenStream 
             #(#query)*
             #(#headers)*
             #body
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 #success
             }
-            ::std::result::Result::Err(match response.error_type().as_deref() {
-                #(#arms)*
-                _ => #error::from(response.unhandled()),
-            })
+            ::std::result::Result::Err(#failure)
         }
     }
 }
@@ -318,11 +336,17 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
          [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.",
         service.name.wire
     );
+    // A service with no REST mapping at all serves nothing.
+    let service_arg = if routes.is_empty() {
+        quote!(_service)
+    } else {
+        quote!(service)
+    };
     quote! {
         #gate
         #[doc = #doc]
         pub fn router<S: super::#trait_name + 'static>(
-            service: ::std::sync::Arc<S>,
+            #service_arg: ::std::sync::Arc<S>,
         ) -> ::vapi_runtime::server::axum::Router {
             ::vapi_runtime::server::axum::Router::new()
                 #(#route_calls)*
@@ -364,7 +388,7 @@ fn serve_fn(
     let (_, positions) = naming::route_pattern(&rest.path);
     let mut reads = Vec::new();
     if matches!(&rest.body, Body::Fields(f) if !f.is_empty()) {
-        reads.push(quote!(let mut fields = call.fields()?;));
+        reads.push(quote!(let mut __fields = __call.fields()?;));
     }
     for p in &op.params {
         let n = ident(&p.name.rust);
@@ -389,15 +413,15 @@ fn serve_fn(
                 .find(|(v, _)| v == var)
                 .map(|(_, pos)| pos.clone())
                 .unwrap_or_default();
-            quote!(let #n: #ty = call.path(#position)?;)
+            quote!(let #n: #ty = __call.path(#position)?;)
         } else if let Some((name, _)) = rest.query.iter().find(|(_, w)| w == wire) {
-            required(quote!(call.query::<#inner>(#name)?))
+            required(quote!(__call.query::<#inner>(#name)?))
         } else if let Some((name, _)) = rest.headers.iter().find(|(_, w)| w == wire) {
-            required(quote!(call.header::<#inner>(#name)?))
+            required(quote!(__call.header::<#inner>(#name)?))
         } else if matches!(&rest.body, Body::Param(w) if w == wire) {
-            quote!(let #n: #ty = call.body(#wire)?;)
+            quote!(let #n: #ty = __call.body(#wire)?;)
         } else {
-            quote!(let #n: #ty = fields.take(#wire)?;)
+            quote!(let #n: #ty = __fields.take(#wire)?;)
         };
         reads.push(read);
         if let Some(check) = input_check(model, op, p) {
@@ -424,11 +448,12 @@ fn serve_fn(
     });
     let unhandled = ident(&op.unhandled_variant);
     let doc = format!(" Serves `{}`.", op.name.wire);
-    // An operation without parameters reads nothing of its call.
+    // An operation without parameters reads nothing of its call. The locals start with `__`,
+    // which no IDL name can, so that parameters named `call` or `service` shadow nothing.
     let call = if op.params.is_empty() {
         quote!(_call)
     } else {
-        quote!(call)
+        quote!(__call)
     };
     quote! {
         #gate
@@ -436,11 +461,11 @@ fn serve_fn(
         // The error is the HTTP answer itself, built at most once per call.
         #[allow(clippy::result_large_err)]
         async fn #serve<S: super::#trait_name + ?::std::marker::Sized>(
-            service: &S,
+            __service: &S,
             #call: ::vapi_runtime::server::Call,
         ) -> ::std::result::Result<::vapi_runtime::server::Response, ::vapi_runtime::server::Response> {
             #(#reads)*
-            ::std::result::Result::Ok(match service.#method(#(#args),*).await {
+            ::std::result::Result::Ok(match <S as super::#trait_name>::#method(__service, #(#args),*).await {
                 ::std::result::Result::Ok(#value) => #ok,
                 #(#arms)*
                 ::std::result::Result::Err(#error::#unhandled(u)) => ::vapi_runtime::server::unhandled(&u),

@@ -134,13 +134,26 @@ pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
                 Output = ::std::result::Result<#result, #module::#error>
             > + ::std::marker::Send
         };
+        // The lints a method name or a long parameter list of the IDL would trip, where they
+        // fire: on the trait's declaration.
+        let mut allows = Vec::new();
+        if op.params.len() + 1 > 7 {
+            allows.push(quote!(clippy::too_many_arguments));
+        }
+        let wire = op.name.wire.as_str();
+        if wire == "new" || wire.starts_with("from_") || wire.starts_with("into_") {
+            allows.push(quote!(clippy::wrong_self_convention));
+        }
+        let allow = (!allows.is_empty()).then(|| quote!(#[allow(#(#allows),*)]));
         decls.push(quote! {
             #odoc
+            #allow
             fn #method(&self, #(#params),*) -> #ret;
         });
+        // Called by path: an operation named `clone` or `into` must not reach another trait.
         forwards.push(quote! {
             fn #method(&self, #(#params),*) -> #ret {
-                (**self).#method(#(#args),*)
+                <__T as #name>::#method(&**self, #(#args),*)
             }
         });
     }
@@ -150,7 +163,8 @@ pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
             #(#decls)*
         }
 
-        impl<T: #name + ?::std::marker::Sized> #name for ::std::sync::Arc<T> {
+        // The generic is not `T`: an IDL type of that name would be shadowed in the methods.
+        impl<__T: #name + ?::std::marker::Sized> #name for ::std::sync::Arc<__T> {
             #(#forwards)*
         }
     }
@@ -179,8 +193,16 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
         .operations
         .iter()
         .map(|op| error_enum(&from, service, op));
+    // The service `Type` of the package `…type` has the module `r#type::r#type`.
+    let unraw = crate::naming::unraw;
+    let inception = package
+        .module_path
+        .last()
+        .is_some_and(|m| unraw(m) == unraw(&service.module))
+        .then(|| quote!(#[allow(clippy::module_inception)]));
     quote! {
         #mdoc
+        #inception
         pub mod #module {
             /// The vAPI identifier of the service.
             pub const SERVICE_ID: &str = #id;

@@ -344,7 +344,7 @@ impl ::std::convert::From<::std::string::String> for CertVerificationStatus {
 }
 impl ::std::str::FromStr for CertVerificationStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -445,7 +445,7 @@ impl ::std::convert::From<::std::string::String> for TransferStatus {
 }
 impl ::std::str::FromStr for TransferStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -534,7 +534,7 @@ impl ::std::convert::From<::std::string::String> for DownloadSessionModelState {
 }
 impl ::std::str::FromStr for DownloadSessionModelState {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -626,7 +626,7 @@ impl ::std::convert::From<::std::string::String> for UpdateSessionModelState {
 }
 impl ::std::str::FromStr for UpdateSessionModelState {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -720,7 +720,7 @@ impl ::std::convert::From<::std::string::String> for FileChecksumAlgorithm {
 }
 impl ::std::str::FromStr for FileChecksumAlgorithm {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2217,7 +2217,7 @@ pub trait Changes: ::std::marker::Send + ::std::marker::Sync {
         Output = ::std::result::Result<ChangesInfo, changes::GetError>,
     > + ::std::marker::Send;
 }
-impl<T: Changes + ?::std::marker::Sized> Changes for ::std::sync::Arc<T> {
+impl<__T: Changes + ?::std::marker::Sized> Changes for ::std::sync::Arc<__T> {
     fn list(
         &self,
         library_item: super::ItemId,
@@ -2227,7 +2227,7 @@ impl<T: Changes + ?::std::marker::Sized> Changes for ::std::sync::Arc<T> {
             changes::ListError,
         >,
     > + ::std::marker::Send {
-        (**self).list(library_item)
+        <__T as Changes>::list(&**self, library_item)
     }
     fn get(
         &self,
@@ -2236,7 +2236,7 @@ impl<T: Changes + ?::std::marker::Sized> Changes for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ChangesInfo, changes::GetError>,
     > + ::std::marker::Send {
-        (**self).get(library_item, version)
+        <__T as Changes>::get(&**self, library_item, version)
     }
 }
 /// The `DownloadSession` class manipulates download sessions, which are used to download content
@@ -2476,8 +2476,8 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
         Output = ::std::result::Result<(), download_session::FailError>,
     > + ::std::marker::Send;
 }
-impl<T: DownloadSession + ?::std::marker::Sized> DownloadSession
-for ::std::sync::Arc<T> {
+impl<__T: DownloadSession + ?::std::marker::Sized> DownloadSession
+for ::std::sync::Arc<__T> {
     fn create(
         &self,
         client_token: ::std::option::Option<::std::string::String>,
@@ -2485,7 +2485,7 @@ for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<DownloadSessionId, download_session::CreateError>,
     > + ::std::marker::Send {
-        (**self).create(client_token, create_spec)
+        <__T as DownloadSession>::create(&**self, client_token, create_spec)
     }
     fn get(
         &self,
@@ -2493,7 +2493,7 @@ for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<DownloadSessionModel, download_session::GetError>,
     > + ::std::marker::Send {
-        (**self).get(download_session_id)
+        <__T as DownloadSession>::get(&**self, download_session_id)
     }
     fn list(
         &self,
@@ -2504,7 +2504,7 @@ for ::std::sync::Arc<T> {
             download_session::ListError,
         >,
     > + ::std::marker::Send {
-        (**self).list(library_item_id)
+        <__T as DownloadSession>::list(&**self, library_item_id)
     }
     fn keep_alive(
         &self,
@@ -2513,7 +2513,7 @@ for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::KeepAliveError>,
     > + ::std::marker::Send {
-        (**self).keep_alive(download_session_id, progress)
+        <__T as DownloadSession>::keep_alive(&**self, download_session_id, progress)
     }
     fn cancel(
         &self,
@@ -2521,7 +2521,7 @@ for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::CancelError>,
     > + ::std::marker::Send {
-        (**self).cancel(download_session_id)
+        <__T as DownloadSession>::cancel(&**self, download_session_id)
     }
     fn delete(
         &self,
@@ -2529,7 +2529,7 @@ for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::DeleteError>,
     > + ::std::marker::Send {
-        (**self).delete(download_session_id)
+        <__T as DownloadSession>::delete(&**self, download_session_id)
     }
     fn fail(
         &self,
@@ -2538,7 +2538,11 @@ for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::FailError>,
     > + ::std::marker::Send {
-        (**self).fail(download_session_id, client_error_message)
+        <__T as DownloadSession>::fail(
+            &**self,
+            download_session_id,
+            client_error_message,
+        )
     }
 }
 /// The `File` class can be used to query for information on the files within a library item.
@@ -2613,7 +2617,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send;
 }
-impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
+impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
     fn get(
         &self,
         library_item_id: super::ItemId,
@@ -2621,7 +2625,7 @@ impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send {
-        (**self).get(library_item_id, name)
+        <__T as File>::get(&**self, library_item_id, name)
     }
     fn list(
         &self,
@@ -2629,7 +2633,7 @@ impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send {
-        (**self).list(library_item_id)
+        <__T as File>::list(&**self, library_item_id)
     }
 }
 /// `Storage` is a resource that represents a specific instance of a file stored on a storage
@@ -2705,7 +2709,7 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
         Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::ListError>,
     > + ::std::marker::Send;
 }
-impl<T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<T> {
+impl<__T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<__T> {
     fn get(
         &self,
         library_item_id: super::ItemId,
@@ -2713,7 +2717,7 @@ impl<T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::GetError>,
     > + ::std::marker::Send {
-        (**self).get(library_item_id, file_name)
+        <__T as Storage>::get(&**self, library_item_id, file_name)
     }
     fn list(
         &self,
@@ -2721,7 +2725,7 @@ impl<T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::ListError>,
     > + ::std::marker::Send {
-        (**self).list(library_item_id)
+        <__T as Storage>::list(&**self, library_item_id)
     }
 }
 /// The `UpdateSession` class manipulates sessions that are used to upload content into the
@@ -3060,7 +3064,8 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
         Output = ::std::result::Result<(), update_session::UpdateError>,
     > + ::std::marker::Send;
 }
-impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Arc<T> {
+impl<__T: UpdateSession + ?::std::marker::Sized> UpdateSession
+for ::std::sync::Arc<__T> {
     fn create(
         &self,
         client_token: ::std::option::Option<::std::string::String>,
@@ -3068,7 +3073,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<UpdateSessionId, update_session::CreateError>,
     > + ::std::marker::Send {
-        (**self).create(client_token, create_spec)
+        <__T as UpdateSession>::create(&**self, client_token, create_spec)
     }
     fn get(
         &self,
@@ -3076,7 +3081,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<UpdateSessionModel, update_session::GetError>,
     > + ::std::marker::Send {
-        (**self).get(update_session_id)
+        <__T as UpdateSession>::get(&**self, update_session_id)
     }
     fn list(
         &self,
@@ -3087,7 +3092,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
             update_session::ListError,
         >,
     > + ::std::marker::Send {
-        (**self).list(library_item_id)
+        <__T as UpdateSession>::list(&**self, library_item_id)
     }
     fn complete(
         &self,
@@ -3095,7 +3100,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::CompleteError>,
     > + ::std::marker::Send {
-        (**self).complete(update_session_id)
+        <__T as UpdateSession>::complete(&**self, update_session_id)
     }
     fn keep_alive(
         &self,
@@ -3104,7 +3109,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::KeepAliveError>,
     > + ::std::marker::Send {
-        (**self).keep_alive(update_session_id, client_progress)
+        <__T as UpdateSession>::keep_alive(&**self, update_session_id, client_progress)
     }
     fn cancel(
         &self,
@@ -3112,7 +3117,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::CancelError>,
     > + ::std::marker::Send {
-        (**self).cancel(update_session_id)
+        <__T as UpdateSession>::cancel(&**self, update_session_id)
     }
     fn fail(
         &self,
@@ -3121,7 +3126,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::FailError>,
     > + ::std::marker::Send {
-        (**self).fail(update_session_id, client_error_message)
+        <__T as UpdateSession>::fail(&**self, update_session_id, client_error_message)
     }
     fn delete(
         &self,
@@ -3129,7 +3134,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::DeleteError>,
     > + ::std::marker::Send {
-        (**self).delete(update_session_id)
+        <__T as UpdateSession>::delete(&**self, update_session_id)
     }
     fn update(
         &self,
@@ -3138,7 +3143,7 @@ impl<T: UpdateSession + ?::std::marker::Sized> UpdateSession for ::std::sync::Ar
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::UpdateError>,
     > + ::std::marker::Send {
-        (**self).update(update_session_id, update_spec)
+        <__T as UpdateSession>::update(&**self, update_session_id, update_spec)
     }
 }
 /// Metadata and error types of the `Changes` service.
@@ -3418,45 +3423,44 @@ pub mod changes {
             &self,
             library_item: super::super::ItemId,
         ) -> ::std::result::Result<::std::vec::Vec<super::ChangesSummary>, ListError> {
-            let library_item_text = ::vapi_runtime::client::text(&library_item)?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/{item}/changes",
-                    &[("item", library_item_text.as_str())],
+                    &[("item", ::vapi_runtime::client::text(&library_item)?.as_str())],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(ListError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(ListError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::NotFound(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHENTICATED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unauthenticated(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("ERROR") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Error(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
-                    _ => ListError::from(response.unhandled()),
+                    _ => ListError::from(__response.unhandled()),
                 },
             )
         }
@@ -3465,49 +3469,47 @@ pub mod changes {
             library_item: super::super::ItemId,
             version: super::VersionId,
         ) -> ::std::result::Result<super::ChangesInfo, GetError> {
-            let library_item_text = ::vapi_runtime::client::text(&library_item)?;
-            let version_text = ::vapi_runtime::client::text(&version)?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/{item}/changes/{version}",
                     &[
-                        ("item", library_item_text.as_str()),
-                        ("version", version_text.as_str()),
+                        ("item", ::vapi_runtime::client::text(&library_item)?.as_str()),
+                        ("version", ::vapi_runtime::client::text(&version)?.as_str()),
                     ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(GetError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(GetError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::NotFound(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHENTICATED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unauthenticated(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("ERROR") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Error(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
-                    _ => GetError::from(response.unhandled()),
+                    _ => GetError::from(__response.unhandled()),
                 },
             )
         }
@@ -3571,15 +3573,15 @@ pub mod changes {
     /// Serves `list`.
     #[allow(clippy::result_large_err)]
     async fn serve_list<S: super::Changes + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item: super::super::ItemId = call.path("v0")?;
+        let library_item: super::super::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.list(library_item).await {
+            match <S as super::Changes>::list(__service, library_item).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(ListError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -3603,16 +3605,16 @@ pub mod changes {
     /// Serves `get`.
     #[allow(clippy::result_large_err)]
     async fn serve_get<S: super::Changes + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item: super::super::ItemId = call.path("v0")?;
-        let version: super::VersionId = call.path("v1")?;
+        let library_item: super::super::ItemId = __call.path("v0")?;
+        let version: super::VersionId = __call.path("v1")?;
         ::std::result::Result::Ok(
-            match service.get(library_item, version).await {
+            match <S as super::Changes>::get(__service, library_item, version).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(GetError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -4362,23 +4364,23 @@ pub mod download_session {
             create_spec
                 .validate_for_create()
                 .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("create_spec")))?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session",
                     &[],
                 ),
             );
-            request.header_value("Client-Token", &client_token)?;
-            request.json(&create_spec)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(CreateError::from);
+            __request.header_value("Client-Token", &client_token)?;
+            __request.json(&create_spec)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(CreateError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 CreateError::InvalidArgument(e)
                             }
@@ -4386,18 +4388,18 @@ pub mod download_session {
                         }
                     }
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CreateError::NotFound(e),
                             ::std::result::Result::Err(u) => CreateError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CreateError::Unauthorized(e),
                             ::std::result::Result::Err(u) => CreateError::from(u),
                         }
                     }
-                    _ => CreateError::from(response.unhandled()),
+                    _ => CreateError::from(__response.unhandled()),
                 },
             )
         }
@@ -4405,35 +4407,37 @@ pub mod download_session {
             &self,
             download_session_id: super::DownloadSessionId,
         ) -> ::std::result::Result<super::DownloadSessionModel, GetError> {
-            let download_session_id_text = ::vapi_runtime::client::text(
-                &download_session_id,
-            )?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session/{downloadSessionId}",
-                    &[("downloadSessionId", download_session_id_text.as_str())],
+                    &[
+                        (
+                            "downloadSessionId",
+                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(GetError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(GetError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::NotFound(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
-                    _ => GetError::from(response.unhandled()),
+                    _ => GetError::from(__response.unhandled()),
                 },
             )
         }
@@ -4441,33 +4445,33 @@ pub mod download_session {
             &self,
             library_item_id: ::std::option::Option<::vapi_runtime::Id>,
         ) -> ::std::result::Result<::std::vec::Vec<::vapi_runtime::Id>, ListError> {
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session",
                     &[],
                 ),
             );
-            request.query_value("library_item_id", &library_item_id)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(ListError::from);
+            __request.query_value("library_item_id", &library_item_id)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(ListError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::NotFound(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
-                    _ => ListError::from(response.unhandled()),
+                    _ => ListError::from(__response.unhandled()),
                 },
             )
         }
@@ -4476,18 +4480,20 @@ pub mod download_session {
             download_session_id: super::DownloadSessionId,
             progress: ::std::option::Option<i64>,
         ) -> ::std::result::Result<(), KeepAliveError> {
-            let download_session_id_text = ::vapi_runtime::client::text(
-                &download_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session/{downloadSessionId}",
-                    &[("downloadSessionId", download_session_id_text.as_str())],
+                    &[
+                        (
+                            "downloadSessionId",
+                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "keep-alive");
-            request
+            __request.query("action", "keep-alive");
+            __request
                 .fields(
                     &[
                         (
@@ -4496,20 +4502,20 @@ pub mod download_session {
                         ),
                     ],
                 )?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => KeepAliveError::NotFound(e),
                             ::std::result::Result::Err(u) => KeepAliveError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 KeepAliveError::NotAllowedInCurrentState(e)
                             }
@@ -4517,14 +4523,14 @@ pub mod download_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 KeepAliveError::Unauthorized(e)
                             }
                             ::std::result::Result::Err(u) => KeepAliveError::from(u),
                         }
                     }
-                    _ => KeepAliveError::from(response.unhandled()),
+                    _ => KeepAliveError::from(__response.unhandled()),
                 },
             )
         }
@@ -4532,31 +4538,33 @@ pub mod download_session {
             &self,
             download_session_id: super::DownloadSessionId,
         ) -> ::std::result::Result<(), CancelError> {
-            let download_session_id_text = ::vapi_runtime::client::text(
-                &download_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session/{downloadSessionId}",
-                    &[("downloadSessionId", download_session_id_text.as_str())],
+                    &[
+                        (
+                            "downloadSessionId",
+                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "cancel");
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            __request.query("action", "cancel");
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CancelError::NotFound(e),
                             ::std::result::Result::Err(u) => CancelError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 CancelError::NotAllowedInCurrentState(e)
                             }
@@ -4564,12 +4572,12 @@ pub mod download_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CancelError::Unauthorized(e),
                             ::std::result::Result::Err(u) => CancelError::from(u),
                         }
                     }
-                    _ => CancelError::from(response.unhandled()),
+                    _ => CancelError::from(__response.unhandled()),
                 },
             )
         }
@@ -4577,35 +4585,37 @@ pub mod download_session {
             &self,
             download_session_id: super::DownloadSessionId,
         ) -> ::std::result::Result<(), DeleteError> {
-            let download_session_id_text = ::vapi_runtime::client::text(
-                &download_session_id,
-            )?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Delete,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session/{downloadSessionId}",
-                    &[("downloadSessionId", download_session_id_text.as_str())],
+                    &[
+                        (
+                            "downloadSessionId",
+                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => DeleteError::NotFound(e),
                             ::std::result::Result::Err(u) => DeleteError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => DeleteError::Unauthorized(e),
                             ::std::result::Result::Err(u) => DeleteError::from(u),
                         }
                     }
-                    _ => DeleteError::from(response.unhandled()),
+                    _ => DeleteError::from(__response.unhandled()),
                 },
             )
         }
@@ -4614,18 +4624,20 @@ pub mod download_session {
             download_session_id: super::DownloadSessionId,
             client_error_message: ::std::string::String,
         ) -> ::std::result::Result<(), FailError> {
-            let download_session_id_text = ::vapi_runtime::client::text(
-                &download_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session/{downloadSessionId}",
-                    &[("downloadSessionId", download_session_id_text.as_str())],
+                    &[
+                        (
+                            "downloadSessionId",
+                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "fail");
-            request
+            __request.query("action", "fail");
+            __request
                 .fields(
                     &[
                         (
@@ -4635,20 +4647,20 @@ pub mod download_session {
                         ),
                     ],
                 )?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => FailError::NotFound(e),
                             ::std::result::Result::Err(u) => FailError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 FailError::NotAllowedInCurrentState(e)
                             }
@@ -4656,12 +4668,12 @@ pub mod download_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => FailError::Unauthorized(e),
                             ::std::result::Result::Err(u) => FailError::from(u),
                         }
                     }
-                    _ => FailError::from(response.unhandled()),
+                    _ => FailError::from(__response.unhandled()),
                 },
             )
         }
@@ -4796,20 +4808,26 @@ pub mod download_session {
     /// Serves `create`.
     #[allow(clippy::result_large_err)]
     async fn serve_create<S: super::DownloadSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let client_token: ::std::option::Option<::std::string::String> = call
+        let client_token: ::std::option::Option<::std::string::String> = __call
             .header::<::std::string::String>("Client-Token")?;
-        let create_spec: super::DownloadSessionModel = call.body("create_spec")?;
+        let create_spec: super::DownloadSessionModel = __call.body("create_spec")?;
         create_spec
             .validate_for_create()
             .map_err(|e| ::vapi_runtime::server::validation_failed("create_spec", e))?;
         ::std::result::Result::Ok(
-            match service.create(client_token, create_spec).await {
+            match <S as super::DownloadSession>::create(
+                    __service,
+                    client_token,
+                    create_spec,
+                )
+                .await
+            {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(CreateError::InvalidArgument(e)) => {
                     ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
@@ -4830,15 +4848,17 @@ pub mod download_session {
     /// Serves `get`.
     #[allow(clippy::result_large_err)]
     async fn serve_get<S: super::DownloadSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let download_session_id: super::DownloadSessionId = call.path("v0")?;
+        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.get(download_session_id).await {
+            match <S as super::DownloadSession>::get(__service, download_session_id)
+                .await
+            {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(GetError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -4856,16 +4876,16 @@ pub mod download_session {
     /// Serves `list`.
     #[allow(clippy::result_large_err)]
     async fn serve_list<S: super::DownloadSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = call
+        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = __call
             .query::<::vapi_runtime::Id>("library_item_id")?;
         ::std::result::Result::Ok(
-            match service.list(library_item_id).await {
+            match <S as super::DownloadSession>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(ListError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -4883,17 +4903,23 @@ pub mod download_session {
     /// Serves `keep_alive`.
     #[allow(clippy::result_large_err)]
     async fn serve_keep_alive<S: super::DownloadSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let mut fields = call.fields()?;
-        let download_session_id: super::DownloadSessionId = call.path("v0")?;
-        let progress: ::std::option::Option<i64> = fields.take("progress")?;
+        let mut __fields = __call.fields()?;
+        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
+        let progress: ::std::option::Option<i64> = __fields.take("progress")?;
         ::std::result::Result::Ok(
-            match service.keep_alive(download_session_id, progress).await {
+            match <S as super::DownloadSession>::keep_alive(
+                    __service,
+                    download_session_id,
+                    progress,
+                )
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(KeepAliveError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -4914,15 +4940,17 @@ pub mod download_session {
     /// Serves `cancel`.
     #[allow(clippy::result_large_err)]
     async fn serve_cancel<S: super::DownloadSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let download_session_id: super::DownloadSessionId = call.path("v0")?;
+        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.cancel(download_session_id).await {
+            match <S as super::DownloadSession>::cancel(__service, download_session_id)
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(CancelError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -4943,15 +4971,17 @@ pub mod download_session {
     /// Serves `delete`.
     #[allow(clippy::result_large_err)]
     async fn serve_delete<S: super::DownloadSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let download_session_id: super::DownloadSessionId = call.path("v0")?;
+        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.delete(download_session_id).await {
+            match <S as super::DownloadSession>::delete(__service, download_session_id)
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(DeleteError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -4969,18 +4999,24 @@ pub mod download_session {
     /// Serves `fail`.
     #[allow(clippy::result_large_err)]
     async fn serve_fail<S: super::DownloadSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let mut fields = call.fields()?;
-        let download_session_id: super::DownloadSessionId = call.path("v0")?;
-        let client_error_message: ::std::string::String = fields
+        let mut __fields = __call.fields()?;
+        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
+        let client_error_message: ::std::string::String = __fields
             .take("client_error_message")?;
         ::std::result::Result::Ok(
-            match service.fail(download_session_id, client_error_message).await {
+            match <S as super::DownloadSession>::fail(
+                    __service,
+                    download_session_id,
+                    client_error_message,
+                )
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(FailError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -5242,40 +5278,44 @@ pub mod file {
             library_item_id: super::super::ItemId,
             name: ::std::string::String,
         ) -> ::std::result::Result<super::FileInfo, GetError> {
-            let library_item_id_text = ::vapi_runtime::client::text(&library_item_id)?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/{libraryItemId}/file",
-                    &[("libraryItemId", library_item_id_text.as_str())],
+                    &[
+                        (
+                            "libraryItemId",
+                            ::vapi_runtime::client::text(&library_item_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query_value("name", &name)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(GetError::from);
+            __request.query_value("name", &name)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(GetError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::NotFound(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNSUPPORTED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unsupported(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
-                    _ => GetError::from(response.unhandled()),
+                    _ => GetError::from(__response.unhandled()),
                 },
             )
         }
@@ -5283,39 +5323,43 @@ pub mod file {
             &self,
             library_item_id: super::super::ItemId,
         ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
-            let library_item_id_text = ::vapi_runtime::client::text(&library_item_id)?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/{libraryItemId}/file",
-                    &[("libraryItemId", library_item_id_text.as_str())],
+                    &[
+                        (
+                            "libraryItemId",
+                            ::vapi_runtime::client::text(&library_item_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(ListError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(ListError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::NotFound(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNSUPPORTED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unsupported(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
-                    _ => ListError::from(response.unhandled()),
+                    _ => ListError::from(__response.unhandled()),
                 },
             )
         }
@@ -5358,20 +5402,20 @@ pub mod file {
     /// Serves `get`.
     #[allow(clippy::result_large_err)]
     async fn serve_get<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = call.path("v0")?;
-        let name: ::std::string::String = call
+        let library_item_id: super::super::ItemId = __call.path("v0")?;
+        let name: ::std::string::String = __call
             .query::<::std::string::String>("name")?
             .ok_or_else(|| {
                 ::vapi_runtime::server::invalid_argument("`name` is required")
             })?;
         ::std::result::Result::Ok(
-            match service.get(library_item_id, name).await {
+            match <S as super::File>::get(__service, library_item_id, name).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(GetError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -5392,15 +5436,15 @@ pub mod file {
     /// Serves `list`.
     #[allow(clippy::result_large_err)]
     async fn serve_list<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = call.path("v0")?;
+        let library_item_id: super::super::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.list(library_item_id).await {
+            match <S as super::File>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(ListError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -5622,34 +5666,38 @@ pub mod storage {
             library_item_id: super::super::ItemId,
             file_name: ::std::string::String,
         ) -> ::std::result::Result<::std::vec::Vec<super::StorageInfo>, GetError> {
-            let library_item_id_text = ::vapi_runtime::client::text(&library_item_id)?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/{libraryItemId}/storage",
-                    &[("libraryItemId", library_item_id_text.as_str())],
+                    &[
+                        (
+                            "libraryItemId",
+                            ::vapi_runtime::client::text(&library_item_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query_value("file_name", &file_name)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(GetError::from);
+            __request.query_value("file_name", &file_name)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(GetError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::NotFound(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
-                    _ => GetError::from(response.unhandled()),
+                    _ => GetError::from(__response.unhandled()),
                 },
             )
         }
@@ -5657,33 +5705,37 @@ pub mod storage {
             &self,
             library_item_id: super::super::ItemId,
         ) -> ::std::result::Result<::std::vec::Vec<super::StorageInfo>, ListError> {
-            let library_item_id_text = ::vapi_runtime::client::text(&library_item_id)?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/{libraryItemId}/storage",
-                    &[("libraryItemId", library_item_id_text.as_str())],
+                    &[
+                        (
+                            "libraryItemId",
+                            ::vapi_runtime::client::text(&library_item_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(ListError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(ListError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::NotFound(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
-                    _ => ListError::from(response.unhandled()),
+                    _ => ListError::from(__response.unhandled()),
                 },
             )
         }
@@ -5725,20 +5777,21 @@ pub mod storage {
     /// Serves `get`.
     #[allow(clippy::result_large_err)]
     async fn serve_get<S: super::Storage + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = call.path("v0")?;
-        let file_name: ::std::string::String = call
+        let library_item_id: super::super::ItemId = __call.path("v0")?;
+        let file_name: ::std::string::String = __call
             .query::<::std::string::String>("file_name")?
             .ok_or_else(|| {
                 ::vapi_runtime::server::invalid_argument("`file_name` is required")
             })?;
         ::std::result::Result::Ok(
-            match service.get(library_item_id, file_name).await {
+            match <S as super::Storage>::get(__service, library_item_id, file_name).await
+            {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(GetError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -5756,15 +5809,15 @@ pub mod storage {
     /// Serves `list`.
     #[allow(clippy::result_large_err)]
     async fn serve_list<S: super::Storage + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = call.path("v0")?;
+        let library_item_id: super::super::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.list(library_item_id).await {
+            match <S as super::Storage>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(ListError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -6813,23 +6866,23 @@ pub mod update_session {
             create_spec
                 .validate_for_create()
                 .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("create_spec")))?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session",
                     &[],
                 ),
             );
-            request.header_value("Client-Token", &client_token)?;
-            request.json(&create_spec)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(CreateError::from);
+            __request.header_value("Client-Token", &client_token)?;
+            __request.json(&create_spec)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(CreateError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 CreateError::InvalidArgument(e)
                             }
@@ -6837,7 +6890,7 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("INVALID_ELEMENT_TYPE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 CreateError::InvalidElementType(e)
                             }
@@ -6845,24 +6898,24 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CreateError::NotFound(e),
                             ::std::result::Result::Err(u) => CreateError::from(u),
                         }
                     }
                     ::std::option::Option::Some("RESOURCE_BUSY") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CreateError::ResourceBusy(e),
                             ::std::result::Result::Err(u) => CreateError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CreateError::Unauthorized(e),
                             ::std::result::Result::Err(u) => CreateError::from(u),
                         }
                     }
-                    _ => CreateError::from(response.unhandled()),
+                    _ => CreateError::from(__response.unhandled()),
                 },
             )
         }
@@ -6870,35 +6923,37 @@ pub mod update_session {
             &self,
             update_session_id: super::UpdateSessionId,
         ) -> ::std::result::Result<super::UpdateSessionModel, GetError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(GetError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(GetError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::NotFound(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
-                    _ => GetError::from(response.unhandled()),
+                    _ => GetError::from(__response.unhandled()),
                 },
             )
         }
@@ -6906,33 +6961,33 @@ pub mod update_session {
             &self,
             library_item_id: ::std::option::Option<::vapi_runtime::Id>,
         ) -> ::std::result::Result<::std::vec::Vec<::vapi_runtime::Id>, ListError> {
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session",
                     &[],
                 ),
             );
-            request.query_value("library_item_id", &library_item_id)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(ListError::from);
+            __request.query_value("library_item_id", &library_item_id)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(ListError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::NotFound(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
-                    _ => ListError::from(response.unhandled()),
+                    _ => ListError::from(__response.unhandled()),
                 },
             )
         }
@@ -6940,31 +6995,33 @@ pub mod update_session {
             &self,
             update_session_id: super::UpdateSessionId,
         ) -> ::std::result::Result<(), CompleteError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "complete");
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            __request.query("action", "complete");
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CompleteError::NotFound(e),
                             ::std::result::Result::Err(u) => CompleteError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 CompleteError::NotAllowedInCurrentState(e)
                             }
@@ -6972,14 +7029,14 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 CompleteError::Unauthorized(e)
                             }
                             ::std::result::Result::Err(u) => CompleteError::from(u),
                         }
                     }
-                    _ => CompleteError::from(response.unhandled()),
+                    _ => CompleteError::from(__response.unhandled()),
                 },
             )
         }
@@ -6988,18 +7045,20 @@ pub mod update_session {
             update_session_id: super::UpdateSessionId,
             client_progress: ::std::option::Option<i64>,
         ) -> ::std::result::Result<(), KeepAliveError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "keep-alive");
-            request
+            __request.query("action", "keep-alive");
+            __request
                 .fields(
                     &[
                         (
@@ -7009,20 +7068,20 @@ pub mod update_session {
                         ),
                     ],
                 )?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => KeepAliveError::NotFound(e),
                             ::std::result::Result::Err(u) => KeepAliveError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 KeepAliveError::NotAllowedInCurrentState(e)
                             }
@@ -7030,14 +7089,14 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 KeepAliveError::Unauthorized(e)
                             }
                             ::std::result::Result::Err(u) => KeepAliveError::from(u),
                         }
                     }
-                    _ => KeepAliveError::from(response.unhandled()),
+                    _ => KeepAliveError::from(__response.unhandled()),
                 },
             )
         }
@@ -7045,31 +7104,33 @@ pub mod update_session {
             &self,
             update_session_id: super::UpdateSessionId,
         ) -> ::std::result::Result<(), CancelError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "cancel");
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            __request.query("action", "cancel");
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CancelError::NotFound(e),
                             ::std::result::Result::Err(u) => CancelError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 CancelError::NotAllowedInCurrentState(e)
                             }
@@ -7077,12 +7138,12 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => CancelError::Unauthorized(e),
                             ::std::result::Result::Err(u) => CancelError::from(u),
                         }
                     }
-                    _ => CancelError::from(response.unhandled()),
+                    _ => CancelError::from(__response.unhandled()),
                 },
             )
         }
@@ -7091,18 +7152,20 @@ pub mod update_session {
             update_session_id: super::UpdateSessionId,
             client_error_message: ::std::string::String,
         ) -> ::std::result::Result<(), FailError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "fail");
-            request
+            __request.query("action", "fail");
+            __request
                 .fields(
                     &[
                         (
@@ -7112,20 +7175,20 @@ pub mod update_session {
                         ),
                     ],
                 )?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => FailError::NotFound(e),
                             ::std::result::Result::Err(u) => FailError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 FailError::NotAllowedInCurrentState(e)
                             }
@@ -7133,12 +7196,12 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => FailError::Unauthorized(e),
                             ::std::result::Result::Err(u) => FailError::from(u),
                         }
                     }
-                    _ => FailError::from(response.unhandled()),
+                    _ => FailError::from(__response.unhandled()),
                 },
             )
         }
@@ -7146,30 +7209,32 @@ pub mod update_session {
             &self,
             update_session_id: super::UpdateSessionId,
         ) -> ::std::result::Result<(), DeleteError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Delete,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => DeleteError::NotFound(e),
                             ::std::result::Result::Err(u) => DeleteError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 DeleteError::NotAllowedInCurrentState(e)
                             }
@@ -7177,12 +7242,12 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => DeleteError::Unauthorized(e),
                             ::std::result::Result::Err(u) => DeleteError::from(u),
                         }
                     }
-                    _ => DeleteError::from(response.unhandled()),
+                    _ => DeleteError::from(__response.unhandled()),
                 },
             )
         }
@@ -7194,31 +7259,33 @@ pub mod update_session {
             update_spec
                 .validate_for_update()
                 .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("update_spec")))?;
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Patch,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.json(&update_spec)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            __request.json(&update_spec)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => UpdateError::NotFound(e),
                             ::std::result::Result::Err(u) => UpdateError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 UpdateError::NotAllowedInCurrentState(e)
                             }
@@ -7226,7 +7293,7 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 UpdateError::InvalidArgument(e)
                             }
@@ -7234,12 +7301,12 @@ pub mod update_session {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => UpdateError::Unauthorized(e),
                             ::std::result::Result::Err(u) => UpdateError::from(u),
                         }
                     }
-                    _ => UpdateError::from(response.unhandled()),
+                    _ => UpdateError::from(__response.unhandled()),
                 },
             )
         }
@@ -7397,20 +7464,26 @@ pub mod update_session {
     /// Serves `create`.
     #[allow(clippy::result_large_err)]
     async fn serve_create<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let client_token: ::std::option::Option<::std::string::String> = call
+        let client_token: ::std::option::Option<::std::string::String> = __call
             .header::<::std::string::String>("Client-Token")?;
-        let create_spec: super::UpdateSessionModel = call.body("create_spec")?;
+        let create_spec: super::UpdateSessionModel = __call.body("create_spec")?;
         create_spec
             .validate_for_create()
             .map_err(|e| ::vapi_runtime::server::validation_failed("create_spec", e))?;
         ::std::result::Result::Ok(
-            match service.create(client_token, create_spec).await {
+            match <S as super::UpdateSession>::create(
+                    __service,
+                    client_token,
+                    create_spec,
+                )
+                .await
+            {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(CreateError::InvalidArgument(e)) => {
                     ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
@@ -7437,15 +7510,15 @@ pub mod update_session {
     /// Serves `get`.
     #[allow(clippy::result_large_err)]
     async fn serve_get<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.get(update_session_id).await {
+            match <S as super::UpdateSession>::get(__service, update_session_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(GetError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -7463,16 +7536,16 @@ pub mod update_session {
     /// Serves `list`.
     #[allow(clippy::result_large_err)]
     async fn serve_list<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = call
+        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = __call
             .query::<::vapi_runtime::Id>("library_item_id")?;
         ::std::result::Result::Ok(
-            match service.list(library_item_id).await {
+            match <S as super::UpdateSession>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(ListError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -7490,15 +7563,17 @@ pub mod update_session {
     /// Serves `complete`.
     #[allow(clippy::result_large_err)]
     async fn serve_complete<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.complete(update_session_id).await {
+            match <S as super::UpdateSession>::complete(__service, update_session_id)
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(CompleteError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -7519,18 +7594,24 @@ pub mod update_session {
     /// Serves `keep_alive`.
     #[allow(clippy::result_large_err)]
     async fn serve_keep_alive<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let mut fields = call.fields()?;
-        let update_session_id: super::UpdateSessionId = call.path("v0")?;
-        let client_progress: ::std::option::Option<i64> = fields
+        let mut __fields = __call.fields()?;
+        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
+        let client_progress: ::std::option::Option<i64> = __fields
             .take("client_progress")?;
         ::std::result::Result::Ok(
-            match service.keep_alive(update_session_id, client_progress).await {
+            match <S as super::UpdateSession>::keep_alive(
+                    __service,
+                    update_session_id,
+                    client_progress,
+                )
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(KeepAliveError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -7551,15 +7632,16 @@ pub mod update_session {
     /// Serves `cancel`.
     #[allow(clippy::result_large_err)]
     async fn serve_cancel<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.cancel(update_session_id).await {
+            match <S as super::UpdateSession>::cancel(__service, update_session_id).await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(CancelError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -7580,18 +7662,24 @@ pub mod update_session {
     /// Serves `fail`.
     #[allow(clippy::result_large_err)]
     async fn serve_fail<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let mut fields = call.fields()?;
-        let update_session_id: super::UpdateSessionId = call.path("v0")?;
-        let client_error_message: ::std::string::String = fields
+        let mut __fields = __call.fields()?;
+        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
+        let client_error_message: ::std::string::String = __fields
             .take("client_error_message")?;
         ::std::result::Result::Ok(
-            match service.fail(update_session_id, client_error_message).await {
+            match <S as super::UpdateSession>::fail(
+                    __service,
+                    update_session_id,
+                    client_error_message,
+                )
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(FailError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -7612,15 +7700,16 @@ pub mod update_session {
     /// Serves `delete`.
     #[allow(clippy::result_large_err)]
     async fn serve_delete<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::UpdateSessionId = call.path("v0")?;
+        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.delete(update_session_id).await {
+            match <S as super::UpdateSession>::delete(__service, update_session_id).await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(DeleteError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -7641,19 +7730,25 @@ pub mod update_session {
     /// Serves `update`.
     #[allow(clippy::result_large_err)]
     async fn serve_update<S: super::UpdateSession + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::UpdateSessionId = call.path("v0")?;
-        let update_spec: super::UpdateSessionModel = call.body("update_spec")?;
+        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
+        let update_spec: super::UpdateSessionModel = __call.body("update_spec")?;
         update_spec
             .validate_for_update()
             .map_err(|e| ::vapi_runtime::server::validation_failed("update_spec", e))?;
         ::std::result::Result::Ok(
-            match service.update(update_session_id, update_spec).await {
+            match <S as super::UpdateSession>::update(
+                    __service,
+                    update_session_id,
+                    update_spec,
+                )
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(UpdateError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)

@@ -184,7 +184,7 @@ impl ::std::convert::From<::std::string::String> for ErrorType {
 }
 impl ::std::str::FromStr for ErrorType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }

@@ -82,7 +82,7 @@ impl ::std::convert::From<::std::string::String> for FilePrepareStatus {
 }
 impl ::std::str::FromStr for FilePrepareStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -167,7 +167,7 @@ impl ::std::convert::From<::std::string::String> for FileEndpointType {
 }
 impl ::std::str::FromStr for FileEndpointType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -459,14 +459,14 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send;
 }
-impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
+impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
     fn list(
         &self,
         download_session_id: super::DownloadSessionId,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send {
-        (**self).list(download_session_id)
+        <__T as File>::list(&**self, download_session_id)
     }
     fn prepare(
         &self,
@@ -476,7 +476,7 @@ impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::PrepareError>,
     > + ::std::marker::Send {
-        (**self).prepare(download_session_id, file_name, endpoint_type)
+        <__T as File>::prepare(&**self, download_session_id, file_name, endpoint_type)
     }
     fn get(
         &self,
@@ -485,7 +485,7 @@ impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send {
-        (**self).get(download_session_id, file_name)
+        <__T as File>::get(&**self, download_session_id, file_name)
     }
 }
 /// Metadata and error types of the `File` service.
@@ -817,35 +817,37 @@ pub mod file {
             &self,
             download_session_id: super::super::DownloadSessionId,
         ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
-            let download_session_id_text = ::vapi_runtime::client::text(
-                &download_session_id,
-            )?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session/{downloadSessionId}/file",
-                    &[("downloadSessionId", download_session_id_text.as_str())],
+                    &[
+                        (
+                            "downloadSessionId",
+                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(ListError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(ListError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::NotFound(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
-                    _ => ListError::from(response.unhandled()),
+                    _ => ListError::from(__response.unhandled()),
                 },
             )
         }
@@ -855,18 +857,20 @@ pub mod file {
             file_name: ::std::string::String,
             endpoint_type: ::std::option::Option<super::FileEndpointType>,
         ) -> ::std::result::Result<super::FileInfo, PrepareError> {
-            let download_session_id_text = ::vapi_runtime::client::text(
-                &download_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session/{downloadSessionId}/file",
-                    &[("downloadSessionId", download_session_id_text.as_str())],
+                    &[
+                        (
+                            "downloadSessionId",
+                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "prepare");
-            request
+            __request.query("action", "prepare");
+            __request
                 .fields(
                     &[
                         (
@@ -880,20 +884,20 @@ pub mod file {
                         ),
                     ],
                 )?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(PrepareError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(PrepareError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => PrepareError::NotFound(e),
                             ::std::result::Result::Err(u) => PrepareError::from(u),
                         }
                     }
                     ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 PrepareError::InvalidArgument(e)
                             }
@@ -901,12 +905,12 @@ pub mod file {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => PrepareError::Unauthorized(e),
                             ::std::result::Result::Err(u) => PrepareError::from(u),
                         }
                     }
-                    _ => PrepareError::from(response.unhandled()),
+                    _ => PrepareError::from(__response.unhandled()),
                 },
             )
         }
@@ -915,42 +919,44 @@ pub mod file {
             download_session_id: super::super::DownloadSessionId,
             file_name: ::std::string::String,
         ) -> ::std::result::Result<super::FileInfo, GetError> {
-            let download_session_id_text = ::vapi_runtime::client::text(
-                &download_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/download-session/{downloadSessionId}/file",
-                    &[("downloadSessionId", download_session_id_text.as_str())],
+                    &[
+                        (
+                            "downloadSessionId",
+                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query_value("file_name", &file_name)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(GetError::from);
+            __request.query_value("file_name", &file_name)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(GetError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::NotFound(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::InvalidArgument(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
-                    _ => GetError::from(response.unhandled()),
+                    _ => GetError::from(__response.unhandled()),
                 },
             )
         }
@@ -1015,15 +1021,15 @@ pub mod file {
     /// Serves `list`.
     #[allow(clippy::result_large_err)]
     async fn serve_list<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let download_session_id: super::super::DownloadSessionId = call.path("v0")?;
+        let download_session_id: super::super::DownloadSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.list(download_session_id).await {
+            match <S as super::File>::list(__service, download_session_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(ListError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -1041,19 +1047,26 @@ pub mod file {
     /// Serves `prepare`.
     #[allow(clippy::result_large_err)]
     async fn serve_prepare<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let mut fields = call.fields()?;
-        let download_session_id: super::super::DownloadSessionId = call.path("v0")?;
-        let file_name: ::std::string::String = fields.take("file_name")?;
-        let endpoint_type: ::std::option::Option<super::FileEndpointType> = fields
+        let mut __fields = __call.fields()?;
+        let download_session_id: super::super::DownloadSessionId = __call.path("v0")?;
+        let file_name: ::std::string::String = __fields.take("file_name")?;
+        let endpoint_type: ::std::option::Option<super::FileEndpointType> = __fields
             .take("endpoint_type")?;
         ::std::result::Result::Ok(
-            match service.prepare(download_session_id, file_name, endpoint_type).await {
+            match <S as super::File>::prepare(
+                    __service,
+                    download_session_id,
+                    file_name,
+                    endpoint_type,
+                )
+                .await
+            {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(PrepareError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -1074,20 +1087,22 @@ pub mod file {
     /// Serves `get`.
     #[allow(clippy::result_large_err)]
     async fn serve_get<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let download_session_id: super::super::DownloadSessionId = call.path("v0")?;
-        let file_name: ::std::string::String = call
+        let download_session_id: super::super::DownloadSessionId = __call.path("v0")?;
+        let file_name: ::std::string::String = __call
             .query::<::std::string::String>("file_name")?
             .ok_or_else(|| {
                 ::vapi_runtime::server::invalid_argument("`file_name` is required")
             })?;
         ::std::result::Result::Ok(
-            match service.get(download_session_id, file_name).await {
+            match <S as super::File>::get(__service, download_session_id, file_name)
+                .await
+            {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(GetError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)

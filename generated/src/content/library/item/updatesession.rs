@@ -76,7 +76,7 @@ impl ::std::convert::From<::std::string::String> for WarningType {
 }
 impl ::std::str::FromStr for WarningType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -184,7 +184,7 @@ impl ::std::convert::From<::std::string::String> for PreviewInfoState {
 }
 impl ::std::str::FromStr for PreviewInfoState {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -271,7 +271,7 @@ impl ::std::convert::From<::std::string::String> for FileSourceType {
 }
 impl ::std::str::FromStr for FileSourceType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1465,14 +1465,14 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send;
 }
-impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
+impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
     fn validate(
         &self,
         update_session_id: super::UpdateSessionId,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileValidationResult, file::ValidateError>,
     > + ::std::marker::Send {
-        (**self).validate(update_session_id)
+        <__T as File>::validate(&**self, update_session_id)
     }
     fn add(
         &self,
@@ -1481,7 +1481,7 @@ impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::AddError>,
     > + ::std::marker::Send {
-        (**self).add(update_session_id, file_spec)
+        <__T as File>::add(&**self, update_session_id, file_spec)
     }
     fn remove(
         &self,
@@ -1490,7 +1490,7 @@ impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), file::RemoveError>,
     > + ::std::marker::Send {
-        (**self).remove(update_session_id, file_name)
+        <__T as File>::remove(&**self, update_session_id, file_name)
     }
     fn list(
         &self,
@@ -1498,7 +1498,7 @@ impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send {
-        (**self).list(update_session_id)
+        <__T as File>::list(&**self, update_session_id)
     }
     fn get(
         &self,
@@ -1507,7 +1507,7 @@ impl<T: File + ?::std::marker::Sized> File for ::std::sync::Arc<T> {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send {
-        (**self).get(update_session_id, file_name)
+        <__T as File>::get(&**self, update_session_id, file_name)
     }
 }
 /// Metadata and error types of the `File` service.
@@ -2097,31 +2097,33 @@ pub mod file {
             &self,
             update_session_id: super::super::UpdateSessionId,
         ) -> ::std::result::Result<super::FileValidationResult, ValidateError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}/file",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.query("action", "validate");
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(ValidateError::from);
+            __request.query("action", "validate");
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(ValidateError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ValidateError::NotFound(e),
                             ::std::result::Result::Err(u) => ValidateError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 ValidateError::NotAllowedInCurrentState(e)
                             }
@@ -2129,14 +2131,14 @@ pub mod file {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 ValidateError::Unauthorized(e)
                             }
                             ::std::result::Result::Err(u) => ValidateError::from(u),
                         }
                     }
-                    _ => ValidateError::from(response.unhandled()),
+                    _ => ValidateError::from(__response.unhandled()),
                 },
             )
         }
@@ -2147,50 +2149,52 @@ pub mod file {
         ) -> ::std::result::Result<super::FileInfo, AddError> {
             ::vapi_runtime::Validate::validate(&file_spec)
                 .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("file_spec")))?;
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let mut request = ::vapi_runtime::client::Request::new(
+            let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}/file",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            request.json(&file_spec)?;
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(AddError::from);
+            __request.json(&file_spec)?;
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(AddError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => AddError::InvalidArgument(e),
                             ::std::result::Result::Err(u) => AddError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => AddError::NotFound(e),
                             ::std::result::Result::Err(u) => AddError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => AddError::Unauthorized(e),
                             ::std::result::Result::Err(u) => AddError::from(u),
                         }
                     }
                     ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 AddError::NotAllowedInCurrentState(e)
                             }
                             ::std::result::Result::Err(u) => AddError::from(u),
                         }
                     }
-                    _ => AddError::from(response.unhandled()),
+                    _ => AddError::from(__response.unhandled()),
                 },
             )
         }
@@ -2199,34 +2203,33 @@ pub mod file {
             update_session_id: super::super::UpdateSessionId,
             file_name: ::std::string::String,
         ) -> ::std::result::Result<(), RemoveError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let file_name_text = ::vapi_runtime::client::text(&file_name)?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Delete,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
                     &[
-                        ("updateSessionId", update_session_id_text.as_str()),
-                        ("fileName", file_name_text.as_str()),
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                        ("fileName", ::vapi_runtime::client::text(&file_name)?.as_str()),
                     ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
                 return ::std::result::Result::Ok(());
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => RemoveError::NotFound(e),
                             ::std::result::Result::Err(u) => RemoveError::from(u),
                         }
                     }
                     ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => {
                                 RemoveError::InvalidArgument(e)
                             }
@@ -2234,12 +2237,12 @@ pub mod file {
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => RemoveError::Unauthorized(e),
                             ::std::result::Result::Err(u) => RemoveError::from(u),
                         }
                     }
-                    _ => RemoveError::from(response.unhandled()),
+                    _ => RemoveError::from(__response.unhandled()),
                 },
             )
         }
@@ -2247,35 +2250,37 @@ pub mod file {
             &self,
             update_session_id: super::super::UpdateSessionId,
         ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}/file",
-                    &[("updateSessionId", update_session_id_text.as_str())],
+                    &[
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                    ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(ListError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(ListError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::NotFound(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
                             ::std::result::Result::Err(u) => ListError::from(u),
                         }
                     }
-                    _ => ListError::from(response.unhandled()),
+                    _ => ListError::from(__response.unhandled()),
                 },
             )
         }
@@ -2284,45 +2289,44 @@ pub mod file {
             update_session_id: super::super::UpdateSessionId,
             file_name: ::std::string::String,
         ) -> ::std::result::Result<super::FileInfo, GetError> {
-            let update_session_id_text = ::vapi_runtime::client::text(
-                &update_session_id,
-            )?;
-            let file_name_text = ::vapi_runtime::client::text(&file_name)?;
-            let request = ::vapi_runtime::client::Request::new(
+            let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
                     "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
                     &[
-                        ("updateSessionId", update_session_id_text.as_str()),
-                        ("fileName", file_name_text.as_str()),
+                        (
+                            "updateSessionId",
+                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
+                        ),
+                        ("fileName", ::vapi_runtime::client::text(&file_name)?.as_str()),
                     ],
                 ),
             );
-            let response = self.connection.send(request).await?;
-            if response.is_success() {
-                return response.result().map_err(GetError::from);
+            let __response = self.connection.send(__request).await?;
+            if __response.is_success() {
+                return __response.result().map_err(GetError::from);
             }
             ::std::result::Result::Err(
-                match response.error_type().as_deref() {
+                match __response.error_type().as_deref() {
                     ::std::option::Option::Some("NOT_FOUND") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::NotFound(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::InvalidArgument(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
                     ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match response.error() {
+                        match __response.error() {
                             ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
                             ::std::result::Result::Err(u) => GetError::from(u),
                         }
                     }
-                    _ => GetError::from(response.unhandled()),
+                    _ => GetError::from(__response.unhandled()),
                 },
             )
         }
@@ -2435,15 +2439,15 @@ pub mod file {
     /// Serves `validate`.
     #[allow(clippy::result_large_err)]
     async fn serve_validate<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
+        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.validate(update_session_id).await {
+            match <S as super::File>::validate(__service, update_session_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(ValidateError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -2464,18 +2468,19 @@ pub mod file {
     /// Serves `add`.
     #[allow(clippy::result_large_err)]
     async fn serve_add<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
-        let file_spec: super::FileAddSpec = call.body("file_spec")?;
+        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
+        let file_spec: super::FileAddSpec = __call.body("file_spec")?;
         ::vapi_runtime::Validate::validate(&file_spec)
             .map_err(|e| ::vapi_runtime::server::validation_failed("file_spec", e))?;
         ::std::result::Result::Ok(
-            match service.add(update_session_id, file_spec).await {
+            match <S as super::File>::add(__service, update_session_id, file_spec).await
+            {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(AddError::InvalidArgument(e)) => {
                     ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
@@ -2499,16 +2504,18 @@ pub mod file {
     /// Serves `remove`.
     #[allow(clippy::result_large_err)]
     async fn serve_remove<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
-        let file_name: ::std::string::String = call.path("v1")?;
+        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
+        let file_name: ::std::string::String = __call.path("v1")?;
         ::std::result::Result::Ok(
-            match service.remove(update_session_id, file_name).await {
+            match <S as super::File>::remove(__service, update_session_id, file_name)
+                .await
+            {
                 ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
                 ::std::result::Result::Err(RemoveError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -2529,15 +2536,15 @@ pub mod file {
     /// Serves `list`.
     #[allow(clippy::result_large_err)]
     async fn serve_list<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
+        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
         ::std::result::Result::Ok(
-            match service.list(update_session_id).await {
+            match <S as super::File>::list(__service, update_session_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(ListError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)
@@ -2555,16 +2562,17 @@ pub mod file {
     /// Serves `get`.
     #[allow(clippy::result_large_err)]
     async fn serve_get<S: super::File + ?::std::marker::Sized>(
-        service: &S,
-        call: ::vapi_runtime::server::Call,
+        __service: &S,
+        __call: ::vapi_runtime::server::Call,
     ) -> ::std::result::Result<
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = call.path("v0")?;
-        let file_name: ::std::string::String = call.path("v1")?;
+        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
+        let file_name: ::std::string::String = __call.path("v1")?;
         ::std::result::Result::Ok(
-            match service.get(update_session_id, file_name).await {
+            match <S as super::File>::get(__service, update_session_id, file_name).await
+            {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
                 ::std::result::Result::Err(GetError::NotFound(e)) => {
                     ::vapi_runtime::server::error("NOT_FOUND", &e)

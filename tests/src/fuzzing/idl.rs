@@ -557,8 +557,7 @@ pub fn mutated(plan: &Plan) -> Vec<Source> {
 /// What the unchanged IDL generates with `settings`, computed once per process: the files a
 /// mutation leaves as they were need no second parse.
 fn baseline(settings: Settings) -> &'static BTreeMap<String, String> {
-    static BASELINES: [OnceLock<BTreeMap<String, String>>; 4] =
-        [const { OnceLock::new() }; 4];
+    static BASELINES: [OnceLock<BTreeMap<String, String>>; 4] = [const { OnceLock::new() }; 4];
     let i = usize::from(settings.ends) * 2 + usize::from(settings.feature_gates);
     BASELINES[i].get_or_init(|| match generate(&mutated(&Plan::default()), settings) {
         Outcome::Generated(files) => files,

@@ -89,7 +89,9 @@ fn names() -> &'static [String] {
 
 fn name(i: u16) -> &'static str {
     let names = names();
-    names.get(usize::from(i) % names.len().max(1)).map_or("", String::as_str)
+    names
+        .get(usize::from(i) % names.len().max(1))
+        .map_or("", String::as_str)
 }
 
 /// Text for a path variable, a query value or a JSON string.
@@ -351,12 +353,14 @@ fn key(k: &Key) -> &str {
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => panic!("no tokio runtime: {e}"),
+    RUNTIME.get_or_init(|| {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => panic!("no tokio runtime: {e}"),
+        }
     })
 }
 

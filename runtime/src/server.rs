@@ -316,7 +316,7 @@ impl Sessions {
 /// /api/session` (basic credentials → a session id), `GET` and `DELETE /api/session`, every
 /// other call refused with 401 `UNAUTHENTICATED` unless it carries a live
 /// `vmware-api-session-id`, request bodies limited in size (1 MiB unless set), and JSON
-/// `OPERATION_NOT_FOUND` for paths no operation has.
+/// `OPERATION_NOT_FOUND` for paths, and methods of a path, that no operation has.
 ///
 /// ```no_run
 /// # fn service_router() -> vapi_runtime::server::axum::Router { Default::default() }
@@ -361,17 +361,22 @@ impl ApiServer {
             credentials: self.credentials,
             active: Arc::new(Mutex::new(BTreeMap::new())),
         };
+        // A path no operation has, or a method none of its operations has: JSON
+        // `OPERATION_NOT_FOUND`, not axum's empty 404 or 405.
+        let not_found = |req: Request| async move {
+            operation_not_found(format!("{} {}", req.method(), req.uri().path()))
+        };
         let protected = self
             .routes
-            .fallback(|req: Request| async move {
-                operation_not_found(format!("{} {}", req.method(), req.uri().path()))
-            })
+            .fallback(not_found)
+            .method_not_allowed_fallback(not_found)
             .layer(axum::middleware::from_fn_with_state(
                 sessions.clone(),
                 require_session,
             ));
         Router::new()
             .route("/api/session", post(login).get(current_user).delete(logout))
+            .method_not_allowed_fallback(not_found)
             .with_state(sessions)
             .merge(protected)
             .layer(DefaultBodyLimit::max(self.body_limit))

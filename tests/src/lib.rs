@@ -17,3 +17,5 @@
 //!     let _ = api.cancel(UpdateSessionId::new("session-1")).await;
 //! }
 //! ```
+
+pub mod fuzzing;

@@ -197,6 +197,13 @@ pub fn service_module_name(service: &str, taken: &[String]) -> String {
     }
 }
 
+/// The vAPI identifier of a service, a wire value: its package and its name in snake_case,
+/// not escaped for Rust (`com.vmware.content.library.item.download_session`, `….type`,
+/// `….3d_drucker`).
+pub fn service_id(package: &str, service: &str) -> String {
+    format!("{package}.{}", service.to_snake_case())
+}
+
 /// The Rust module path of a vAPI package: its name without the `com.vmware` prefix, in segments.
 pub fn package_module_path(package: &str) -> Vec<String> {
     let rest = package.strip_prefix("com.vmware.").unwrap_or(package);
@@ -408,6 +415,10 @@ mod tests {
             (serve_fn_name("_1st"), "serve_1st"),
             (serve_fn_name("r#match"), "serve_match"),
             (serve_fn_name("miss_größe"), "serve_miss_größe"),
+            (service_id("p", "3DDrucker"), "p.3d_drucker"),
+            (service_id("p", "Größenmesser"), "p.größenmesser"),
+            (service_id("p", "Type"), "p.type"),
+            (service_id("p", "DownloadSession"), "p.download_session"),
             (service_module_name("Größe", &[]), "größe"),
             (service_module_name("名前", &[]), "名前"),
             (service_module_name("3DPrinter", &[]), "_3d_printer"),
@@ -426,7 +437,18 @@ mod tests {
         for name in ["größe", "名前", "2fa", "a1_b", "çà_va", "x_"] {
             assert!(is_snake_name(name), "{name}");
         }
-        for name in ["Größe", "a-b", "a b", "🦀", "a🦀", "_a", "", "gro\u{308}sse", "a.b", "a²"] {
+        for name in [
+            "Größe",
+            "a-b",
+            "a b",
+            "🦀",
+            "a🦀",
+            "_a",
+            "",
+            "gro\u{308}sse",
+            "a.b",
+            "a²",
+        ] {
             assert!(!is_snake_name(name), "{name}");
         }
         for name in ["Größe", "名前", "3DModel", "Ölfeld", "A_b"] {

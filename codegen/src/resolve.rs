@@ -314,7 +314,7 @@ impl<'a> Resolver<'a, '_> {
                     name.pos,
                     format!("`{}` is not a type name", name.value),
                 )
-                .with_help("type names are UpperCamelCase letters and digits, with `.` between a nested type and its owner: `File.Info`"),
+                .with_help("type names are UpperCamelCase letters (of any script, accents precomposed) and digits, with `.` between a nested type and its owner: `File.Info`"),
             );
         }
         ok
@@ -936,7 +936,7 @@ impl<'a> Resolver<'a, '_> {
                         format!("`{}` is not a field name", f.name.value),
                     )
                     .with_help(
-                        "field names are snake_case wire keys: lower-case letters, digits and `_`",
+                        "field names are snake_case wire keys: lower-case letters (of any script, accents precomposed), digits and `_`, starting with a letter or digit",
                     ),
                 );
             }
@@ -1159,7 +1159,7 @@ impl<'a> Resolver<'a, '_> {
                         op.name.pos,
                         format!("`{}` is not an operation name", op.name.value),
                     )
-                    .with_help("operation names are snake_case"),
+                    .with_help("operation names are snake_case: lower-case letters (of any script, accents precomposed), digits and `_`, starting with a letter or digit"),
                 );
             }
             let at = loc(path, op.name.pos);
@@ -1257,7 +1257,7 @@ impl<'a> Resolver<'a, '_> {
                         p.name.pos,
                         format!("`{}` is not a parameter name", p.name.value),
                     )
-                    .with_help("parameter names are snake_case"),
+                    .with_help("parameter names are snake_case: lower-case letters (of any script, accents precomposed), digits and `_`, starting with a letter or digit"),
                 );
             }
             names.add(self.diags, &p.name.value, &rust_name, loc(path, p.name.pos));

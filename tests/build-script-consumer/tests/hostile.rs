@@ -276,6 +276,11 @@ fn non_ascii_and_digit_first_names_keep_their_wire_names() {
     assert!(matches!(Maß::from("grösse"), Maß::Unknown(_)));
     let model: _3dModel = serde_json::from_str(r#"{"3d":{"größe":1}}"#).unwrap();
     assert_eq!(model._3d.map(|g| g.größe), Some(1));
+    assert_eq!(gm::SERVICE_ID, "com.vmware.hostile.größenmesser");
+    assert_eq!(
+        hostile::_3d_drucker::SERVICE_ID,
+        "com.vmware.hostile.3d_drucker"
+    );
     assert_eq!(gm::MISS_GRÖSSE.name, "miss_größe");
     assert_eq!(gm::名前_OPERATION.name, "名前");
     assert_eq!(gm::_1ST.name, "1st");
@@ -283,7 +288,10 @@ fn non_ascii_and_digit_first_names_keep_their_wire_names() {
         gm::MISS_GRÖSSE.rest.map(|r| r.url_template()).as_deref(),
         Some("/api/hostile/groesse/{groesse}")
     );
-    assert_eq!(hostile::Größenfehler::ERROR_TYPE, "com.vmware.hostile.Größenfehler");
+    assert_eq!(
+        hostile::Größenfehler::ERROR_TYPE,
+        "com.vmware.hostile.Größenfehler"
+    );
 }
 
 /// What the `Größenmesser` service saw.
@@ -300,10 +308,10 @@ impl Größenmesser for Messer {
         名前: Option<String>,
         maß: Option<Maß>,
     ) -> Result<Größe, gm::MissGrößeError> {
-        self.seen.lock().unwrap().push(format!(
-            "{} {_2fa:?} {名前:?} {maß:?}",
-            größe.as_str()
-        ));
+        self.seen
+            .lock()
+            .unwrap()
+            .push(format!("{} {_2fa:?} {名前:?} {maß:?}", größe.as_str()));
         if größe.as_str() == "zu groß" {
             let mut e = hostile::Größenfehler::default();
             e.größe = Some(99);

@@ -187,10 +187,13 @@ pub fn operation_error_name(operation: &str) -> String {
 /// The module holding a service's metadata and error types (`DownloadSession` →
 /// `download_session`). vAPI lets a service and a sub-package share a name (the service
 /// `com.vmware.content.library.Item` beside the package `com.vmware.content.library.item`), so
-/// when `taken` (the package's child modules) holds the name, the service's gets `_service`.
+/// when `taken` (the package's child modules) holds the name, the service's gets `_service`; so
+/// does a module spelled like the service's own trait, which a name without case gives
+/// (`名前` → `名前_service` beside the trait `名前`, `3D` → `_3d_service` beside `_3d`).
 pub fn service_module_name(service: &str, taken: &[String]) -> String {
     let name = value_name(service);
-    if taken.iter().any(|t| unraw(t) == unraw(&name)) {
+    if taken.iter().any(|t| unraw(t) == unraw(&name)) || unraw(&name) == unraw(&type_name(service))
+    {
         format!("{}_service", unraw(&name))
     } else {
         name
@@ -420,7 +423,9 @@ mod tests {
             (service_id("p", "Type"), "p.type"),
             (service_id("p", "DownloadSession"), "p.download_session"),
             (service_module_name("Größe", &[]), "größe"),
-            (service_module_name("名前", &[]), "名前"),
+            (service_module_name("名前", &[]), "名前_service"),
+            (service_module_name("3D", &[]), "_3d_service"),
+            (service_module_name("名前Dienst", &[]), "名前dienst_service"),
             (service_module_name("3DPrinter", &[]), "_3d_printer"),
             (id_type_name("com.vmware.x.Größe"), "GrößeId"),
             (id_type_name("com.vmware.x.3DPrinter"), "_3dPrinterId"),

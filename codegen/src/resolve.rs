@@ -708,8 +708,12 @@ impl<'a> Resolver<'a, '_> {
             let at = loc(&file.path, s.name.pos);
             let module = naming::service_module_name(&s.name.value, &children);
             // Services whose traits clash have clashing modules too: report that once.
-            if types.add(self.diags, &s.name.value, &rust, at.clone()) {
-                modules.add(self.diags, &s.name.value, &module, at);
+            // Modules and types share Rust's type namespace: in a script without case (`名前`)
+            // or with digits only (`3D`) a service's module can be spelled like a type.
+            if types.add(self.diags, &s.name.value, &rust, at.clone())
+                && modules.add(self.diags, &s.name.value, &module, at.clone())
+            {
+                types.add(self.diags, &s.name.value, &module, at);
             }
             services.push(self.service(file, s, rust, module));
         }

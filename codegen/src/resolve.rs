@@ -1597,6 +1597,20 @@ impl<'a> Resolver<'a, '_> {
         for (_, param) in r.query.iter().chain(&r.headers) {
             bind(self, param);
         }
+        // Header names are HTTP tokens: a client could not send `X-Größe`, nor a router match it.
+        for (header, _) in &r.headers {
+            let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+            if header.value.is_empty() || !header.value.chars().all(token) {
+                self.diags.push(
+                    Diagnostic::error(
+                        path,
+                        header.pos,
+                        format!("`{}` is not an HTTP header name", header.value),
+                    )
+                    .with_help("header names are ASCII letters, digits and ``!#$%&'*+-.^_`|~``"),
+                );
+            }
+        }
         if let Some(body) = &r.body {
             bind(self, body);
             if matches!(method, HttpMethod::Get | HttpMethod::Delete) {
@@ -2152,6 +2166,25 @@ enumerations:
             );
         }
         assert_eq!(at.len(), 9, "{at:#?}");
+    }
+
+    #[test]
+    fn a_header_name_is_an_http_token() {
+        let text = format!(
+            "{HEAD}services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: größe
+        doc: G.
+        params: [{{ name: größe, type: string, doc: G. }}, {{ name: b, type: string, doc: B. }}]
+        rest: {{ method: GET, path: /g, headers: {{ X-Größe: größe, X-B: b }} }}
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert_eq!(diags[0].loc().to_string(), "com/vmware/a.yaml:10:51");
+        assert!(diags[0].message.contains("`X-Größe`"), "{}", diags[0]);
     }
 
     #[test]

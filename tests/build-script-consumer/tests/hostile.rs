@@ -313,8 +313,7 @@ impl Größenmesser for Messer {
             .unwrap()
             .push(format!("{} {_2fa:?} {名前:?} {maß:?}", größe.as_str()));
         if größe.as_str() == "zu groß" {
-            let mut e = hostile::Größenfehler::default();
-            e.größe = Some(99);
+            let e = hostile::Größenfehler { größe: Some(99) };
             return Err(gm::MissGrößeError::Größenfehler(e));
         }
         let mut g = Größe::new(42);

@@ -1,7 +1,61 @@
 //! Every Rust name the generator makes comes from here: case conversion, keywords, leading
 //! digits, and the names derived from others (`DownloadSessionId`, `CancelError`).
+//!
+//! The IDL's names are wire names and stay as written on the wire; the Rust name is derived
+//! from them. A name may use any letter or digit Rust accepts in identifiers (Unicode's
+//! `XID_Continue` that is also alphabetic or numeric, so `größe` and `名前` stay as they are)
+//! and `_`. Case conversion is heck's (`GRÖSSE` → `Grösse`), and a name that cannot start an
+//! identifier after it (one that starts with a digit) gets one leading `_`: `2fa` → `_2fa`,
+//! `3DModel` → `_3dModel`, `1st` → `_1st`, `1ST` → `_1st`. rustc's case lints ignore leading
+//! underscores, so these stay warning-free. Anything else (`-`, spaces, emoji, punctuation, a
+//! combining mark written apart from its letter instead of precomposed, NFC) is refused by
+//! the resolver with the predicates below, rather than silently turned into another name.
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use unicode_ident::{is_xid_continue, is_xid_start};
+
+/// A character a name may hold anywhere: `_`, or a letter or digit that Rust identifiers may
+/// contain. Heck splits words at any other character, so the resolver refuses those.
+fn is_name_char(c: char) -> bool {
+    c == '_' || (is_xid_continue(c) && c.is_alphanumeric())
+}
+
+/// A character a name may start with: a letter that can start an identifier, or an ASCII digit
+/// (which gets a leading `_` in Rust).
+fn is_name_start(c: char) -> bool {
+    c.is_ascii_digit() || (is_xid_start(c) && is_name_char(c))
+}
+
+/// A field, operation or parameter name: snake_case in any script (`library_item_id`,
+/// `größe`, `名前`, `2fa`): no upper-case letter, and it starts with a letter or a digit.
+pub fn is_snake_name(name: &str) -> bool {
+    name.starts_with(|c: char| is_name_start(c) && !c.is_uppercase())
+        && name.chars().all(|c| is_name_char(c) && !c.is_uppercase())
+}
+
+/// One segment of a type name: UpperCamelCase in any script (`FileInfo`, `Größe`, `名前`,
+/// `3DModel`): it starts with a letter that is not lower case, or with a digit.
+pub fn is_type_segment(segment: &str) -> bool {
+    segment.starts_with(|c: char| is_name_start(c) && !c.is_lowercase())
+        && segment.chars().all(is_name_char)
+}
+
+/// An enumeration value, the wire string of a variant (`SHA256`, `3D`, `_2`, `GRÖSSE`): letters,
+/// digits and `_` (the resolver also wants one letter or digit: `_` alone names no variant).
+pub fn is_enumeration_value(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(is_name_char)
+}
+
+/// Whether `name` (raw or not) is a Rust identifier: what every name made here must be.
+pub fn is_identifier(name: &str) -> bool {
+    let name = unraw(name);
+    let mut chars = name.chars();
+    match chars.next() {
+        Some('_') => name.len() > 1 && chars.all(is_xid_continue),
+        Some(first) => is_xid_start(first) && chars.all(is_xid_continue),
+        None => false,
+    }
+}
 
 /// Strict and reserved keywords of Rust 2024, which need `r#` (or more) to be identifiers.
 const KEYWORDS: &[&str] = &[
@@ -15,12 +69,13 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers; they get a trailing underscore instead.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
-/// Makes `name` a valid identifier: digits first get a leading `_`, keywords become raw
-/// identifiers (`r#type`) or, where that is not allowed, get a trailing `_` (`self_`).
+/// Makes `name` a valid identifier: a name that cannot start one (digits first) gets a leading
+/// `_`, keywords become raw identifiers (`r#type`) or, where that is not allowed, get a
+/// trailing `_` (`self_`).
 fn escape(name: String) -> String {
     let name = if name.is_empty() {
         "_empty".to_owned()
-    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+    } else if !name.starts_with(|c: char| c == '_' || is_xid_start(c)) {
         format!("_{name}")
     } else {
         name
@@ -65,10 +120,13 @@ const SERVICE_CONSTANTS: &[&str] = &["SERVICE_ID", "RESOURCE_TYPE", "OPERATIONS"
 
 /// The descriptor constant of an operation (`keep_alive` → `KEEP_ALIVE`), in its service's
 /// module beside `SERVICE_ID`, `RESOURCE_TYPE` and `OPERATIONS`: an operation named like one
-/// of those gets `_OPERATION` (`service_id` → `SERVICE_ID_OPERATION`).
+/// of those gets `_OPERATION` (`service_id` → `SERVICE_ID_OPERATION`). So does one whose name
+/// has no upper case (`名前`, `2`): the constant would be spelled like a parameter or local of
+/// the module's client and router, and a `let` of that name would match the constant instead
+/// of binding (`名前` → `名前_OPERATION`).
 pub fn descriptor_name(operation: &str) -> String {
     let name = const_name(operation);
-    if SERVICE_CONSTANTS.contains(&name.as_str()) {
+    if SERVICE_CONSTANTS.contains(&name.as_str()) || !name.chars().any(char::is_uppercase) {
         format!("{name}_OPERATION")
     } else {
         name
@@ -106,28 +164,47 @@ fn free_name(preferred: &[&str], fallback: &str, taken: &[String]) -> String {
         .unwrap_or_else(|| fallback.to_owned())
 }
 
+/// The router's handler of one operation, from the operation's Rust name: `serve_keep_alive`,
+/// `serve_match` for `r#match`, `serve_1st` for `_1st` (`serve__1st` would trip
+/// `non_snake_case`; operation names never start with `_`, so no two handlers meet).
+pub fn serve_fn_name(operation_rust: &str) -> String {
+    let name = unraw(operation_rust);
+    format!("serve_{}", name.strip_prefix('_').unwrap_or(name))
+}
+
 /// The newtype of identifiers of a resource type (`com.vmware.content.library.Item` → `ItemId`).
 pub fn id_type_name(resource_type: &str) -> String {
     let simple = resource_type.rsplit('.').next().unwrap_or(resource_type);
-    type_name(&format!("{}Id", simple.to_upper_camel_case()))
+    // Not case-converted again: heck would read `名前Id` as one word (`名前id`).
+    escape(format!("{}Id", simple.to_upper_camel_case()))
 }
 
 /// The error type of one operation, in its service's module (`cancel` → `CancelError`).
 pub fn operation_error_name(operation: &str) -> String {
-    type_name(&format!("{}Error", operation.to_upper_camel_case()))
+    escape(format!("{}Error", operation.to_upper_camel_case()))
 }
 
 /// The module holding a service's metadata and error types (`DownloadSession` →
 /// `download_session`). vAPI lets a service and a sub-package share a name (the service
 /// `com.vmware.content.library.Item` beside the package `com.vmware.content.library.item`), so
-/// when `taken` (the package's child modules) holds the name, the service's gets `_service`.
+/// when `taken` (the package's child modules) holds the name, the service's gets `_service`; so
+/// does a module spelled like the service's own trait, which a name without case gives
+/// (`名前` → `名前_service` beside the trait `名前`, `3D` → `_3d_service` beside `_3d`).
 pub fn service_module_name(service: &str, taken: &[String]) -> String {
     let name = value_name(service);
-    if taken.iter().any(|t| unraw(t) == unraw(&name)) {
+    if taken.iter().any(|t| unraw(t) == unraw(&name)) || unraw(&name) == unraw(&type_name(service))
+    {
         format!("{}_service", unraw(&name))
     } else {
         name
     }
+}
+
+/// The vAPI identifier of a service, a wire value: its package and its name in snake_case,
+/// not escaped for Rust (`com.vmware.content.library.item.download_session`, `….type`,
+/// `….3d_drucker`).
+pub fn service_id(package: &str, service: &str) -> String {
+    format!("{package}.{}", service.to_snake_case())
 }
 
 /// The Rust module path of a vAPI package: its name without the `com.vmware` prefix, in segments.
@@ -193,9 +270,15 @@ mod tests {
             ("Self.Kind", "SelfKind"),
             ("Type", "Type"),
             ("Self_", "Self_"),
+            ("Größe", "Größe"),
+            ("Größe.Info", "GrößeInfo"),
+            ("名前", "名前"),
+            ("Ölfeld3D", "Ölfeld3D"),
+            ("4xx", "_4xx"),
         ];
         for (input, expected) in table {
             assert_eq!(type_name(input), expected, "{input}");
+            assert!(is_identifier(expected), "{expected}");
         }
     }
 
@@ -225,9 +308,14 @@ mod tests {
             ("self_", "self_"),
             ("type_", "r#type"),
             ("a1_b", "a1_b"),
+            ("1st", "_1st"),
+            ("größe_2", "größe_2"),
+            ("名前_id", "名前_id"),
+            ("çà_va", "çà_va"),
         ];
         for (input, expected) in table {
             assert_eq!(value_name(input), expected, "{input}");
+            assert!(is_identifier(expected), "{expected}");
         }
     }
 
@@ -248,9 +336,14 @@ mod tests {
             ("3D", "_3d"),
             ("TYPE", "Type"),
             ("SUPER", "Super"),
+            ("GRÖSSE", "Grösse"),
+            ("ÜBER_ALLES", "ÜberAlles"),
+            ("名前", "名前"),
+            ("2FA_CODE", "_2faCode"),
         ];
         for (input, expected) in table {
             assert_eq!(variant_name(input), expected, "{input}");
+            assert!(is_identifier(expected), "{expected}");
         }
     }
 
@@ -310,5 +403,76 @@ mod tests {
         assert_eq!(service_module_name("Self", &[]), "self_");
         assert_eq!(id_type_name("com.vmware.hostile.Self"), "SelfId");
         assert_eq!(operation_error_name("match"), "MatchError");
+    }
+
+    #[test]
+    fn derived_names_of_non_ascii_and_digit_first_names() {
+        let table = [
+            (operation_error_name("größe"), "GrößeError"),
+            (operation_error_name("名前"), "名前Error"),
+            (operation_error_name("1st"), "_1stError"),
+            (descriptor_name("größe"), "GRÖSSE"),
+            (descriptor_name("名前"), "名前_OPERATION"),
+            (descriptor_name("2"), "_2_OPERATION"),
+            (descriptor_name("1st"), "_1ST"),
+            (serve_fn_name("_1st"), "serve_1st"),
+            (serve_fn_name("r#match"), "serve_match"),
+            (serve_fn_name("miss_größe"), "serve_miss_größe"),
+            (service_id("p", "3DDrucker"), "p.3d_drucker"),
+            (service_id("p", "Größenmesser"), "p.größenmesser"),
+            (service_id("p", "Type"), "p.type"),
+            (service_id("p", "DownloadSession"), "p.download_session"),
+            (service_module_name("Größe", &[]), "größe"),
+            (service_module_name("名前", &[]), "名前_service"),
+            (service_module_name("3D", &[]), "_3d_service"),
+            (service_module_name("名前Dienst", &[]), "名前dienst_service"),
+            (service_module_name("3DPrinter", &[]), "_3d_printer"),
+            (id_type_name("com.vmware.x.Größe"), "GrößeId"),
+            (id_type_name("com.vmware.x.3DPrinter"), "_3dPrinterId"),
+            (error_type_value("Größenfehler"), "GRÖSSENFEHLER"),
+            (error_type_value("404NotFound"), "404NOT_FOUND"),
+        ];
+        for (got, expected) in table {
+            assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
+    fn which_wire_names_can_become_identifiers() {
+        for name in ["größe", "名前", "2fa", "a1_b", "çà_va", "x_"] {
+            assert!(is_snake_name(name), "{name}");
+        }
+        for name in [
+            "Größe",
+            "a-b",
+            "a b",
+            "🦀",
+            "a🦀",
+            "_a",
+            "",
+            "gro\u{308}sse",
+            "a.b",
+            "a²",
+        ] {
+            assert!(!is_snake_name(name), "{name}");
+        }
+        for name in ["Größe", "名前", "3DModel", "Ölfeld", "A_b"] {
+            assert!(is_type_segment(name), "{name}");
+        }
+        for name in ["größe", "Grö-ße", "Crab🦀", "_A", "", "A b", "A\u{308}"] {
+            assert!(!is_type_segment(name), "{name}");
+        }
+        for name in ["GRÖSSE", "3D", "_2", "名前"] {
+            assert!(is_enumeration_value(name), "{name}");
+        }
+        for name in ["", "A-B", "A B", "🦀", "A\u{308}"] {
+            assert!(!is_enumeration_value(name), "{name}");
+        }
+        for name in ["_2", "größe", "r#type", "名前"] {
+            assert!(is_identifier(name), "{name}");
+        }
+        for name in ["_", "", "2fa", "a-b"] {
+            assert!(!is_identifier(name), "{name}");
+        }
     }
 }

@@ -306,10 +306,7 @@ impl<'a> Resolver<'a, '_> {
 
     /// Type names are UpperCamelCase segments joined by dots.
     fn check_type_name(&mut self, file: &ast::File, name: &S<String>) -> bool {
-        let ok = name.value.split('.').all(|seg| {
-            seg.starts_with(|c: char| c.is_ascii_uppercase())
-                && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
+        let ok = name.value.split('.').all(naming::is_type_segment);
         if !ok {
             self.diags.push(
                 Diagnostic::error(
@@ -317,7 +314,7 @@ impl<'a> Resolver<'a, '_> {
                     name.pos,
                     format!("`{}` is not a type name", name.value),
                 )
-                .with_help("type names are UpperCamelCase, with `.` between a nested type and its owner: `File.Info`"),
+                .with_help("type names are UpperCamelCase letters (of any script, accents precomposed) and digits, with `.` between a nested type and its owner: `File.Info`"),
             );
         }
         ok
@@ -366,7 +363,7 @@ impl<'a> Resolver<'a, '_> {
                 );
                 continue;
             }
-            if !simple.starts_with(|c: char| c.is_ascii_uppercase()) {
+            if !naming::is_type_segment(simple) {
                 self.err(
                     &file.path,
                     rt.pos,
@@ -711,8 +708,12 @@ impl<'a> Resolver<'a, '_> {
             let at = loc(&file.path, s.name.pos);
             let module = naming::service_module_name(&s.name.value, &children);
             // Services whose traits clash have clashing modules too: report that once.
-            if types.add(self.diags, &s.name.value, &rust, at.clone()) {
-                modules.add(self.diags, &s.name.value, &module, at);
+            // Modules and types share Rust's type namespace: in a script without case (`名前`)
+            // or with digits only (`3D`) a service's module can be spelled like a type.
+            if types.add(self.diags, &s.name.value, &rust, at.clone())
+                && modules.add(self.diags, &s.name.value, &module, at.clone())
+            {
+                types.add(self.diags, &s.name.value, &module, at);
             }
             services.push(self.service(file, s, rust, module));
         }
@@ -777,12 +778,7 @@ impl<'a> Resolver<'a, '_> {
         let mut names = RustNames::new("the value");
         let mut values = Vec::new();
         for v in &e.values {
-            let ok = !v.name.value.is_empty()
-                && v.name
-                    .value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !ok {
+            if !naming::is_enumeration_value(&v.name.value) {
                 self.err(
                     &file.path,
                     v.name.pos,
@@ -793,7 +789,7 @@ impl<'a> Resolver<'a, '_> {
                 );
                 continue;
             }
-            if !v.name.value.chars().any(|c| c.is_ascii_alphanumeric()) {
+            if v.name.value.chars().all(|c| c == '_') {
                 self.err(
                     &file.path,
                     v.name.pos,
@@ -936,7 +932,7 @@ impl<'a> Resolver<'a, '_> {
         }
         for f in &s.fields {
             let rust_name = naming::value_name(&f.name.value);
-            if !is_snake(&f.name.value) {
+            if !naming::is_snake_name(&f.name.value) {
                 self.diags.push(
                     Diagnostic::error(
                         path,
@@ -944,7 +940,7 @@ impl<'a> Resolver<'a, '_> {
                         format!("`{}` is not a field name", f.name.value),
                     )
                     .with_help(
-                        "field names are snake_case wire keys: lowercase letters, digits and `_`",
+                        "field names are snake_case wire keys: lower-case letters (of any script, accents precomposed), digits and `_`, starting with a letter or digit",
                     ),
                 );
             }
@@ -1160,14 +1156,14 @@ impl<'a> Resolver<'a, '_> {
         let mut operations = Vec::new();
         for op in &s.operations {
             let rust_name = naming::value_name(&op.name.value);
-            if !is_snake(&op.name.value) {
+            if !naming::is_snake_name(&op.name.value) {
                 self.diags.push(
                     Diagnostic::error(
                         path,
                         op.name.pos,
                         format!("`{}` is not an operation name", op.name.value),
                     )
-                    .with_help("operation names are snake_case"),
+                    .with_help("operation names are snake_case: lower-case letters (of any script, accents precomposed), digits and `_`, starting with a letter or digit"),
                 );
             }
             let at = loc(path, op.name.pos);
@@ -1258,14 +1254,14 @@ impl<'a> Resolver<'a, '_> {
         let mut params = Vec::new();
         for p in &op.params {
             let rust_name = naming::value_name(&p.name.value);
-            if !is_snake(&p.name.value) {
+            if !naming::is_snake_name(&p.name.value) {
                 self.diags.push(
                     Diagnostic::error(
                         path,
                         p.name.pos,
                         format!("`{}` is not a parameter name", p.name.value),
                     )
-                    .with_help("parameter names are snake_case"),
+                    .with_help("parameter names are snake_case: lower-case letters (of any script, accents precomposed), digits and `_`, starting with a letter or digit"),
                 );
             }
             names.add(self.diags, &p.name.value, &rust_name, loc(path, p.name.pos));
@@ -1601,6 +1597,20 @@ impl<'a> Resolver<'a, '_> {
         for (_, param) in r.query.iter().chain(&r.headers) {
             bind(self, param);
         }
+        // Header names are HTTP tokens: a client could not send `X-Größe`, nor a router match it.
+        for (header, _) in &r.headers {
+            let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+            if header.value.is_empty() || !header.value.chars().all(token) {
+                self.diags.push(
+                    Diagnostic::error(
+                        path,
+                        header.pos,
+                        format!("`{}` is not an HTTP header name", header.value),
+                    )
+                    .with_help("header names are ASCII letters, digits and ``!#$%&'*+-.^_`|~``"),
+                );
+            }
+        }
         if let Some(body) = &r.body {
             bind(self, body);
             if matches!(method, HttpMethod::Get | HttpMethod::Delete) {
@@ -1785,13 +1795,6 @@ fn element(ty: &Type) -> Option<&Type> {
         Type::Map(..) => None,
         other => Some(other),
     }
-}
-
-fn is_snake(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 #[cfg(test)]
@@ -2066,30 +2069,71 @@ services:
         );
     }
 
-    /// The IDL's names are ASCII wire names: a non-ASCII name or one starting with a digit
-    /// (enumeration values aside: `3D` becomes `_3d`) is refused where it is written, rather
-    /// than turned into an identifier the wire name no longer resembles.
+    /// Non-ASCII names and names starting with a digit are wire names like any other: the wire
+    /// keeps them as written and the Rust name is derived (`größe`, `_2fa`, `_3dModel`).
     #[test]
-    fn non_ascii_and_digit_first_names_are_located_errors() {
+    fn non_ascii_and_digit_first_names_load() {
         let text = format!(
-            "{HEAD}structures:
+            "{HEAD}resource_types:
+  - {{ name: 3DDrucker, doc: D. }}
+structures:
   - {{ name: Größe, doc: G., fields: [] }}
-  - name: Model3
+  - name: 3DModel
     doc: M.
     fields:
       - {{ name: größe, type: string, doc: G. }}
       - {{ name: 2fa, type: string, doc: T. }}
+      - {{ name: 名前, type: optional<Mode>, doc: N. }}
+errors:
+  - {{ name: Größenfehler, doc: G., fields: [] }}
+services:
+  - name: 名前Dienst
+    doc: S.
+    resource_type: com.vmware.a.Ölfeld
+    operations:
+      - name: 名前
+        doc: N.
+        params: [{{ name: ä, type: string, doc: A. }}, {{ name: größe, type: long, doc: G. }}]
+        errors: [{{ error: Größenfehler, when: G. }}]
+        rest: {{ method: GET, path: \"/x/{{a}}\", path_params: {{ a: ä }}, query: {{ größe: größe }} }}
+      - {{ name: 1st, doc: F., params: [{{ name: 2nd, type: string, doc: S. }}] }}
+enumerations:
+  - name: Mode
+    doc: M.
+    values: [{{ name: GRÖSSE, doc: G. }}, {{ name: 3D, doc: D. }}, {{ name: 名前, doc: N. }}]
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        assert!(diags.is_empty(), "{diags:#?}");
+    }
+
+    /// Names that no case conversion makes an identifier (`-`, spaces, emoji, punctuation, a
+    /// combining mark apart from its letter) are refused where they are written, and names
+    /// that only differ before conversion clash.
+    #[test]
+    fn names_that_cannot_be_identifiers_are_located_errors() {
+        let text = format!(
+            "{HEAD}structures:
+  - {{ name: Grö-ße, doc: G., fields: [] }}
+  - name: Crab
+    doc: C.
+    fields:
+      - {{ name: \"a b\", type: string, doc: A. }}
+      - {{ name: krabbe🦀, type: string, doc: K. }}
+      - {{ name: \"gro\\u0308sse\", type: string, doc: NFD. }}
+      - {{ name: größe, type: string, doc: G. }}
+      - {{ name: größe_, type: string, doc: Clashes with größe. }}
 services:
   - name: Svc
     doc: S.
     operations:
-      - name: 名前
+      - name: na.me
         doc: N.
-        params: [{{ name: ä, type: string, doc: A. }}]
+        params: [{{ name: _2, type: string, doc: A. }}]
 enumerations:
   - name: Mode
     doc: M.
-    values: [{{ name: GRÖSSE, doc: G. }}, {{ name: 3D, doc: Fine. }}]
+    values: [{{ name: GRÖ-SSE, doc: G. }}, {{ name: 🦀, doc: C. }}]
 "
         );
         let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
@@ -2099,20 +2143,48 @@ enumerations:
             .collect();
         let f = "com/vmware/a.yaml";
         for expected in [
-            format!("{f}:4:13: `Größe` is not a type name"),
-            format!("{f}:8:17: `größe` is not a field name"),
-            format!("{f}:9:17: `2fa` is not a field name"),
-            format!("{f}:14:15: `名前` is not an operation name"),
-            format!("{f}:16:26: `ä` is not a parameter name"),
+            format!("{f}:4:13: `Grö-ße` is not a type name"),
+            format!("{f}:8:17: `a b` is not a field name"),
+            format!("{f}:9:17: `krabbe🦀` is not a field name"),
+            format!("{f}:10:17: `gro\u{308}sse` is not a field name"),
+            format!("{f}:17:15: `na.me` is not an operation name"),
+            format!("{f}:19:26: `_2` is not a parameter name"),
         ] {
             assert!(at.contains(&expected), "{expected}: {at:#?}");
         }
-        assert!(
-            at.iter()
-                .any(|a| a.starts_with(&format!("{f}:20:22: `GRÖSSE`"))),
-            "{at:#?}"
+        assert_clash(
+            &diags,
+            &format!("{f}:12:17"),
+            &format!("{f}:11:17"),
+            ["größe_", "größe"],
         );
-        assert_eq!(at.len(), 6, "{at:#?}");
+        for value in ["`GRÖ-SSE`", "`🦀`"] {
+            assert!(
+                at.iter()
+                    .any(|a| a.contains(value) && a.contains("is not an enumeration value")),
+                "{value}: {at:#?}"
+            );
+        }
+        assert_eq!(at.len(), 9, "{at:#?}");
+    }
+
+    #[test]
+    fn a_header_name_is_an_http_token() {
+        let text = format!(
+            "{HEAD}services:
+  - name: Svc
+    doc: S.
+    operations:
+      - name: größe
+        doc: G.
+        params: [{{ name: größe, type: string, doc: G. }}, {{ name: b, type: string, doc: B. }}]
+        rest: {{ method: GET, path: /g, headers: {{ X-Größe: größe, X-B: b }} }}
+"
+        );
+        let diags = diagnostics(&[("com/vmware/a.yaml", &text)]);
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert_eq!(diags[0].loc().to_string(), "com/vmware/a.yaml:10:51");
+        assert!(diags[0].message.contains("`X-Größe`"), "{}", diags[0]);
     }
 
     #[test]

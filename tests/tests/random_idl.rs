@@ -61,6 +61,10 @@ const TYPES: &[&str] = &[
     "Copy",
     "From",
     "Into",
+    "Größe",
+    "名前",
+    "3DModel",
+    "4xx",
 ];
 
 const SNAKE: &[&str] = &[
@@ -158,6 +162,10 @@ const SNAKE: &[&str] = &[
     "id",
     "a1_b",
     "x1",
+    "größe",
+    "名前",
+    "2fa",
+    "1st",
 ];
 
 const VALUES: &[&str] = &[
@@ -179,6 +187,9 @@ const VALUES: &[&str] = &[
     "ACTIVE_NOW",
     "SHA256",
     "lower",
+    "GRÖSSE",
+    "名前",
+    "4K",
 ];
 
 const SEGMENTS: &[&str] = &[
@@ -311,6 +322,19 @@ fn key(name: &str) -> String {
     name.chars()
         .filter(|c| *c != '_' && *c != '.')
         .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// `name` with its non-ASCII bytes percent-encoded, for a REST path.
+fn encoded(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -731,7 +755,8 @@ fn operation(
     if !rest {
         return;
     }
-    let mut path = format!("/prop/{}/{op}", key(service));
+    // REST paths are ASCII: a non-ASCII name is percent-encoded in them.
+    let mut path = format!("/prop/{}/{}", encoded(&key(service)), encoded(op));
     let mut path_params = Vec::new();
     let mut query = Vec::new();
     let mut headers = Vec::new();
@@ -743,7 +768,7 @@ fn operation(
             path.push_str(&format!("/{{{var}}}"));
             path_params.push((var, p.clone()));
         } else if *scalar && (bodiless || d.chance(50)) {
-            if d.chance(70) {
+            if d.chance(70) || !p.is_ascii() {
                 let name = if d.chance(10) {
                     format!("grö ße&{p}=1")
                 } else {

@@ -289,7 +289,7 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
             let mut ops = ops.clone();
             ops.sort_by_key(|op| std::cmp::Reverse(required_query(op).len()));
             let arms = ops.iter().map(|op| {
-                let serve = ident(&format!("serve_{}", naming::unraw(&op.name.rust)));
+                let serve = ident(&naming::serve_fn_name(&op.name.rust));
                 let action = match op.rest.as_ref().and_then(|r| r.action.as_ref()) {
                     Some(a) => quote!(::std::option::Option::Some(#a)),
                     None => quote!(::std::option::Option::None),
@@ -379,7 +379,7 @@ fn serve_fn(
     op: &Operation,
     gate: &TokenStream,
 ) -> TokenStream {
-    let serve = ident(&format!("serve_{}", naming::unraw(&op.name.rust)));
+    let serve = ident(&naming::serve_fn_name(&op.name.rust));
     let method = ident(&op.name.rust);
     let error = ident(&op.error_type);
     let Some(rest) = &op.rest else {

@@ -11,11 +11,7 @@ use crate::ir::{Body, Operation, Package, PrivilegeScope, Rest, Service};
 
 /// The vAPI service identifier: `com.vmware.content.library.item.download_session`.
 fn service_id(package: &Package, service: &Service) -> String {
-    format!(
-        "{}.{}",
-        package.name,
-        crate::naming::unraw(&crate::naming::value_name(&service.name.wire))
-    )
+    crate::naming::service_id(&package.name, &service.name.wire)
 }
 
 fn rest_line(rest: &Rest) -> String {

@@ -2,14 +2,16 @@
 //! compiles: catch-all variants that stepped aside, keyword fields on the wire, constants that
 //! moved, and the `match` operation, whose parameters are named like the locals of the
 //! generated client and server, called through the generated client and router over HTTP on
-//! 127.0.0.1.
+//! 127.0.0.1; and the non-ASCII and digit-first names, on the wire as written, through the
+//! generated client and router of `Größenmesser`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
 
 use vapi_build_consumer::fixtures::hostile::{
-    self, Locals, Option as HOption, Result as HResult, S, Self_, SelfKind, T, Type as _, TypeId,
+    self, _3dModel, Größe, GrößeId, Größenmesser, Locals, Maß, Option as HOption,
+    Result as HResult, S, Self_, SelfKind, T, Type as _, TypeId, größenmesser as gm,
     type_service as ts,
 };
 use vapi_runtime::client::Connection;
@@ -249,4 +251,133 @@ impl Cases for Self_ {
         self.self_ = Some("s".to_owned());
         self
     }
+}
+
+/// Non-ASCII and digit-first names: the wire keeps the names as written, Rust has `größe`,
+/// `_2fa`, `名前`, `Grösse`, `_4k`, `_3dModel`.
+#[test]
+fn non_ascii_and_digit_first_names_keep_their_wire_names() {
+    let mut value = Größe::new(3);
+    value._2fa = Some("zwei".to_owned());
+    value.名前 = Some("ナマエ".to_owned());
+    value.maß = Some(Maß::Grösse);
+    let json = serde_json::to_string(&value).unwrap();
+    assert_eq!(
+        json,
+        r#"{"größe":3,"2fa":"zwei","名前":"ナマエ","maß":"GRÖSSE"}"#
+    );
+    let back: Größe = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, value);
+    let missing = serde_json::from_str::<Größe>("{}").unwrap_err().to_string();
+    assert!(missing.contains("größe"), "{missing}");
+    assert_eq!(Maß::from("名前"), Maß::名前);
+    assert_eq!(Maß::from("4K"), Maß::_4k);
+    assert_eq!(Maß::_4k.as_str(), "4K");
+    assert!(matches!(Maß::from("grösse"), Maß::Unknown(_)));
+    let model: _3dModel = serde_json::from_str(r#"{"3d":{"größe":1}}"#).unwrap();
+    assert_eq!(model._3d.map(|g| g.größe), Some(1));
+    assert_eq!(gm::SERVICE_ID, "com.vmware.hostile.größenmesser");
+    assert_eq!(
+        hostile::_3d_drucker::SERVICE_ID,
+        "com.vmware.hostile.3d_drucker"
+    );
+    assert_eq!(gm::MISS_GRÖSSE.name, "miss_größe");
+    assert_eq!(gm::名前_OPERATION.name, "名前");
+    assert_eq!(gm::_1ST.name, "1st");
+    assert_eq!(
+        gm::MISS_GRÖSSE.rest.map(|r| r.url_template()).as_deref(),
+        Some("/api/hostile/groesse/{groesse}")
+    );
+    assert_eq!(
+        hostile::Größenfehler::ERROR_TYPE,
+        "com.vmware.hostile.Größenfehler"
+    );
+}
+
+/// What the `Größenmesser` service saw.
+#[derive(Default)]
+struct Messer {
+    seen: Mutex<Vec<String>>,
+}
+
+impl Größenmesser for Messer {
+    async fn miss_größe(
+        &self,
+        größe: GrößeId,
+        _2fa: Option<String>,
+        名前: Option<String>,
+        maß: Option<Maß>,
+    ) -> Result<Größe, gm::MissGrößeError> {
+        self.seen
+            .lock()
+            .unwrap()
+            .push(format!("{} {_2fa:?} {名前:?} {maß:?}", größe.as_str()));
+        if größe.as_str() == "zu groß" {
+            let e = hostile::Größenfehler { größe: Some(99) };
+            return Err(gm::MissGrößeError::Größenfehler(e));
+        }
+        let mut g = Größe::new(42);
+        g.名前 = 名前;
+        g.maß = maß;
+        g.id = Some(größe);
+        Ok(g)
+    }
+
+    async fn 名前(&self) -> Result<Option<String>, gm::名前Error> {
+        Ok(Some("名前".to_owned()))
+    }
+
+    async fn _1st(&self, _2nd: String) -> Result<(), gm::_1stError> {
+        self.seen.lock().unwrap().push(format!("1st {_2nd}"));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn non_ascii_and_digit_first_names_cross_the_wire() {
+    let messer = Arc::new(Messer::default());
+    let app = ApiServer::new(Credentials::new("user", "password"))
+        .service(gm::router(Clone::clone(&messer)))
+        .into_router();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let _ = vapi_runtime::server::axum::serve(listener, app).await;
+    });
+    let connection = Connection::new(format!("http://{addr}")).unwrap();
+    connection.login("user", "password").await.unwrap();
+    let client = gm::Client::new(connection);
+    let answer = client
+        .miss_größe(
+            GrößeId::new("g/1 ö"),
+            Some("2f a".to_owned()),
+            Some("名".to_owned()),
+            Some(Maß::_4k),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.größe, 42);
+    assert_eq!(answer.名前.as_deref(), Some("名"));
+    assert_eq!(answer.maß, Some(Maß::_4k));
+    assert_eq!(answer.id.as_ref().map(GrößeId::as_str), Some("g/1 ö"));
+    let error = client
+        .miss_größe(GrößeId::new("zu groß"), None, None, None)
+        .await
+        .unwrap_err();
+    match error {
+        gm::MissGrößeError::Größenfehler(e) => assert_eq!(e.größe, Some(99)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(client.名前().await.unwrap().as_deref(), Some("名前"));
+    client._1st("zweite".to_owned()).await.unwrap();
+    let seen = messer.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            "g/1 ö Some(\"2f a\") Some(\"名\") Some(_4k)",
+            "zu groß None None None",
+            "1st zweite",
+        ]
+    );
+    server.abort();
 }

@@ -101,7 +101,7 @@ pub fn generate_except(
         Ok(model) => model,
         Err(diags) => {
             assert!(
-                !diags.0.is_empty(),
+                !diags.is_empty(),
                 "the IDL was rejected without a single diagnostic"
             );
             return Outcome::Rejected(diags.to_string());

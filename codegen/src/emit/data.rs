@@ -113,6 +113,7 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
     let known = e.values.iter().map(|v| &v.name.wire);
     let unknown_doc = " A value this version of the bindings does not know, kept exactly as \
         received. Compare with `as_str()` rather than matching on this variant.";
+    let unknown_doc = crate::docs::doc_literal(unknown_doc);
     quote! {
         #doc
         #[derive(
@@ -303,6 +304,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
         let ndoc = format!(
             " Creates a value from its required fields ({listed}); optional fields are unset."
         );
+        let ndoc = crate::docs::doc_literal(&ndoc);
         quote! {
             impl #name {
                 #[doc = #ndoc]

@@ -100,6 +100,7 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
         .iter()
         .all(|op| op.rest.is_none())
         .then(|| quote!(#[allow(dead_code)]));
+    let doc = crate::docs::doc_literal(&doc);
     quote! {
         #gate
         #[doc = #doc]
@@ -342,6 +343,7 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
     } else {
         quote!(service)
     };
+    let doc = crate::docs::doc_literal(&doc);
     quote! {
         #gate
         #[doc = #doc]
@@ -455,6 +457,7 @@ fn serve_fn(
     } else {
         quote!(__call)
     };
+    let doc = crate::docs::doc_literal(&doc);
     quote! {
         #gate
         #[doc = #doc]

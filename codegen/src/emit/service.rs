@@ -280,6 +280,7 @@ fn descriptor(op: &Operation) -> TokenStream {
             }))
         }
     };
+    let doc = crate::docs::doc_literal(&doc);
     quote! {
         #[doc = #doc]
         pub const #name: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {

@@ -203,11 +203,28 @@ fn escape_line(line: &str) -> String {
     let mut at_start = true;
     while let Some(c) = rest.chars().next() {
         if in_code {
-            out.push(c);
-            if c == '`' {
-                in_code = false;
-            }
-            rest = &rest[c.len_utf8()..];
+            // Up to and with the closing backtick, copied as it is.
+            let end = rest.find('`').map_or(rest.len(), |i| i + 1);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            in_code = false;
+            continue;
+        }
+        // A run of characters that need nothing (none starts an escape or a URL) is copied
+        // at once; the bytes looked for are ASCII, so the run ends on a character boundary.
+        let plain = rest
+            .bytes()
+            .position(|b| {
+                matches!(
+                    b,
+                    b'`' | b'[' | b']' | b'<' | b'>' | b'*' | b'\\' | b'#' | b'h'
+                )
+            })
+            .unwrap_or(rest.len());
+        if plain > 0 {
+            out.push_str(&rest[..plain]);
+            rest = &rest[plain..];
+            at_start = false;
             continue;
         }
         // An autolink the text wrote itself, `<https://…>`, stays as it is.

@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::types::{ident, idl_type, rust_type};
+use super::types::{braced, ident, idl_type, rust_type};
 use crate::docs::Doc;
 use crate::ir::{
     Docs, Enumeration, Field, InputRule, OutputRule, Presence, ResourceType, Structure, Type,
@@ -333,20 +333,21 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
     });
     let deserialize = deserialize_impl(s, qualified, from);
     let validate = validate_impls(s, qualified);
-    quote! {
+    // The parts are moved in (the fields as one group), not interpolated: `quote!` would copy
+    // their tokens.
+    let fields = braced(fields);
+    let mut out = quote! {
         #doc
         #[derive(
             ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
             ::serde::Serialize,
         )]
-        pub struct #name {
-            #(#fields)*
-        }
-        #constructor
-        #error_impls
-        #deserialize
-        #validate
-    }
+        pub struct #name #fields
+    };
+    out.extend(constructor);
+    out.extend(error_impls);
+    out.extend([deserialize, validate]);
+    out
 }
 
 /// `Deserialize` through a private mirror whose every field is optional, so that a missing

@@ -6,8 +6,8 @@
 //! code fence as a Rust doctest. [`Doc::text`] escapes the first three outside code spans,
 //! wraps URLs in `<…>`, un-indents lines and fences code as `text`.
 
-use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 
 /// Rustdoc for one item, built paragraph by paragraph.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -123,8 +123,11 @@ impl Doc {
 
     /// The doc as inner attributes (`//!`), for a module's own file.
     pub fn inner(&self) -> TokenStream {
-        let lines = self.lines.iter().map(|l| doc_line(l));
-        quote! { #( #![doc = #lines] )* }
+        let mut tokens = TokenStream::new();
+        for line in &self.lines {
+            doc_attr(&mut tokens, true, &doc_line(line));
+        }
+        tokens
     }
 
     /// The rendered lines, for tests.
@@ -144,9 +147,52 @@ fn doc_line(line: &str) -> String {
 
 impl ToTokens for Doc {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        let lines = self.lines.iter().map(|l| doc_line(l));
-        tokens.extend(quote! { #( #[doc = #lines] )* });
+        for line in &self.lines {
+            doc_attr(tokens, false, &doc_line(line));
+        }
     }
+}
+
+/// Appends `#[doc = "value"]` (`#![doc = …]` when `inner`), as `quote!` would, without its
+/// intermediate streams.
+fn doc_attr(tokens: &mut TokenStream, inner: bool, value: &str) {
+    let mut attr = TokenStream::new();
+    attr.extend([
+        TokenTree::Ident(Ident::new("doc", Span::call_site())),
+        TokenTree::Punct(Punct::new('=', Spacing::Alone)),
+        TokenTree::Literal(doc_literal(value)),
+    ]);
+    tokens.extend([TokenTree::Punct(Punct::new('#', Spacing::Alone))]);
+    if inner {
+        tokens.extend([TokenTree::Punct(Punct::new('!', Spacing::Alone))]);
+    }
+    tokens.extend([TokenTree::Group(Group::new(Delimiter::Bracket, attr))]);
+}
+
+/// The string literal of a doc attribute's value. prettyplease prints a doc line as `///`
+/// followed by the literal's value, so the value is all that counts there, and a raw literal
+/// (`r"…"`, `r#"…"#`) is much cheaper than an escaped one: nothing to escape here, nothing for
+/// syn to unescape when it reads the literal back. Where prettyplease would print the literal
+/// itself (a value with a line break, or an outer doc starting with `/`) or a raw literal cannot
+/// hold the value (a carriage return), the escaped literal is used, as before.
+pub fn doc_literal(value: &str) -> Literal {
+    if value.contains(['\n', '\r']) || value.starts_with('/') {
+        return Literal::string(value);
+    }
+    // One `#` more than the longest run of `#` after a quote, so that no `"#…` ends it early.
+    let hashes = value
+        .match_indices('"')
+        .map(|(i, _)| value[i + 1..].len() - value[i + 1..].trim_start_matches('#').len() + 1)
+        .max()
+        .unwrap_or(0);
+    let mut repr = String::with_capacity(value.len() + 3 + 2 * hashes);
+    repr.push('r');
+    repr.extend(std::iter::repeat_n('#', hashes));
+    repr.push('"');
+    repr.push_str(value);
+    repr.push('"');
+    repr.extend(std::iter::repeat_n('#', hashes));
+    repr.parse().unwrap_or_else(|_| Literal::string(value))
 }
 
 /// Escapes one line of prose outside its `code spans`.
@@ -157,11 +203,28 @@ fn escape_line(line: &str) -> String {
     let mut at_start = true;
     while let Some(c) = rest.chars().next() {
         if in_code {
-            out.push(c);
-            if c == '`' {
-                in_code = false;
-            }
-            rest = &rest[c.len_utf8()..];
+            // Up to and with the closing backtick, copied as it is.
+            let end = rest.find('`').map_or(rest.len(), |i| i + 1);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            in_code = false;
+            continue;
+        }
+        // A run of characters that need nothing (none starts an escape or a URL) is copied
+        // at once; the bytes looked for are ASCII, so the run ends on a character boundary.
+        let plain = rest
+            .bytes()
+            .position(|b| {
+                matches!(
+                    b,
+                    b'`' | b'[' | b']' | b'<' | b'>' | b'*' | b'\\' | b'#' | b'h'
+                )
+            })
+            .unwrap_or(rest.len());
+        if plain > 0 {
+            out.push_str(&rest[..plain]);
+            rest = &rest[plain..];
+            at_start = false;
             continue;
         }
         // An autolink the text wrote itself, `<https://…>`, stays as it is.
@@ -303,11 +366,34 @@ mod tests {
     fn renders_outer_and_inner_attributes() {
         let mut doc = Doc::from_text("Hello.");
         doc.paragraph("Added in vSphere API 7.0.");
-        assert_eq!(
-            doc.to_token_stream().to_string(),
-            quote! { #[doc = " Hello."] #[doc = ""] #[doc = " Added in vSphere API 7.0."] }
+        let expected: TokenStream =
+            r##"#[doc = r" Hello."] #[doc = r""] #[doc = r" Added in vSphere API 7.0."]"##
+                .parse()
+                .unwrap();
+        assert_eq!(doc.to_token_stream().to_string(), expected.to_string());
+        assert!(
+            doc.inner()
                 .to_string()
+                .starts_with("# ! [doc = r\" Hello.\"]")
         );
-        assert!(doc.inner().to_string().starts_with("# ! [doc"));
+    }
+
+    #[test]
+    fn doc_literals_keep_their_value() {
+        let table = [
+            ("", r#"r"""#),
+            (" plain", r#"r" plain""#),
+            (r#" a "quote""#, r##"r#" a "quote""#"##),
+            (" \"# and \"##", "r###\" \"# and \"##\"###"),
+            (" a\rb", r#"" a\rb""#),
+            (" two\nlines", r#"" two\nlines""#),
+            ("/ leading slash", r#""/ leading slash""#),
+        ];
+        for (value, repr) in table {
+            let literal = doc_literal(value);
+            assert_eq!(literal.to_string(), repr, "{value:?}");
+            let parsed: syn::LitStr = syn::parse2(literal.into_token_stream()).unwrap();
+            assert_eq!(parsed.value(), value);
+        }
     }
 }

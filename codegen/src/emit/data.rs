@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::types::{ident, idl_type, rust_type};
+use super::types::{braced, ident, idl_type, rust_type};
 use crate::docs::Doc;
 use crate::ir::{
     Docs, Enumeration, Field, InputRule, OutputRule, Presence, ResourceType, Structure, Type,
@@ -113,6 +113,7 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
     let known = e.values.iter().map(|v| &v.name.wire);
     let unknown_doc = " A value this version of the bindings does not know, kept exactly as \
         received. Compare with `as_str()` rather than matching on this variant.";
+    let unknown_doc = crate::docs::doc_literal(unknown_doc);
     quote! {
         #doc
         #[derive(
@@ -303,6 +304,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
         let ndoc = format!(
             " Creates a value from its required fields ({listed}); optional fields are unset."
         );
+        let ndoc = crate::docs::doc_literal(&ndoc);
         quote! {
             impl #name {
                 #[doc = #ndoc]
@@ -331,20 +333,21 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
     });
     let deserialize = deserialize_impl(s, qualified, from);
     let validate = validate_impls(s, qualified);
-    quote! {
+    // The parts are moved in (the fields as one group), not interpolated: `quote!` would copy
+    // their tokens.
+    let fields = braced(fields);
+    let mut out = quote! {
         #doc
         #[derive(
             ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
             ::serde::Serialize,
         )]
-        pub struct #name {
-            #(#fields)*
-        }
-        #constructor
-        #error_impls
-        #deserialize
-        #validate
-    }
+        pub struct #name #fields
+    };
+    out.extend(constructor);
+    out.extend(error_impls);
+    out.extend([deserialize, validate]);
+    out
 }
 
 /// `Deserialize` through a private mirror whose every field is optional, so that a missing

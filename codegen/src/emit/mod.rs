@@ -158,17 +158,18 @@ fn package_module(model: &Model, package: &Package, options: &rest::Options) -> 
         }
         service::service_module(package, s, ends)
     });
+    // Moved into one stream, not interpolated: `quote!` would copy every item's tokens.
+    let mut items = TokenStream::new();
+    items.extend(ids);
+    items.extend(enums);
+    items.extend(structs);
+    items.extend(errors);
+    items.extend(traits);
+    items.extend(modules);
     Module {
         path: package.module_path.clone(),
         doc,
-        items: quote! {
-            #(#ids)*
-            #(#enums)*
-            #(#structs)*
-            #(#errors)*
-            #(#traits)*
-            #(#modules)*
-        },
+        items,
     }
 }
 

@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::data::holds_structure;
-use super::types::{ident, rust_type};
+use super::types::{braced, ident, rust_type};
 use crate::ir::{Body, HttpMethod, Model, Operation, Param, Service, Type};
 use crate::naming;
 
@@ -94,12 +94,14 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
         .operations
         .iter()
         .map(|op| client_method(model, from, op));
+    let methods = braced(methods);
     // A service with no REST mapping at all never calls through its connection.
     let unread = service
         .operations
         .iter()
         .all(|op| op.rest.is_none())
         .then(|| quote!(#[allow(dead_code)]));
+    let doc = crate::docs::doc_literal(&doc);
     quote! {
         #gate
         #[doc = #doc]
@@ -118,9 +120,7 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
         }
 
         #gate
-        impl super::#trait_name for Client {
-            #(#methods)*
-        }
+        impl super::#trait_name for Client #methods
     }
 }
 
@@ -342,7 +342,8 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
     } else {
         quote!(service)
     };
-    quote! {
+    let doc = crate::docs::doc_literal(&doc);
+    let mut out = quote! {
         #gate
         #[doc = #doc]
         pub fn router<S: super::#trait_name + 'static>(
@@ -351,9 +352,10 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
             ::vapi_runtime::server::axum::Router::new()
                 #(#route_calls)*
         }
-
-        #(#serves)*
-    }
+    };
+    // Moved in, not interpolated: `quote!` would copy their tokens.
+    out.extend(serves);
+    out
 }
 
 /// The query parameters an operation cannot do without.
@@ -455,6 +457,7 @@ fn serve_fn(
     } else {
         quote!(__call)
     };
+    let doc = crate::docs::doc_literal(&doc);
     quote! {
         #gate
         #[doc = #doc]

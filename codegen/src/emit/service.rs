@@ -1,11 +1,11 @@
 //! Emitters for services: the trait, and the service module with its resource type, operation
 //! descriptors and per-operation error types.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream};
 use quote::quote;
 
 use super::data::{doc_of, lit, type_note};
-use super::types::{ident, rust_type, type_ref_path};
+use super::types::{braced, ident, rust_type, type_ref_path};
 use crate::docs::Doc;
 use crate::ir::{Body, Operation, Package, PrivilegeScope, Rest, Service};
 
@@ -153,16 +153,13 @@ pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
             }
         });
     }
+    let (decls, forwards) = (braced(decls), braced(forwards));
     quote! {
         #doc
-        pub trait #name: ::std::marker::Send + ::std::marker::Sync {
-            #(#decls)*
-        }
+        pub trait #name: ::std::marker::Send + ::std::marker::Sync #decls
 
         // The generic is not `T`: an IDL type of that name would be shadowed in the methods.
-        impl<__T: #name + ?::std::marker::Sized> #name for ::std::sync::Arc<__T> {
-            #(#forwards)*
-        }
+        impl<__T: #name + ?::std::marker::Sized> #name for ::std::sync::Arc<__T> #forwards
     }
 }
 
@@ -196,19 +193,24 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
         .last()
         .is_some_and(|m| unraw(m) == unraw(&service.module))
         .then(|| quote!(#[allow(clippy::module_inception)]));
+    // The body's parts are moved in, not interpolated: `quote!` would copy their tokens.
+    let mut body = quote! {
+        /// The vAPI identifier of the service.
+        pub const SERVICE_ID: &str = #id;
+        #resource_type
+    };
+    body.extend(descriptors);
+    body.extend(quote! {
+        /// Every operation of the service, in IDL order.
+        pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[#(#all),*];
+    });
+    body.extend(errors);
+    body.extend(ends);
+    let body = Group::new(Delimiter::Brace, body);
     quote! {
         #mdoc
         #inception
-        pub mod #module {
-            /// The vAPI identifier of the service.
-            pub const SERVICE_ID: &str = #id;
-            #resource_type
-            #(#descriptors)*
-            /// Every operation of the service, in IDL order.
-            pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[#(#all),*];
-            #(#errors)*
-            #ends
-        }
+        pub mod #module #body
     }
 }
 
@@ -276,6 +278,7 @@ fn descriptor(op: &Operation) -> TokenStream {
             }))
         }
     };
+    let doc = crate::docs::doc_literal(&doc);
     quote! {
         #[doc = #doc]
         pub const #name: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {

@@ -1,17 +1,24 @@
 //! Rust types and paths for IDL types, relative to the module that names them.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use quote::quote;
 
 use crate::ir::{IdType, Primitive, Type, TypeRef};
 use crate::naming;
 
 /// An identifier token from a Rust name made by [`naming`], raw (`r#type`) or not.
 pub fn ident(name: &str) -> syn::Ident {
+    // As `format_ident!` would, without formatting the name into a new string first.
     match name.strip_prefix("r#") {
-        Some(raw) => format_ident!("r#{}", raw),
-        None => format_ident!("{}", name),
+        Some(raw) => syn::Ident::new_raw(raw, Span::call_site()),
+        None => syn::Ident::new(name, Span::call_site()),
     }
+}
+
+/// `{ items }`, the items moved into one group: interpolating token streams with `quote!`
+/// copies every token, interpolating a group does not.
+pub fn braced(items: impl IntoIterator<Item = TokenStream>) -> Group {
+    Group::new(Delimiter::Brace, items.into_iter().collect())
 }
 
 /// The path from module `from` to item `name` of module `to`, through `super::` so that the

@@ -395,5 +395,11 @@ mod tests {
             let parsed: syn::LitStr = syn::parse2(literal.into_token_stream()).unwrap();
             assert_eq!(parsed.value(), value);
         }
+        // Rust allows at most 255 `#` around a raw string: past that, the escaped literal.
+        let many = format!(" \"{}", "#".repeat(300));
+        assert_eq!(
+            doc_literal(&many).to_string(),
+            Literal::string(&many).to_string()
+        );
     }
 }

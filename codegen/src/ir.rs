@@ -321,6 +321,25 @@ pub struct Operation {
     pub rest: Option<Rest>,
 }
 
+impl Operation {
+    /// The names of the query parameters a request of this operation always carries: those
+    /// bound to a required parameter. Two operations of one route are told apart by them.
+    pub fn required_query(&self) -> Vec<&str> {
+        let Some(rest) = &self.rest else {
+            return Vec::new();
+        };
+        rest.query
+            .iter()
+            .filter(|(_, wire)| {
+                self.params
+                    .iter()
+                    .any(|p| &p.name.wire == wire && !p.ty.is_optional())
+            })
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+}
+
 /// A parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {

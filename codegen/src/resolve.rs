@@ -1203,16 +1203,8 @@ impl<'a> Resolver<'a, '_> {
         rest: &Rest,
         at: Loc,
     ) {
-        let required: BTreeSet<String> = rest
-            .query
-            .iter()
-            .filter(|(_, wire)| {
-                op.params
-                    .iter()
-                    .any(|p| &p.name.wire == wire && !p.ty.is_optional())
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
+        let required: BTreeSet<String> =
+            op.required_query().into_iter().map(str::to_owned).collect();
         let route = Route {
             method: rest.method.as_str(),
             pattern: naming::route_pattern(&rest.path).0,

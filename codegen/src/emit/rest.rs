@@ -287,14 +287,14 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
             // Operations that share a path and action are told apart by their required
             // query parameters (`File.get` has `?name=`, `File.list` none): most first.
             let mut ops = ops.clone();
-            ops.sort_by_key(|op| std::cmp::Reverse(required_query(op).len()));
+            ops.sort_by_key(|op| std::cmp::Reverse(op.required_query().len()));
             let arms = ops.iter().map(|op| {
                 let serve = ident(&naming::serve_fn_name(&op.name.rust));
                 let action = match op.rest.as_ref().and_then(|r| r.action.as_ref()) {
                     Some(a) => quote!(::std::option::Option::Some(#a)),
                     None => quote!(::std::option::Option::None),
                 };
-                let names = required_query(op);
+                let names = op.required_query();
                 let guard = (!names.is_empty()).then(|| quote!(if #(call.has_query(#names))&&*));
                 quote!(#action #guard => #serve(&*service, call).await,)
             });
@@ -356,22 +356,6 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
     // Moved in, not interpolated: `quote!` would copy their tokens.
     out.extend(serves);
     out
-}
-
-/// The query parameters an operation cannot do without.
-fn required_query(op: &Operation) -> Vec<&str> {
-    let Some(rest) = &op.rest else {
-        return Vec::new();
-    };
-    rest.query
-        .iter()
-        .filter(|(_, wire)| {
-            op.params
-                .iter()
-                .any(|p| &p.name.wire == wire && !p.ty.is_optional())
-        })
-        .map(|(name, _)| name.as_str())
-        .collect()
 }
 
 fn serve_fn(

@@ -21,12 +21,13 @@ pub mod docs;
 pub mod emit;
 pub mod idl;
 pub mod ir;
+pub mod load;
 pub mod naming;
 pub mod render;
 pub mod resolve;
 pub mod writer;
 
 // The old module paths, kept while other branches merge the move.
-pub use idl::{ast, decode, load, yaml};
+pub use idl::{ast, decode, yaml};
 
 pub use config::{Config, Error, Layout};

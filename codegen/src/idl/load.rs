@@ -1,13 +1,13 @@
-//! Loading: a directory of IDL files → the resolved [`Model`], phase by phase. Each phase
-//! reports all of its errors, and the next phase runs only if there were none, so one mistake
-//! never causes a cascade of follow-on errors.
+//! Reading IDL files from disk ([`read_dir`]) and the first two phases over them
+//! ([`decode_sources`]): YAML parse, then decode, each reporting all of its errors before the
+//! next runs. [`crate::load`] chains them with resolution.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::ast;
+use super::{decode, yaml};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::Model;
-use crate::{decode, resolve, yaml};
 
 /// Files larger than this are refused rather than read: an IDL file is a few hundred kilobytes.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -102,23 +102,29 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Source>) -> Result<(), LoadError>
     Ok(())
 }
 
-/// Parses, decodes, resolves and validates `sources` into a model.
+/// A phase's diagnostics, sorted and with the text of the files they point into; `Ok` when there
+/// are none.
+///
+/// # Errors
+///
+/// The diagnostics, when there are any.
+pub fn checkpoint(sources: &[Source], diags: Vec<Diagnostic>) -> Result<(), Diagnostics> {
+    if diags.is_empty() {
+        return Ok(());
+    }
+    let sorted = Diagnostics::sorted(diags);
+    Err(sources
+        .iter()
+        .fold(sorted, |d, s| d.with_source(&s.path, &s.text)))
+}
+
+/// Parses and decodes `sources` into their ASTs.
 ///
 /// # Errors
 ///
 /// Every mistake of the first phase that has any, sorted by file and position.
-pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
+pub fn decode_sources(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics> {
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let checkpoint = |diags: Vec<Diagnostic>| -> Result<(), Diagnostics> {
-        if diags.is_empty() {
-            return Ok(());
-        }
-        let sorted = Diagnostics::sorted(diags);
-        Err(sources
-            .iter()
-            .fold(sorted, |d, s| d.with_source(&s.path, &s.text)))
-    };
-
     let mut trees = Vec::new();
     for source in sources {
         match yaml::parse(&source.path, &source.text) {
@@ -126,7 +132,7 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
             Err(d) => diags.push(d),
         }
     }
-    checkpoint(std::mem::take(&mut diags))?;
+    checkpoint(sources, std::mem::take(&mut diags))?;
 
     let mut files = Vec::new();
     for (source, tree) in &trees {
@@ -134,49 +140,13 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
             files.push(file);
         }
     }
-    checkpoint(std::mem::take(&mut diags))?;
-
-    let model = resolve::resolve(&files, &mut diags);
-    checkpoint(diags)?;
-    model.ok_or_else(Diagnostics::default)
-}
-
-/// Reads and loads the IDL directory `root`.
-///
-/// # Errors
-///
-/// [`LoadError::Io`] if a file cannot be read, [`LoadError::Idl`] with every located mistake.
-pub fn load_dir(root: &Path) -> Result<(Model, Vec<Source>), LoadError> {
-    let sources = read_dir(root)?;
-    let model = load_sources(&sources).map_err(LoadError::Idl)?;
-    Ok((model, sources))
+    checkpoint(sources, diags)?;
+    Ok(files)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const ERRORS: &str = "package: com.vmware.vapi.std.errors
-doc: Errors.
-errors:
-  - name: Error
-    doc: Base.
-    fields:
-      - { name: messages, type: list<string>, doc: Messages. }
-  - { name: NotFound, doc: Missing., extends: Error }
-";
-
-    fn load(files: &[(&str, &str)]) -> Result<Model, String> {
-        let mut sources = vec![Source {
-            path: "com/vmware/vapi/std/errors.yaml".into(),
-            text: ERRORS.into(),
-        }];
-        sources.extend(files.iter().map(|(p, t)| Source {
-            path: (*p).into(),
-            text: (*t).into(),
-        }));
-        load_sources(&sources).map_err(|d| d.to_string())
-    }
 
     #[test]
     fn a_file_beyond_the_size_limit_is_refused_unread() {
@@ -197,80 +167,5 @@ errors:
             "{err}"
         );
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn resolves_references_across_files() {
-        let model = load(&[(
-            "com/vmware/a.yaml",
-            "package: com.vmware.a
-doc: A.
-structures:
-  - name: Thing
-    doc: A thing.
-    fields:
-      - { name: type, type: Thing.Kind, doc: Its kind. }
-enumerations:
-  - name: Thing.Kind
-    doc: Kinds.
-    values: [{ name: UNKNOWN, doc: Not known. }, { name: BIG, doc: Big. }]
-services:
-  - name: Things
-    doc: Things.
-    resource_type: com.vmware.a.Thing
-    operations:
-      - name: get
-        doc: Gets.
-        params: [{ name: thing, type: id(com.vmware.a.Thing), doc: Which. }]
-        result: { type: Thing, doc: The thing. }
-        errors:
-          - { error: com.vmware.vapi.std.errors.NotFound, when: if it is missing. }
-          - { error: com.vmware.vapi.std.errors.NotFound, when: if it is hidden. }
-        rest: { method: GET, path: '/a/things/{thing}', path_params: { thing: thing } }
-",
-        )])
-        .unwrap_or_else(|e| panic!("{e}"));
-        let a = model
-            .package("com.vmware.a")
-            .unwrap_or_else(|| panic!("no package"));
-        assert_eq!(a.module_path, ["a"]);
-        assert_eq!(a.structures[0].fields[0].name.rust, "r#type");
-        assert_eq!(a.enumerations[0].unknown_variant, "Unrecognized");
-        assert_eq!(a.resource_types[0].name.rust, "ThingId");
-        let get = &a.services[0].operations[0];
-        assert_eq!(get.errors.len(), 1);
-        assert_eq!(get.errors[0].conditions.len(), 2);
-        let errors = model
-            .package("com.vmware.vapi.std.errors")
-            .unwrap_or_else(|| panic!("no errors"));
-        assert_eq!(errors.errors[1].fields[0].name.wire, "messages");
-    }
-
-    #[test]
-    fn reports_every_resolution_error_with_a_location() {
-        let err = load(&[(
-            "com/vmware/a.yaml",
-            "package: com.vmware.a
-doc: A.
-structures:
-  - name: Node
-    doc: A node.
-    fields:
-      - { name: fooBar, type: optional<Node>, doc: Next. }
-      - { name: foo_bar, type: Nod, doc: Typo. }
-",
-        )])
-        .err()
-        .unwrap_or_default();
-        assert!(
-            err.contains("error: unknown type `Nod`\n --> com/vmware/a.yaml:8:32\n"),
-            "{err}"
-        );
-        assert!(err.contains("did you mean `Node`?"), "{err}");
-        assert!(
-            err.contains("`foo_bar` and `fooBar` both become `foo_bar`"),
-            "{err}"
-        );
-        assert!(err.contains("contains itself"), "{err}");
     }
 }

@@ -3,4 +3,5 @@
 pub mod ast;
 pub mod decode;
 pub mod load;
+pub mod type_expr;
 pub mod yaml;

@@ -1,0 +1,138 @@
+//! The front end as one call: IDL files → the resolved [`Model`], phase by phase (YAML parse,
+//! decode, resolve). Each phase reports all of its errors, and the next runs only if there were
+//! none, so one mistake never causes a cascade of follow-on errors.
+
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::idl::load::{checkpoint, decode_sources};
+use crate::ir::Model;
+use crate::resolve;
+
+pub use crate::idl::load::{LoadError, MAX_FILE_BYTES, Source, read_dir};
+
+/// Parses, decodes, resolves and validates `sources` into a model.
+///
+/// # Errors
+///
+/// Every mistake of the first phase that has any, sorted by file and position.
+pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
+    let files = decode_sources(sources)?;
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let model = resolve::resolve(&files, &mut diags);
+    checkpoint(sources, diags)?;
+    model.ok_or_else(Diagnostics::default)
+}
+
+/// Reads and loads the IDL directory `root`.
+///
+/// # Errors
+///
+/// [`LoadError::Io`] if a file cannot be read, [`LoadError::Idl`] with every located mistake.
+pub fn load_dir(root: &Path) -> Result<(Model, Vec<Source>), LoadError> {
+    let sources = read_dir(root)?;
+    let model = load_sources(&sources).map_err(LoadError::Idl)?;
+    Ok((model, sources))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ERRORS: &str = "package: com.vmware.vapi.std.errors
+doc: Errors.
+errors:
+  - name: Error
+    doc: Base.
+    fields:
+      - { name: messages, type: list<string>, doc: Messages. }
+  - { name: NotFound, doc: Missing., extends: Error }
+";
+
+    fn load(files: &[(&str, &str)]) -> Result<Model, String> {
+        let mut sources = vec![Source {
+            path: "com/vmware/vapi/std/errors.yaml".into(),
+            text: ERRORS.into(),
+        }];
+        sources.extend(files.iter().map(|(p, t)| Source {
+            path: (*p).into(),
+            text: (*t).into(),
+        }));
+        load_sources(&sources).map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn resolves_references_across_files() {
+        let model = load(&[(
+            "com/vmware/a.yaml",
+            "package: com.vmware.a
+doc: A.
+structures:
+  - name: Thing
+    doc: A thing.
+    fields:
+      - { name: type, type: Thing.Kind, doc: Its kind. }
+enumerations:
+  - name: Thing.Kind
+    doc: Kinds.
+    values: [{ name: UNKNOWN, doc: Not known. }, { name: BIG, doc: Big. }]
+services:
+  - name: Things
+    doc: Things.
+    resource_type: com.vmware.a.Thing
+    operations:
+      - name: get
+        doc: Gets.
+        params: [{ name: thing, type: id(com.vmware.a.Thing), doc: Which. }]
+        result: { type: Thing, doc: The thing. }
+        errors:
+          - { error: com.vmware.vapi.std.errors.NotFound, when: if it is missing. }
+          - { error: com.vmware.vapi.std.errors.NotFound, when: if it is hidden. }
+        rest: { method: GET, path: '/a/things/{thing}', path_params: { thing: thing } }
+",
+        )])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let a = model
+            .package("com.vmware.a")
+            .unwrap_or_else(|| panic!("no package"));
+        assert_eq!(a.module_path, ["a"]);
+        assert_eq!(a.structures[0].fields[0].name.rust, "r#type");
+        assert_eq!(a.enumerations[0].unknown_variant, "Unrecognized");
+        assert_eq!(a.resource_types[0].name.rust, "ThingId");
+        let get = &a.services[0].operations[0];
+        assert_eq!(get.errors.len(), 1);
+        assert_eq!(get.errors[0].conditions.len(), 2);
+        let errors = model
+            .package("com.vmware.vapi.std.errors")
+            .unwrap_or_else(|| panic!("no errors"));
+        assert_eq!(errors.errors[1].fields[0].name.wire, "messages");
+    }
+
+    #[test]
+    fn reports_every_resolution_error_with_a_location() {
+        let err = load(&[(
+            "com/vmware/a.yaml",
+            "package: com.vmware.a
+doc: A.
+structures:
+  - name: Node
+    doc: A node.
+    fields:
+      - { name: fooBar, type: optional<Node>, doc: Next. }
+      - { name: foo_bar, type: Nod, doc: Typo. }
+",
+        )])
+        .err()
+        .unwrap_or_default();
+        assert!(
+            err.contains("error: unknown type `Nod`\n --> com/vmware/a.yaml:8:32\n"),
+            "{err}"
+        );
+        assert!(err.contains("did you mean `Node`?"), "{err}");
+        assert!(
+            err.contains("`foo_bar` and `fooBar` both become `foo_bar`"),
+            "{err}"
+        );
+        assert!(err.contains("contains itself"), "{err}");
+    }
+}

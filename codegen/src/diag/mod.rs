@@ -82,6 +82,32 @@ impl Diagnostic {
         self
     }
 
+    /// Adds "did you mean `…`?" for the candidate closest to `wrong`, if one is close enough.
+    pub fn with_suggestion<'a>(
+        self,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        match did_you_mean(wrong, candidates) {
+            Some(best) => self.with_help(format!("did you mean `{best}`?")),
+            None => self,
+        }
+    }
+
+    /// As [`with_suggestion`](Self::with_suggestion), with `otherwise` as the help when no
+    /// candidate is close.
+    pub fn with_suggestion_or<'a>(
+        self,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+        otherwise: impl Into<String>,
+    ) -> Self {
+        match did_you_mean(wrong, candidates) {
+            Some(best) => self.with_help(format!("did you mean `{best}`?")),
+            None => self.with_help(otherwise),
+        }
+    }
+
     /// Adds a `note:` pointing at another place.
     pub fn with_related(mut self, loc: Loc, note: impl Into<String>) -> Self {
         self.related = Some(Box::new((loc, note.into())));
@@ -388,7 +414,9 @@ pub fn did_you_mean<'a>(
     let wrong_lower = wrong.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
-        let d = edit_distance(&wrong_lower, &cand.to_ascii_lowercase());
+        // Optimal string alignment: swapping two neighbours is one edit, since `tpye` for
+        // `type` is the commonest typo of all.
+        let d = strsim::osa_distance(&wrong_lower, &cand.to_ascii_lowercase());
         // Allow about one typo per three characters, as rustc's `find_best_match_for_name` does.
         let limit = (wrong.chars().count().max(3)) / 3;
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
@@ -396,34 +424,6 @@ pub fn did_you_mean<'a>(
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// Edit distance in characters where swapping two neighbours counts as one edit (optimal string
-/// alignment), since `tpye` for `type` is the commonest typo of all.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for (i, row) in d.chunks_mut(width).enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d.iter_mut().take(width).enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = best;
-        }
-    }
-    d[a.len() * width + b.len()]
 }
 
 #[cfg(test)]

@@ -24,6 +24,26 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     model.ok_or_else(Diagnostics::default)
 }
 
+/// Checks that every package in `packages` (the packages asked for, as `Config::package` or
+/// `--package` name them) is declared by some IDL file: a package that is not is a mistake in
+/// the IDL as much as an unknown type, with a did-you-mean among the declared ones.
+///
+/// # Errors
+///
+/// One unlocated diagnostic per unknown package.
+pub fn check_packages(model: &Model, packages: &[String]) -> Result<(), Diagnostics> {
+    let known = || model.packages.iter().map(|p| p.name.as_str());
+    let diags: Vec<Diagnostic> = packages
+        .iter()
+        .filter(|p| model.package(p).is_none())
+        .map(|p| {
+            Diagnostic::unlocated(format!("no IDL file declares the package `{p}`"))
+                .with_suggestion(p, known())
+        })
+        .collect();
+    checkpoint(&[], diags)
+}
+
 /// Reads and loads the IDL directory `root`.
 ///
 /// # Errors

@@ -71,6 +71,17 @@ impl Diagnostic {
         }
     }
 
+    /// A mistake that is in no IDL file, such as a package asked for that no file declares:
+    /// it is shown without a location and sorts before every located one.
+    pub fn unlocated(message: impl Into<String>) -> Self {
+        Self::error("", Pos::default(), message)
+    }
+
+    /// Whether the diagnostic points into a file (see [`unlocated`](Self::unlocated)).
+    pub fn is_located(&self) -> bool {
+        !self.file.is_empty()
+    }
+
     /// An error at `loc`.
     pub fn at(loc: &Loc, message: impl Into<String>) -> Self {
         Self::error(&loc.file, loc.pos, message)
@@ -125,7 +136,10 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error: {}", self.loc(), self.message)?;
+        if self.is_located() {
+            write!(f, "{}: ", self.loc())?;
+        }
+        write!(f, "error: {}", self.message)?;
         if let Some(related) = &self.related {
             let (loc, note) = &**related;
             write!(f, "\n  --> {loc}: note: {note}")?;
@@ -272,7 +286,8 @@ impl Diagnostics {
                 }
                 elements.push(snippet.into());
             }
-            None => elements.push(origin(&d.file, d.pos).into()),
+            None if d.is_located() => elements.push(origin(&d.file, d.pos).into()),
+            None => {}
         }
         if let Some((loc, note)) = related
             && loc.file != d.file

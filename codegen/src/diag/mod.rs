@@ -179,6 +179,8 @@ impl Color {
 pub struct Diagnostics {
     list: Vec<Diagnostic>,
     sources: BTreeMap<String, Arc<str>>,
+    /// Per file: where each scalar starts → its length in bytes, as the YAML parser reported.
+    spans: BTreeMap<String, BTreeMap<Pos, usize>>,
 }
 
 impl Diagnostics {
@@ -190,20 +192,52 @@ impl Diagnostics {
         Diagnostics {
             list,
             sources: BTreeMap::new(),
+            spans: BTreeMap::new(),
         }
+    }
+
+    /// Whether a diagnostic (or the place it relates to) is in `file`.
+    pub fn points_into(&self, file: &str) -> bool {
+        self.list
+            .iter()
+            .any(|d| d.file == file || d.related.as_ref().is_some_and(|r| r.0.file == file))
     }
 
     /// Keeps the text of `file` for rendering, if a diagnostic points into it; text of other
     /// files is not kept.
     pub fn with_source(mut self, file: &str, text: &str) -> Self {
-        let wanted = self
-            .list
-            .iter()
-            .any(|d| d.file == file || d.related.as_ref().is_some_and(|r| r.0.file == file));
-        if wanted {
+        if self.points_into(file) {
             self.sources.insert(file.to_owned(), Arc::from(text));
         }
         self
+    }
+
+    /// Keeps the spans of the scalars of `file` (start → length in bytes, as the YAML parser
+    /// reports them), so that a diagnostic at the start of a scalar underlines exactly it. A
+    /// diagnostic elsewhere (inside a type expression, on a mapping) gets its span from the
+    /// text, as [`span_at`] finds it.
+    pub fn with_spans(mut self, file: &str, spans: BTreeMap<Pos, usize>) -> Self {
+        if self.points_into(file) {
+            self.spans.insert(file.to_owned(), spans);
+        }
+        self
+    }
+
+    /// The byte range to underline at `pos` in `file`, whose text is `text`.
+    fn span(&self, file: &str, text: &str, pos: Pos) -> std::ops::Range<usize> {
+        let found = span_at(text, pos);
+        let Some(len) = self.spans.get(file).and_then(|s| s.get(&pos)) else {
+            return found;
+        };
+        // One line only, as for every other diagnostic (a block scalar spans several).
+        let line_end = text[found.start..]
+            .find(['\r', '\n'])
+            .map_or(text.len(), |nl| found.start + nl);
+        let end = (found.start + len).min(line_end);
+        match text.get(found.start..end) {
+            Some(value) if !value.is_empty() => found.start..end,
+            _ => found,
+        }
     }
 
     /// The diagnostics, in order.
@@ -274,13 +308,13 @@ impl Diagnostics {
             Some(text) => {
                 let mut snippet = Snippet::source(&**text)
                     .path(d.file.as_str())
-                    .annotation(AnnotationKind::Primary.span(span_at(text, d.pos)));
+                    .annotation(AnnotationKind::Primary.span(self.span(&d.file, text, d.pos)));
                 if let Some((loc, note)) = related
                     && loc.file == d.file
                 {
                     snippet = snippet.annotation(
                         AnnotationKind::Context
-                            .span(span_at(text, loc.pos))
+                            .span(self.span(&loc.file, text, loc.pos))
                             .label(note.as_str()),
                     );
                 }
@@ -298,7 +332,7 @@ impl Diagnostics {
                         .path(loc.file.as_str())
                         .annotation(
                             AnnotationKind::Context
-                                .span(span_at(text, loc.pos))
+                                .span(self.span(&loc.file, text, loc.pos))
                                 .label(note.as_str()),
                         )
                         .into(),
@@ -550,5 +584,25 @@ error: the IDL has 2 errors"
             d.to_string(),
             "a/b.yaml:3:7: error: unknown key `optinal`\n  --> a/b.yaml:1:1: note: first defined here\n  = help: did you mean `optional`?"
         );
+    }
+
+    #[test]
+    fn a_scalar_is_underlined_as_the_parser_spans_it() {
+        let text = "since: six point o  # no\ndoc: |\n  two\n  lines\n";
+        let at = |line, col| Diagnostic::error("a.yaml", Pos { line, col }, "bad");
+        let spans = BTreeMap::from([(Pos { line: 1, col: 8 }, 11), (Pos { line: 2, col: 6 }, 20)]);
+        let diags = Diagnostics::sorted(vec![at(1, 8), at(2, 6)])
+            .with_source("a.yaml", text)
+            .with_spans("a.yaml", spans);
+        let shown = diags.render(Color::Never);
+        // The whole plain scalar, not its first word; a block scalar on its first line only.
+        assert!(
+            shown.contains("1 | since: six point o  # no\n  |        ^^^^^^^^^^^\n"),
+            "{shown}"
+        );
+        assert!(shown.contains("2 | doc: |\n  |      ^\n"), "{shown}");
+        // Without spans, the text decides: up to the next space.
+        let plain = Diagnostics::sorted(vec![at(1, 8)]).with_source("a.yaml", text);
+        assert!(plain.render(Color::Never).contains("|        ^^^\n"));
     }
 }

@@ -167,9 +167,15 @@ pub fn checkpoint(sources: &[Source], diags: Vec<Diagnostic>) -> Result<(), Diag
         return Ok(());
     }
     let sorted = Diagnostics::sorted(diags);
-    Err(sources
-        .iter()
-        .fold(sorted, |d, s| d.with_source(&s.path, &s.text)))
+    Err(sources.iter().fold(sorted, |d, s| {
+        // The parser's spans are looked up only for files a diagnostic points into.
+        if d.points_into(&s.path) {
+            let spans = yaml::scalar_spans(&s.text);
+            d.with_source(&s.path, &s.text).with_spans(&s.path, spans)
+        } else {
+            d
+        }
+    }))
 }
 
 /// Parses and decodes `sources` into their ASTs.

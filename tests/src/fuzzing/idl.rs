@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use arbitrary::{Arbitrary, Unstructured};
 use quote::{ToTokens, quote};
 use vapi_codegen::emit::{self, rest::Options};
+use vapi_codegen::ir::Model;
 use vapi_codegen::load::{Preloaded, Source, load_sources};
 use vapi_codegen::render::{Module, module_tree, render_file, render_files, render_single};
 
@@ -562,10 +563,16 @@ fn file_key(module: Option<&Module>, children: &BTreeSet<String>) -> String {
     format!("{children:?}\n{doc}\n{items}")
 }
 
-/// Module path → what makes its file, for the unchanged IDL with `settings`, computed once per
-/// process: a module a mutation leaves as it was needs neither formatting nor a parse.
-fn baseline(settings: Settings) -> &'static BTreeMap<Vec<String>, String> {
-    static BASELINES: [OnceLock<BTreeMap<Vec<String>, String>>; 4] = [const { OnceLock::new() }; 4];
+/// The unchanged IDL's model, and module path → what makes its file with some settings.
+struct Baseline {
+    model: Model,
+    files: BTreeMap<Vec<String>, String>,
+}
+
+/// The [`Baseline`] for `settings`, computed once per process: a module a mutation leaves as it
+/// was needs neither formatting nor a parse.
+fn baseline(settings: Settings) -> &'static Baseline {
+    static BASELINES: [OnceLock<Baseline>; 4] = [const { OnceLock::new() }; 4];
     let i = usize::from(settings.ends) * 2 + usize::from(settings.feature_gates);
     BASELINES[i].get_or_init(|| {
         let sources = mutated(&Plan::default());
@@ -579,13 +586,14 @@ fn baseline(settings: Settings) -> &'static BTreeMap<Vec<String>, String> {
         let modules = emit::emit(&model, &[], &options(settings));
         let by_path: BTreeMap<&[String], &Module> =
             modules.iter().map(|m| (m.path.as_slice(), m)).collect();
-        module_tree(modules.iter().map(|m| m.path.as_slice()))
+        let files = module_tree(modules.iter().map(|m| m.path.as_slice()))
             .into_iter()
             .map(|(path, children)| {
                 let key = file_key(by_path.get(path.as_slice()).copied(), &children);
                 (path, key)
             })
-            .collect()
+            .collect();
+        Baseline { model, files }
     })
 }
 
@@ -619,12 +627,16 @@ pub fn idl_mutate(data: &[u8]) {
             return;
         }
     };
+    // A mutation of what the model does not keep (comments, quoting, order of keys).
+    if model == baseline.model {
+        return;
+    }
     let modules = emit::emit(&model, &[], &options(settings));
     let by_path: BTreeMap<&[String], &Module> =
         modules.iter().map(|m| (m.path.as_slice(), m)).collect();
     for (path, children) in module_tree(modules.iter().map(|m| m.path.as_slice())) {
         let module = by_path.get(path.as_slice()).copied();
-        if baseline.get(&path) == Some(&file_key(module, &children)) {
+        if baseline.files.get(&path) == Some(&file_key(module, &children)) {
             continue;
         }
         let attrs = path.is_empty().then(|| quote!(#![deny(missing_docs)]));

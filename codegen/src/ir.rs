@@ -140,6 +140,13 @@ pub enum IdType {
     General(Vec<String>),
 }
 
+/// An enumeration of the IDL's fixed words (a primitive type, an HTTP method, a presence rule,
+/// an operation kind), as [`idl_words!`] declares them.
+pub trait IdlWord: Copy + 'static {
+    /// Every value with its IDL spelling, in declaration order.
+    fn all() -> &'static [(&'static str, Self)];
+}
+
 /// Declares an enumeration of the IDL's fixed words with its spelling, once: the enum,
 /// `ALL` (every value with its spelling, in order), `as_str` and `from_idl`.
 macro_rules! idl_words {
@@ -175,6 +182,12 @@ macro_rules! idl_words {
             /// The spellings, in declaration order (for "expected one of" and did-you-mean).
             pub fn spellings() -> impl Iterator<Item = &'static str> {
                 Self::ALL.iter().map(|(t, _)| *t)
+            }
+        }
+
+        impl IdlWord for $name {
+            fn all() -> &'static [(&'static str, $name)] {
+                &Self::ALL
             }
         }
     };

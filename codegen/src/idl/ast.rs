@@ -3,7 +3,7 @@
 //! Nothing here is resolved or knows Rust: references are still the strings the author wrote.
 
 use crate::diag::Pos;
-pub use crate::ir::{HttpMethod, InputRule, OperationKind, OutputRule, Primitive};
+pub use crate::ir::{HttpMethod, IdlWord, InputRule, OperationKind, OutputRule, Primitive};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]

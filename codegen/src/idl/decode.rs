@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::ast::{
-    EnumDecl, EnumValueDecl, ErrorRefDecl, FieldDecl, File, HttpMethod, InputRule, OperationDecl,
-    OperationKind, OutputRule, ParamDecl, PresenceDecl, PrivilegeDecl, ResourceTypeDecl, RestDecl,
-    ResultDecl, S, ServiceDecl, StructDecl, TypeExpr, UnionCaseDecl, UnionDecl,
+    EnumDecl, EnumValueDecl, ErrorRefDecl, FieldDecl, File, IdlWord, OperationDecl, OperationKind,
+    ParamDecl, PresenceDecl, PrivilegeDecl, ResourceTypeDecl, RestDecl, ResultDecl, S, ServiceDecl,
+    StructDecl, TypeExpr, UnionCaseDecl, UnionDecl,
 };
 use super::yaml::{Node, NodeKind};
 use crate::diag::{Diagnostic, Pos, did_you_mean};
@@ -28,27 +28,6 @@ pub fn decode_file(
     };
     d.file_decl(root)
 }
-
-/// The IDL's fixed words that decode into typed values.
-trait Word: Sized {
-    fn from_idl(text: &str) -> Option<Self>;
-    fn spellings() -> Vec<&'static str>;
-}
-
-macro_rules! words {
-    ($($t:ty),*) => {$(
-        impl Word for $t {
-            fn from_idl(text: &str) -> Option<Self> {
-                <$t>::from_idl(text)
-            }
-            fn spellings() -> Vec<&'static str> {
-                <$t>::spellings().collect()
-            }
-        }
-    )*};
-}
-
-words!(HttpMethod, InputRule, OutputRule);
 
 struct Decoder<'a> {
     file: &'a str,
@@ -214,18 +193,22 @@ impl<'a> Decoder<'a> {
 
     /// One of the IDL's fixed words (an HTTP method, a presence rule): anything else is
     /// reported as not being `what`, with the closest word or the list of them.
-    fn word<T: Word>(&mut self, value: S<String>, what: &str) -> Option<S<T>> {
-        if let Some(word) = T::from_idl(&value.value) {
-            return Some(S::new(word, value.pos));
+    fn word<T: IdlWord>(&mut self, value: S<String>, what: &str) -> Option<S<T>> {
+        if let Some((_, word)) = T::all().iter().find(|(t, _)| *t == value.value) {
+            return Some(S::new(*word, value.pos));
         }
-        let expected = format!("expected one of: {}", T::spellings().join(", "));
+        let spellings = || T::all().iter().map(|(t, _)| *t);
+        let expected = format!(
+            "expected one of: {}",
+            spellings().collect::<Vec<_>>().join(", ")
+        );
         self.push(
             Diagnostic::error(
                 self.file,
                 value.pos,
                 format!("`{}` is not {what}", value.value),
             )
-            .with_suggestion_or(&value.value, T::spellings(), expected),
+            .with_suggestion_or(&value.value, spellings(), expected),
         );
         None
     }

@@ -79,7 +79,7 @@ pub fn read_dir(root: &Path) -> Result<Vec<Source>, LoadError> {
 
 /// The text of a file read as `bytes`, or the diagnostic at its first byte that is not UTF-8
 /// with the file's text as far as it can be shown.
-fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, (Diagnostic, Source)> {
+fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, Box<(Diagnostic, Source)>> {
     let err = match String::from_utf8(bytes) {
         Ok(text) => return Ok(text),
         Err(e) => e,
@@ -100,13 +100,13 @@ fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, (Diagnostic, Source)> {
     )
     .with_help("IDL files are UTF-8 text: save the file as UTF-8");
     let text = String::from_utf8_lossy(bytes).into_owned();
-    Err((
+    Err(Box::new((
         diag,
         Source {
             path: path.to_owned(),
             text,
         },
-    ))
+    )))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
@@ -149,7 +149,7 @@ fn walk(
                 .join("/");
             match utf8(&rel, bytes) {
                 Ok(text) => out.push(Source { path: rel, text }),
-                Err(bad) => not_utf8.push(bad),
+                Err(bad) => not_utf8.push(*bad),
             }
         }
     }

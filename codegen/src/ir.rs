@@ -141,7 +141,7 @@ pub enum IdType {
 }
 
 /// An enumeration of the IDL's fixed words (a primitive type, an HTTP method, a presence rule,
-/// an operation kind), as [`idl_words!`] declares them.
+/// an operation kind), as the `idl_words!` macro of this module declares them.
 pub trait IdlWord: Copy + 'static {
     /// Every value with its IDL spelling, in declaration order.
     fn all() -> &'static [(&'static str, Self)];

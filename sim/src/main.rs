@@ -113,13 +113,19 @@ async fn main() -> ExitCode {
         Err(e) => return fail(format!("the data directory: {e}")),
     };
     println!("listening on {}/api", sim.config().base_url);
-    if args.tls
-        && let Some(tls) = &sim.config().tls
-    {
-        let path = sim.data_dir().join("certificate.pem");
-        if let Err(e) = std::fs::write(&path, tls.cert_pem()) {
-            return fail(format!("cannot write {}: {e}", path.display()));
-        }
+    // The certificate a client is to trust: the one made now (written to the data directory)
+    // or the one given.
+    if let Some(tls) = &sim.config().tls {
+        let path = match &args.cert {
+            Some(given) => given.clone(),
+            None => {
+                let path = sim.data_dir().join("certificate.pem");
+                if let Err(e) = std::fs::write(&path, tls.cert_pem()) {
+                    return fail(format!("cannot write {}: {e}", path.display()));
+                }
+                path
+            }
+        };
         println!("certificate: {}", path.display());
     }
     tracing::info!(data_dir = %sim.data_dir().display(), "serving");

@@ -33,6 +33,71 @@ impl Drop for Running {
     }
 }
 
+#[tokio::test]
+async fn one_log_line_per_request_without_capabilities_and_sigterm_cleans_up() {
+    let mut c = command(&["--listen", "127.0.0.1:0"]);
+    c.env("RUST_LOG", "info").stderr(Stdio::piped());
+    let mut child = c.stdout(Stdio::piped()).spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let base = line
+        .trim()
+        .trim_start_matches("listening on ")
+        .trim_end_matches("/api")
+        .to_owned();
+    let c = login(&base, None, vapi_sim::DEFAULT_PASSWORD).await;
+    let (ok, why) = upload(&c, vapi_sim::DEFAULT_ITEM, "log.bin", b"12345", None).await;
+    assert!(ok, "{why}");
+    let anonymous = reqwest::get(format!("{base}/api/content/library/item/update-session"))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED);
+    // SIGTERM: the simulator stops and removes its temporary data directory.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    let log = String::from_utf8_lossy(&output.stderr);
+    let data_dir = log
+        .lines()
+        .find_map(|l| l.split("data_dir=").nth(1))
+        .expect("the data directory is logged");
+    assert!(data_dir.contains("vapi-sim-"), "{data_dir}");
+    assert!(
+        !Path::new(data_dir.trim()).exists(),
+        "{data_dir} is left behind"
+    );
+    let requests: Vec<&str> = log.lines().filter(|l| l.contains("request")).collect();
+    // Login, create, add, PUT, complete, and the refused call: one line each.
+    assert_eq!(requests.len(), 6, "{log}");
+    assert!(
+        requests.iter().any(|l| l.contains("method=GET")
+            && l.contains("path=/api/content/library/item/update-session")
+            && l.contains("status=401")),
+        "{log}"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|l| l.contains("/sim-transfer/upload/…/log.bin")),
+        "{log}"
+    );
+    // The capability in the upload URL never reaches the log.
+    assert!(
+        !log.contains("/sim-transfer/upload/0")
+            && !log.lines().any(|l| {
+                l.split("/sim-transfer/upload/")
+                    .nth(1)
+                    .is_some_and(|rest| !rest.starts_with('…'))
+            }),
+        "{log}"
+    );
+}
+
 fn command(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vapi-sim"));
     c.args(args)

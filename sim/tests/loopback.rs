@@ -119,13 +119,15 @@ async fn every_session_operation_with_its_documented_errors() {
         Some(10)
     );
     assert!(dfiles.list(d.clone()).await.unwrap().is_empty());
+    // A file the item does not have is an InvalidArgument, as prepare and get document it
+    // (NotFound is for the session).
     assert!(matches!(
         dfiles.prepare(d.clone(), "absent".into(), None).await,
-        Err(dls::file::PrepareError::NotFound(_))
+        Err(dls::file::PrepareError::InvalidArgument(_))
     ));
     assert!(matches!(
         dfiles.get(d.clone(), "absent".into()).await,
-        Err(dls::file::GetError::NotFound(_))
+        Err(dls::file::GetError::InvalidArgument(_))
     ));
     downloads
         .fail(d.clone(), "client gave up".into())

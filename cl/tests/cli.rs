@@ -207,3 +207,65 @@ async fn the_server_url_may_name_the_api_path() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_the_servers_certificate_given_by_ca_cert() -> TestResult {
+    let identity = vapi_sim::TlsIdentity::self_signed(&[])?;
+    let pem_dir = tempfile::tempdir()?;
+    let pem = pem_dir.path().join("sim-ca.pem");
+    std::fs::write(&pem, identity.cert_pem())?;
+    let pem = pem.display().to_string();
+    let (addr, _, task) = vapi_sim::spawn("127.0.0.1:0", |c| c.tls = Some(identity)).await?;
+    let sim = Sim {
+        url: format!("https://{addr}"),
+        task,
+    };
+    let data = tempfile::tempdir()?;
+    let file = data.path().join("over tls.bin");
+    std::fs::write(&file, vec![42u8; 700_000])?;
+    let file = file.display().to_string();
+
+    // Not trusted: refused before any credential is sent.
+    let untrusted = cl(&sim, &["ls", vapi_sim::DEFAULT_ITEM]).await?;
+    assert_eq!(code(&untrusted), Some(1), "{}", text(&untrusted.stderr));
+    assert!(
+        text(&untrusted.stderr).contains("certificate"),
+        "{}",
+        text(&untrusted.stderr)
+    );
+
+    let up = cl(
+        &sim,
+        &["--ca-cert", &pem, "upload", vapi_sim::DEFAULT_ITEM, &file],
+    )
+    .await?;
+    assert_eq!(code(&up), Some(0), "{}", text(&up.stderr));
+    let dest = tempfile::tempdir()?;
+    let dir = dest.path().display().to_string();
+    let down = cl(
+        &sim,
+        &["--ca-cert", &pem, "download", vapi_sim::DEFAULT_ITEM, &dir],
+    )
+    .await?;
+    assert_eq!(code(&down), Some(0), "{}", text(&down.stderr));
+    assert_eq!(
+        std::fs::read(dest.path().join("over tls.bin"))?,
+        vec![42u8; 700_000]
+    );
+
+    // A lab without the certificate at hand: --insecure accepts it.
+    let insecure = cl(&sim, &["--insecure", "ls", vapi_sim::DEFAULT_ITEM]).await?;
+    assert_eq!(code(&insecure), Some(0), "{}", text(&insecure.stderr));
+    assert!(text(&insecure.stdout).contains("over tls.bin"));
+
+    // A PEM file that holds no certificate is a usage error.
+    let not_pem = data.path().join("not.pem");
+    std::fs::write(&not_pem, "hello")?;
+    let bad = cl(
+        &sim,
+        &["--ca-cert", &not_pem.display().to_string(), "ls", "x"],
+    )
+    .await?;
+    assert_eq!(code(&bad), Some(2), "{}", text(&bad.stderr));
+    Ok(())
+}

@@ -219,9 +219,18 @@ async fn command(connection: &Connection, command: Command) -> Result<(), Failur
             Ok(())
         }
         Command::Upload { item, files } => {
+            let mut names = std::collections::BTreeSet::new();
             for f in &files {
                 if !f.is_file() {
                     return Err(Failure::usage(format!("{} is not a file", f.display())));
+                }
+                let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+                if !names.insert(name.unwrap_or_default()) {
+                    return Err(Failure::usage(format!(
+                        "two files are named {:?} in the item: {}",
+                        f.file_name().unwrap_or_default(),
+                        f.display()
+                    )));
                 }
             }
             let bars = Bars::new("upload");
@@ -342,5 +351,68 @@ impl Bars {
         {
             bar.finish();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn each_cause_is_named_once() {
+        let chain = Layer(
+            "cannot list the files of item x",
+            Some(Box::new(Layer(
+                "unhandled error: connection refused",
+                Some(Box::new(Layer("connection refused", None))),
+            ))),
+        );
+        assert_eq!(
+            describe(&chain),
+            "cannot list the files of item x: unhandled error: connection refused"
+        );
+        assert_eq!(describe(&Layer("alone", None)), "alone");
+    }
+
+    #[test]
+    fn the_interface_is_as_documented() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "vapi-cl",
+            "--server",
+            "https://vc",
+            "--user",
+            "u",
+            "--insecure",
+            "download",
+            "item",
+            "dir",
+            "a",
+            "b",
+        ]);
+        assert!(matches!(
+            cli.map(|c| c.command),
+            Ok(Command::Download { files, .. }) if files == ["a", "b"]
+        ));
+        assert!(
+            Cli::try_parse_from(["vapi-cl", "--server", "s", "--user", "u", "upload", "i"])
+                .is_err()
+        );
     }
 }

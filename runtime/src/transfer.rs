@@ -663,7 +663,13 @@ impl PartialFile {
                 ),
             })?
             .to_string_lossy()
-            .into_owned();
+            .chars()
+            // Room for the suffix within the usual 255-byte limit of a file name.
+            .scan(0, |bytes, c| {
+                *bytes += c.len_utf8();
+                (*bytes <= 100).then_some(c)
+            })
+            .collect::<String>();
         let dir = dest.parent().unwrap_or(Path::new(""));
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -911,7 +917,8 @@ mod tests {
     #[tokio::test]
     async fn a_partial_file_is_removed_unless_committed() {
         let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("a b#%é.bin");
+        let long = "é".repeat(120); // 240 bytes: the partial file's name must stay short
+        let dest = dir.path().join(format!("a b#%{long}.bin"));
         let (partial, file) = PartialFile::create(&dest).await.unwrap();
         let path = partial.path.clone();
         assert!(path.exists());

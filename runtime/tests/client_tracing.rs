@@ -20,13 +20,15 @@ use vapi_runtime::client::{ClientBuilder, Request, RetryConfig};
 use vapi_runtime::{HttpMethod, OperationDescriptor};
 
 type Fields = BTreeMap<String, String>;
+/// An event's fields and the span it happened in (`None`: outside every span).
+type Recorded = (Option<u64>, Fields);
 
 /// A subscriber that keeps every span (name and fields) and every event (fields, with the
 /// span it happened in).
 #[derive(Clone, Default)]
 struct Recorder {
     spans: Arc<Mutex<Vec<(String, Fields)>>>,
-    events: Arc<Mutex<Vec<(Option<u64>, Fields)>>>,
+    events: Arc<Mutex<Vec<Recorded>>>,
     current: Arc<Mutex<Vec<u64>>>,
 }
 

@@ -549,6 +549,37 @@ mod tests {
         assert_eq!(RetryConfig::disabled().max_attempts, 1);
     }
 
+    /// A port nothing listens on: connections to it are refused at once.
+    fn closed_port() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_retried_for_any_call() {
+        let connection = ClientBuilder::new(closed_port())
+            .retry(
+                RetryConfig::standard()
+                    .initial_backoff(Duration::from_millis(1))
+                    .max_attempts(4),
+            )
+            .build()
+            .unwrap();
+        let failure = connection
+            .send_once(&Request::new(HttpMethod::Post, "/x"))
+            .await
+            .unwrap_err();
+        assert_eq!(failure.kind, FailureKind::Connect, "{failure:?}");
+        // The request never left, so even a create is tried again.
+        let (outcome, attempts) = connection
+            .send_resilient(&Request::new(HttpMethod::Post, "/x"))
+            .await;
+        assert!(outcome.is_err());
+        assert_eq!(attempts, 4);
+    }
+
     #[test]
     fn passwords_stay_out_of_debug_output() {
         let r = Resilience::default();

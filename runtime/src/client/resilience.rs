@@ -81,7 +81,9 @@ impl RetryConfig {
         self
     }
 
-    /// The bound of the wait before the second attempt; it doubles for each later one.
+    /// The bound of the wait before the second attempt; it doubles for each later one. The
+    /// wait itself is drawn at random below the bound, so that clients that failed together
+    /// do not come back together.
     pub const fn initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
@@ -319,12 +321,30 @@ impl Request {
     /// Declares that sending this call twice has the effect of sending it once, so that it may
     /// be retried whatever its method (`GET`s and calls with a `Client-Token` header are
     /// already).
+    ///
+    /// ```
+    /// use vapi_runtime::HttpMethod;
+    /// use vapi_runtime::client::Request;
+    ///
+    /// // Setting a tag is idempotent: a repeat leaves the same state.
+    /// let mut request = Request::new(HttpMethod::Put, "/content/library/item/item-1/tag");
+    /// request.idempotent(true);
+    /// ```
     pub fn idempotent(&mut self, idempotent: bool) -> &mut Self {
         self.idempotent = idempotent;
         self
     }
 
     /// The longest this call may take, per attempt, instead of the connection's timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vapi_runtime::HttpMethod;
+    /// use vapi_runtime::client::Request;
+    ///
+    /// let mut request = Request::new(HttpMethod::Get, "/content/library/item");
+    /// request.timeout(Duration::from_secs(5));
+    /// ```
     pub fn timeout(&mut self, timeout: Duration) -> &mut Self {
         self.timeout = Some(timeout);
         self
@@ -361,7 +381,17 @@ impl Connection {
         c
     }
 
-    /// A handle on the same connection and session with another retry policy.
+    /// A handle on the same connection and session with another retry policy: give it to a
+    /// generated `Client` whose calls need other retries than the others.
+    ///
+    /// ```
+    /// use vapi_runtime::client::{Connection, RetryConfig};
+    ///
+    /// let connection = Connection::new("https://vc.example.com")?;
+    /// let persistent = connection.with_retry(RetryConfig::standard().max_attempts(10));
+    /// # drop(persistent);
+    /// # Ok::<(), vapi_runtime::client::ClientError>(())
+    /// ```
     pub fn with_retry(&self, config: RetryConfig) -> Connection {
         let mut c = self.clone();
         c.resilience.retry = config;

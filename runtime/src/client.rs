@@ -11,6 +11,10 @@ use serde::de::DeserializeOwned;
 use crate::rest::{SESSION_HEADER, error_type_of_status};
 use crate::{HttpMethod, Unhandled};
 
+mod resilience;
+pub use resilience::RetryConfig;
+use resilience::{Failure, Resilience};
+
 /// Why a [`Connection`] could not be built, or a login or logout failed.
 ///
 /// [`Display`](std::fmt::Display) says what failed in this crate's words (`login: cannot reach
@@ -102,6 +106,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     session_id: Option<String>,
     max_response_bytes: usize,
+    resilience: Resilience,
 }
 
 impl From<String> for ClientError {
@@ -136,6 +141,7 @@ impl ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             session_id: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            resilience: Resilience::default(),
         }
     }
 
@@ -224,6 +230,7 @@ impl ClientBuilder {
             timeout: self.timeout,
             session: Arc::new(Mutex::new(self.session_id)),
             max_response_bytes: self.max_response_bytes,
+            resilience: self.resilience,
         })
     }
 }
@@ -237,6 +244,7 @@ pub struct Connection {
     timeout: Duration,
     session: Arc<Mutex<Option<String>>>,
     max_response_bytes: usize,
+    resilience: Resilience,
 }
 
 impl Connection {
@@ -308,6 +316,7 @@ impl Connection {
             ClientError::with_source("login: the session id is not a JSON string", e)
         })?;
         self.set_session(Some(id));
+        self.resilience.remember(user, password);
         Ok(())
     }
 
@@ -317,6 +326,8 @@ impl Connection {
     ///
     /// If the server cannot be reached or answers with an error.
     pub async fn logout(&self) -> Result<(), ClientError> {
+        // A logout must not log in again when the session has already expired.
+        self.resilience.forget();
         let response = self
             .send(Request::new(HttpMethod::Delete, "/session"))
             .await
@@ -333,12 +344,10 @@ impl Connection {
         }
     }
 
-    /// Sends a request below `/api` with the session header; any answer is a [`Response`].
-    ///
-    /// # Errors
-    ///
-    /// If no answer came: connection, TLS, timeout.
-    pub async fn send(&self, request: Request) -> Result<Response, Unhandled> {
+    /// Sends `request` once, with the session header and the call's timeout; the resilient
+    /// [`send`](Self::send) around it decides on retries and a new login. Also gives how long
+    /// the server asked to wait before another try (`Retry-After`), if it did.
+    async fn send_once(&self, request: &Request) -> Result<(Response, Option<Duration>), Failure> {
         let method = match request.method {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
@@ -352,23 +361,27 @@ impl Connection {
             url.push_str(&encode_query(&request.query));
         }
         let mut builder = self.http.request(method, url);
+        if let Some(timeout) = request.timeout.or(self.resilience.timeout()) {
+            builder = builder.timeout(timeout);
+        }
         if let Some(id) = self.session_id() {
             builder = builder.header(SESSION_HEADER, id);
         }
-        for (name, value) in request.headers {
+        for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        if let Some(body) = request.body {
+        if let Some(body) = &request.body {
             builder = builder
                 .header("content-type", "application/json")
-                .body(body);
+                .body(body.clone());
         }
-        let response = builder.send().await.map_err(Unhandled::new)?;
+        let response = builder.send().await.map_err(Failure::transport)?;
         let status = response.status().as_u16();
+        let retry_after = resilience::retry_after(response.headers());
         let body = read_body(response, self.max_response_bytes)
             .await
-            .map_err(Unhandled::new)?;
-        Ok(Response { status, body })
+            .map_err(Failure::body)?;
+        Ok((Response { status, body }, retry_after))
     }
 }
 
@@ -450,6 +463,9 @@ pub struct Request {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    operation: Option<(&'static str, &'static str)>,
+    idempotent: bool,
+    timeout: Option<Duration>,
 }
 
 impl Request {
@@ -462,6 +478,9 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            operation: None,
+            idempotent: false,
+            timeout: None,
         }
     }
 

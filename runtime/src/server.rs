@@ -26,8 +26,8 @@ use serde_json::{Value, json};
 use crate::rest::{SESSION_HEADER, status_of};
 use crate::{DateTime, Unhandled, ValidationError};
 
-/// How long an API session lives without a call unless [`ApiServer::session_idle_timeout`]
-/// says otherwise: vCenter's default, 30 minutes.
+/// How long an API session lives without a call unless [`Sessions::new`] is given another
+/// time: vCenter's default, 30 minutes.
 pub const DEFAULT_SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// An HTTP answer.

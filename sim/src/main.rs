@@ -1,5 +1,6 @@
 //! `vapi-sim`: serves the simulator until stopped (Ctrl-C). `vapi-sim --help` lists the flags.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,8 +21,7 @@ struct Args {
     #[arg(long, env = "VAPI_SIM_LISTEN", default_value = "127.0.0.1:8443")]
     listen: SocketAddr,
     /// A library item to serve, empty at first (repeatable).
-    #[arg(long = "item", value_name = "ITEM_ID", env = "VAPI_SIM_ITEMS", value_delimiter = ',',
-          default_value = vapi_sim::DEFAULT_ITEM)]
+    #[arg(long = "item", value_name = "ITEM_ID", default_value = vapi_sim::DEFAULT_ITEM)]
     items: Vec<String>,
     /// User accepted by POST /api/session.
     #[arg(long, env = "VAPI_SIM_USER", default_value = vapi_sim::DEFAULT_USER)]
@@ -77,6 +77,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
@@ -113,13 +114,19 @@ async fn main() -> ExitCode {
         Err(e) => return fail(format!("the data directory: {e}")),
     };
     println!("listening on {}/api", sim.config().base_url);
-    if args.tls
-        && let Some(tls) = &sim.config().tls
-    {
-        let path = sim.data_dir().join("certificate.pem");
-        if let Err(e) = std::fs::write(&path, tls.cert_pem()) {
-            return fail(format!("cannot write {}: {e}", path.display()));
-        }
+    // The certificate a client is to trust: the one made now (written to the data directory)
+    // or the one given.
+    if let Some(tls) = &sim.config().tls {
+        let path = match &args.cert {
+            Some(given) => given.clone(),
+            None => {
+                let path = sim.data_dir().join("certificate.pem");
+                if let Err(e) = std::fs::write(&path, tls.cert_pem()) {
+                    return fail(format!("cannot write {}: {e}", path.display()));
+                }
+                path
+            }
+        };
         println!("certificate: {}", path.display());
     }
     tracing::info!(data_dir = %sim.data_dir().display(), "serving");
@@ -129,7 +136,24 @@ async fn main() -> ExitCode {
                 return fail(e);
             }
         }
-        _ = tokio::signal::ctrl_c() => {}
+        _ = stopped() => tracing::info!("stopping"),
     }
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM where there is one: returning from `main` then removes a temporary data
+/// directory.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

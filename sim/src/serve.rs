@@ -33,11 +33,11 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
     if status >= 500 {
-        tracing::warn!(%method, %path, status, ms, "request");
+        tracing::warn!(%method, %path, status, %ms, "request");
     } else {
-        tracing::info!(%method, %path, status, ms, "request");
+        tracing::info!(%method, %path, status, %ms, "request");
     }
     response
 }

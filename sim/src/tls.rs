@@ -82,6 +82,11 @@ impl TlsIdentity {
         &self.cert_pem
     }
 
+    /// The private key in PEM (to write it next to the certificate, say).
+    pub fn key_pem(&self) -> &str {
+        &self.key_pem
+    }
+
     fn server_config(&self) -> std::io::Result<ServerConfig> {
         let certs = CertificateDer::pem_slice_iter(self.cert_pem.as_bytes())
             .collect::<Result<Vec<_>, _>>()

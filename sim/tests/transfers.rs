@@ -454,3 +454,49 @@ async fn a_data_dir_keeps_items_across_restarts() {
     assert_eq!(std::fs::read_dir(dir.join("blobs")).unwrap().count(), 1);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn spawn_serves_https_when_given_a_certificate() {
+    let identity = vapi_sim::TlsIdentity::self_signed(&[]).unwrap();
+    let pem = identity.cert_pem().to_owned();
+    let (addr, sim, task) = vapi_sim::spawn("127.0.0.1:0", |c| c.tls = Some(identity))
+        .await
+        .unwrap();
+    let base = sim.config().base_url.clone();
+    assert_eq!(base, format!("https://{addr}"));
+    let c = vapi_runtime::client::ClientBuilder::new(&base)
+        .add_root_certificate_pem(pem.as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    c.login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
+        .await
+        .unwrap();
+    let (u, url) = add(&c, vapi_sim::DEFAULT_ITEM, "tls.bin").await;
+    assert!(url.starts_with("https://"), "{url}");
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(
+        http.put(&url)
+            .body("secret bytes")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    update_session::Client::new(c.clone())
+        .complete(u)
+        .await
+        .unwrap();
+    // Plain HTTP to the HTTPS port gets no answer.
+    assert!(
+        reqwest::get(format!("http://{addr}/api/session"))
+            .await
+            .is_err()
+    );
+    task.abort();
+    let _ = task.await;
+}

@@ -343,9 +343,13 @@ async fn nesting_and_answer_sizes_are_limited() {
         .login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
         .await
         .unwrap_err();
+    // The cause is the error's source, not repeated in its message.
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
     assert!(
-        err.to_string().contains("larger than the limit of 8 bytes"),
-        "{err}"
+        cause
+            .as_deref()
+            .is_some_and(|c| c.contains("larger than the limit of 8 bytes")),
+        "{err}: {cause:?}"
     );
     task.abort();
 }

@@ -343,7 +343,7 @@ pub struct Request {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
-    operation: Option<(&'static str, &'static str)>,
+    operation: Option<resilience::Named>,
     idempotent: bool,
     timeout: Option<Duration>,
 }

@@ -173,14 +173,13 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// The resilience settings and state of a connection: the retry policy and call timeout of
-/// this handle, and, shared by every clone, the credentials and the gate that lets one call at
+/// The resilience settings and state of a connection: the retry policy of this handle, and,
+/// shared by every clone, the credentials and the gate that lets one call at
 /// a time log in again.
 #[derive(Debug, Clone)]
 pub(super) struct Resilience {
     retry: RetryConfig,
     relogin: bool,
-    timeout: Option<Duration>,
     credentials: Arc<Mutex<Option<Credentials>>>,
     login_gate: Arc<tokio::sync::Mutex<()>>,
 }
@@ -190,7 +189,6 @@ impl Default for Resilience {
         Resilience {
             retry: RetryConfig::standard(),
             relogin: true,
-            timeout: None,
             credentials: Arc::new(Mutex::new(None)),
             login_gate: Arc::new(tokio::sync::Mutex::new(())),
         }
@@ -198,11 +196,6 @@ impl Default for Resilience {
 }
 
 impl Resilience {
-    /// The timeout of every call of this handle, when it differs from the connection's.
-    pub(super) fn timeout(&self) -> Option<Duration> {
-        self.timeout
-    }
-
     /// Keeps the credentials of a successful login for a later new login.
     pub(super) fn remember(&self, user: &str, password: &str) {
         if !self.relogin {
@@ -424,7 +417,8 @@ impl Request {
 impl Connection {
     /// A handle on the same connection and session whose calls time out after `timeout` (per
     /// attempt) instead of [`ClientBuilder::timeout`]: give it to a generated `Client` for
-    /// calls that need more or less time than the others.
+    /// calls that need more or less time than the others. [`timeout`](Self::timeout) says it,
+    /// and transfers through this handle use it as their stall timeout.
     ///
     /// ```
     /// use std::time::Duration;
@@ -432,12 +426,13 @@ impl Connection {
     ///
     /// let connection = Connection::new("https://vc.example.com")?;
     /// let patient = connection.with_timeout(Duration::from_secs(600));
-    /// # drop(patient);
+    /// assert_eq!(patient.timeout(), Duration::from_secs(600));
+    /// assert_eq!(connection.timeout(), Duration::from_secs(60));
     /// # Ok::<(), vapi_runtime::client::ClientError>(())
     /// ```
     pub fn with_timeout(&self, timeout: Duration) -> Connection {
         let mut c = self.clone();
-        c.resilience.timeout = Some(timeout);
+        c.timeout = timeout;
         c
     }
 

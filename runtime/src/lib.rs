@@ -11,6 +11,8 @@
 mod base64;
 #[cfg(feature = "client")]
 pub mod client;
+#[doc(hidden)]
+pub mod codegen;
 mod collections;
 mod datetime;
 mod metadata;

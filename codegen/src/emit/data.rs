@@ -35,16 +35,16 @@ pub fn id_newtype(rt: &ResourceType) -> TokenStream {
     quote! {
         #doc
         #[derive(
-            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq,
-            ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash,
+            __rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Eq,
+            __rt::PartialOrd, __rt::Ord, __rt::Hash,
             ::serde::Serialize, ::serde::Deserialize,
         )]
         #[serde(transparent)]
-        pub struct #name(::std::string::String);
+        pub struct #name(__rt::String);
 
         impl #name {
             /// Wraps an identifier string.
-            pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+            pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
                 Self(id.into())
             }
 
@@ -54,31 +54,31 @@ pub fn id_newtype(rt: &ResourceType) -> TokenStream {
             }
 
             /// The identifier string, consuming the identifier.
-            pub fn into_string(self) -> ::std::string::String {
+            pub fn into_string(self) -> __rt::String {
                 self.0
             }
         }
 
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(id: ::std::string::String) -> Self {
+        impl __rt::From<__rt::String> for #name {
+            fn from(id: __rt::String) -> Self {
                 Self(id)
             }
         }
 
-        impl ::std::convert::From<&str> for #name {
+        impl __rt::From<&str> for #name {
             fn from(id: &str) -> Self {
                 Self(id.into())
             }
         }
 
-        impl ::std::convert::AsRef<str> for #name {
+        impl __rt::AsRef<str> for #name {
             fn as_ref(&self) -> &str {
                 &self.0
             }
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        impl __rt::Display for #name {
+            fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
                 f.write_str(&self.0)
             }
         }
@@ -117,14 +117,14 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
     quote! {
         #doc
         #[derive(
-            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq,
-            ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash,
+            __rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Eq,
+            __rt::PartialOrd, __rt::Ord, __rt::Hash,
         )]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             #[doc = #unknown_doc]
-            #unknown(::vapi_runtime::UnknownValue),
+            #unknown(__rt::UnknownValue),
         }
 
         impl #name {
@@ -141,52 +141,52 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
 
             /// Whether the value is one this version does not document.
             pub fn is_unknown(&self) -> bool {
-                ::std::matches!(self, Self::#unknown(_))
+                __rt::matches!(self, Self::#unknown(_))
             }
         }
 
-        impl ::std::convert::From<&str> for #name {
+        impl __rt::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
-                    other => Self::#unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+                    other => Self::#unknown(__rt::UnknownValue::__from_wire(other)),
                 }
             }
         }
 
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
+        impl __rt::From<__rt::String> for #name {
+            fn from(value: __rt::String) -> Self {
                 match Self::from(value.as_str()) {
-                    Self::#unknown(_) => Self::#unknown(::vapi_runtime::UnknownValue::__from_wire(value)),
+                    Self::#unknown(_) => Self::#unknown(__rt::UnknownValue::__from_wire(value)),
                     known => known,
                 }
             }
         }
 
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::convert::Infallible;
+        impl __rt::FromStr for #name {
+            type Err = __rt::Infallible;
 
             // Not `Self::Err`: a documented value `ERR` makes that ambiguous.
-            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-                ::std::result::Result::Ok(Self::from(value))
+            fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
+                __rt::Result::Ok(Self::from(value))
             }
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        impl __rt::Display for #name {
+            fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> __rt::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::vapi_runtime::wire::open_enum(deserializer)
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> __rt::Result<Self, D::Error> {
+                __rt::wire::open_enum(deserializer)
             }
         }
     }
@@ -249,7 +249,7 @@ fn field_tokens(s: &Structure, f: &Field, from: &[String]) -> TokenStream {
     let wire = &f.name.wire;
     let ty = rust_type(from, &f.ty);
     let serde = if f.ty.is_optional() {
-        quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
+        quote!(#[serde(rename = #wire, default, skip_serializing_if = "__rt::Option::is_none")])
     } else {
         quote!(#[serde(rename = #wire)])
     };
@@ -278,9 +278,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
     }
     let fields = s.fields.iter().map(|f| field_tokens(s, f, from));
     let required: Vec<&Field> = s.fields.iter().filter(|f| !f.ty.is_optional()).collect();
-    let default = required
-        .is_empty()
-        .then(|| quote!(::std::default::Default,));
+    let default = required.is_empty().then(|| quote!(__rt::Default,));
     let constructor = (!required.is_empty()).then(|| {
         let args = required.iter().map(|f| {
             let n = ident(&f.name.rust);
@@ -290,7 +288,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
         let inits = s.fields.iter().map(|f| {
             let n = ident(&f.name.rust);
             if f.ty.is_optional() {
-                quote!(#n: ::std::option::Option::None)
+                quote!(#n: __rt::Option::None)
             } else {
                 quote!(#n)
             }
@@ -322,13 +320,13 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
                 pub const ERROR_TYPE: &'static str = #qualified;
             }
 
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            impl __rt::Display for #name {
+                fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
                     f.write_str(Self::ERROR_TYPE)
                 }
             }
 
-            impl ::std::error::Error for #name {}
+            impl __rt::Error for #name {}
         }
     });
     let deserialize = deserialize_impl(s, qualified, from);
@@ -339,7 +337,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
     let mut out = quote! {
         #doc
         #[derive(
-            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
+            __rt::Debug, __rt::Clone, __rt::PartialEq, #default
             ::serde::Serialize,
         )]
         pub struct #name #fields
@@ -360,7 +358,7 @@ fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStr
         let n = ident(&f.name.rust);
         let wire = &f.name.wire;
         let inner = rust_type(from, f.ty.required());
-        quote!(#[serde(rename = #wire, default)] #n: ::std::option::Option<#inner>,)
+        quote!(#[serde(rename = #wire, default)] #n: __rt::Option<#inner>,)
     });
     let inits = s.fields.iter().map(|f| {
         let n = ident(&f.name.rust);
@@ -369,7 +367,7 @@ fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStr
         } else {
             let wire = &f.name.wire;
             let ty = idl_type(&f.ty);
-            quote!(#n: ::vapi_runtime::wire::required(wire.#n, #wire, #ty, #qualified)?,)
+            quote!(#n: __rt::wire::required(wire.#n, #wire, #ty, #qualified)?,)
         }
     });
     let expecting = format!("a JSON object ({qualified})");
@@ -378,7 +376,7 @@ fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStr
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(
                 deserializer: __D,
-            ) -> ::std::result::Result<Self, __D::Error> {
+            ) -> __rt::Result<Self, __D::Error> {
                 #[derive(::serde::Deserialize)]
                 #[serde(expecting = #expecting)]
                 struct __Wire {
@@ -386,9 +384,9 @@ fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStr
                 }
                 #[allow(unused_variables)]
                 let wire = <__Wire as ::serde::Deserialize>::deserialize(
-                    ::vapi_runtime::wire::ObjectOnly(deserializer),
+                    __rt::wire::ObjectOnly(deserializer),
                 )?;
-                ::std::result::Result::Ok(Self { #(#inits)* })
+                __rt::Result::Ok(Self { #(#inits)* })
             }
         }
     }
@@ -419,7 +417,7 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
         let tag_value = if tag_field.ty.is_optional() {
             quote!(self.#tag.as_ref())
         } else {
-            quote!(::std::option::Option::Some(&self.#tag))
+            quote!(__rt::Option::Some(&self.#tag))
         };
         let mut members: Vec<&str> = Vec::new();
         for case in &u.cases {
@@ -462,7 +460,7 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
                 quote!(true)
             };
             checks.push(quote! {
-                ::vapi_runtime::check_union_field(
+                __rt::check_union_field(
                     #qualified,
                     #tag_wire,
                     tag.map(|t| t.as_str()),
@@ -486,7 +484,7 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
         let n = ident(&f.name.rust);
         let wire = &f.name.wire;
         checks.push(quote! {
-            ::vapi_runtime::Validate::validate(&self.#n).map_err(|e| e.within(#wire))?;
+            __rt::Validate::validate(&self.#n).map_err(|e| e.within(#wire))?;
         });
     }
     let mut vdoc = Doc::new();
@@ -507,15 +505,15 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
     quote! {
         impl #name {
             #vdoc
-            pub fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+            pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
                 #(#checks)*
-                ::std::result::Result::Ok(())
+                __rt::Result::Ok(())
             }
             #(#presence)*
         }
 
-        impl ::vapi_runtime::Validate for #name {
-            fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        impl __rt::Validate for #name {
+            fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
                 #name::validate(self)
             }
         }
@@ -535,13 +533,13 @@ fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenS
             Some(InputRule::Required) if f.ty.is_optional() => {
                 rules.push(format!("`{wire}` must be set"));
                 checks.push(quote! {
-                    ::vapi_runtime::check_set(#qualified, #wire, self.#n.is_some(), #op)?;
+                    __rt::check_set(#qualified, #wire, self.#n.is_some(), #op)?;
                 });
             }
             Some(InputRule::Unused) if f.ty.is_optional() => {
                 rules.push(format!("`{wire}` must not be set"));
                 checks.push(quote! {
-                    ::vapi_runtime::check_unset(#qualified, #wire, self.#n.is_some(), #op)?;
+                    __rt::check_unset(#qualified, #wire, self.#n.is_some(), #op)?;
                 });
             }
             _ => {}
@@ -564,10 +562,10 @@ fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenS
     }
     Some(quote! {
         #doc
-        pub fn #method(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        pub fn #method(&self) -> __rt::Result<(), __rt::ValidationError> {
             self.validate()?;
             #(#checks)*
-            ::std::result::Result::Ok(())
+            __rt::Result::Ok(())
         }
     })
 }

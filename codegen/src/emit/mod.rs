@@ -166,10 +166,12 @@ fn package_module(model: &Model, package: &Package, options: &rest::Options) -> 
     items.extend(errors);
     items.extend(traits);
     items.extend(modules);
+    let mut module = types::module_imports(&package.module_path, &items);
+    module.extend(items);
     Module {
         path: package.module_path.clone(),
         doc,
-        items,
+        items: module,
     }
 }
 

@@ -5,25 +5,26 @@
 //! vAPI package `com.vmware.content.library`.
 #[rustfmt::skip]
 pub mod item;
+use ::vapi_runtime::codegen as __rt;
 /// A library item (`com.vmware.content.library.Item`), the resource that the item services work on.
 ///
 /// An identifier of a `com.vmware.content.library.Item`. On the wire it is a plain string.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
     ::serde::Serialize,
     ::serde::Deserialize,
 )]
 #[serde(transparent)]
-pub struct ItemId(::std::string::String);
+pub struct ItemId(__rt::String);
 impl ItemId {
     /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
         Self(id.into())
     }
     /// The identifier as a string.
@@ -31,27 +32,27 @@ impl ItemId {
         &self.0
     }
     /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
+    pub fn into_string(self) -> __rt::String {
         self.0
     }
 }
-impl ::std::convert::From<::std::string::String> for ItemId {
-    fn from(id: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for ItemId {
+    fn from(id: __rt::String) -> Self {
         Self(id)
     }
 }
-impl ::std::convert::From<&str> for ItemId {
+impl __rt::From<&str> for ItemId {
     fn from(id: &str) -> Self {
         Self(id.into())
     }
 }
-impl ::std::convert::AsRef<str> for ItemId {
+impl __rt::AsRef<str> for ItemId {
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
-impl ::std::fmt::Display for ItemId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for ItemId {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(&self.0)
     }
 }
@@ -60,13 +61,13 @@ impl ::std::fmt::Display for ItemId {
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum StorageBackingType {
@@ -88,7 +89,7 @@ pub enum StorageBackingType {
     /// \* SMB (on vCenter Server Appliance and vCenter Server for Windows)
     Other,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
 impl StorageBackingType {
     /// The wire strings of the documented values, in IDL order.
@@ -103,36 +104,34 @@ impl StorageBackingType {
     }
     /// Whether the value is one this version does not document.
     pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        __rt::matches!(self, Self::Unknown(_))
     }
 }
-impl ::std::convert::From<&str> for StorageBackingType {
+impl __rt::From<&str> for StorageBackingType {
     fn from(value: &str) -> Self {
         match value {
             "DATASTORE" => Self::Datastore,
             "OTHER" => Self::Other,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for StorageBackingType {
-    fn from(value: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for StorageBackingType {
+    fn from(value: __rt::String) -> Self {
         match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
+            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
             known => known,
         }
     }
 }
-impl ::std::str::FromStr for StorageBackingType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
+impl __rt::FromStr for StorageBackingType {
+    type Err = __rt::Infallible;
+    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
+        __rt::Result::Ok(Self::from(value))
     }
 }
-impl ::std::fmt::Display for StorageBackingType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for StorageBackingType {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
@@ -140,15 +139,15 @@ impl ::serde::Serialize for StorageBackingType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StorageBackingType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::open_enum(deserializer)
     }
 }
 /// The `StorageBacking` class defines a storage location where content in a
@@ -156,24 +155,14 @@ impl<'de> ::serde::Deserialize<'de> for StorageBackingType {
 /// Other type.
 ///
 /// Whether `datastore_id`, `storage_uri` are set depends on `type`: [`validate`](Self::validate) checks it.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Default, ::serde::Serialize)]
 pub struct StorageBacking {
     /// Type (DATASTORE, OTHER) of `StorageBacking`.
     /// This attribute must be provided for the `create` method. It will
     /// always be present in the return value of the `get` or `list`
     /// methods. It is not used for the `update` method.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#type: ::std::option::Option<StorageBackingType>,
+    #[serde(rename = "type", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub r#type: __rt::Option<StorageBackingType>,
     /// Identifier of the datastore used to store the content in the
     /// library.
     /// When clients pass a value of this class as a parameter, the
@@ -188,9 +177,9 @@ pub struct StorageBacking {
     #[serde(
         rename = "datastore_id",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub datastore_id: ::std::option::Option<::vapi_runtime::Id>,
+    pub datastore_id: __rt::Option<__rt::Id>,
     /// URI identifying the location used to store the content in the
     /// library.
     ///
@@ -228,29 +217,29 @@ pub struct StorageBacking {
     #[serde(
         rename = "storage_uri",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub storage_uri: ::std::option::Option<::vapi_runtime::Uri>,
+    pub storage_uri: __rt::Option<__rt::Uri>,
 }
 impl<'de> ::serde::Deserialize<'de> for StorageBacking {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.content.library.StorageBacking)")]
         struct __Wire {
             #[serde(rename = "type", default)]
-            r#type: ::std::option::Option<StorageBackingType>,
+            r#type: __rt::Option<StorageBackingType>,
             #[serde(rename = "datastore_id", default)]
-            datastore_id: ::std::option::Option<::vapi_runtime::Id>,
+            datastore_id: __rt::Option<__rt::Id>,
             #[serde(rename = "storage_uri", default)]
-            storage_uri: ::std::option::Option<::vapi_runtime::Uri>,
+            storage_uri: __rt::Option<__rt::Uri>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
+        __rt::Result::Ok(Self {
             r#type: wire.r#type,
             datastore_id: wire.datastore_id,
             storage_uri: wire.storage_uri,
@@ -265,12 +254,10 @@ impl StorageBacking {
     /// - `storage_uri` is unset unless `type` is OTHER
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         {
             let tag = self.r#type.as_ref();
-            ::vapi_runtime::check_union_field(
+            __rt::check_union_field(
                 "com.vmware.content.library.StorageBacking",
                 "type",
                 tag.map(|t| t.as_str()),
@@ -280,7 +267,7 @@ impl StorageBacking {
                 &[],
                 &["DATASTORE"],
             )?;
-            ::vapi_runtime::check_union_field(
+            __rt::check_union_field(
                 "com.vmware.content.library.StorageBacking",
                 "type",
                 tag.map(|t| t.as_str()),
@@ -291,11 +278,11 @@ impl StorageBacking {
                 &["OTHER"],
             )?;
         }
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for StorageBacking {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for StorageBacking {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         StorageBacking::validate(self)
     }
 }

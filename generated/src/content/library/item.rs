@@ -7,25 +7,27 @@
 pub mod downloadsession;
 #[rustfmt::skip]
 pub mod updatesession;
+use ::vapi_runtime::codegen as __rt;
+use super::super::super as __root;
 /// The resource type of the `DownloadSession` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.DownloadSession`. On the wire it is a plain string.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
     ::serde::Serialize,
     ::serde::Deserialize,
 )]
 #[serde(transparent)]
-pub struct DownloadSessionId(::std::string::String);
+pub struct DownloadSessionId(__rt::String);
 impl DownloadSessionId {
     /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
         Self(id.into())
     }
     /// The identifier as a string.
@@ -33,27 +35,27 @@ impl DownloadSessionId {
         &self.0
     }
     /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
+    pub fn into_string(self) -> __rt::String {
         self.0
     }
 }
-impl ::std::convert::From<::std::string::String> for DownloadSessionId {
-    fn from(id: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for DownloadSessionId {
+    fn from(id: __rt::String) -> Self {
         Self(id)
     }
 }
-impl ::std::convert::From<&str> for DownloadSessionId {
+impl __rt::From<&str> for DownloadSessionId {
     fn from(id: &str) -> Self {
         Self(id.into())
     }
 }
-impl ::std::convert::AsRef<str> for DownloadSessionId {
+impl __rt::AsRef<str> for DownloadSessionId {
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
-impl ::std::fmt::Display for DownloadSessionId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for DownloadSessionId {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(&self.0)
     }
 }
@@ -61,21 +63,21 @@ impl ::std::fmt::Display for DownloadSessionId {
 ///
 /// An identifier of a `com.vmware.content.library.item.File`. On the wire it is a plain string.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
     ::serde::Serialize,
     ::serde::Deserialize,
 )]
 #[serde(transparent)]
-pub struct FileId(::std::string::String);
+pub struct FileId(__rt::String);
 impl FileId {
     /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
         Self(id.into())
     }
     /// The identifier as a string.
@@ -83,27 +85,27 @@ impl FileId {
         &self.0
     }
     /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
+    pub fn into_string(self) -> __rt::String {
         self.0
     }
 }
-impl ::std::convert::From<::std::string::String> for FileId {
-    fn from(id: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for FileId {
+    fn from(id: __rt::String) -> Self {
         Self(id)
     }
 }
-impl ::std::convert::From<&str> for FileId {
+impl __rt::From<&str> for FileId {
     fn from(id: &str) -> Self {
         Self(id.into())
     }
 }
-impl ::std::convert::AsRef<str> for FileId {
+impl __rt::AsRef<str> for FileId {
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
-impl ::std::fmt::Display for FileId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for FileId {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(&self.0)
     }
 }
@@ -111,21 +113,21 @@ impl ::std::fmt::Display for FileId {
 ///
 /// An identifier of a `com.vmware.content.library.item.Storage`. On the wire it is a plain string.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
     ::serde::Serialize,
     ::serde::Deserialize,
 )]
 #[serde(transparent)]
-pub struct StorageId(::std::string::String);
+pub struct StorageId(__rt::String);
 impl StorageId {
     /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
         Self(id.into())
     }
     /// The identifier as a string.
@@ -133,27 +135,27 @@ impl StorageId {
         &self.0
     }
     /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
+    pub fn into_string(self) -> __rt::String {
         self.0
     }
 }
-impl ::std::convert::From<::std::string::String> for StorageId {
-    fn from(id: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for StorageId {
+    fn from(id: __rt::String) -> Self {
         Self(id)
     }
 }
-impl ::std::convert::From<&str> for StorageId {
+impl __rt::From<&str> for StorageId {
     fn from(id: &str) -> Self {
         Self(id.into())
     }
 }
-impl ::std::convert::AsRef<str> for StorageId {
+impl __rt::AsRef<str> for StorageId {
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
-impl ::std::fmt::Display for StorageId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for StorageId {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(&self.0)
     }
 }
@@ -161,21 +163,21 @@ impl ::std::fmt::Display for StorageId {
 ///
 /// An identifier of a `com.vmware.content.library.item.UpdateSession`. On the wire it is a plain string.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
     ::serde::Serialize,
     ::serde::Deserialize,
 )]
 #[serde(transparent)]
-pub struct UpdateSessionId(::std::string::String);
+pub struct UpdateSessionId(__rt::String);
 impl UpdateSessionId {
     /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
         Self(id.into())
     }
     /// The identifier as a string.
@@ -183,27 +185,27 @@ impl UpdateSessionId {
         &self.0
     }
     /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
+    pub fn into_string(self) -> __rt::String {
         self.0
     }
 }
-impl ::std::convert::From<::std::string::String> for UpdateSessionId {
-    fn from(id: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for UpdateSessionId {
+    fn from(id: __rt::String) -> Self {
         Self(id)
     }
 }
-impl ::std::convert::From<&str> for UpdateSessionId {
+impl __rt::From<&str> for UpdateSessionId {
     fn from(id: &str) -> Self {
         Self(id.into())
     }
 }
-impl ::std::convert::AsRef<str> for UpdateSessionId {
+impl __rt::AsRef<str> for UpdateSessionId {
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
-impl ::std::fmt::Display for UpdateSessionId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for UpdateSessionId {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(&self.0)
     }
 }
@@ -213,21 +215,21 @@ impl ::std::fmt::Display for UpdateSessionId {
 ///
 /// Added in vSphere API 6.9.1.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
     ::serde::Serialize,
     ::serde::Deserialize,
 )]
 #[serde(transparent)]
-pub struct VersionId(::std::string::String);
+pub struct VersionId(__rt::String);
 impl VersionId {
     /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
         Self(id.into())
     }
     /// The identifier as a string.
@@ -235,27 +237,27 @@ impl VersionId {
         &self.0
     }
     /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
+    pub fn into_string(self) -> __rt::String {
         self.0
     }
 }
-impl ::std::convert::From<::std::string::String> for VersionId {
-    fn from(id: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for VersionId {
+    fn from(id: __rt::String) -> Self {
         Self(id)
     }
 }
-impl ::std::convert::From<&str> for VersionId {
+impl __rt::From<&str> for VersionId {
     fn from(id: &str) -> Self {
         Self(id.into())
     }
 }
-impl ::std::convert::AsRef<str> for VersionId {
+impl __rt::AsRef<str> for VersionId {
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
-impl ::std::fmt::Display for VersionId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for VersionId {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(&self.0)
     }
 }
@@ -266,13 +268,13 @@ impl ::std::fmt::Display for VersionId {
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum CertVerificationStatus {
@@ -290,7 +292,7 @@ pub enum CertVerificationStatus {
     /// Certificate used to sign the item is not trusted.
     Untrusted,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
 impl CertVerificationStatus {
     /// The wire strings of the documented values, in IDL order.
@@ -316,10 +318,10 @@ impl CertVerificationStatus {
     }
     /// Whether the value is one this version does not document.
     pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        __rt::matches!(self, Self::Unknown(_))
     }
 }
-impl ::std::convert::From<&str> for CertVerificationStatus {
+impl __rt::From<&str> for CertVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
             "NOT_AVAILABLE" => Self::NotAvailable,
@@ -328,28 +330,26 @@ impl ::std::convert::From<&str> for CertVerificationStatus {
             "VERIFICATION_FAILURE" => Self::VerificationFailure,
             "VERIFICATION_IN_PROGRESS" => Self::VerificationInProgress,
             "UNTRUSTED" => Self::Untrusted,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for CertVerificationStatus {
-    fn from(value: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for CertVerificationStatus {
+    fn from(value: __rt::String) -> Self {
         match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
+            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
             known => known,
         }
     }
 }
-impl ::std::str::FromStr for CertVerificationStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
+impl __rt::FromStr for CertVerificationStatus {
+    type Err = __rt::Infallible;
+    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
+        __rt::Result::Ok(Self::from(value))
     }
 }
-impl ::std::fmt::Display for CertVerificationStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for CertVerificationStatus {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
@@ -357,28 +357,28 @@ impl ::serde::Serialize for CertVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CertVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::open_enum(deserializer)
     }
 }
 /// The `TransferStatus` class defines the transfer state of a file.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum TransferStatus {
@@ -394,7 +394,7 @@ pub enum TransferStatus {
     /// Indicates that there was an error transferring or validating the file.
     Error,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
 impl TransferStatus {
     /// The wire strings of the documented values, in IDL order.
@@ -418,10 +418,10 @@ impl TransferStatus {
     }
     /// Whether the value is one this version does not document.
     pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        __rt::matches!(self, Self::Unknown(_))
     }
 }
-impl ::std::convert::From<&str> for TransferStatus {
+impl __rt::From<&str> for TransferStatus {
     fn from(value: &str) -> Self {
         match value {
             "WAITING_FOR_TRANSFER" => Self::WaitingForTransfer,
@@ -429,28 +429,26 @@ impl ::std::convert::From<&str> for TransferStatus {
             "READY" => Self::Ready,
             "VALIDATING" => Self::Validating,
             "ERROR" => Self::Error,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for TransferStatus {
-    fn from(value: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for TransferStatus {
+    fn from(value: __rt::String) -> Self {
         match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
+            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
             known => known,
         }
     }
 }
-impl ::std::str::FromStr for TransferStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
+impl __rt::FromStr for TransferStatus {
+    type Err = __rt::Infallible;
+    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
+        __rt::Result::Ok(Self::from(value))
     }
 }
-impl ::std::fmt::Display for TransferStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for TransferStatus {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
@@ -458,28 +456,28 @@ impl ::serde::Serialize for TransferStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TransferStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::open_enum(deserializer)
     }
 }
 /// The state of the download session.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum DownloadSessionModelState {
@@ -493,7 +491,7 @@ pub enum DownloadSessionModelState {
     /// Indicates there was an error during the session lifecycle.
     Error,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
 impl DownloadSessionModelState {
     /// The wire strings of the documented values, in IDL order.
@@ -509,37 +507,35 @@ impl DownloadSessionModelState {
     }
     /// Whether the value is one this version does not document.
     pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        __rt::matches!(self, Self::Unknown(_))
     }
 }
-impl ::std::convert::From<&str> for DownloadSessionModelState {
+impl __rt::From<&str> for DownloadSessionModelState {
     fn from(value: &str) -> Self {
         match value {
             "ACTIVE" => Self::Active,
             "CANCELED" => Self::Canceled,
             "ERROR" => Self::Error,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for DownloadSessionModelState {
-    fn from(value: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for DownloadSessionModelState {
+    fn from(value: __rt::String) -> Self {
         match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
+            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
             known => known,
         }
     }
 }
-impl ::std::str::FromStr for DownloadSessionModelState {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
+impl __rt::FromStr for DownloadSessionModelState {
+    type Err = __rt::Infallible;
+    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
+        __rt::Result::Ok(Self::from(value))
     }
 }
-impl ::std::fmt::Display for DownloadSessionModelState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for DownloadSessionModelState {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
@@ -547,28 +543,28 @@ impl ::serde::Serialize for DownloadSessionModelState {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DownloadSessionModelState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::open_enum(deserializer)
     }
 }
 /// The state of an update session.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum UpdateSessionModelState {
@@ -583,7 +579,7 @@ pub enum UpdateSessionModelState {
     /// The session has been canceled.
     Canceled,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
 impl UpdateSessionModelState {
     /// The wire strings of the documented values, in IDL order.
@@ -600,38 +596,36 @@ impl UpdateSessionModelState {
     }
     /// Whether the value is one this version does not document.
     pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        __rt::matches!(self, Self::Unknown(_))
     }
 }
-impl ::std::convert::From<&str> for UpdateSessionModelState {
+impl __rt::From<&str> for UpdateSessionModelState {
     fn from(value: &str) -> Self {
         match value {
             "ACTIVE" => Self::Active,
             "DONE" => Self::Done,
             "ERROR" => Self::Error,
             "CANCELED" => Self::Canceled,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for UpdateSessionModelState {
-    fn from(value: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for UpdateSessionModelState {
+    fn from(value: __rt::String) -> Self {
         match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
+            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
             known => known,
         }
     }
 }
-impl ::std::str::FromStr for UpdateSessionModelState {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
+impl __rt::FromStr for UpdateSessionModelState {
+    type Err = __rt::Infallible;
+    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
+        __rt::Result::Ok(Self::from(value))
     }
 }
-impl ::std::fmt::Display for UpdateSessionModelState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for UpdateSessionModelState {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
@@ -639,28 +633,28 @@ impl ::serde::Serialize for UpdateSessionModelState {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateSessionModelState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::open_enum(deserializer)
     }
 }
 /// The `File.ChecksumAlgorithm` class defines the valid checksum algorithms.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum FileChecksumAlgorithm {
@@ -677,7 +671,7 @@ pub enum FileChecksumAlgorithm {
     /// Added in vSphere API 6.8.
     Sha512,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
 impl FileChecksumAlgorithm {
     /// The wire strings of the documented values, in IDL order.
@@ -694,38 +688,36 @@ impl FileChecksumAlgorithm {
     }
     /// Whether the value is one this version does not document.
     pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        __rt::matches!(self, Self::Unknown(_))
     }
 }
-impl ::std::convert::From<&str> for FileChecksumAlgorithm {
+impl __rt::From<&str> for FileChecksumAlgorithm {
     fn from(value: &str) -> Self {
         match value {
             "SHA1" => Self::Sha1,
             "MD5" => Self::Md5,
             "SHA256" => Self::Sha256,
             "SHA512" => Self::Sha512,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for FileChecksumAlgorithm {
-    fn from(value: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for FileChecksumAlgorithm {
+    fn from(value: __rt::String) -> Self {
         match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
+            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
             known => known,
         }
     }
 }
-impl ::std::str::FromStr for FileChecksumAlgorithm {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
+impl __rt::FromStr for FileChecksumAlgorithm {
+    type Err = __rt::Infallible;
+    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
+        __rt::Result::Ok(Self::from(value))
     }
 }
-impl ::std::fmt::Display for FileChecksumAlgorithm {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for FileChecksumAlgorithm {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
@@ -733,27 +725,22 @@ impl ::serde::Serialize for FileChecksumAlgorithm {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for FileChecksumAlgorithm {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::open_enum(deserializer)
     }
 }
 /// Currently, this field will available only in following cases 1. This item
 /// belongs to a secure content library 2. The item if of type ovf.
 ///
 /// Added in vSphere API 7.0.3.0.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct CertificateVerificationInfo {
     /// The certificate verification status of item.
     ///
@@ -767,39 +754,39 @@ pub struct CertificateVerificationInfo {
     #[serde(
         rename = "cert_chain",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
 }
 impl CertificateVerificationInfo {
     /// Creates a value from its required fields (`status`); optional fields are unset.
     pub fn new(status: CertVerificationStatus) -> Self {
         Self {
             status,
-            cert_chain: ::std::option::Option::None,
+            cert_chain: __rt::Option::None,
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CertificateVerificationInfo {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.content.library.item.CertificateVerificationInfo)"
         )]
         struct __Wire {
             #[serde(rename = "status", default)]
-            status: ::std::option::Option<CertVerificationStatus>,
+            status: __rt::Option<CertVerificationStatus>,
             #[serde(rename = "cert_chain", default)]
-            cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            status: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            status: __rt::wire::required(
                 wire.status,
                 "status",
                 "com.vmware.content.library.item.CertVerificationStatus",
@@ -811,36 +798,24 @@ impl<'de> ::serde::Deserialize<'de> for CertificateVerificationInfo {
 }
 impl CertificateVerificationInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for CertificateVerificationInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for CertificateVerificationInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         CertificateVerificationInfo::validate(self)
     }
 }
 /// The `DownloadSessionModel` class provides information on an active
 /// `DownloadSession` resource.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Default, ::serde::Serialize)]
 pub struct DownloadSessionModel {
     /// The identifier of this download session.
     ///
     /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<DownloadSessionId>,
+    #[serde(rename = "id", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub id: __rt::Option<DownloadSessionId>,
     /// The identifier of the library item whose content is being
     /// downloaded.
     ///
@@ -848,9 +823,9 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "library_item_id",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub library_item_id: ::std::option::Option<super::ItemId>,
+    pub library_item_id: __rt::Option<super::ItemId>,
     /// The content version of the library item whose content is being
     /// downloaded. This value is the `ItemModel.content_version`
     /// at the time when the session is created for the library item.
@@ -859,9 +834,9 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "library_item_content_version",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub library_item_content_version: ::std::option::Option<::std::string::String>,
+    pub library_item_content_version: __rt::Option<__rt::String>,
     /// If the session is in the `DownloadSessionModel.State.ERROR`
     /// status this property will have more details about the error.
     ///
@@ -869,11 +844,9 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "error_message",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_message: ::std::option::Option<
-        super::super::super::vapi::std::LocalizableMessage,
-    >,
+    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
     /// The progress that has been made with the download. This property is
     /// to be updated by the client during the download process to indicate
     /// the progress of its work in completing the download. The initial
@@ -884,19 +857,15 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "client_progress",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub client_progress: ::std::option::Option<i64>,
+    pub client_progress: __rt::Option<i64>,
     /// The current state (ACTIVE, CANCELED, ERROR) of the download
     /// session.
     ///
     /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<DownloadSessionModelState>,
+    #[serde(rename = "state", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub state: __rt::Option<DownloadSessionModelState>,
     /// Indicates the time after which the session will expire. The session
     /// is guaranteed not to expire before this time.
     ///
@@ -904,41 +873,39 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "expiration_time",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
+    pub expiration_time: __rt::Option<__rt::DateTime>,
 }
 impl<'de> ::serde::Deserialize<'de> for DownloadSessionModel {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.content.library.item.DownloadSessionModel)"
         )]
         struct __Wire {
             #[serde(rename = "id", default)]
-            id: ::std::option::Option<DownloadSessionId>,
+            id: __rt::Option<DownloadSessionId>,
             #[serde(rename = "library_item_id", default)]
-            library_item_id: ::std::option::Option<super::ItemId>,
+            library_item_id: __rt::Option<super::ItemId>,
             #[serde(rename = "library_item_content_version", default)]
-            library_item_content_version: ::std::option::Option<::std::string::String>,
+            library_item_content_version: __rt::Option<__rt::String>,
             #[serde(rename = "error_message", default)]
-            error_message: ::std::option::Option<
-                super::super::super::vapi::std::LocalizableMessage,
-            >,
+            error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
             #[serde(rename = "client_progress", default)]
-            client_progress: ::std::option::Option<i64>,
+            client_progress: __rt::Option<i64>,
             #[serde(rename = "state", default)]
-            state: ::std::option::Option<DownloadSessionModelState>,
+            state: __rt::Option<DownloadSessionModelState>,
             #[serde(rename = "expiration_time", default)]
-            expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
+            expiration_time: __rt::Option<__rt::DateTime>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
+        __rt::Result::Ok(Self {
             id: wire.id,
             library_item_id: wire.library_item_id,
             library_item_content_version: wire.library_item_content_version,
@@ -951,12 +918,10 @@ impl<'de> ::serde::Deserialize<'de> for DownloadSessionModel {
 }
 impl DownloadSessionModel {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.error_message)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
     /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
     ///
@@ -968,53 +933,51 @@ impl DownloadSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
-    pub fn validate_for_create(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "id",
             self.id.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_set(
+        __rt::check_set(
             "com.vmware.content.library.item.DownloadSessionModel",
             "library_item_id",
             self.library_item_id.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "library_item_content_version",
             self.library_item_content_version.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "error_message",
             self.error_message.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "client_progress",
             self.client_progress.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "state",
             self.state.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "expiration_time",
             self.expiration_time.is_some(),
             "create",
         )?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
     /// Checks a value given to the `update` operation: the rules of [`validate`](Self::validate), and which fields `update` needs and ignores.
     ///
@@ -1025,62 +988,55 @@ impl DownloadSessionModel {
     /// - `error_message` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
-    pub fn validate_for_update(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "id",
             self.id.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "library_item_id",
             self.library_item_id.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "library_item_content_version",
             self.library_item_content_version.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "error_message",
             self.error_message.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "state",
             self.state.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.DownloadSessionModel",
             "expiration_time",
             self.expiration_time.is_some(),
             "update",
         )?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for DownloadSessionModel {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for DownloadSessionModel {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         DownloadSessionModel::validate(self)
     }
 }
 /// The `TransferEndpoint` class encapsulates a URI along with extra
 /// information about it.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct TransferEndpoint {
     /// Transfer endpoint URI. The supported URI schemes are: `http`,
     /// `https`, and `ds`.
@@ -1094,7 +1050,7 @@ pub struct TransferEndpoint {
     /// import the file directly from the storage backing without the
     /// overhead of streaming over HTTP.
     #[serde(rename = "uri")]
-    pub uri: ::vapi_runtime::Uri,
+    pub uri: __rt::Uri,
     /// Thumbprint of the expected SSL certificate for this endpoint. Only
     /// used for HTTPS connections. The thumbprint is the SHA-256 hash of
     /// the DER encoding of the remote endpoint's SSL certificate (SHA-1 is
@@ -1108,9 +1064,9 @@ pub struct TransferEndpoint {
     #[serde(
         rename = "ssl_certificate_thumbprint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub ssl_certificate_thumbprint: ::std::option::Option<::std::string::String>,
+    pub ssl_certificate_thumbprint: __rt::Option<__rt::String>,
     /// PEM encoded SSL Certificate for this endpoint. Only used for HTTPS
     /// connections. If set, the remote endpoint's SSL certificate is only
     /// accepted if it matches this, and no other certificate validation is
@@ -1121,42 +1077,42 @@ pub struct TransferEndpoint {
     #[serde(
         rename = "ssl_certificate",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub ssl_certificate: ::std::option::Option<::std::string::String>,
+    pub ssl_certificate: __rt::Option<__rt::String>,
 }
 impl TransferEndpoint {
     /// Creates a value from its required fields (`uri`); optional fields are unset.
-    pub fn new(uri: ::vapi_runtime::Uri) -> Self {
+    pub fn new(uri: __rt::Uri) -> Self {
         Self {
             uri,
-            ssl_certificate_thumbprint: ::std::option::Option::None,
-            ssl_certificate: ::std::option::Option::None,
+            ssl_certificate_thumbprint: __rt::Option::None,
+            ssl_certificate: __rt::Option::None,
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TransferEndpoint {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.content.library.item.TransferEndpoint)"
         )]
         struct __Wire {
             #[serde(rename = "uri", default)]
-            uri: ::std::option::Option<::vapi_runtime::Uri>,
+            uri: __rt::Option<__rt::Uri>,
             #[serde(rename = "ssl_certificate_thumbprint", default)]
-            ssl_certificate_thumbprint: ::std::option::Option<::std::string::String>,
+            ssl_certificate_thumbprint: __rt::Option<__rt::String>,
             #[serde(rename = "ssl_certificate", default)]
-            ssl_certificate: ::std::option::Option<::std::string::String>,
+            ssl_certificate: __rt::Option<__rt::String>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            uri: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            uri: __rt::wire::required(
                 wire.uri,
                 "uri",
                 "uri",
@@ -1169,14 +1125,12 @@ impl<'de> ::serde::Deserialize<'de> for TransferEndpoint {
 }
 impl TransferEndpoint {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for TransferEndpoint {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for TransferEndpoint {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         TransferEndpoint::validate(self)
     }
 }
@@ -1184,23 +1138,13 @@ impl ::vapi_runtime::Validate for TransferEndpoint {
 /// `UpdateSession` resource.
 ///
 /// Whether `preview_info` is set depends on `state`: [`validate`](Self::validate) checks it.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Default, ::serde::Serialize)]
 pub struct UpdateSessionModel {
     /// The identifier of this update session.
     ///
     /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<UpdateSessionId>,
+    #[serde(rename = "id", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub id: __rt::Option<UpdateSessionId>,
     /// The identifier of the library item to which content will be
     /// uploaded or removed.
     ///
@@ -1208,9 +1152,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "library_item_id",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub library_item_id: ::std::option::Option<super::ItemId>,
+    pub library_item_id: __rt::Option<super::ItemId>,
     /// The content version of the library item whose content is being
     /// modified. This value is the `ItemModel.content_version`
     /// at the time when the session is created for the library item.
@@ -1219,9 +1163,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "library_item_content_version",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub library_item_content_version: ::std::option::Option<::std::string::String>,
+    pub library_item_content_version: __rt::Option<__rt::String>,
     /// If the session is in the `UpdateSessionModel.State.ERROR`
     /// status this property will have more details about the error.
     ///
@@ -1229,11 +1173,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "error_message",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_message: ::std::option::Option<
-        super::super::super::vapi::std::LocalizableMessage,
-    >,
+    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
     /// The progress that has been made with the upload. This property is
     /// to be updated by the client during the upload process to indicate
     /// the progress of its work in completing the upload. The initial
@@ -1244,21 +1186,17 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "client_progress",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub client_progress: ::std::option::Option<i64>,
+    pub client_progress: __rt::Option<i64>,
     /// The current state (ACTIVE, DONE, ERROR, CANCELED) of the update
     /// session.
     ///
     /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
     ///
     /// Added in vSphere API 6.8.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<UpdateSessionModelState>,
+    #[serde(rename = "state", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub state: __rt::Option<UpdateSessionModelState>,
     /// Indicates the time after which the session will expire. The session
     /// is guaranteed not to expire earlier than this time.
     ///
@@ -1266,9 +1204,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "expiration_time",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
+    pub expiration_time: __rt::Option<__rt::DateTime>,
     /// A preview of the files currently being uploaded in the session.
     /// This property will be set only when the session is in the
     /// `UpdateSessionModel.State.ACTIVE`.
@@ -1279,9 +1217,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "preview_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub preview_info: ::std::option::Option<updatesession::PreviewInfo>,
+    pub preview_info: __rt::Option<updatesession::PreviewInfo>,
     /// Indicates the update session behavior if warnings are raised in the
     /// session preview. Any warning which is raised by session preview but
     /// not ignored by the client will, by default, fail the update
@@ -1293,49 +1231,43 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "warning_behavior",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub warning_behavior: ::std::option::Option<
-        ::std::vec::Vec<updatesession::WarningBehavior>,
-    >,
+    pub warning_behavior: __rt::Option<__rt::Vec<updatesession::WarningBehavior>>,
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateSessionModel {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.content.library.item.UpdateSessionModel)"
         )]
         struct __Wire {
             #[serde(rename = "id", default)]
-            id: ::std::option::Option<UpdateSessionId>,
+            id: __rt::Option<UpdateSessionId>,
             #[serde(rename = "library_item_id", default)]
-            library_item_id: ::std::option::Option<super::ItemId>,
+            library_item_id: __rt::Option<super::ItemId>,
             #[serde(rename = "library_item_content_version", default)]
-            library_item_content_version: ::std::option::Option<::std::string::String>,
+            library_item_content_version: __rt::Option<__rt::String>,
             #[serde(rename = "error_message", default)]
-            error_message: ::std::option::Option<
-                super::super::super::vapi::std::LocalizableMessage,
-            >,
+            error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
             #[serde(rename = "client_progress", default)]
-            client_progress: ::std::option::Option<i64>,
+            client_progress: __rt::Option<i64>,
             #[serde(rename = "state", default)]
-            state: ::std::option::Option<UpdateSessionModelState>,
+            state: __rt::Option<UpdateSessionModelState>,
             #[serde(rename = "expiration_time", default)]
-            expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
+            expiration_time: __rt::Option<__rt::DateTime>,
             #[serde(rename = "preview_info", default)]
-            preview_info: ::std::option::Option<updatesession::PreviewInfo>,
+            preview_info: __rt::Option<updatesession::PreviewInfo>,
             #[serde(rename = "warning_behavior", default)]
-            warning_behavior: ::std::option::Option<
-                ::std::vec::Vec<updatesession::WarningBehavior>,
-            >,
+            warning_behavior: __rt::Option<__rt::Vec<updatesession::WarningBehavior>>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
+        __rt::Result::Ok(Self {
             id: wire.id,
             library_item_id: wire.library_item_id,
             library_item_content_version: wire.library_item_content_version,
@@ -1355,12 +1287,10 @@ impl UpdateSessionModel {
     /// - `preview_info` is unset unless `state` is ACTIVE
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         {
             let tag = self.state.as_ref();
-            ::vapi_runtime::check_union_field(
+            __rt::check_union_field(
                 "com.vmware.content.library.item.UpdateSessionModel",
                 "state",
                 tag.map(|t| t.as_str()),
@@ -1371,13 +1301,13 @@ impl UpdateSessionModel {
                 &["ACTIVE"],
             )?;
         }
-        ::vapi_runtime::Validate::validate(&self.error_message)
+        __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        ::vapi_runtime::Validate::validate(&self.preview_info)
+        __rt::Validate::validate(&self.preview_info)
             .map_err(|e| e.within("preview_info"))?;
-        ::vapi_runtime::Validate::validate(&self.warning_behavior)
+        __rt::Validate::validate(&self.warning_behavior)
             .map_err(|e| e.within("warning_behavior"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
     /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
     ///
@@ -1389,53 +1319,51 @@ impl UpdateSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
-    pub fn validate_for_create(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "id",
             self.id.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_set(
+        __rt::check_set(
             "com.vmware.content.library.item.UpdateSessionModel",
             "library_item_id",
             self.library_item_id.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "library_item_content_version",
             self.library_item_content_version.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "error_message",
             self.error_message.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "client_progress",
             self.client_progress.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "state",
             self.state.is_some(),
             "create",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "expiration_time",
             self.expiration_time.is_some(),
             "create",
         )?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
     /// Checks a value given to the `update` operation: the rules of [`validate`](Self::validate), and which fields `update` needs and ignores.
     ///
@@ -1447,57 +1375,55 @@ impl UpdateSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
-    pub fn validate_for_update(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "id",
             self.id.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "library_item_id",
             self.library_item_id.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "library_item_content_version",
             self.library_item_content_version.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "error_message",
             self.error_message.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "client_progress",
             self.client_progress.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "state",
             self.state.is_some(),
             "update",
         )?;
-        ::vapi_runtime::check_unset(
+        __rt::check_unset(
             "com.vmware.content.library.item.UpdateSessionModel",
             "expiration_time",
             self.expiration_time.is_some(),
             "update",
         )?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for UpdateSessionModel {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for UpdateSessionModel {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         UpdateSessionModel::validate(self)
     }
 }
@@ -1505,12 +1431,7 @@ impl ::vapi_runtime::Validate for UpdateSessionModel {
 /// library item change.
 ///
 /// Added in vSphere API 6.9.1.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct ChangesSummary {
     /// The version of the library item.
     ///
@@ -1521,17 +1442,13 @@ pub struct ChangesSummary {
     ///
     /// Added in vSphere API 6.9.1.
     #[serde(rename = "time")]
-    pub time: ::vapi_runtime::DateTime,
+    pub time: __rt::DateTime,
     /// The user who made the content change.
     /// This attribute will be None if the user could not be determined.
     ///
     /// Added in vSphere API 6.9.1.
-    #[serde(
-        rename = "user",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub user: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "user", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub user: __rt::Option<__rt::String>,
     /// The short message describing the content change. The message is
     /// truncated to the first 80 characters or first non-leading newline
     /// character, whichever length is shorter.
@@ -1542,51 +1459,51 @@ pub struct ChangesSummary {
     #[serde(
         rename = "short_message",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub short_message: ::std::option::Option<::std::string::String>,
+    pub short_message: __rt::Option<__rt::String>,
 }
 impl ChangesSummary {
     /// Creates a value from its required fields (`version`, `time`); optional fields are unset.
-    pub fn new(version: VersionId, time: ::vapi_runtime::DateTime) -> Self {
+    pub fn new(version: VersionId, time: __rt::DateTime) -> Self {
         Self {
             version,
             time,
-            user: ::std::option::Option::None,
-            short_message: ::std::option::Option::None,
+            user: __rt::Option::None,
+            short_message: __rt::Option::None,
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChangesSummary {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.content.library.item.Changes.Summary)"
         )]
         struct __Wire {
             #[serde(rename = "version", default)]
-            version: ::std::option::Option<VersionId>,
+            version: __rt::Option<VersionId>,
             #[serde(rename = "time", default)]
-            time: ::std::option::Option<::vapi_runtime::DateTime>,
+            time: __rt::Option<__rt::DateTime>,
             #[serde(rename = "user", default)]
-            user: ::std::option::Option<::std::string::String>,
+            user: __rt::Option<__rt::String>,
             #[serde(rename = "short_message", default)]
-            short_message: ::std::option::Option<::std::string::String>,
+            short_message: __rt::Option<__rt::String>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            version: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            version: __rt::wire::required(
                 wire.version,
                 "version",
                 "id(com.vmware.content.library.item.Version)",
                 "com.vmware.content.library.item.Changes.Summary",
             )?,
-            time: ::vapi_runtime::wire::required(
+            time: __rt::wire::required(
                 wire.time,
                 "time",
                 "datetime",
@@ -1599,14 +1516,12 @@ impl<'de> ::serde::Deserialize<'de> for ChangesSummary {
 }
 impl ChangesSummary {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ChangesSummary {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ChangesSummary {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ChangesSummary::validate(self)
     }
 }
@@ -1614,72 +1529,59 @@ impl ::vapi_runtime::Validate for ChangesSummary {
 /// change.
 ///
 /// Added in vSphere API 6.9.1.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct ChangesInfo {
     /// The date and time when the item content was changed.
     ///
     /// Added in vSphere API 6.9.1.
     #[serde(rename = "time")]
-    pub time: ::vapi_runtime::DateTime,
+    pub time: __rt::DateTime,
     /// The user who made the content change.
     /// This attribute will be None if the user could not be determined.
     ///
     /// Added in vSphere API 6.9.1.
-    #[serde(
-        rename = "user",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub user: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "user", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub user: __rt::Option<__rt::String>,
     /// The full message describing the content change.
     /// This attribute will be None if a message was not provided when the
     /// item content was changed.
     ///
     /// Added in vSphere API 6.9.1.
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "message", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub message: __rt::Option<__rt::String>,
 }
 impl ChangesInfo {
     /// Creates a value from its required fields (`time`); optional fields are unset.
-    pub fn new(time: ::vapi_runtime::DateTime) -> Self {
+    pub fn new(time: __rt::DateTime) -> Self {
         Self {
             time,
-            user: ::std::option::Option::None,
-            message: ::std::option::Option::None,
+            user: __rt::Option::None,
+            message: __rt::Option::None,
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChangesInfo {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.content.library.item.Changes.Info)"
         )]
         struct __Wire {
             #[serde(rename = "time", default)]
-            time: ::std::option::Option<::vapi_runtime::DateTime>,
+            time: __rt::Option<__rt::DateTime>,
             #[serde(rename = "user", default)]
-            user: ::std::option::Option<::std::string::String>,
+            user: __rt::Option<__rt::String>,
             #[serde(rename = "message", default)]
-            message: ::std::option::Option<::std::string::String>,
+            message: __rt::Option<__rt::String>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            time: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            time: __rt::wire::required(
                 wire.time,
                 "time",
                 "datetime",
@@ -1692,24 +1594,17 @@ impl<'de> ::serde::Deserialize<'de> for ChangesInfo {
 }
 impl ChangesInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ChangesInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ChangesInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ChangesInfo::validate(self)
     }
 }
 /// Provides checksums for a `File.Info` object.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct FileChecksumInfo {
     /// The checksum algorithm (SHA1, MD5, SHA256, SHA512) used to
     /// calculate the checksum.
@@ -1718,19 +1613,19 @@ pub struct FileChecksumInfo {
     #[serde(
         rename = "algorithm",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub algorithm: ::std::option::Option<FileChecksumAlgorithm>,
+    pub algorithm: __rt::Option<FileChecksumAlgorithm>,
     /// The checksum value calculated with
     /// `File.ChecksumInfo.algorithm`.
     #[serde(rename = "checksum")]
-    pub checksum: ::std::string::String,
+    pub checksum: __rt::String,
 }
 impl FileChecksumInfo {
     /// Creates a value from its required fields (`checksum`); optional fields are unset.
-    pub fn new(checksum: ::std::string::String) -> Self {
+    pub fn new(checksum: __rt::String) -> Self {
         Self {
-            algorithm: ::std::option::Option::None,
+            algorithm: __rt::Option::None,
             checksum,
         }
     }
@@ -1738,24 +1633,24 @@ impl FileChecksumInfo {
 impl<'de> ::serde::Deserialize<'de> for FileChecksumInfo {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.content.library.item.File.ChecksumInfo)"
         )]
         struct __Wire {
             #[serde(rename = "algorithm", default)]
-            algorithm: ::std::option::Option<FileChecksumAlgorithm>,
+            algorithm: __rt::Option<FileChecksumAlgorithm>,
             #[serde(rename = "checksum", default)]
-            checksum: ::std::option::Option<::std::string::String>,
+            checksum: __rt::Option<__rt::String>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
+        __rt::Result::Ok(Self {
             algorithm: wire.algorithm,
-            checksum: ::vapi_runtime::wire::required(
+            checksum: __rt::wire::required(
                 wire.checksum,
                 "checksum",
                 "string",
@@ -1766,14 +1661,12 @@ impl<'de> ::serde::Deserialize<'de> for FileChecksumInfo {
 }
 impl FileChecksumInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileChecksumInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileChecksumInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileChecksumInfo::validate(self)
     }
 }
@@ -1782,12 +1675,7 @@ impl ::vapi_runtime::Validate for FileChecksumInfo {
 ///
 /// A file is an actual stored object for a library item. An item will have
 /// zero files initially, but one or more can be uploaded to the item.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct FileInfo {
     /// A checksum for validating the content of the file.
     ///
@@ -1798,15 +1686,15 @@ pub struct FileInfo {
     #[serde(
         rename = "checksum_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub checksum_info: ::std::option::Option<FileChecksumInfo>,
+    pub checksum_info: __rt::Option<FileChecksumInfo>,
     /// The name of the file.
     ///
     /// This value will be unique within the library item for each file. It
     /// cannot be an empty string.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: __rt::String,
     /// The file size, in bytes. The file size is the storage used and not
     /// the uploaded or provisioned size. For example, when uploading a
     /// disk to a datastore, the amount of storage that the disk consumes
@@ -1820,7 +1708,7 @@ pub struct FileInfo {
     /// The version of this file; incremented when a new copy of the file
     /// is uploaded.
     #[serde(rename = "version")]
-    pub version: ::std::string::String,
+    pub version: __rt::String,
     /// The URL endpoint that can be used to download the file.
     ///
     /// Eg URL:
@@ -1847,73 +1735,73 @@ pub struct FileInfo {
     #[serde(
         rename = "file_download_endpoint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
+    pub file_download_endpoint: __rt::Option<__rt::Uri>,
 }
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
-        name: ::std::string::String,
+        name: __rt::String,
         size: i64,
         cached: bool,
-        version: ::std::string::String,
+        version: __rt::String,
     ) -> Self {
         Self {
-            checksum_info: ::std::option::Option::None,
+            checksum_info: __rt::Option::None,
             name,
             size,
             cached,
             version,
-            file_download_endpoint: ::std::option::Option::None,
+            file_download_endpoint: __rt::Option::None,
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for FileInfo {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.content.library.item.File.Info)")]
         struct __Wire {
             #[serde(rename = "checksum_info", default)]
-            checksum_info: ::std::option::Option<FileChecksumInfo>,
+            checksum_info: __rt::Option<FileChecksumInfo>,
             #[serde(rename = "name", default)]
-            name: ::std::option::Option<::std::string::String>,
+            name: __rt::Option<__rt::String>,
             #[serde(rename = "size", default)]
-            size: ::std::option::Option<i64>,
+            size: __rt::Option<i64>,
             #[serde(rename = "cached", default)]
-            cached: ::std::option::Option<bool>,
+            cached: __rt::Option<bool>,
             #[serde(rename = "version", default)]
-            version: ::std::option::Option<::std::string::String>,
+            version: __rt::Option<__rt::String>,
             #[serde(rename = "file_download_endpoint", default)]
-            file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
+            file_download_endpoint: __rt::Option<__rt::Uri>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
+        __rt::Result::Ok(Self {
             checksum_info: wire.checksum_info,
-            name: ::vapi_runtime::wire::required(
+            name: __rt::wire::required(
                 wire.name,
                 "name",
                 "string",
                 "com.vmware.content.library.item.File.Info",
             )?,
-            size: ::vapi_runtime::wire::required(
+            size: __rt::wire::required(
                 wire.size,
                 "size",
                 "long",
                 "com.vmware.content.library.item.File.Info",
             )?,
-            cached: ::vapi_runtime::wire::required(
+            cached: __rt::wire::required(
                 wire.cached,
                 "cached",
                 "boolean",
                 "com.vmware.content.library.item.File.Info",
             )?,
-            version: ::vapi_runtime::wire::required(
+            version: __rt::wire::required(
                 wire.version,
                 "version",
                 "string",
@@ -1925,27 +1813,20 @@ impl<'de> ::serde::Deserialize<'de> for FileInfo {
 }
 impl FileInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.checksum_info)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileInfo::validate(self)
     }
 }
 /// The `Storage.Info` class is the expanded form of `File.Info` that
 /// includes details about the storage backing for a file in a library item.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct StorageInfo {
     /// The storage backing on which this object resides. This might not be
     /// the same as the default storage backing associated with the
@@ -1960,7 +1841,7 @@ pub struct StorageInfo {
     /// the storage backing. This can provide high-performance support for
     /// file manipulation.
     #[serde(rename = "storage_uris")]
-    pub storage_uris: ::std::vec::Vec<::vapi_runtime::Uri>,
+    pub storage_uris: __rt::Vec<__rt::Uri>,
     /// A checksum for validating the content of the file.
     ///
     /// This value can be used to verify that a transfer was completed
@@ -1970,15 +1851,15 @@ pub struct StorageInfo {
     #[serde(
         rename = "checksum_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub checksum_info: ::std::option::Option<FileChecksumInfo>,
+    pub checksum_info: __rt::Option<FileChecksumInfo>,
     /// The name of the file.
     ///
     /// This value will be unique within the library item for each file. It
     /// cannot be an empty string.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: __rt::String,
     /// The file size, in bytes. The file size is the storage used and not
     /// the uploaded or provisioned size. For example, when uploading a
     /// disk to a datastore, the amount of storage that the disk consumes
@@ -1992,7 +1873,7 @@ pub struct StorageInfo {
     /// The version of this file; incremented when a new copy of the file
     /// is uploaded.
     #[serde(rename = "version")]
-    pub version: ::std::string::String,
+    pub version: __rt::String,
     /// The URL endpoint that can be used to download the file.
     ///
     /// Eg URL:
@@ -2019,95 +1900,95 @@ pub struct StorageInfo {
     #[serde(
         rename = "file_download_endpoint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
+    pub file_download_endpoint: __rt::Option<__rt::Uri>,
 }
 impl StorageInfo {
     /// Creates a value from its required fields (`storage_backing`, `storage_uris`, `name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
         storage_backing: super::StorageBacking,
-        storage_uris: ::std::vec::Vec<::vapi_runtime::Uri>,
-        name: ::std::string::String,
+        storage_uris: __rt::Vec<__rt::Uri>,
+        name: __rt::String,
         size: i64,
         cached: bool,
-        version: ::std::string::String,
+        version: __rt::String,
     ) -> Self {
         Self {
             storage_backing,
             storage_uris,
-            checksum_info: ::std::option::Option::None,
+            checksum_info: __rt::Option::None,
             name,
             size,
             cached,
             version,
-            file_download_endpoint: ::std::option::Option::None,
+            file_download_endpoint: __rt::Option::None,
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StorageInfo {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.content.library.item.Storage.Info)"
         )]
         struct __Wire {
             #[serde(rename = "storage_backing", default)]
-            storage_backing: ::std::option::Option<super::StorageBacking>,
+            storage_backing: __rt::Option<super::StorageBacking>,
             #[serde(rename = "storage_uris", default)]
-            storage_uris: ::std::option::Option<::std::vec::Vec<::vapi_runtime::Uri>>,
+            storage_uris: __rt::Option<__rt::Vec<__rt::Uri>>,
             #[serde(rename = "checksum_info", default)]
-            checksum_info: ::std::option::Option<FileChecksumInfo>,
+            checksum_info: __rt::Option<FileChecksumInfo>,
             #[serde(rename = "name", default)]
-            name: ::std::option::Option<::std::string::String>,
+            name: __rt::Option<__rt::String>,
             #[serde(rename = "size", default)]
-            size: ::std::option::Option<i64>,
+            size: __rt::Option<i64>,
             #[serde(rename = "cached", default)]
-            cached: ::std::option::Option<bool>,
+            cached: __rt::Option<bool>,
             #[serde(rename = "version", default)]
-            version: ::std::option::Option<::std::string::String>,
+            version: __rt::Option<__rt::String>,
             #[serde(rename = "file_download_endpoint", default)]
-            file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
+            file_download_endpoint: __rt::Option<__rt::Uri>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            storage_backing: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            storage_backing: __rt::wire::required(
                 wire.storage_backing,
                 "storage_backing",
                 "com.vmware.content.library.StorageBacking",
                 "com.vmware.content.library.item.Storage.Info",
             )?,
-            storage_uris: ::vapi_runtime::wire::required(
+            storage_uris: __rt::wire::required(
                 wire.storage_uris,
                 "storage_uris",
                 "list<uri>",
                 "com.vmware.content.library.item.Storage.Info",
             )?,
             checksum_info: wire.checksum_info,
-            name: ::vapi_runtime::wire::required(
+            name: __rt::wire::required(
                 wire.name,
                 "name",
                 "string",
                 "com.vmware.content.library.item.Storage.Info",
             )?,
-            size: ::vapi_runtime::wire::required(
+            size: __rt::wire::required(
                 wire.size,
                 "size",
                 "long",
                 "com.vmware.content.library.item.Storage.Info",
             )?,
-            cached: ::vapi_runtime::wire::required(
+            cached: __rt::wire::required(
                 wire.cached,
                 "cached",
                 "boolean",
                 "com.vmware.content.library.item.Storage.Info",
             )?,
-            version: ::vapi_runtime::wire::required(
+            version: __rt::wire::required(
                 wire.version,
                 "version",
                 "string",
@@ -2119,18 +2000,16 @@ impl<'de> ::serde::Deserialize<'de> for StorageInfo {
 }
 impl StorageInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.storage_backing)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.storage_backing)
             .map_err(|e| e.within("storage_backing"))?;
-        ::vapi_runtime::Validate::validate(&self.checksum_info)
+        __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for StorageInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for StorageInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         StorageInfo::validate(self)
     }
 }
@@ -2175,10 +2054,7 @@ pub trait Changes: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<ChangesSummary>,
-            changes::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<ChangesSummary>, changes::ListError>,
     > + ::std::marker::Send;
     /// Returns information about a library item change.
     ///
@@ -2222,10 +2098,7 @@ impl<__T: Changes + ?::std::marker::Sized> Changes for ::std::sync::Arc<__T> {
         &self,
         library_item: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<ChangesSummary>,
-            changes::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<ChangesSummary>, changes::ListError>,
     > + ::std::marker::Send {
         <__T as Changes>::list(&**self, library_item)
     }
@@ -2281,7 +2154,7 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     /// `POST /api/content/library/item/download-session`
     fn create(
         &self,
-        client_token: ::std::option::Option<::std::string::String>,
+        client_token: __rt::Option<__rt::String>,
         create_spec: DownloadSessionModel,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<DownloadSessionId, download_session::CreateError>,
@@ -2342,12 +2215,9 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     /// `GET /api/content/library/item/download-session`
     fn list(
         &self,
-        library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        library_item_id: __rt::Option<__rt::Id>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::vapi_runtime::Id>,
-            download_session::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<__rt::Id>, download_session::ListError>,
     > + ::std::marker::Send;
     /// Keeps a download session alive. This operation is allowed only if the session is in the
     /// `DownloadSessionModel.State.ACTIVE` state.
@@ -2379,7 +2249,7 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     fn keep_alive(
         &self,
         download_session_id: DownloadSessionId,
-        progress: ::std::option::Option<i64>,
+        progress: __rt::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::KeepAliveError>,
     > + ::std::marker::Send;
@@ -2471,7 +2341,7 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     fn fail(
         &self,
         download_session_id: DownloadSessionId,
-        client_error_message: ::std::string::String,
+        client_error_message: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::FailError>,
     > + ::std::marker::Send;
@@ -2480,7 +2350,7 @@ impl<__T: DownloadSession + ?::std::marker::Sized> DownloadSession
 for ::std::sync::Arc<__T> {
     fn create(
         &self,
-        client_token: ::std::option::Option<::std::string::String>,
+        client_token: __rt::Option<__rt::String>,
         create_spec: DownloadSessionModel,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<DownloadSessionId, download_session::CreateError>,
@@ -2497,19 +2367,16 @@ for ::std::sync::Arc<__T> {
     }
     fn list(
         &self,
-        library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        library_item_id: __rt::Option<__rt::Id>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::vapi_runtime::Id>,
-            download_session::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<__rt::Id>, download_session::ListError>,
     > + ::std::marker::Send {
         <__T as DownloadSession>::list(&**self, library_item_id)
     }
     fn keep_alive(
         &self,
         download_session_id: DownloadSessionId,
-        progress: ::std::option::Option<i64>,
+        progress: __rt::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::KeepAliveError>,
     > + ::std::marker::Send {
@@ -2534,7 +2401,7 @@ for ::std::sync::Arc<__T> {
     fn fail(
         &self,
         download_session_id: DownloadSessionId,
-        client_error_message: ::std::string::String,
+        client_error_message: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::FailError>,
     > + ::std::marker::Send {
@@ -2582,7 +2449,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn get(
         &self,
         library_item_id: super::ItemId,
-        name: ::std::string::String,
+        name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send;
@@ -2614,14 +2481,14 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item_id: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
+        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send;
 }
 impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
     fn get(
         &self,
         library_item_id: super::ItemId,
-        name: ::std::string::String,
+        name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send {
@@ -2631,7 +2498,7 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
         &self,
         library_item_id: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
+        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send {
         <__T as File>::list(&**self, library_item_id)
     }
@@ -2675,9 +2542,9 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
     fn get(
         &self,
         library_item_id: super::ItemId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::GetError>,
+        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::GetError>,
     > + ::std::marker::Send;
     /// Lists all storage items for a given library item.
     ///
@@ -2706,16 +2573,16 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item_id: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::ListError>,
+        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::ListError>,
     > + ::std::marker::Send;
 }
 impl<__T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<__T> {
     fn get(
         &self,
         library_item_id: super::ItemId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::GetError>,
+        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::GetError>,
     > + ::std::marker::Send {
         <__T as Storage>::get(&**self, library_item_id, file_name)
     }
@@ -2723,7 +2590,7 @@ impl<__T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<__T> {
         &self,
         library_item_id: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::ListError>,
+        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::ListError>,
     > + ::std::marker::Send {
         <__T as Storage>::list(&**self, library_item_id)
     }
@@ -2783,7 +2650,7 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     /// `POST /api/content/library/item/update-session`
     fn create(
         &self,
-        client_token: ::std::option::Option<::std::string::String>,
+        client_token: __rt::Option<__rt::String>,
         create_spec: UpdateSessionModel,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<UpdateSessionId, update_session::CreateError>,
@@ -2844,12 +2711,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     /// `GET /api/content/library/item/update-session`
     fn list(
         &self,
-        library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        library_item_id: __rt::Option<__rt::Id>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::vapi_runtime::Id>,
-            update_session::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<__rt::Id>, update_session::ListError>,
     > + ::std::marker::Send;
     /// Completes the update session. This indicates that the client has finished making all the
     /// changes required to the underlying library item. If the client is pushing the content to
@@ -2920,7 +2784,7 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn keep_alive(
         &self,
         update_session_id: UpdateSessionId,
-        client_progress: ::std::option::Option<i64>,
+        client_progress: __rt::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::KeepAliveError>,
     > + ::std::marker::Send;
@@ -2984,7 +2848,7 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn fail(
         &self,
         update_session_id: UpdateSessionId,
-        client_error_message: ::std::string::String,
+        client_error_message: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::FailError>,
     > + ::std::marker::Send;
@@ -3068,7 +2932,7 @@ impl<__T: UpdateSession + ?::std::marker::Sized> UpdateSession
 for ::std::sync::Arc<__T> {
     fn create(
         &self,
-        client_token: ::std::option::Option<::std::string::String>,
+        client_token: __rt::Option<__rt::String>,
         create_spec: UpdateSessionModel,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<UpdateSessionId, update_session::CreateError>,
@@ -3085,12 +2949,9 @@ for ::std::sync::Arc<__T> {
     }
     fn list(
         &self,
-        library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        library_item_id: __rt::Option<__rt::Id>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::vapi_runtime::Id>,
-            update_session::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<__rt::Id>, update_session::ListError>,
     > + ::std::marker::Send {
         <__T as UpdateSession>::list(&**self, library_item_id)
     }
@@ -3105,7 +2966,7 @@ for ::std::sync::Arc<__T> {
     fn keep_alive(
         &self,
         update_session_id: UpdateSessionId,
-        client_progress: ::std::option::Option<i64>,
+        client_progress: __rt::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::KeepAliveError>,
     > + ::std::marker::Send {
@@ -3122,7 +2983,7 @@ for ::std::sync::Arc<__T> {
     fn fail(
         &self,
         update_session_id: UpdateSessionId,
-        client_error_message: ::std::string::String,
+        client_error_message: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::FailError>,
     > + ::std::marker::Send {
@@ -3148,6 +3009,8 @@ for ::std::sync::Arc<__T> {
 }
 /// Metadata and error types of the `Changes` service.
 pub mod changes {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.changes";
     /// The resource type of the service.
@@ -3256,17 +3119,17 @@ pub mod changes {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the library item is not found.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthenticated`:
         /// - if the user that requested the method cannot be authenticated.
-        Unauthenticated(super::super::super::super::vapi::std::errors::Unauthenticated),
+        Unauthenticated(__root::vapi::std::errors::Unauthenticated),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if the user that requested the method is not authorized to perform the method.
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// `com.vmware.vapi.std.errors.Error`:
         /// - if the system reports an error while responding to the request.
-        Error(super::super::super::super::vapi::std::errors::Error),
+        Error(__root::vapi::std::errors::Error),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -3297,33 +3160,23 @@ pub mod changes {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthenticated,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthenticated,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthenticated> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthenticated) -> Self {
             Self::Unauthenticated(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::Error>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::Error) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Error> for ListError {
+        fn from(error: __root::vapi::std::errors::Error) -> Self {
             Self::Error(error)
         }
     }
@@ -3333,17 +3186,17 @@ pub mod changes {
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the library item or version is not found.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthenticated`:
         /// - if the user that requested the method cannot be authenticated.
-        Unauthenticated(super::super::super::super::vapi::std::errors::Unauthenticated),
+        Unauthenticated(__root::vapi::std::errors::Unauthenticated),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if the user that requested the method is not authorized to perform the method.
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// `com.vmware.vapi.std.errors.Error`:
         /// - if the system reports an error while responding to the request.
-        Error(super::super::super::super::vapi::std::errors::Error),
+        Error(__root::vapi::std::errors::Error),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -3374,33 +3227,23 @@ pub mod changes {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthenticated,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthenticated,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthenticated> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthenticated) -> Self {
             Self::Unauthenticated(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::Error>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::Error) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Error> for GetError {
+        fn from(error: __root::vapi::std::errors::Error) -> Self {
             Self::Error(error)
         }
     }
@@ -3421,8 +3264,8 @@ pub mod changes {
     impl super::Changes for Client {
         async fn list(
             &self,
-            library_item: super::super::ItemId,
-        ) -> ::std::result::Result<::std::vec::Vec<super::ChangesSummary>, ListError> {
+            library_item: __root::content::library::ItemId,
+        ) -> ::std::result::Result<__rt::Vec<super::ChangesSummary>, ListError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -3466,7 +3309,7 @@ pub mod changes {
         }
         async fn get(
             &self,
-            library_item: super::super::ItemId,
+            library_item: __root::content::library::ItemId,
             version: super::VersionId,
         ) -> ::std::result::Result<super::ChangesInfo, GetError> {
             let __request = ::vapi_runtime::client::Request::new(
@@ -3579,7 +3422,7 @@ pub mod changes {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item: super::super::ItemId = __call.path("v0")?;
+        let library_item: __root::content::library::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::Changes>::list(__service, library_item).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -3611,7 +3454,7 @@ pub mod changes {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item: super::super::ItemId = __call.path("v0")?;
+        let library_item: __root::content::library::ItemId = __call.path("v0")?;
         let version: super::VersionId = __call.path("v1")?;
         ::std::result::Result::Ok(
             match <S as super::Changes>::get(__service, library_item, version).await {
@@ -3637,6 +3480,8 @@ pub mod changes {
 }
 /// Metadata and error types of the `DownloadSession` service.
 pub mod download_session {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.download_session";
     /// The resource type of the service.
@@ -3916,13 +3761,13 @@ pub mod download_session {
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the session specification is not valid.
         /// - format.
-        InvalidArgument(super::super::super::super::vapi::std::errors::InvalidArgument),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the library item targeted by the download does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -3951,27 +3796,19 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
+    for CreateError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CreateError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CreateError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CreateError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -3981,10 +3818,10 @@ pub mod download_session {
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no download session with the given `download_session_id` exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4011,18 +3848,13 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4032,10 +3864,10 @@ pub mod download_session {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if a library item identifier is given for an item which does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4062,18 +3894,13 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4083,15 +3910,13 @@ pub mod download_session {
     pub enum KeepAliveError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no download session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4124,27 +3949,20 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for KeepAliveError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for KeepAliveError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for KeepAliveError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
+    for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4154,15 +3972,13 @@ pub mod download_session {
     pub enum CancelError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no download session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4195,27 +4011,19 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CancelError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CancelError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for CancelError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for CancelError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CancelError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CancelError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4225,10 +4033,10 @@ pub mod download_session {
     pub enum DeleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the download session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4255,18 +4063,13 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for DeleteError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for DeleteError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for DeleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for DeleteError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4276,15 +4079,13 @@ pub mod download_session {
     pub enum FailError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the download session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4317,27 +4118,19 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for FailError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for FailError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for FailError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for FailError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for FailError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for FailError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4358,7 +4151,7 @@ pub mod download_session {
     impl super::DownloadSession for Client {
         async fn create(
             &self,
-            client_token: ::std::option::Option<::std::string::String>,
+            client_token: __rt::Option<__rt::String>,
             create_spec: super::DownloadSessionModel,
         ) -> ::std::result::Result<super::DownloadSessionId, CreateError> {
             create_spec
@@ -4443,8 +4236,8 @@ pub mod download_session {
         }
         async fn list(
             &self,
-            library_item_id: ::std::option::Option<::vapi_runtime::Id>,
-        ) -> ::std::result::Result<::std::vec::Vec<::vapi_runtime::Id>, ListError> {
+            library_item_id: __rt::Option<__rt::Id>,
+        ) -> ::std::result::Result<__rt::Vec<__rt::Id>, ListError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -4478,7 +4271,7 @@ pub mod download_session {
         async fn keep_alive(
             &self,
             download_session_id: super::DownloadSessionId,
-            progress: ::std::option::Option<i64>,
+            progress: __rt::Option<i64>,
         ) -> ::std::result::Result<(), KeepAliveError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -4622,7 +4415,7 @@ pub mod download_session {
         async fn fail(
             &self,
             download_session_id: super::DownloadSessionId,
-            client_error_message: ::std::string::String,
+            client_error_message: __rt::String,
         ) -> ::std::result::Result<(), FailError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -4814,8 +4607,8 @@ pub mod download_session {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let client_token: ::std::option::Option<::std::string::String> = __call
-            .header::<::std::string::String>("Client-Token")?;
+        let client_token: __rt::Option<__rt::String> = __call
+            .header::<__rt::String>("Client-Token")?;
         let create_spec: super::DownloadSessionModel = __call.body("create_spec")?;
         create_spec
             .validate_for_create()
@@ -4882,8 +4675,8 @@ pub mod download_session {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = __call
-            .query::<::vapi_runtime::Id>("library_item_id")?;
+        let library_item_id: __rt::Option<__rt::Id> = __call
+            .query::<__rt::Id>("library_item_id")?;
         ::std::result::Result::Ok(
             match <S as super::DownloadSession>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -4911,7 +4704,7 @@ pub mod download_session {
     > {
         let mut __fields = __call.fields()?;
         let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        let progress: ::std::option::Option<i64> = __fields.take("progress")?;
+        let progress: __rt::Option<i64> = __fields.take("progress")?;
         ::std::result::Result::Ok(
             match <S as super::DownloadSession>::keep_alive(
                     __service,
@@ -5007,8 +4800,7 @@ pub mod download_session {
     > {
         let mut __fields = __call.fields()?;
         let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        let client_error_message: ::std::string::String = __fields
-            .take("client_error_message")?;
+        let client_error_message: __rt::String = __fields.take("client_error_message")?;
         ::std::result::Result::Ok(
             match <S as super::DownloadSession>::fail(
                     __service,
@@ -5036,6 +4828,8 @@ pub mod download_session {
 }
 /// Metadata and error types of the `File` service.
 pub mod file {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.file";
     /// The resource type of the service.
@@ -5136,13 +4930,13 @@ pub mod file {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if `library_item_id` refers to a library item that does not exist.
         /// - if `name` refers to a file that does not exist in the library item.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unsupported`:
         /// - if `File.Info.file_download_endpoint` URI cannot be constructed for the file due to unsupported characters in file name.
-        Unsupported(super::super::super::super::vapi::std::errors::Unsupported),
+        Unsupported(__root::vapi::std::errors::Unsupported),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -5171,26 +4965,18 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::Unsupported>
-    for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unsupported,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unsupported> for GetError {
+        fn from(error: __root::vapi::std::errors::Unsupported) -> Self {
             Self::Unsupported(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -5200,13 +4986,13 @@ pub mod file {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if `library_item_id` refers to a library item that does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unsupported`:
         /// - if `File.Info.file_download_endpoint` URI cannot be constructed for the file due to unsupported characters in file name.
-        Unsupported(super::super::super::super::vapi::std::errors::Unsupported),
+        Unsupported(__root::vapi::std::errors::Unsupported),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -5235,26 +5021,18 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::Unsupported>
-    for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unsupported,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unsupported> for ListError {
+        fn from(error: __root::vapi::std::errors::Unsupported) -> Self {
             Self::Unsupported(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -5275,8 +5053,8 @@ pub mod file {
     impl super::File for Client {
         async fn get(
             &self,
-            library_item_id: super::super::ItemId,
-            name: ::std::string::String,
+            library_item_id: __root::content::library::ItemId,
+            name: __rt::String,
         ) -> ::std::result::Result<super::FileInfo, GetError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
@@ -5321,8 +5099,8 @@ pub mod file {
         }
         async fn list(
             &self,
-            library_item_id: super::super::ItemId,
-        ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
+            library_item_id: __root::content::library::ItemId,
+        ) -> ::std::result::Result<__rt::Vec<super::FileInfo>, ListError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -5408,9 +5186,9 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = __call.path("v0")?;
-        let name: ::std::string::String = __call
-            .query::<::std::string::String>("name")?
+        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
+        let name: __rt::String = __call
+            .query::<__rt::String>("name")?
             .ok_or_else(|| {
                 ::vapi_runtime::server::invalid_argument("`name` is required")
             })?;
@@ -5442,7 +5220,7 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = __call.path("v0")?;
+        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::File>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -5464,6 +5242,8 @@ pub mod file {
 }
 /// Metadata and error types of the `Storage` service.
 pub mod storage {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.storage";
     /// The resource type of the service.
@@ -5550,10 +5330,10 @@ pub mod storage {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the specified library item does not exist.
         /// - if the specified file does not exist in the given library item.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -5580,18 +5360,13 @@ pub mod storage {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -5601,10 +5376,10 @@ pub mod storage {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the specified library item does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -5631,18 +5406,13 @@ pub mod storage {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -5663,9 +5433,9 @@ pub mod storage {
     impl super::Storage for Client {
         async fn get(
             &self,
-            library_item_id: super::super::ItemId,
-            file_name: ::std::string::String,
-        ) -> ::std::result::Result<::std::vec::Vec<super::StorageInfo>, GetError> {
+            library_item_id: __root::content::library::ItemId,
+            file_name: __rt::String,
+        ) -> ::std::result::Result<__rt::Vec<super::StorageInfo>, GetError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -5703,8 +5473,8 @@ pub mod storage {
         }
         async fn list(
             &self,
-            library_item_id: super::super::ItemId,
-        ) -> ::std::result::Result<::std::vec::Vec<super::StorageInfo>, ListError> {
+            library_item_id: __root::content::library::ItemId,
+        ) -> ::std::result::Result<__rt::Vec<super::StorageInfo>, ListError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -5783,9 +5553,9 @@ pub mod storage {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = __call.path("v0")?;
-        let file_name: ::std::string::String = __call
-            .query::<::std::string::String>("file_name")?
+        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
+        let file_name: __rt::String = __call
+            .query::<__rt::String>("file_name")?
             .ok_or_else(|| {
                 ::vapi_runtime::server::invalid_argument("`file_name` is required")
             })?;
@@ -5815,7 +5585,7 @@ pub mod storage {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = __call.path("v0")?;
+        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::Storage>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -5834,6 +5604,8 @@ pub mod storage {
 }
 /// Metadata and error types of the `UpdateSession` service.
 pub mod update_session {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.update_session";
     /// The resource type of the service.
@@ -6212,21 +5984,19 @@ pub mod update_session {
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the session specification is not valid.
         /// - if the `client_token` does not conform to the UUID format.
-        InvalidArgument(super::super::super::super::vapi::std::errors::InvalidArgument),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.InvalidElementType`:
         /// - if the update session is being created on a subscribed library item.
-        InvalidElementType(
-            super::super::super::super::vapi::std::errors::InvalidElementType,
-        ),
+        InvalidElementType(__root::vapi::std::errors::InvalidElementType),
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the item targeted for update does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.ResourceBusy`:
         /// - if there is another update session on the same library item.
-        ResourceBusy(super::super::super::super::vapi::std::errors::ResourceBusy),
+        ResourceBusy(__root::vapi::std::errors::ResourceBusy),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6259,45 +6029,30 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
+    for CreateError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::InvalidElementType,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::InvalidElementType,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidElementType>
+    for CreateError {
+        fn from(error: __root::vapi::std::errors::InvalidElementType) -> Self {
             Self::InvalidElementType(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CreateError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CreateError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::ResourceBusy,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::ResourceBusy,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::ResourceBusy> for CreateError {
+        fn from(error: __root::vapi::std::errors::ResourceBusy) -> Self {
             Self::ResourceBusy(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CreateError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6307,10 +6062,10 @@ pub mod update_session {
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6337,18 +6092,13 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6358,10 +6108,10 @@ pub mod update_session {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if a library item identifier is given for an item which does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6388,18 +6138,13 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6409,15 +6154,13 @@ pub mod update_session {
     pub enum CompleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state, or if some of the files that will be uploaded by the client aren’t received correctly.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6450,27 +6193,20 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CompleteError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CompleteError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for CompleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for CompleteError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CompleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
+    for CompleteError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6480,15 +6216,13 @@ pub mod update_session {
     pub enum KeepAliveError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6521,27 +6255,20 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for KeepAliveError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for KeepAliveError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for KeepAliveError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
+    for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6551,15 +6278,13 @@ pub mod update_session {
     pub enum CancelError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6592,27 +6317,19 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CancelError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CancelError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for CancelError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for CancelError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CancelError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CancelError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6622,15 +6339,13 @@ pub mod update_session {
     pub enum FailError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6663,27 +6378,19 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for FailError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for FailError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for FailError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for FailError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for FailError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for FailError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6693,15 +6400,13 @@ pub mod update_session {
     pub enum DeleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6734,27 +6439,19 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for DeleteError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for DeleteError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for DeleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for DeleteError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for DeleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for DeleteError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6764,18 +6461,16 @@ pub mod update_session {
     pub enum UpdateError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the update session specification is not valid.
-        InvalidArgument(super::super::super::super::vapi::std::errors::InvalidArgument),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6810,36 +6505,25 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for UpdateError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for UpdateError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for UpdateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for UpdateError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for UpdateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
+    for UpdateError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for UpdateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for UpdateError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6860,7 +6544,7 @@ pub mod update_session {
     impl super::UpdateSession for Client {
         async fn create(
             &self,
-            client_token: ::std::option::Option<::std::string::String>,
+            client_token: __rt::Option<__rt::String>,
             create_spec: super::UpdateSessionModel,
         ) -> ::std::result::Result<super::UpdateSessionId, CreateError> {
             create_spec
@@ -6959,8 +6643,8 @@ pub mod update_session {
         }
         async fn list(
             &self,
-            library_item_id: ::std::option::Option<::vapi_runtime::Id>,
-        ) -> ::std::result::Result<::std::vec::Vec<::vapi_runtime::Id>, ListError> {
+            library_item_id: __rt::Option<__rt::Id>,
+        ) -> ::std::result::Result<__rt::Vec<__rt::Id>, ListError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -7043,7 +6727,7 @@ pub mod update_session {
         async fn keep_alive(
             &self,
             update_session_id: super::UpdateSessionId,
-            client_progress: ::std::option::Option<i64>,
+            client_progress: __rt::Option<i64>,
         ) -> ::std::result::Result<(), KeepAliveError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -7150,7 +6834,7 @@ pub mod update_session {
         async fn fail(
             &self,
             update_session_id: super::UpdateSessionId,
-            client_error_message: ::std::string::String,
+            client_error_message: __rt::String,
         ) -> ::std::result::Result<(), FailError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -7470,8 +7154,8 @@ pub mod update_session {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let client_token: ::std::option::Option<::std::string::String> = __call
-            .header::<::std::string::String>("Client-Token")?;
+        let client_token: __rt::Option<__rt::String> = __call
+            .header::<__rt::String>("Client-Token")?;
         let create_spec: super::UpdateSessionModel = __call.body("create_spec")?;
         create_spec
             .validate_for_create()
@@ -7542,8 +7226,8 @@ pub mod update_session {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = __call
-            .query::<::vapi_runtime::Id>("library_item_id")?;
+        let library_item_id: __rt::Option<__rt::Id> = __call
+            .query::<__rt::Id>("library_item_id")?;
         ::std::result::Result::Ok(
             match <S as super::UpdateSession>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -7602,8 +7286,7 @@ pub mod update_session {
     > {
         let mut __fields = __call.fields()?;
         let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        let client_progress: ::std::option::Option<i64> = __fields
-            .take("client_progress")?;
+        let client_progress: __rt::Option<i64> = __fields.take("client_progress")?;
         ::std::result::Result::Ok(
             match <S as super::UpdateSession>::keep_alive(
                     __service,
@@ -7670,8 +7353,7 @@ pub mod update_session {
     > {
         let mut __fields = __call.fields()?;
         let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        let client_error_message: ::std::string::String = __fields
-            .take("client_error_message")?;
+        let client_error_message: __rt::String = __fields.take("client_error_message")?;
         ::std::result::Result::Ok(
             match <S as super::UpdateSession>::fail(
                     __service,

@@ -7,18 +7,19 @@
 //! additional information about those exceptions.
 //!
 //! vAPI package `com.vmware.vapi.std.errors`.
+use ::vapi_runtime::codegen as __rt;
 /// Enumeration of all standard errors. Used as discriminator in protocols that
 /// have no standard means for transporting the error type, e.g. REST.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum ErrorType {
@@ -73,7 +74,7 @@ pub enum ErrorType {
     /// Discriminator for the `UnverifiedPeer` type.
     UnverifiedPeer,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
 impl ErrorType {
     /// The wire strings of the documented values, in IDL order.
@@ -137,10 +138,10 @@ impl ErrorType {
     }
     /// Whether the value is one this version does not document.
     pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
+        __rt::matches!(self, Self::Unknown(_))
     }
 }
-impl ::std::convert::From<&str> for ErrorType {
+impl __rt::From<&str> for ErrorType {
     fn from(value: &str) -> Self {
         match value {
             "ERROR" => Self::Error,
@@ -168,28 +169,26 @@ impl ::std::convert::From<&str> for ErrorType {
             "UNEXPECTED_INPUT" => Self::UnexpectedInput,
             "UNSUPPORTED" => Self::Unsupported,
             "UNVERIFIED_PEER" => Self::UnverifiedPeer,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
+            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ErrorType {
-    fn from(value: ::std::string::String) -> Self {
+impl __rt::From<__rt::String> for ErrorType {
+    fn from(value: __rt::String) -> Self {
         match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
+            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
             known => known,
         }
     }
 }
-impl ::std::str::FromStr for ErrorType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
+impl __rt::FromStr for ErrorType {
+    type Err = __rt::Infallible;
+    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
+        __rt::Result::Ok(Self::from(value))
     }
 }
-impl ::std::fmt::Display for ErrorType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for ErrorType {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
@@ -197,15 +196,15 @@ impl ::serde::Serialize for ErrorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::open_enum(deserializer)
     }
 }
 /// The `ArgumentLocations` class describes which part(s) of the input to the
@@ -217,58 +216,50 @@ impl<'de> ::serde::Deserialize<'de> for ErrorType {
 /// This class is intended to be used as the payload to identify those inputs
 /// when the method reports exceptions like `InvalidArgument` or
 /// `NotFound`. See `Error.data`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct ArgumentLocations {
     /// String describing the location of the input that triggered the
     /// exception.
     #[serde(rename = "primary")]
-    pub primary: ::std::string::String,
+    pub primary: __rt::String,
     /// `list` (possibly empty) of strings describing the locations
     /// of other inputs that caused the the primary input to trigger the
     /// exception.
     #[serde(rename = "secondary")]
-    pub secondary: ::std::vec::Vec<::std::string::String>,
+    pub secondary: __rt::Vec<__rt::String>,
 }
 impl ArgumentLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
-    pub fn new(
-        primary: ::std::string::String,
-        secondary: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
+    pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ArgumentLocations {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.ArgumentLocations)"
         )]
         struct __Wire {
             #[serde(rename = "primary", default)]
-            primary: ::std::option::Option<::std::string::String>,
+            primary: __rt::Option<__rt::String>,
             #[serde(rename = "secondary", default)]
-            secondary: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            secondary: __rt::Option<__rt::Vec<__rt::String>>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            primary: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            primary: __rt::wire::required(
                 wire.primary,
                 "primary",
                 "string",
                 "com.vmware.vapi.std.errors.ArgumentLocations",
             )?,
-            secondary: ::vapi_runtime::wire::required(
+            secondary: __rt::wire::required(
                 wire.secondary,
                 "secondary",
                 "list<string>",
@@ -279,14 +270,12 @@ impl<'de> ::serde::Deserialize<'de> for ArgumentLocations {
 }
 impl ArgumentLocations {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ArgumentLocations {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ArgumentLocations {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ArgumentLocations::validate(self)
     }
 }
@@ -297,54 +286,46 @@ impl ::vapi_runtime::Validate for ArgumentLocations {
 /// This class is intended to be used as the payload to identify those files
 /// when the method reports exceptions like `NotFound`. See
 /// `Error.data`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct FileLocations {
     /// String identifying the file that triggered the exception.
     #[serde(rename = "primary")]
-    pub primary: ::std::string::String,
+    pub primary: __rt::String,
     /// `list` (possibly empty) of strings identifying other files
     /// that caused the primary file to trigger the exception.
     #[serde(rename = "secondary")]
-    pub secondary: ::std::vec::Vec<::std::string::String>,
+    pub secondary: __rt::Vec<__rt::String>,
 }
 impl FileLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
-    pub fn new(
-        primary: ::std::string::String,
-        secondary: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
+    pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for FileLocations {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.FileLocations)")]
         struct __Wire {
             #[serde(rename = "primary", default)]
-            primary: ::std::option::Option<::std::string::String>,
+            primary: __rt::Option<__rt::String>,
             #[serde(rename = "secondary", default)]
-            secondary: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            secondary: __rt::Option<__rt::Vec<__rt::String>>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            primary: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            primary: __rt::wire::required(
                 wire.primary,
                 "primary",
                 "string",
                 "com.vmware.vapi.std.errors.FileLocations",
             )?,
-            secondary: ::vapi_runtime::wire::required(
+            secondary: __rt::wire::required(
                 wire.secondary,
                 "secondary",
                 "list<string>",
@@ -355,14 +336,12 @@ impl<'de> ::serde::Deserialize<'de> for FileLocations {
 }
 impl FileLocations {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileLocations {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileLocations {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileLocations::validate(self)
     }
 }
@@ -373,12 +352,7 @@ impl ::vapi_runtime::Validate for FileLocations {
 /// transient in other situtations. This exception payload can be used to
 /// indicate to clients whether a particular exception is transient. See
 /// `Error.data`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct TransientIndication {
     /// Indicates that the exception this class is attached to is
     /// transient.
@@ -394,21 +368,21 @@ impl TransientIndication {
 impl<'de> ::serde::Deserialize<'de> for TransientIndication {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.TransientIndication)"
         )]
         struct __Wire {
             #[serde(rename = "is_transient", default)]
-            is_transient: ::std::option::Option<bool>,
+            is_transient: __rt::Option<bool>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            is_transient: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            is_transient: __rt::wire::required(
                 wire.is_transient,
                 "is_transient",
                 "boolean",
@@ -419,14 +393,12 @@ impl<'de> ::serde::Deserialize<'de> for TransientIndication {
 }
 impl TransientIndication {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for TransientIndication {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for TransientIndication {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         TransientIndication::validate(self)
     }
 }
@@ -442,12 +414,7 @@ impl ::vapi_runtime::Validate for TransientIndication {
 /// some exception, but the exception doesn't fit into any other standard
 /// exception, and in fact the only reasonable way for a client to react to the
 /// exception is to display the message(s) to a human.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct Error {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -459,7 +426,7 @@ pub struct Error {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -480,29 +447,25 @@ pub struct Error {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl Error {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -510,32 +473,32 @@ impl Error {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Error";
 }
-impl ::std::fmt::Display for Error {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for Error {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for Error {}
+impl __rt::Error for Error {}
 impl<'de> ::serde::Deserialize<'de> for Error {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Error)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -548,16 +511,13 @@ impl<'de> ::serde::Deserialize<'de> for Error {
 }
 impl Error {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Error {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Error {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Error::validate(self)
     }
 }
@@ -578,12 +538,7 @@ impl ::vapi_runtime::Validate for Error {
 /// certificate is self-signed, expired, or otherwise not trustworthy.
 /// \* The client provides an IP address of a host the system should communicate
 /// with using ssh, but ssh doesn't recognize the public key of the host
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct UnverifiedPeer {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -595,7 +550,7 @@ pub struct UnverifiedPeer {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -616,29 +571,25 @@ pub struct UnverifiedPeer {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl UnverifiedPeer {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -646,32 +597,32 @@ impl UnverifiedPeer {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnverifiedPeer";
 }
-impl ::std::fmt::Display for UnverifiedPeer {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for UnverifiedPeer {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for UnverifiedPeer {}
+impl __rt::Error for UnverifiedPeer {}
 impl<'de> ::serde::Deserialize<'de> for UnverifiedPeer {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.UnverifiedPeer)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -684,16 +635,13 @@ impl<'de> ::serde::Deserialize<'de> for UnverifiedPeer {
 }
 impl UnverifiedPeer {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for UnverifiedPeer {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for UnverifiedPeer {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         UnverifiedPeer::validate(self)
     }
 }
@@ -706,12 +654,7 @@ impl ::vapi_runtime::Validate for UnverifiedPeer {
 /// not support hot-plugging of CPUs.
 /// \* Trying to change the memory size to a value that is not within the
 /// acceptable guest memory bounds supported by the virtual machine's host.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct Unsupported {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -723,7 +666,7 @@ pub struct Unsupported {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -744,29 +687,25 @@ pub struct Unsupported {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl Unsupported {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -774,32 +713,32 @@ impl Unsupported {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unsupported";
 }
-impl ::std::fmt::Display for Unsupported {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for Unsupported {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for Unsupported {}
+impl __rt::Error for Unsupported {}
 impl<'de> ::serde::Deserialize<'de> for Unsupported {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Unsupported)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -812,16 +751,13 @@ impl<'de> ::serde::Deserialize<'de> for Unsupported {
 }
 impl Unsupported {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Unsupported {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Unsupported {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Unsupported::validate(self)
     }
 }
@@ -846,12 +782,7 @@ impl ::vapi_runtime::Validate for Unsupported {
 /// supports version1 of the class.
 /// \* A client provides an unexpected parameter or attribute name when invoking
 /// the method using a dynamic interface (for example REST).
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct UnexpectedInput {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -863,7 +794,7 @@ pub struct UnexpectedInput {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -884,29 +815,25 @@ pub struct UnexpectedInput {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl UnexpectedInput {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -914,34 +841,34 @@ impl UnexpectedInput {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnexpectedInput";
 }
-impl ::std::fmt::Display for UnexpectedInput {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for UnexpectedInput {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for UnexpectedInput {}
+impl __rt::Error for UnexpectedInput {}
 impl<'de> ::serde::Deserialize<'de> for UnexpectedInput {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.UnexpectedInput)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -954,16 +881,13 @@ impl<'de> ::serde::Deserialize<'de> for UnexpectedInput {
 }
 impl UnexpectedInput {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for UnexpectedInput {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for UnexpectedInput {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         UnexpectedInput::validate(self)
     }
 }
@@ -1002,12 +926,7 @@ impl ::vapi_runtime::Validate for UnexpectedInput {
 /// the messages would not disclose which privilege the user did not have or
 /// which resource identifier the user did not have the required privilege to
 /// access. The API documentation should indicate what privileges are required.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct Unauthorized {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1019,7 +938,7 @@ pub struct Unauthorized {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1040,21 +959,17 @@ pub struct Unauthorized {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
     /// Indicates the authentication challenges applicable to the target
     /// API provider. It can be used by a client to discover the correct
     /// authentication scheme to use. The exact syntax of the value is
@@ -1071,18 +986,18 @@ pub struct Unauthorized {
     #[serde(
         rename = "challenge",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub challenge: ::std::option::Option<::std::string::String>,
+    pub challenge: __rt::Option<__rt::String>,
 }
 impl Unauthorized {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
-            challenge: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
+            challenge: __rt::Option::None,
         }
     }
 }
@@ -1090,34 +1005,34 @@ impl Unauthorized {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unauthorized";
 }
-impl ::std::fmt::Display for Unauthorized {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for Unauthorized {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for Unauthorized {}
+impl __rt::Error for Unauthorized {}
 impl<'de> ::serde::Deserialize<'de> for Unauthorized {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthorized)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
             #[serde(rename = "challenge", default)]
-            challenge: ::std::option::Option<::std::string::String>,
+            challenge: __rt::Option<__rt::String>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -1131,16 +1046,13 @@ impl<'de> ::serde::Deserialize<'de> for Unauthorized {
 }
 impl Unauthorized {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Unauthorized {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Unauthorized {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Unauthorized::validate(self)
     }
 }
@@ -1169,12 +1081,7 @@ impl ::vapi_runtime::Validate for Unauthorized {
 /// example the messages would not disclose whether a username or a password is
 /// valid or invalid, but only that a combination of username and password is
 /// invalid.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct Unauthenticated {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1186,7 +1093,7 @@ pub struct Unauthenticated {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1207,21 +1114,17 @@ pub struct Unauthenticated {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
     /// Indicates the authentication challenges applicable to the target
     /// API provider. It can be used by a client to discover the correct
     /// authentication scheme to use. The exact syntax of the value is
@@ -1238,18 +1141,18 @@ pub struct Unauthenticated {
     #[serde(
         rename = "challenge",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub challenge: ::std::option::Option<::std::string::String>,
+    pub challenge: __rt::Option<__rt::String>,
 }
 impl Unauthenticated {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
-            challenge: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
+            challenge: __rt::Option::None,
         }
     }
 }
@@ -1257,36 +1160,36 @@ impl Unauthenticated {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unauthenticated";
 }
-impl ::std::fmt::Display for Unauthenticated {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for Unauthenticated {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for Unauthenticated {}
+impl __rt::Error for Unauthenticated {}
 impl<'de> ::serde::Deserialize<'de> for Unauthenticated {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthenticated)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
             #[serde(rename = "challenge", default)]
-            challenge: ::std::option::Option<::std::string::String>,
+            challenge: __rt::Option<__rt::String>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -1300,16 +1203,13 @@ impl<'de> ::serde::Deserialize<'de> for Unauthenticated {
 }
 impl Unauthenticated {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Unauthenticated {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Unauthenticated {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Unauthenticated::validate(self)
     }
 }
@@ -1337,12 +1237,7 @@ impl ::vapi_runtime::Validate for Unauthenticated {
 /// machine's configuration file is not accessible (for example due to a
 /// storage APD condition). The `ResourceInaccessible` exception would
 /// be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct UnableToAllocateResource {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1354,7 +1249,7 @@ pub struct UnableToAllocateResource {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1375,29 +1270,25 @@ pub struct UnableToAllocateResource {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl UnableToAllocateResource {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1405,34 +1296,34 @@ impl UnableToAllocateResource {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnableToAllocateResource";
 }
-impl ::std::fmt::Display for UnableToAllocateResource {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for UnableToAllocateResource {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for UnableToAllocateResource {}
+impl __rt::Error for UnableToAllocateResource {}
 impl<'de> ::serde::Deserialize<'de> for UnableToAllocateResource {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.UnableToAllocateResource)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -1445,16 +1336,13 @@ impl<'de> ::serde::Deserialize<'de> for UnableToAllocateResource {
 }
 impl UnableToAllocateResource {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for UnableToAllocateResource {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for UnableToAllocateResource {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         UnableToAllocateResource::validate(self)
     }
 }
@@ -1481,12 +1369,7 @@ impl ::vapi_runtime::Validate for UnableToAllocateResource {
 /// dispatching them might delete a request from the queue if it doesn't get
 /// dispatched within \*n\* minutes. The `ServiceUnavailable` exception
 /// would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct TimedOut {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1498,7 +1381,7 @@ pub struct TimedOut {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1519,29 +1402,25 @@ pub struct TimedOut {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl TimedOut {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1549,32 +1428,32 @@ impl TimedOut {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.TimedOut";
 }
-impl ::std::fmt::Display for TimedOut {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for TimedOut {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for TimedOut {}
+impl __rt::Error for TimedOut {}
 impl<'de> ::serde::Deserialize<'de> for TimedOut {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.TimedOut)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -1587,16 +1466,13 @@ impl<'de> ::serde::Deserialize<'de> for TimedOut {
 }
 impl TimedOut {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for TimedOut {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for TimedOut {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         TimedOut::validate(self)
     }
 }
@@ -1617,12 +1493,7 @@ impl ::vapi_runtime::Validate for TimedOut {
 /// `OperationNotFound` exception would be used instead.
 /// \* A client invokes the method from the class, but that class has not been
 /// installed. The `OperationNotFound` exception would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct ServiceUnavailable {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1634,7 +1505,7 @@ pub struct ServiceUnavailable {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1655,29 +1526,25 @@ pub struct ServiceUnavailable {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl ServiceUnavailable {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1685,34 +1552,34 @@ impl ServiceUnavailable {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ServiceUnavailable";
 }
-impl ::std::fmt::Display for ServiceUnavailable {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for ServiceUnavailable {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for ServiceUnavailable {}
+impl __rt::Error for ServiceUnavailable {}
 impl<'de> ::serde::Deserialize<'de> for ServiceUnavailable {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.ServiceUnavailable)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -1725,16 +1592,13 @@ impl<'de> ::serde::Deserialize<'de> for ServiceUnavailable {
 }
 impl ServiceUnavailable {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ServiceUnavailable {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ServiceUnavailable {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ServiceUnavailable::validate(self)
     }
 }
@@ -1755,12 +1619,7 @@ impl ::vapi_runtime::Validate for ServiceUnavailable {
 /// The `ServiceUnavailable` exception would be used instead.
 /// \* Some method fails to contact VMware Tools running inside the virtual
 /// machine. The `ServiceUnavailable` exception would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct ResourceInaccessible {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1772,7 +1631,7 @@ pub struct ResourceInaccessible {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1793,29 +1652,25 @@ pub struct ResourceInaccessible {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl ResourceInaccessible {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1823,34 +1678,34 @@ impl ResourceInaccessible {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceInaccessible";
 }
-impl ::std::fmt::Display for ResourceInaccessible {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for ResourceInaccessible {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for ResourceInaccessible {}
+impl __rt::Error for ResourceInaccessible {}
 impl<'de> ::serde::Deserialize<'de> for ResourceInaccessible {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInaccessible)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -1863,16 +1718,13 @@ impl<'de> ::serde::Deserialize<'de> for ResourceInaccessible {
 }
 impl ResourceInaccessible {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ResourceInaccessible {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ResourceInaccessible {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ResourceInaccessible::validate(self)
     }
 }
@@ -1890,12 +1742,7 @@ impl ::vapi_runtime::Validate for ResourceInaccessible {
 ///
 /// \* Trying to power off a virtual machine that is in the process of being
 /// powered on. The `ResourceBusy` exception would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct ResourceInUse {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1907,7 +1754,7 @@ pub struct ResourceInUse {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1928,29 +1775,25 @@ pub struct ResourceInUse {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl ResourceInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1958,32 +1801,32 @@ impl ResourceInUse {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceInUse";
 }
-impl ::std::fmt::Display for ResourceInUse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for ResourceInUse {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for ResourceInUse {}
+impl __rt::Error for ResourceInUse {}
 impl<'de> ::serde::Deserialize<'de> for ResourceInUse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInUse)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -1996,16 +1839,13 @@ impl<'de> ::serde::Deserialize<'de> for ResourceInUse {
 }
 impl ResourceInUse {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ResourceInUse {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ResourceInUse {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ResourceInUse::validate(self)
     }
 }
@@ -2022,12 +1862,7 @@ impl ::vapi_runtime::Validate for ResourceInUse {
 /// \* Trying to remove a VMFS datastore when there is a virtual machine
 /// registered on any host attached to the datastore. The
 /// `ResourceInUse` exception would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct ResourceBusy {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2039,7 +1874,7 @@ pub struct ResourceBusy {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2060,29 +1895,25 @@ pub struct ResourceBusy {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl ResourceBusy {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2090,32 +1921,32 @@ impl ResourceBusy {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceBusy";
 }
-impl ::std::fmt::Display for ResourceBusy {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for ResourceBusy {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for ResourceBusy {}
+impl __rt::Error for ResourceBusy {}
 impl<'de> ::serde::Deserialize<'de> for ResourceBusy {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceBusy)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -2128,16 +1959,13 @@ impl<'de> ::serde::Deserialize<'de> for ResourceBusy {
 }
 impl ResourceBusy {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ResourceBusy {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ResourceBusy {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ResourceBusy::validate(self)
     }
 }
@@ -2164,12 +1992,7 @@ impl ::vapi_runtime::Validate for ResourceBusy {
 /// \* A client invokes a task scheduling method, but provides an invalid
 /// service identifier or operation identifier. The `NotFound` exception
 /// would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct OperationNotFound {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2181,7 +2004,7 @@ pub struct OperationNotFound {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2202,29 +2025,25 @@ pub struct OperationNotFound {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl OperationNotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2232,34 +2051,34 @@ impl OperationNotFound {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.OperationNotFound";
 }
-impl ::std::fmt::Display for OperationNotFound {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for OperationNotFound {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for OperationNotFound {}
+impl __rt::Error for OperationNotFound {}
 impl<'de> ::serde::Deserialize<'de> for OperationNotFound {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.OperationNotFound)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -2272,16 +2091,13 @@ impl<'de> ::serde::Deserialize<'de> for OperationNotFound {
 }
 impl OperationNotFound {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for OperationNotFound {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for OperationNotFound {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         OperationNotFound::validate(self)
     }
 }
@@ -2297,12 +2113,7 @@ impl ::vapi_runtime::Validate for OperationNotFound {
 /// virtual machine.
 /// \* Invoke the method to remove a vswitch, passing an id that does not
 /// identify an existing vswitch.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct NotFound {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2314,7 +2125,7 @@ pub struct NotFound {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2335,29 +2146,25 @@ pub struct NotFound {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl NotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2365,32 +2172,32 @@ impl NotFound {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.NotFound";
 }
-impl ::std::fmt::Display for NotFound {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for NotFound {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for NotFound {}
+impl __rt::Error for NotFound {}
 impl<'de> ::serde::Deserialize<'de> for NotFound {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.NotFound)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -2403,16 +2210,13 @@ impl<'de> ::serde::Deserialize<'de> for NotFound {
 }
 impl NotFound {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for NotFound {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for NotFound {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         NotFound::validate(self)
     }
 }
@@ -2435,12 +2239,7 @@ impl ::vapi_runtime::Validate for NotFound {
 ///
 /// \* Trying to power off a virtual machine that is in the process of being
 /// powered on. The `ResourceBusy` exception would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct NotAllowedInCurrentState {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2452,7 +2251,7 @@ pub struct NotAllowedInCurrentState {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2473,29 +2272,25 @@ pub struct NotAllowedInCurrentState {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl NotAllowedInCurrentState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2503,34 +2298,34 @@ impl NotAllowedInCurrentState {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.NotAllowedInCurrentState";
 }
-impl ::std::fmt::Display for NotAllowedInCurrentState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for NotAllowedInCurrentState {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for NotAllowedInCurrentState {}
+impl __rt::Error for NotAllowedInCurrentState {}
 impl<'de> ::serde::Deserialize<'de> for NotAllowedInCurrentState {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.NotAllowedInCurrentState)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -2543,16 +2338,13 @@ impl<'de> ::serde::Deserialize<'de> for NotAllowedInCurrentState {
 }
 impl NotAllowedInCurrentState {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for NotAllowedInCurrentState {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for NotAllowedInCurrentState {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         NotAllowedInCurrentState::validate(self)
     }
 }
@@ -2582,12 +2374,7 @@ impl ::vapi_runtime::Validate for NotAllowedInCurrentState {
 /// for reporting these kinds of errors, and the API infrastructure for a
 /// programming language may expose the errors using a language specific
 /// mechanism, so this exception might not be used.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct InvalidRequest {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2599,7 +2386,7 @@ pub struct InvalidRequest {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2620,29 +2407,25 @@ pub struct InvalidRequest {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl InvalidRequest {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2650,32 +2433,32 @@ impl InvalidRequest {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidRequest";
 }
-impl ::std::fmt::Display for InvalidRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for InvalidRequest {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for InvalidRequest {}
+impl __rt::Error for InvalidRequest {}
 impl<'de> ::serde::Deserialize<'de> for InvalidRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidRequest)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -2688,16 +2471,13 @@ impl<'de> ::serde::Deserialize<'de> for InvalidRequest {
 }
 impl InvalidRequest {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InvalidRequest {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InvalidRequest {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InvalidRequest::validate(self)
     }
 }
@@ -2718,12 +2498,7 @@ impl ::vapi_runtime::Validate for InvalidRequest {
 ///
 /// \* A parameter has a value that is not of the expected type. The
 /// `InvalidArgument` exception would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct InvalidElementType {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2735,7 +2510,7 @@ pub struct InvalidElementType {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2756,29 +2531,25 @@ pub struct InvalidElementType {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl InvalidElementType {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2786,34 +2557,34 @@ impl InvalidElementType {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidElementType";
 }
-impl ::std::fmt::Display for InvalidElementType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for InvalidElementType {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for InvalidElementType {}
+impl __rt::Error for InvalidElementType {}
 impl<'de> ::serde::Deserialize<'de> for InvalidElementType {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementType)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -2826,16 +2597,13 @@ impl<'de> ::serde::Deserialize<'de> for InvalidElementType {
 }
 impl InvalidElementType {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InvalidElementType {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InvalidElementType {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InvalidElementType::validate(self)
     }
 }
@@ -2853,12 +2621,7 @@ impl ::vapi_runtime::Validate for InvalidElementType {
 /// cluster (i.e. make the host a standalone host).
 /// \* Attempt to remove a host from a DRS cluster without putting the host into
 /// maintenance mode.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct InvalidElementConfiguration {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2870,7 +2633,7 @@ pub struct InvalidElementConfiguration {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2891,29 +2654,25 @@ pub struct InvalidElementConfiguration {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl InvalidElementConfiguration {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2921,34 +2680,34 @@ impl InvalidElementConfiguration {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidElementConfiguration";
 }
-impl ::std::fmt::Display for InvalidElementConfiguration {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for InvalidElementConfiguration {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for InvalidElementConfiguration {}
+impl __rt::Error for InvalidElementConfiguration {}
 impl<'de> ::serde::Deserialize<'de> for InvalidElementConfiguration {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementConfiguration)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -2961,16 +2720,13 @@ impl<'de> ::serde::Deserialize<'de> for InvalidElementConfiguration {
 }
 impl InvalidElementConfiguration {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InvalidElementConfiguration {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InvalidElementConfiguration {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InvalidElementConfiguration::validate(self)
     }
 }
@@ -3005,12 +2761,7 @@ impl ::vapi_runtime::Validate for InvalidElementConfiguration {
 /// hosts. The `InvalidElementType` exception would be used instead.
 /// \* Attempt to attach a SCSI virtual disk to an IDE port. The
 /// `InvalidElementType` exception would be used instead.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct InvalidArgument {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3022,7 +2773,7 @@ pub struct InvalidArgument {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3043,29 +2794,25 @@ pub struct InvalidArgument {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl InvalidArgument {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3073,34 +2820,34 @@ impl InvalidArgument {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidArgument";
 }
-impl ::std::fmt::Display for InvalidArgument {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for InvalidArgument {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for InvalidArgument {}
+impl __rt::Error for InvalidArgument {}
 impl<'de> ::serde::Deserialize<'de> for InvalidArgument {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidArgument)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -3113,16 +2860,13 @@ impl<'de> ::serde::Deserialize<'de> for InvalidArgument {
 }
 impl InvalidArgument {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InvalidArgument {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InvalidArgument {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InvalidArgument::validate(self)
     }
 }
@@ -3138,12 +2882,7 @@ impl ::vapi_runtime::Validate for InvalidArgument {
 /// method says it should return.
 /// \* The method reports an exception that is not included in the list of
 /// exceptions the method says that it can report.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct InternalServerError {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3155,7 +2894,7 @@ pub struct InternalServerError {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3176,29 +2915,25 @@ pub struct InternalServerError {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl InternalServerError {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3206,34 +2941,34 @@ impl InternalServerError {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InternalServerError";
 }
-impl ::std::fmt::Display for InternalServerError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for InternalServerError {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for InternalServerError {}
+impl __rt::Error for InternalServerError {}
 impl<'de> ::serde::Deserialize<'de> for InternalServerError {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.InternalServerError)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -3246,16 +2981,13 @@ impl<'de> ::serde::Deserialize<'de> for InternalServerError {
 }
 impl InternalServerError {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InternalServerError {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InternalServerError {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InternalServerError::validate(self)
     }
 }
@@ -3266,12 +2998,7 @@ impl ::vapi_runtime::Validate for InternalServerError {
 ///
 /// \* Trying to disable snapshots on a virtual machine which has a snapshot.
 /// \* Trying to downgrade a license that has licensed features that are in use.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct FeatureInUse {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3283,7 +3010,7 @@ pub struct FeatureInUse {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3304,29 +3031,25 @@ pub struct FeatureInUse {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl FeatureInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3334,32 +3057,32 @@ impl FeatureInUse {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.FeatureInUse";
 }
-impl ::std::fmt::Display for FeatureInUse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for FeatureInUse {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for FeatureInUse {}
+impl __rt::Error for FeatureInUse {}
 impl<'de> ::serde::Deserialize<'de> for FeatureInUse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.FeatureInUse)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -3372,16 +3095,13 @@ impl<'de> ::serde::Deserialize<'de> for FeatureInUse {
 }
 impl FeatureInUse {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FeatureInUse {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FeatureInUse {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FeatureInUse::validate(self)
     }
 }
@@ -3391,12 +3111,7 @@ impl ::vapi_runtime::Validate for FeatureInUse {
 /// read-modify-write sequence and indicates that it wants the server to notify
 /// it if the data in the server has changed after it did the \*read\*, so that
 /// it can avoid overwriting that change inadvertantly.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct ConcurrentChange {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3408,7 +3123,7 @@ pub struct ConcurrentChange {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3429,29 +3144,25 @@ pub struct ConcurrentChange {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl ConcurrentChange {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3459,34 +3170,34 @@ impl ConcurrentChange {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ConcurrentChange";
 }
-impl ::std::fmt::Display for ConcurrentChange {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for ConcurrentChange {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for ConcurrentChange {}
+impl __rt::Error for ConcurrentChange {}
 impl<'de> ::serde::Deserialize<'de> for ConcurrentChange {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.ConcurrentChange)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -3499,16 +3210,13 @@ impl<'de> ::serde::Deserialize<'de> for ConcurrentChange {
 }
 impl ConcurrentChange {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ConcurrentChange {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ConcurrentChange {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ConcurrentChange::validate(self)
     }
 }
@@ -3534,12 +3242,7 @@ impl ::vapi_runtime::Validate for ConcurrentChange {
 /// \* The request is taking longer than some amount of time. The
 /// `TimedOut` exception would be reported if the time was specified as
 /// part of the input or is documented in the API contract.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct Canceled {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3551,7 +3254,7 @@ pub struct Canceled {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3572,29 +3275,25 @@ pub struct Canceled {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl Canceled {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3602,32 +3301,32 @@ impl Canceled {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Canceled";
 }
-impl ::std::fmt::Display for Canceled {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for Canceled {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for Canceled {}
+impl __rt::Error for Canceled {}
 impl<'de> ::serde::Deserialize<'de> for Canceled {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Canceled)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -3640,16 +3339,13 @@ impl<'de> ::serde::Deserialize<'de> for Canceled {
 }
 impl Canceled {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Canceled {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Canceled {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Canceled::validate(self)
     }
 }
@@ -3660,12 +3356,7 @@ impl ::vapi_runtime::Validate for Canceled {
 /// Examples:
 ///
 /// \* Trying to power on a virtual machine that is already powered on.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct AlreadyInDesiredState {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3677,7 +3368,7 @@ pub struct AlreadyInDesiredState {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3698,29 +3389,25 @@ pub struct AlreadyInDesiredState {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl AlreadyInDesiredState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3728,34 +3415,34 @@ impl AlreadyInDesiredState {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.AlreadyInDesiredState";
 }
-impl ::std::fmt::Display for AlreadyInDesiredState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for AlreadyInDesiredState {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for AlreadyInDesiredState {}
+impl __rt::Error for AlreadyInDesiredState {}
 impl<'de> ::serde::Deserialize<'de> for AlreadyInDesiredState {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(
             expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyInDesiredState)"
         )]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -3768,16 +3455,13 @@ impl<'de> ::serde::Deserialize<'de> for AlreadyInDesiredState {
 }
 impl AlreadyInDesiredState {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for AlreadyInDesiredState {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for AlreadyInDesiredState {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         AlreadyInDesiredState::validate(self)
     }
 }
@@ -3796,12 +3480,7 @@ impl ::vapi_runtime::Validate for AlreadyInDesiredState {
 /// purposes) when a LUN with that UUID already exists on the node.
 /// \* Trying to create a file in a directory or move or copy a file to a
 /// directory when a file with that name already exists in the directory.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-)]
+#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct AlreadyExists {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3813,7 +3492,7 @@ pub struct AlreadyExists {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3834,29 +3513,25 @@ pub struct AlreadyExists {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
 impl AlreadyExists {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3864,32 +3539,32 @@ impl AlreadyExists {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.AlreadyExists";
 }
-impl ::std::fmt::Display for AlreadyExists {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for AlreadyExists {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(Self::ERROR_TYPE)
     }
 }
-impl ::std::error::Error for AlreadyExists {}
+impl __rt::Error for AlreadyExists {}
 impl<'de> ::serde::Deserialize<'de> for AlreadyExists {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
+    ) -> __rt::Result<Self, __D::Error> {
         #[derive(::serde::Deserialize)]
         #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyExists)")]
         struct __Wire {
             #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
+            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
             #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+            data: __rt::Option<__rt::DynamicStructure>,
             #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
+            error_type: __rt::Option<ErrorType>,
         }
         #[allow(unused_variables)]
         let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
+            __rt::wire::ObjectOnly(deserializer),
         )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
+        __rt::Result::Ok(Self {
+            messages: __rt::wire::required(
                 wire.messages,
                 "messages",
                 "list<com.vmware.vapi.std.LocalizableMessage>",
@@ -3902,16 +3577,13 @@ impl<'de> ::serde::Deserialize<'de> for AlreadyExists {
 }
 impl AlreadyExists {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for AlreadyExists {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for AlreadyExists {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         AlreadyExists::validate(self)
     }
 }

@@ -11,50 +11,5 @@ use ::vapi_runtime::codegen as __rt;
 /// A content library (`com.vmware.content.Library`).
 ///
 /// An identifier of a `com.vmware.content.Library`. On the wire it is a plain string.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
 pub struct LibraryId(__rt::String);
-impl LibraryId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> __rt::String {
-        self.0
-    }
-}
-impl __rt::From<__rt::String> for LibraryId {
-    fn from(id: __rt::String) -> Self {
-        Self(id)
-    }
-}
-impl __rt::From<&str> for LibraryId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl __rt::AsRef<str> for LibraryId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl __rt::Display for LibraryId {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+__rt::id!(LibraryId);

@@ -6,50 +6,5 @@ use ::vapi_runtime::codegen as __rt;
 /// A datastore (`com.vmware.vcenter.Datastore`).
 ///
 /// An identifier of a `com.vmware.vcenter.Datastore`. On the wire it is a plain string.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
 pub struct DatastoreId(__rt::String);
-impl DatastoreId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> __rt::String {
-        self.0
-    }
-}
-impl __rt::From<__rt::String> for DatastoreId {
-    fn from(id: __rt::String) -> Self {
-        Self(id)
-    }
-}
-impl __rt::From<&str> for DatastoreId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl __rt::AsRef<str> for DatastoreId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl __rt::Display for DatastoreId {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+__rt::id!(DatastoreId);

@@ -25,7 +25,12 @@ pub use crate::metadata::{
     ErrorDescriptor, HttpMethod, OperationDescriptor, PrivilegeRequirement, PrivilegeScope,
     RestBody, RestMapping,
 };
+pub use crate::registry::{TypeInfo, TypeKind, round_trip};
 pub use crate::validate::{Validate, ValidationError, check_set, check_union_field, check_unset};
 pub use crate::values::{Binary, Id, Secret, Unhandled, UnknownValue};
 pub use crate::{DateTime, DynamicStructure, Map, Set, Uri, wire};
 pub use serde;
+
+pub use crate::__vapi_id as id;
+pub use crate::__vapi_object as object;
+pub use crate::__vapi_open_enum as open_enum;

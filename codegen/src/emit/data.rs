@@ -6,7 +6,8 @@ use quote::quote;
 use super::types::{braced, ident, idl_type, rust_type};
 use crate::docs::Doc;
 use crate::ir::{
-    Docs, Enumeration, Field, InputRule, OutputRule, Presence, ResourceType, Structure, Type,
+    Docs, Enumeration, Field, InputRule, OutputRule, Package, Presence, ResourceType, Structure,
+    Type,
 };
 
 /// Docs of an element: its text and the version that added it.
@@ -23,7 +24,48 @@ pub fn since(doc: &mut Doc, docs: &Docs) {
     }
 }
 
-/// The newtype of identifiers of one resource type.
+/// `TYPES`, the registry of the root module: every identifier type, enumeration, structure and
+/// error of `packages`, with its vAPI name and a JSON round trip, in IR order.
+pub fn registry<'m>(packages: impl Iterator<Item = &'m Package>) -> TokenStream {
+    let mut entries = Vec::new();
+    for p in packages {
+        let path = &p.module_path;
+        let mut entry = |name: &str, wire: String, kind: &str| {
+            let ty = super::types::path_to(&[], path, name);
+            let kind = ident(kind);
+            entries.push(
+                quote!(__rt::TypeInfo::new(#wire, __rt::TypeKind::#kind, __rt::round_trip::<#ty>)),
+            );
+        };
+        for rt in &p.resource_types {
+            entry(&rt.name.rust, rt.name.wire.clone(), "Id");
+        }
+        for e in &p.enumerations {
+            entry(
+                &e.name.rust,
+                format!("{}.{}", p.name, e.name.wire),
+                "Enumeration",
+            );
+        }
+        for s in &p.structures {
+            entry(
+                &s.name.rust,
+                format!("{}.{}", p.name, s.name.wire),
+                "Structure",
+            );
+        }
+        for e in &p.errors {
+            entry(&e.name.rust, format!("{}.{}", p.name, e.name.wire), "Error");
+        }
+    }
+    quote! {
+        /// Every identifier type, enumeration, structure and error of these bindings, with its
+        /// vAPI name and a JSON round trip: for tests and fuzzers that must reach every type.
+        pub const TYPES: &[__rt::TypeInfo] = &[#(#entries),*];
+    }
+}
+
+/// The newtype of identifiers of one resource type; its impls are the runtime's `id!`.
 pub fn id_newtype(rt: &ResourceType) -> TokenStream {
     let name = ident(&rt.name.rust);
     let mut doc = Doc::from_text(&rt.docs.text);
@@ -34,58 +76,13 @@ pub fn id_newtype(rt: &ResourceType) -> TokenStream {
     since(&mut doc, &rt.docs);
     quote! {
         #doc
-        #[derive(
-            __rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Eq,
-            __rt::PartialOrd, __rt::Ord, __rt::Hash,
-            ::serde::Serialize, ::serde::Deserialize,
-        )]
-        #[serde(transparent)]
         pub struct #name(__rt::String);
-
-        impl #name {
-            /// Wraps an identifier string.
-            pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-                Self(id.into())
-            }
-
-            /// The identifier as a string.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// The identifier string, consuming the identifier.
-            pub fn into_string(self) -> __rt::String {
-                self.0
-            }
-        }
-
-        impl __rt::From<__rt::String> for #name {
-            fn from(id: __rt::String) -> Self {
-                Self(id)
-            }
-        }
-
-        impl __rt::From<&str> for #name {
-            fn from(id: &str) -> Self {
-                Self(id.into())
-            }
-        }
-
-        impl __rt::AsRef<str> for #name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl __rt::Display for #name {
-            fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        __rt::id!(#name);
     }
 }
 
-/// An open enumeration: the documented values plus one variant that keeps any other value.
+/// An open enumeration: the documented values plus one variant that keeps any other value;
+/// its impls are the runtime's `open_enum!`, given the table of wire names.
 pub fn enumeration(e: &Enumeration) -> TokenStream {
     let name = ident(&e.name.rust);
     let unknown = ident(&e.unknown_variant);
@@ -100,25 +97,19 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
         let variant = ident(&v.name.rust);
         quote! { #vdoc #variant, }
     });
-    let to_str = e.values.iter().map(|v| {
+    let table = e.values.iter().map(|v| {
         let variant = ident(&v.name.rust);
         let wire = &v.name.wire;
-        quote! { Self::#variant => #wire, }
+        quote! { (#variant, #wire) }
     });
-    let from_str = e.values.iter().map(|v| {
-        let variant = ident(&v.name.rust);
-        let wire = &v.name.wire;
-        quote! { #wire => Self::#variant, }
-    });
-    let known = e.values.iter().map(|v| &v.name.wire);
     let unknown_doc = " A value this version of the bindings does not know, kept exactly as \
         received. Compare with `as_str()` rather than matching on this variant.";
     let unknown_doc = crate::docs::doc_literal(unknown_doc);
     quote! {
         #doc
         #[derive(
-            __rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Eq,
-            __rt::PartialOrd, __rt::Ord, __rt::Hash,
+            __rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Eq, __rt::PartialOrd, __rt::Ord,
+            __rt::Hash,
         )]
         #[non_exhaustive]
         pub enum #name {
@@ -127,68 +118,7 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
             #unknown(__rt::UnknownValue),
         }
 
-        impl #name {
-            /// The wire strings of the documented values, in IDL order.
-            pub const KNOWN: &'static [&'static str] = &[#(#known),*];
-
-            /// The value as it is written on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::#unknown(value) => value.as_str(),
-                }
-            }
-
-            /// Whether the value is one this version does not document.
-            pub fn is_unknown(&self) -> bool {
-                __rt::matches!(self, Self::#unknown(_))
-            }
-        }
-
-        impl __rt::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::#unknown(__rt::UnknownValue::__from_wire(other)),
-                }
-            }
-        }
-
-        impl __rt::From<__rt::String> for #name {
-            fn from(value: __rt::String) -> Self {
-                match Self::from(value.as_str()) {
-                    Self::#unknown(_) => Self::#unknown(__rt::UnknownValue::__from_wire(value)),
-                    known => known,
-                }
-            }
-        }
-
-        impl __rt::FromStr for #name {
-            type Err = __rt::Infallible;
-
-            // Not `Self::Err`: a documented value `ERR` makes that ambiguous.
-            fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-                __rt::Result::Ok(Self::from(value))
-            }
-        }
-
-        impl __rt::Display for #name {
-            fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> __rt::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> __rt::Result<Self, D::Error> {
-                __rt::wire::open_enum(deserializer)
-            }
-        }
+        __rt::open_enum!(#name, #unknown, [#(#table),*]);
     }
 }
 
@@ -314,6 +244,18 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
         }
     });
     let error_impls = is_error.then(|| {
+        // `NotFound: No file nope.bin in library item X`: the name, then what the server said
+        // (the default text of each message), when the error has vAPI's `messages`.
+        let short = &s.name.wire;
+        let messages = s
+            .fields
+            .iter()
+            .find(|f| f.name.wire == "messages" && is_message_list(&f.ty))
+            .map(|f| {
+                let n = ident(&f.name.rust);
+                quote!(self.#n.iter().map(|m| m.default_message.as_str()))
+            })
+            .unwrap_or_else(|| quote!(__rt::None::<&str>));
         quote! {
             impl #name {
                 /// The vAPI name of this error type.
@@ -322,7 +264,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
 
             impl __rt::Display for #name {
                 fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-                    f.write_str(Self::ERROR_TYPE)
+                    __rt::wire::fmt_error(f, #short, #messages)
                 }
             }
 
@@ -390,6 +332,13 @@ fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStr
             }
         }
     }
+}
+
+/// Whether the type is `list<com.vmware.vapi.std.LocalizableMessage>`, whose members have a
+/// required `default_message`.
+fn is_message_list(ty: &Type) -> bool {
+    matches!(ty, Type::List(inner) if matches!(&**inner,
+        Type::Structure(r) if r.qualified() == "com.vmware.vapi.std.LocalizableMessage"))
 }
 
 /// Whether a value of the type may hold a structure, whose rules validation must visit.

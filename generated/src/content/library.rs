@@ -9,53 +9,8 @@ use ::vapi_runtime::codegen as __rt;
 /// A library item (`com.vmware.content.library.Item`), the resource that the item services work on.
 ///
 /// An identifier of a `com.vmware.content.library.Item`. On the wire it is a plain string.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
 pub struct ItemId(__rt::String);
-impl ItemId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> __rt::String {
-        self.0
-    }
-}
-impl __rt::From<__rt::String> for ItemId {
-    fn from(id: __rt::String) -> Self {
-        Self(id)
-    }
-}
-impl __rt::From<&str> for ItemId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl __rt::AsRef<str> for ItemId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl __rt::Display for ItemId {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+__rt::id!(ItemId);
 /// The `StorageBacking.Type` class specifies the type of the
 /// `StorageBacking`.
 ///
@@ -91,65 +46,9 @@ pub enum StorageBackingType {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl StorageBackingType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["DATASTORE", "OTHER"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Datastore => "DATASTORE",
-            Self::Other => "OTHER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for StorageBackingType {
-    fn from(value: &str) -> Self {
-        match value {
-            "DATASTORE" => Self::Datastore,
-            "OTHER" => Self::Other,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for StorageBackingType {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for StorageBackingType {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for StorageBackingType {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for StorageBackingType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StorageBackingType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    StorageBackingType, Unknown, [(Datastore, "DATASTORE"), (Other, "OTHER")]
+);
 /// The `StorageBacking` class defines a storage location where content in a
 /// library will be stored. The storage location can either be a Datastore or
 /// Other type.

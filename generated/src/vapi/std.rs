@@ -62,98 +62,13 @@ pub enum LocalizationParamDateTimeFormat {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl LocalizationParamDateTimeFormat {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "SHORT_DATE",
-        "MED_DATE",
-        "LONG_DATE",
-        "FULL_DATE",
-        "SHORT_TIME",
-        "MED_TIME",
-        "LONG_TIME",
-        "FULL_TIME",
-        "SHORT_DATE_TIME",
-        "MED_DATE_TIME",
-        "LONG_DATE_TIME",
-        "FULL_DATE_TIME",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ShortDate => "SHORT_DATE",
-            Self::MedDate => "MED_DATE",
-            Self::LongDate => "LONG_DATE",
-            Self::FullDate => "FULL_DATE",
-            Self::ShortTime => "SHORT_TIME",
-            Self::MedTime => "MED_TIME",
-            Self::LongTime => "LONG_TIME",
-            Self::FullTime => "FULL_TIME",
-            Self::ShortDateTime => "SHORT_DATE_TIME",
-            Self::MedDateTime => "MED_DATE_TIME",
-            Self::LongDateTime => "LONG_DATE_TIME",
-            Self::FullDateTime => "FULL_DATE_TIME",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for LocalizationParamDateTimeFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "SHORT_DATE" => Self::ShortDate,
-            "MED_DATE" => Self::MedDate,
-            "LONG_DATE" => Self::LongDate,
-            "FULL_DATE" => Self::FullDate,
-            "SHORT_TIME" => Self::ShortTime,
-            "MED_TIME" => Self::MedTime,
-            "LONG_TIME" => Self::LongTime,
-            "FULL_TIME" => Self::FullTime,
-            "SHORT_DATE_TIME" => Self::ShortDateTime,
-            "MED_DATE_TIME" => Self::MedDateTime,
-            "LONG_DATE_TIME" => Self::LongDateTime,
-            "FULL_DATE_TIME" => Self::FullDateTime,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for LocalizationParamDateTimeFormat {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for LocalizationParamDateTimeFormat {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for LocalizationParamDateTimeFormat {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for LocalizationParamDateTimeFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LocalizationParamDateTimeFormat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    LocalizationParamDateTimeFormat, Unknown, [(ShortDate, "SHORT_DATE"), (MedDate,
+    "MED_DATE"), (LongDate, "LONG_DATE"), (FullDate, "FULL_DATE"), (ShortTime,
+    "SHORT_TIME"), (MedTime, "MED_TIME"), (LongTime, "LONG_TIME"), (FullTime,
+    "FULL_TIME"), (ShortDateTime, "SHORT_DATE_TIME"), (MedDateTime, "MED_DATE_TIME"),
+    (LongDateTime, "LONG_DATE_TIME"), (FullDateTime, "FULL_DATE_TIME")]
+);
 /// The `AuthenticationScheme` class defines constants for
 /// authentication scheme identifiers for authentication mechanisms present in
 /// the vAPI infrastructure shipped by VMware.

@@ -12,255 +12,30 @@ use super::super::super as __root;
 /// The resource type of the `DownloadSession` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.DownloadSession`. On the wire it is a plain string.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
 pub struct DownloadSessionId(__rt::String);
-impl DownloadSessionId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> __rt::String {
-        self.0
-    }
-}
-impl __rt::From<__rt::String> for DownloadSessionId {
-    fn from(id: __rt::String) -> Self {
-        Self(id)
-    }
-}
-impl __rt::From<&str> for DownloadSessionId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl __rt::AsRef<str> for DownloadSessionId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl __rt::Display for DownloadSessionId {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+__rt::id!(DownloadSessionId);
 /// The resource type of the `File` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.File`. On the wire it is a plain string.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
 pub struct FileId(__rt::String);
-impl FileId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> __rt::String {
-        self.0
-    }
-}
-impl __rt::From<__rt::String> for FileId {
-    fn from(id: __rt::String) -> Self {
-        Self(id)
-    }
-}
-impl __rt::From<&str> for FileId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl __rt::AsRef<str> for FileId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl __rt::Display for FileId {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+__rt::id!(FileId);
 /// The resource type of the `Storage` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.Storage`. On the wire it is a plain string.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
 pub struct StorageId(__rt::String);
-impl StorageId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> __rt::String {
-        self.0
-    }
-}
-impl __rt::From<__rt::String> for StorageId {
-    fn from(id: __rt::String) -> Self {
-        Self(id)
-    }
-}
-impl __rt::From<&str> for StorageId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl __rt::AsRef<str> for StorageId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl __rt::Display for StorageId {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+__rt::id!(StorageId);
 /// The resource type of the `UpdateSession` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.UpdateSession`. On the wire it is a plain string.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
 pub struct UpdateSessionId(__rt::String);
-impl UpdateSessionId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> __rt::String {
-        self.0
-    }
-}
-impl __rt::From<__rt::String> for UpdateSessionId {
-    fn from(id: __rt::String) -> Self {
-        Self(id)
-    }
-}
-impl __rt::From<&str> for UpdateSessionId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl __rt::AsRef<str> for UpdateSessionId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl __rt::Display for UpdateSessionId {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+__rt::id!(UpdateSessionId);
 /// The resource type of the `Changes` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.Version`. On the wire it is a plain string.
 ///
 /// Added in vSphere API 6.9.1.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
 pub struct VersionId(__rt::String);
-impl VersionId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl __rt::Into<__rt::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> __rt::String {
-        self.0
-    }
-}
-impl __rt::From<__rt::String> for VersionId {
-    fn from(id: __rt::String) -> Self {
-        Self(id)
-    }
-}
-impl __rt::From<&str> for VersionId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl __rt::AsRef<str> for VersionId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl __rt::Display for VersionId {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+__rt::id!(VersionId);
 /// The `CertVerificationStatus` class defines the certificate verification
 /// status of a library item. Currently applicable only to ovf item type
 ///
@@ -294,80 +69,11 @@ pub enum CertVerificationStatus {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl CertVerificationStatus {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "NOT_AVAILABLE",
-        "VERIFIED",
-        "INTERNAL",
-        "VERIFICATION_FAILURE",
-        "VERIFICATION_IN_PROGRESS",
-        "UNTRUSTED",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NotAvailable => "NOT_AVAILABLE",
-            Self::Verified => "VERIFIED",
-            Self::Internal => "INTERNAL",
-            Self::VerificationFailure => "VERIFICATION_FAILURE",
-            Self::VerificationInProgress => "VERIFICATION_IN_PROGRESS",
-            Self::Untrusted => "UNTRUSTED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for CertVerificationStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "NOT_AVAILABLE" => Self::NotAvailable,
-            "VERIFIED" => Self::Verified,
-            "INTERNAL" => Self::Internal,
-            "VERIFICATION_FAILURE" => Self::VerificationFailure,
-            "VERIFICATION_IN_PROGRESS" => Self::VerificationInProgress,
-            "UNTRUSTED" => Self::Untrusted,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for CertVerificationStatus {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for CertVerificationStatus {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for CertVerificationStatus {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for CertVerificationStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CertVerificationStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    CertVerificationStatus, Unknown, [(NotAvailable, "NOT_AVAILABLE"), (Verified,
+    "VERIFIED"), (Internal, "INTERNAL"), (VerificationFailure, "VERIFICATION_FAILURE"),
+    (VerificationInProgress, "VERIFICATION_IN_PROGRESS"), (Untrusted, "UNTRUSTED")]
+);
 /// The `TransferStatus` class defines the transfer state of a file.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
@@ -396,77 +102,11 @@ pub enum TransferStatus {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl TransferStatus {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "WAITING_FOR_TRANSFER",
-        "TRANSFERRING",
-        "READY",
-        "VALIDATING",
-        "ERROR",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WaitingForTransfer => "WAITING_FOR_TRANSFER",
-            Self::Transferring => "TRANSFERRING",
-            Self::Ready => "READY",
-            Self::Validating => "VALIDATING",
-            Self::Error => "ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for TransferStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "WAITING_FOR_TRANSFER" => Self::WaitingForTransfer,
-            "TRANSFERRING" => Self::Transferring,
-            "READY" => Self::Ready,
-            "VALIDATING" => Self::Validating,
-            "ERROR" => Self::Error,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for TransferStatus {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for TransferStatus {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for TransferStatus {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for TransferStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransferStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    TransferStatus, Unknown, [(WaitingForTransfer, "WAITING_FOR_TRANSFER"),
+    (Transferring, "TRANSFERRING"), (Ready, "READY"), (Validating, "VALIDATING"), (Error,
+    "ERROR")]
+);
 /// The state of the download session.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
@@ -493,67 +133,10 @@ pub enum DownloadSessionModelState {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl DownloadSessionModelState {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["ACTIVE", "CANCELED", "ERROR"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Canceled => "CANCELED",
-            Self::Error => "ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for DownloadSessionModelState {
-    fn from(value: &str) -> Self {
-        match value {
-            "ACTIVE" => Self::Active,
-            "CANCELED" => Self::Canceled,
-            "ERROR" => Self::Error,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for DownloadSessionModelState {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for DownloadSessionModelState {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for DownloadSessionModelState {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for DownloadSessionModelState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DownloadSessionModelState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    DownloadSessionModelState, Unknown, [(Active, "ACTIVE"), (Canceled, "CANCELED"),
+    (Error, "ERROR")]
+);
 /// The state of an update session.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
@@ -581,69 +164,10 @@ pub enum UpdateSessionModelState {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl UpdateSessionModelState {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["ACTIVE", "DONE", "ERROR", "CANCELED"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Done => "DONE",
-            Self::Error => "ERROR",
-            Self::Canceled => "CANCELED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for UpdateSessionModelState {
-    fn from(value: &str) -> Self {
-        match value {
-            "ACTIVE" => Self::Active,
-            "DONE" => Self::Done,
-            "ERROR" => Self::Error,
-            "CANCELED" => Self::Canceled,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for UpdateSessionModelState {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for UpdateSessionModelState {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for UpdateSessionModelState {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for UpdateSessionModelState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateSessionModelState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    UpdateSessionModelState, Unknown, [(Active, "ACTIVE"), (Done, "DONE"), (Error,
+    "ERROR"), (Canceled, "CANCELED")]
+);
 /// The `File.ChecksumAlgorithm` class defines the valid checksum algorithms.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
@@ -673,69 +197,10 @@ pub enum FileChecksumAlgorithm {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl FileChecksumAlgorithm {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["SHA1", "MD5", "SHA256", "SHA512"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sha1 => "SHA1",
-            Self::Md5 => "MD5",
-            Self::Sha256 => "SHA256",
-            Self::Sha512 => "SHA512",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for FileChecksumAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "SHA1" => Self::Sha1,
-            "MD5" => Self::Md5,
-            "SHA256" => Self::Sha256,
-            "SHA512" => Self::Sha512,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for FileChecksumAlgorithm {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for FileChecksumAlgorithm {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for FileChecksumAlgorithm {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileChecksumAlgorithm {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileChecksumAlgorithm {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    FileChecksumAlgorithm, Unknown, [(Sha1, "SHA1"), (Md5, "MD5"), (Sha256, "SHA256"),
+    (Sha512, "SHA512")]
+);
 /// Currently, this field will available only in following cases 1. This item
 /// belongs to a secure content library 2. The item if of type ovf.
 ///

@@ -76,137 +76,22 @@ pub enum ErrorType {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl ErrorType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "ERROR",
-        "ALREADY_EXISTS",
-        "ALREADY_IN_DESIRED_STATE",
-        "CANCELED",
-        "CONCURRENT_CHANGE",
-        "FEATURE_IN_USE",
-        "INTERNAL_SERVER_ERROR",
-        "INVALID_ARGUMENT",
-        "INVALID_ELEMENT_CONFIGURATION",
-        "INVALID_ELEMENT_TYPE",
-        "INVALID_REQUEST",
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        "NOT_FOUND",
-        "OPERATION_NOT_FOUND",
-        "RESOURCE_BUSY",
-        "RESOURCE_IN_USE",
-        "RESOURCE_INACCESSIBLE",
-        "SERVICE_UNAVAILABLE",
-        "TIMED_OUT",
-        "UNABLE_TO_ALLOCATE_RESOURCE",
-        "UNAUTHENTICATED",
-        "UNAUTHORIZED",
-        "UNEXPECTED_INPUT",
-        "UNSUPPORTED",
-        "UNVERIFIED_PEER",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Error => "ERROR",
-            Self::AlreadyExists => "ALREADY_EXISTS",
-            Self::AlreadyInDesiredState => "ALREADY_IN_DESIRED_STATE",
-            Self::Canceled => "CANCELED",
-            Self::ConcurrentChange => "CONCURRENT_CHANGE",
-            Self::FeatureInUse => "FEATURE_IN_USE",
-            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
-            Self::InvalidArgument => "INVALID_ARGUMENT",
-            Self::InvalidElementConfiguration => "INVALID_ELEMENT_CONFIGURATION",
-            Self::InvalidElementType => "INVALID_ELEMENT_TYPE",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::NotAllowedInCurrentState => "NOT_ALLOWED_IN_CURRENT_STATE",
-            Self::NotFound => "NOT_FOUND",
-            Self::OperationNotFound => "OPERATION_NOT_FOUND",
-            Self::ResourceBusy => "RESOURCE_BUSY",
-            Self::ResourceInUse => "RESOURCE_IN_USE",
-            Self::ResourceInaccessible => "RESOURCE_INACCESSIBLE",
-            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            Self::TimedOut => "TIMED_OUT",
-            Self::UnableToAllocateResource => "UNABLE_TO_ALLOCATE_RESOURCE",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::UnexpectedInput => "UNEXPECTED_INPUT",
-            Self::Unsupported => "UNSUPPORTED",
-            Self::UnverifiedPeer => "UNVERIFIED_PEER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for ErrorType {
-    fn from(value: &str) -> Self {
-        match value {
-            "ERROR" => Self::Error,
-            "ALREADY_EXISTS" => Self::AlreadyExists,
-            "ALREADY_IN_DESIRED_STATE" => Self::AlreadyInDesiredState,
-            "CANCELED" => Self::Canceled,
-            "CONCURRENT_CHANGE" => Self::ConcurrentChange,
-            "FEATURE_IN_USE" => Self::FeatureInUse,
-            "INTERNAL_SERVER_ERROR" => Self::InternalServerError,
-            "INVALID_ARGUMENT" => Self::InvalidArgument,
-            "INVALID_ELEMENT_CONFIGURATION" => Self::InvalidElementConfiguration,
-            "INVALID_ELEMENT_TYPE" => Self::InvalidElementType,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "NOT_ALLOWED_IN_CURRENT_STATE" => Self::NotAllowedInCurrentState,
-            "NOT_FOUND" => Self::NotFound,
-            "OPERATION_NOT_FOUND" => Self::OperationNotFound,
-            "RESOURCE_BUSY" => Self::ResourceBusy,
-            "RESOURCE_IN_USE" => Self::ResourceInUse,
-            "RESOURCE_INACCESSIBLE" => Self::ResourceInaccessible,
-            "SERVICE_UNAVAILABLE" => Self::ServiceUnavailable,
-            "TIMED_OUT" => Self::TimedOut,
-            "UNABLE_TO_ALLOCATE_RESOURCE" => Self::UnableToAllocateResource,
-            "UNAUTHENTICATED" => Self::Unauthenticated,
-            "UNAUTHORIZED" => Self::Unauthorized,
-            "UNEXPECTED_INPUT" => Self::UnexpectedInput,
-            "UNSUPPORTED" => Self::Unsupported,
-            "UNVERIFIED_PEER" => Self::UnverifiedPeer,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for ErrorType {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for ErrorType {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for ErrorType {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ErrorType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ErrorType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    ErrorType, Unknown, [(Error, "ERROR"), (AlreadyExists, "ALREADY_EXISTS"),
+    (AlreadyInDesiredState, "ALREADY_IN_DESIRED_STATE"), (Canceled, "CANCELED"),
+    (ConcurrentChange, "CONCURRENT_CHANGE"), (FeatureInUse, "FEATURE_IN_USE"),
+    (InternalServerError, "INTERNAL_SERVER_ERROR"), (InvalidArgument,
+    "INVALID_ARGUMENT"), (InvalidElementConfiguration, "INVALID_ELEMENT_CONFIGURATION"),
+    (InvalidElementType, "INVALID_ELEMENT_TYPE"), (InvalidRequest, "INVALID_REQUEST"),
+    (NotAllowedInCurrentState, "NOT_ALLOWED_IN_CURRENT_STATE"), (NotFound, "NOT_FOUND"),
+    (OperationNotFound, "OPERATION_NOT_FOUND"), (ResourceBusy, "RESOURCE_BUSY"),
+    (ResourceInUse, "RESOURCE_IN_USE"), (ResourceInaccessible, "RESOURCE_INACCESSIBLE"),
+    (ServiceUnavailable, "SERVICE_UNAVAILABLE"), (TimedOut, "TIMED_OUT"),
+    (UnableToAllocateResource, "UNABLE_TO_ALLOCATE_RESOURCE"), (Unauthenticated,
+    "UNAUTHENTICATED"), (Unauthorized, "UNAUTHORIZED"), (UnexpectedInput,
+    "UNEXPECTED_INPUT"), (Unsupported, "UNSUPPORTED"), (UnverifiedPeer,
+    "UNVERIFIED_PEER")]
+);
 /// The `ArgumentLocations` class describes which part(s) of the input to the
 /// method caused the exception.
 ///
@@ -475,7 +360,11 @@ impl Error {
 }
 impl __rt::Display for Error {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "Error",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for Error {}
@@ -599,7 +488,11 @@ impl UnverifiedPeer {
 }
 impl __rt::Display for UnverifiedPeer {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "UnverifiedPeer",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for UnverifiedPeer {}
@@ -715,7 +608,11 @@ impl Unsupported {
 }
 impl __rt::Display for Unsupported {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "Unsupported",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for Unsupported {}
@@ -843,7 +740,11 @@ impl UnexpectedInput {
 }
 impl __rt::Display for UnexpectedInput {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "UnexpectedInput",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for UnexpectedInput {}
@@ -1007,7 +908,11 @@ impl Unauthorized {
 }
 impl __rt::Display for Unauthorized {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "Unauthorized",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for Unauthorized {}
@@ -1162,7 +1067,11 @@ impl Unauthenticated {
 }
 impl __rt::Display for Unauthenticated {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "Unauthenticated",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for Unauthenticated {}
@@ -1298,7 +1207,11 @@ impl UnableToAllocateResource {
 }
 impl __rt::Display for UnableToAllocateResource {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "UnableToAllocateResource",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for UnableToAllocateResource {}
@@ -1430,7 +1343,11 @@ impl TimedOut {
 }
 impl __rt::Display for TimedOut {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "TimedOut",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for TimedOut {}
@@ -1554,7 +1471,11 @@ impl ServiceUnavailable {
 }
 impl __rt::Display for ServiceUnavailable {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "ServiceUnavailable",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for ServiceUnavailable {}
@@ -1680,7 +1601,11 @@ impl ResourceInaccessible {
 }
 impl __rt::Display for ResourceInaccessible {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "ResourceInaccessible",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for ResourceInaccessible {}
@@ -1803,7 +1728,11 @@ impl ResourceInUse {
 }
 impl __rt::Display for ResourceInUse {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "ResourceInUse",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for ResourceInUse {}
@@ -1923,7 +1852,11 @@ impl ResourceBusy {
 }
 impl __rt::Display for ResourceBusy {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "ResourceBusy",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for ResourceBusy {}
@@ -2053,7 +1986,11 @@ impl OperationNotFound {
 }
 impl __rt::Display for OperationNotFound {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "OperationNotFound",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for OperationNotFound {}
@@ -2174,7 +2111,11 @@ impl NotFound {
 }
 impl __rt::Display for NotFound {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "NotFound",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for NotFound {}
@@ -2300,7 +2241,11 @@ impl NotAllowedInCurrentState {
 }
 impl __rt::Display for NotAllowedInCurrentState {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "NotAllowedInCurrentState",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for NotAllowedInCurrentState {}
@@ -2435,7 +2380,11 @@ impl InvalidRequest {
 }
 impl __rt::Display for InvalidRequest {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "InvalidRequest",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for InvalidRequest {}
@@ -2559,7 +2508,11 @@ impl InvalidElementType {
 }
 impl __rt::Display for InvalidElementType {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "InvalidElementType",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for InvalidElementType {}
@@ -2682,7 +2635,11 @@ impl InvalidElementConfiguration {
 }
 impl __rt::Display for InvalidElementConfiguration {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "InvalidElementConfiguration",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for InvalidElementConfiguration {}
@@ -2822,7 +2779,11 @@ impl InvalidArgument {
 }
 impl __rt::Display for InvalidArgument {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "InvalidArgument",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for InvalidArgument {}
@@ -2943,7 +2904,11 @@ impl InternalServerError {
 }
 impl __rt::Display for InternalServerError {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "InternalServerError",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for InternalServerError {}
@@ -3059,7 +3024,11 @@ impl FeatureInUse {
 }
 impl __rt::Display for FeatureInUse {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "FeatureInUse",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for FeatureInUse {}
@@ -3172,7 +3141,11 @@ impl ConcurrentChange {
 }
 impl __rt::Display for ConcurrentChange {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "ConcurrentChange",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for ConcurrentChange {}
@@ -3303,7 +3276,11 @@ impl Canceled {
 }
 impl __rt::Display for Canceled {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "Canceled",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for Canceled {}
@@ -3417,7 +3394,11 @@ impl AlreadyInDesiredState {
 }
 impl __rt::Display for AlreadyInDesiredState {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "AlreadyInDesiredState",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for AlreadyInDesiredState {}
@@ -3541,7 +3522,11 @@ impl AlreadyExists {
 }
 impl __rt::Display for AlreadyExists {
     fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+        __rt::wire::fmt_error(
+            f,
+            "AlreadyExists",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
 impl __rt::Error for AlreadyExists {}

@@ -35,77 +35,11 @@ pub enum FilePrepareStatus {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl FilePrepareStatus {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "UNPREPARED",
-        "PREPARE_REQUESTED",
-        "PREPARING",
-        "PREPARED",
-        "ERROR",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unprepared => "UNPREPARED",
-            Self::PrepareRequested => "PREPARE_REQUESTED",
-            Self::Preparing => "PREPARING",
-            Self::Prepared => "PREPARED",
-            Self::Error => "ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for FilePrepareStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "UNPREPARED" => Self::Unprepared,
-            "PREPARE_REQUESTED" => Self::PrepareRequested,
-            "PREPARING" => Self::Preparing,
-            "PREPARED" => Self::Prepared,
-            "ERROR" => Self::Error,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for FilePrepareStatus {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for FilePrepareStatus {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for FilePrepareStatus {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FilePrepareStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FilePrepareStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    FilePrepareStatus, Unknown, [(Unprepared, "UNPREPARED"), (PrepareRequested,
+    "PREPARE_REQUESTED"), (Preparing, "PREPARING"), (Prepared, "PREPARED"), (Error,
+    "ERROR")]
+);
 /// The `File.EndpointType` class defines the types of endpoints used to
 /// download the file.
 ///
@@ -130,65 +64,7 @@ pub enum FileEndpointType {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl FileEndpointType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["HTTPS", "DIRECT"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Https => "HTTPS",
-            Self::Direct => "DIRECT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for FileEndpointType {
-    fn from(value: &str) -> Self {
-        match value {
-            "HTTPS" => Self::Https,
-            "DIRECT" => Self::Direct,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for FileEndpointType {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for FileEndpointType {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for FileEndpointType {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileEndpointType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileEndpointType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(FileEndpointType, Unknown, [(Https, "HTTPS"), (Direct, "DIRECT")]);
 /// The `File.Info` class defines the downloaded file.
 #[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
 pub struct FileInfo {

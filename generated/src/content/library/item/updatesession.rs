@@ -32,74 +32,11 @@ pub enum WarningType {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl WarningType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "SELF_SIGNED_CERTIFICATE",
-        "EXPIRED_CERTIFICATE",
-        "NOT_YET_VALID_CERTIFICATE",
-        "UNTRUSTED_CERTIFICATE",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SelfSignedCertificate => "SELF_SIGNED_CERTIFICATE",
-            Self::ExpiredCertificate => "EXPIRED_CERTIFICATE",
-            Self::NotYetValidCertificate => "NOT_YET_VALID_CERTIFICATE",
-            Self::UntrustedCertificate => "UNTRUSTED_CERTIFICATE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for WarningType {
-    fn from(value: &str) -> Self {
-        match value {
-            "SELF_SIGNED_CERTIFICATE" => Self::SelfSignedCertificate,
-            "EXPIRED_CERTIFICATE" => Self::ExpiredCertificate,
-            "NOT_YET_VALID_CERTIFICATE" => Self::NotYetValidCertificate,
-            "UNTRUSTED_CERTIFICATE" => Self::UntrustedCertificate,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for WarningType {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for WarningType {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for WarningType {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for WarningType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WarningType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    WarningType, Unknown, [(SelfSignedCertificate, "SELF_SIGNED_CERTIFICATE"),
+    (ExpiredCertificate, "EXPIRED_CERTIFICATE"), (NotYetValidCertificate,
+    "NOT_YET_VALID_CERTIFICATE"), (UntrustedCertificate, "UNTRUSTED_CERTIFICATE")]
+);
 /// The `PreviewInfo.State` class defines the state of the update session's
 /// preview.
 /// This enumeration was added in \*\*vSphere API 6.8\*\*.
@@ -138,74 +75,10 @@ pub enum PreviewInfoState {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl PreviewInfoState {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "UNAVAILABLE",
-        "NOT_APPLICABLE",
-        "PREPARING",
-        "AVAILABLE",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unavailable => "UNAVAILABLE",
-            Self::NotApplicable => "NOT_APPLICABLE",
-            Self::Preparing => "PREPARING",
-            Self::Available => "AVAILABLE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for PreviewInfoState {
-    fn from(value: &str) -> Self {
-        match value {
-            "UNAVAILABLE" => Self::Unavailable,
-            "NOT_APPLICABLE" => Self::NotApplicable,
-            "PREPARING" => Self::Preparing,
-            "AVAILABLE" => Self::Available,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for PreviewInfoState {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for PreviewInfoState {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for PreviewInfoState {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for PreviewInfoState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PreviewInfoState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    PreviewInfoState, Unknown, [(Unavailable, "UNAVAILABLE"), (NotApplicable,
+    "NOT_APPLICABLE"), (Preparing, "PREPARING"), (Available, "AVAILABLE")]
+);
 /// The `File.SourceType` class defines how the file content is retrieved.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
@@ -230,67 +103,9 @@ pub enum FileSourceType {
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(__rt::UnknownValue),
 }
-impl FileSourceType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["NONE", "PUSH", "PULL"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "NONE",
-            Self::Push => "PUSH",
-            Self::Pull => "PULL",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        __rt::matches!(self, Self::Unknown(_))
-    }
-}
-impl __rt::From<&str> for FileSourceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "NONE" => Self::None,
-            "PUSH" => Self::Push,
-            "PULL" => Self::Pull,
-            other => Self::Unknown(__rt::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl __rt::From<__rt::String> for FileSourceType {
-    fn from(value: __rt::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(__rt::UnknownValue::__from_wire(value)),
-            known => known,
-        }
-    }
-}
-impl __rt::FromStr for FileSourceType {
-    type Err = __rt::Infallible;
-    fn from_str(value: &str) -> __rt::Result<Self, __rt::Infallible> {
-        __rt::Result::Ok(Self::from(value))
-    }
-}
-impl __rt::Display for FileSourceType {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileSourceType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileSourceType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    FileSourceType, Unknown, [(None, "NONE"), (Push, "PUSH"), (Pull, "PULL")]
+);
 /// The `CertificateInfo` class contains information about the public key
 /// certificate used to sign the content.
 /// This class was added in \*\*vSphere API 6.8\*\*.

@@ -3,21 +3,6 @@
 
 use serde::de;
 
-/// The value of a required field, or the error that names the field, its vAPI type and the
-/// structure when the field was missing or `null`.
-pub fn required<T, E: de::Error>(
-    value: Option<T>,
-    field: &'static str,
-    ty: &'static str,
-    structure: &'static str,
-) -> Result<T, E> {
-    value.ok_or_else(|| {
-        E::custom(format_args!(
-            "missing required field `{field}` ({ty}) of {structure}"
-        ))
-    })
-}
-
 /// Writes an error as `NotFound: first message; second message`: its vAPI name, then the
 /// default text of each message the server sent (none: the name alone).
 pub fn fmt_error<'a>(
@@ -81,30 +66,6 @@ where
     }
 
     deserializer.deserialize_string(OpenEnum(std::marker::PhantomData))
-}
-
-/// A deserializer that reads only a map (a JSON object): the generated structures read through
-/// it, because serde's derived code would also read a structure from an array of its fields
-/// in order, which the `/api` JSON never sends and which would misread a list given where an
-/// object is expected.
-pub struct ObjectOnly<D>(pub D);
-
-impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for ObjectOnly<D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
-        identifier ignored_any
-    }
 }
 
 /// Reads a generated structure: `read` is the structure's derived `Deserialize` (serde's
@@ -489,6 +450,81 @@ mod tests {
         assert_eq!(Shown(&[]).to_string(), "NotFound");
         assert_eq!(Shown(&["No file x"]).to_string(), "NotFound: No file x");
         assert_eq!(Shown(&["a", "b"]).to_string(), "NotFound: a; b");
+    }
+
+    /// A stand-in for a generated structure.
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[serde(remote = "Self", expecting = "a JSON object (com.vmware.T)")]
+    struct T {
+        #[serde(rename = "a")]
+        a: String,
+        #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
+        b: Option<i64>,
+        #[serde(rename = "c")]
+        c: i64,
+    }
+
+    crate::__vapi_object!(T, "com.vmware.T", [("a", "string"), ("c", "long")]);
+
+    fn object(json: &str) -> Result<T, String> {
+        let text = serde_json::from_str::<T>(json).map_err(|e| e.to_string());
+        // From a `Value` too: its keys and strings come as owned strings.
+        let value = serde_json::from_str::<serde_json::Value>(json)
+            .map_err(|e| e.to_string())
+            .and_then(|v| serde_json::from_value::<T>(v).map_err(|e| e.to_string()));
+        let strip = |e: String| e.split(" at line").next().unwrap_or_default().to_owned();
+        assert_eq!(
+            text.as_ref().map_err(|e| strip(e.clone())),
+            value.as_ref().map_err(|e| strip(e.clone())),
+            "{json}"
+        );
+        text
+    }
+
+    #[test]
+    fn objects_read_as_derived_and_name_missing_fields() {
+        let t = T {
+            a: "x".into(),
+            b: None,
+            c: 1,
+        };
+        assert_eq!(object(r#"{"a": "x", "c": 1, "new": [1]}"#), Ok(t));
+        assert_eq!(
+            object(r#"{"c": 1, "a": "x", "b": null}"#).map(|t| t.b),
+            Ok(None)
+        );
+        assert_eq!(
+            object(r#"{"a": "x", "c": 2, "b": 3}"#).map(|t| t.b),
+            Ok(Some(3))
+        );
+        let missing = |json: &str| object(json).unwrap_err();
+        assert!(
+            missing(r#"{"c": 1}"#)
+                .starts_with("missing required field `a` (string) of com.vmware.T"),
+            "{}",
+            missing(r#"{"c": 1}"#)
+        );
+        assert!(
+            missing(r#"{"a": "x"}"#)
+                .starts_with("missing required field `c` (long) of com.vmware.T")
+        );
+        assert!(missing("{}").starts_with("missing required field `a` (string)"));
+        assert!(
+            missing(r#"{"a": "x", "c": null}"#)
+                .starts_with("missing required field `c` (long) of com.vmware.T")
+        );
+        assert!(missing(r#"{"a": 1, "c": 1}"#).contains("expected a string"));
+        assert!(missing(r#"["x", 1]"#).contains("expected a JSON object (com.vmware.T)"));
+        assert!(missing("17").contains("expected a JSON object (com.vmware.T)"));
+        assert_eq!(
+            serde_json::to_string(&T {
+                a: "x".into(),
+                b: Some(2),
+                c: 1
+            })
+            .unwrap(),
+            r#"{"a":"x","b":2,"c":1}"#
+        );
     }
 
     fn read(json: &str) -> Result<Algo, String> {

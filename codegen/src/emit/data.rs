@@ -271,8 +271,16 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
             impl __rt::Error for #name {}
         }
     });
-    let deserialize = deserialize_impl(s, qualified, from);
     let validate = validate_impls(s, qualified);
+    // serde's derives, made inherent functions by `remote = "Self"`; the runtime's `object!`
+    // implements the traits with them, reading through `wire::object`: objects only, and a
+    // missing or null required field named with its vAPI type and the structure.
+    let expecting = format!("a JSON object ({qualified})");
+    let required = s.fields.iter().filter(|f| !f.ty.is_optional()).map(|f| {
+        let wire = &f.name.wire;
+        let ty = idl_type(&f.ty);
+        quote!((#wire, #ty))
+    });
     // The parts are moved in (the fields as one group), not interpolated: `quote!` would copy
     // their tokens.
     let fields = braced(fields);
@@ -280,58 +288,16 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
         #doc
         #[derive(
             __rt::Debug, __rt::Clone, __rt::PartialEq, #default
-            ::serde::Serialize,
+            ::serde::Serialize, ::serde::Deserialize,
         )]
+        #[serde(remote = "Self", expecting = #expecting)]
         pub struct #name #fields
+        __rt::object!(#name, #qualified, [#(#required),*]);
     };
     out.extend(constructor);
     out.extend(error_impls);
-    out.extend([deserialize, validate]);
+    out.extend([validate]);
     out
-}
-
-/// `Deserialize` through a private mirror whose every field is optional, so that a missing
-/// required field is reported with its vAPI type and structure rather than serde's bare
-/// "missing field", and `null` reads as unset. Unknown keys are ignored: newer servers add
-/// fields.
-fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStream {
-    let name = ident(&s.name.rust);
-    let mirror = s.fields.iter().map(|f| {
-        let n = ident(&f.name.rust);
-        let wire = &f.name.wire;
-        let inner = rust_type(from, f.ty.required());
-        quote!(#[serde(rename = #wire, default)] #n: __rt::Option<#inner>,)
-    });
-    let inits = s.fields.iter().map(|f| {
-        let n = ident(&f.name.rust);
-        if f.ty.is_optional() {
-            quote!(#n: wire.#n,)
-        } else {
-            let wire = &f.name.wire;
-            let ty = idl_type(&f.ty);
-            quote!(#n: __rt::wire::required(wire.#n, #wire, #ty, #qualified)?,)
-        }
-    });
-    let expecting = format!("a JSON object ({qualified})");
-    // The generic is not `D`: an IDL type of that name would be shadowed inside the mirror.
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<__D: ::serde::Deserializer<'de>>(
-                deserializer: __D,
-            ) -> __rt::Result<Self, __D::Error> {
-                #[derive(::serde::Deserialize)]
-                #[serde(expecting = #expecting)]
-                struct __Wire {
-                    #(#mirror)*
-                }
-                #[allow(unused_variables)]
-                let wire = <__Wire as ::serde::Deserialize>::deserialize(
-                    __rt::wire::ObjectOnly(deserializer),
-                )?;
-                __rt::Result::Ok(Self { #(#inits)* })
-            }
-        }
-    }
 }
 
 /// Whether the type is `list<com.vmware.vapi.std.LocalizableMessage>`, whose members have a

@@ -54,7 +54,18 @@ __rt::open_enum!(
 /// Other type.
 ///
 /// Whether `datastore_id`, `storage_uri` are set depends on `type`: [`validate`](Self::validate) checks it.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Default, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.StorageBacking)"
+)]
 pub struct StorageBacking {
     /// Type (DATASTORE, OTHER) of `StorageBacking`.
     /// This attribute must be provided for the `create` method. It will
@@ -120,31 +131,7 @@ pub struct StorageBacking {
     )]
     pub storage_uri: __rt::Option<__rt::Uri>,
 }
-impl<'de> ::serde::Deserialize<'de> for StorageBacking {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.content.library.StorageBacking)")]
-        struct __Wire {
-            #[serde(rename = "type", default)]
-            r#type: __rt::Option<StorageBackingType>,
-            #[serde(rename = "datastore_id", default)]
-            datastore_id: __rt::Option<__rt::Id>,
-            #[serde(rename = "storage_uri", default)]
-            storage_uri: __rt::Option<__rt::Uri>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            r#type: wire.r#type,
-            datastore_id: wire.datastore_id,
-            storage_uri: wire.storage_uri,
-        })
-    }
-}
+__rt::object!(StorageBacking, "com.vmware.content.library.StorageBacking", []);
 impl StorageBacking {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     ///

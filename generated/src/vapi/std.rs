@@ -75,22 +75,20 @@ __rt::open_enum!(
 ///
 /// A third party extension can define and implements it's own authentication
 /// mechanism and define a constant in a different IDL file.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Default, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.AuthenticationScheme)"
+)]
 pub struct AuthenticationScheme {}
-impl<'de> ::serde::Deserialize<'de> for AuthenticationScheme {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.AuthenticationScheme)")]
-        struct __Wire {}
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {})
-    }
-}
+__rt::object!(AuthenticationScheme, "com.vmware.vapi.std.AuthenticationScheme", []);
 impl AuthenticationScheme {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -104,7 +102,14 @@ impl __rt::Validate for AuthenticationScheme {
 }
 /// The `DynamicID` class represents an identifier for a resource of an
 /// arbitrary type.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(remote = "Self", expecting = "a JSON object (com.vmware.vapi.std.DynamicID)")]
 pub struct DynamicId {
     /// The type of resource being identified (for example
     /// `com.acme.Person`).
@@ -125,42 +130,13 @@ pub struct DynamicId {
     #[serde(rename = "id")]
     pub id: __rt::Id,
 }
+__rt::object!(
+    DynamicId, "com.vmware.vapi.std.DynamicID", [("type", "string"), ("id", "id")]
+);
 impl DynamicId {
     /// Creates a value from its required fields (`type`, `id`); optional fields are unset.
     pub fn new(r#type: __rt::String, id: __rt::Id) -> Self {
         Self { r#type, id }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DynamicId {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.DynamicID)")]
-        struct __Wire {
-            #[serde(rename = "type", default)]
-            r#type: __rt::Option<__rt::String>,
-            #[serde(rename = "id", default)]
-            id: __rt::Option<__rt::Id>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            r#type: __rt::wire::required(
-                wire.r#type,
-                "type",
-                "string",
-                "com.vmware.vapi.std.DynamicID",
-            )?,
-            id: __rt::wire::required(
-                wire.id,
-                "id",
-                "id",
-                "com.vmware.vapi.std.DynamicID",
-            )?,
-        })
     }
 }
 impl DynamicId {
@@ -180,7 +156,17 @@ impl __rt::Validate for DynamicId {
 /// the native language of the user. Classes can include localizable strings in
 /// the data returned from methods to allow clients to display localized status
 /// information in the native language of the user.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.LocalizableMessage)"
+)]
 pub struct LocalizableMessage {
     /// Unique identifier of the localizable string or message template.
     ///
@@ -217,6 +203,10 @@ pub struct LocalizableMessage {
     )]
     pub localized: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    LocalizableMessage, "com.vmware.vapi.std.LocalizableMessage", [("id", "string"),
+    ("default_message", "string"), ("args", "list<string>")]
+);
 impl LocalizableMessage {
     /// Creates a value from its required fields (`id`, `default_message`, `args`); optional fields are unset.
     pub fn new(
@@ -231,52 +221,6 @@ impl LocalizableMessage {
             params: __rt::Option::None,
             localized: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LocalizableMessage {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.LocalizableMessage)")]
-        struct __Wire {
-            #[serde(rename = "id", default)]
-            id: __rt::Option<__rt::String>,
-            #[serde(rename = "default_message", default)]
-            default_message: __rt::Option<__rt::String>,
-            #[serde(rename = "args", default)]
-            args: __rt::Option<__rt::Vec<__rt::String>>,
-            #[serde(rename = "params", default)]
-            params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
-            #[serde(rename = "localized", default)]
-            localized: __rt::Option<__rt::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            id: __rt::wire::required(
-                wire.id,
-                "id",
-                "string",
-                "com.vmware.vapi.std.LocalizableMessage",
-            )?,
-            default_message: __rt::wire::required(
-                wire.default_message,
-                "default_message",
-                "string",
-                "com.vmware.vapi.std.LocalizableMessage",
-            )?,
-            args: __rt::wire::required(
-                wire.args,
-                "args",
-                "list<string>",
-                "com.vmware.vapi.std.LocalizableMessage",
-            )?,
-            params: wire.params,
-            localized: wire.localized,
-        })
     }
 }
 impl LocalizableMessage {
@@ -296,7 +240,18 @@ impl __rt::Validate for LocalizableMessage {
 /// `decimal.Decimal`, date time and nested messages. Only one will be
 /// used depending on the type of data sent. For date, `decimal.Decimal`
 /// and `int` it is possible to set additional formatting details.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Default, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.LocalizationParam)"
+)]
 pub struct LocalizationParam {
     /// `str` value associated with the parameter.
     /// this attribute will be set when `str` value is used.
@@ -345,43 +300,7 @@ pub struct LocalizationParam {
     )]
     pub precision: __rt::Option<i64>,
 }
-impl<'de> ::serde::Deserialize<'de> for LocalizationParam {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.LocalizationParam)")]
-        struct __Wire {
-            #[serde(rename = "s", default)]
-            s: __rt::Option<__rt::String>,
-            #[serde(rename = "dt", default)]
-            dt: __rt::Option<__rt::DateTime>,
-            #[serde(rename = "i", default)]
-            i: __rt::Option<i64>,
-            #[serde(rename = "d", default)]
-            d: __rt::Option<f64>,
-            #[serde(rename = "l", default)]
-            l: __rt::Option<NestedLocalizableMessage>,
-            #[serde(rename = "format", default)]
-            format: __rt::Option<LocalizationParamDateTimeFormat>,
-            #[serde(rename = "precision", default)]
-            precision: __rt::Option<i64>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            s: wire.s,
-            dt: wire.dt,
-            i: wire.i,
-            d: wire.d,
-            l: wire.l,
-            format: wire.format,
-            precision: wire.precision,
-        })
-    }
-}
+__rt::object!(LocalizationParam, "com.vmware.vapi.std.LocalizationParam", []);
 impl LocalizationParam {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -398,7 +317,17 @@ impl __rt::Validate for LocalizationParam {
 /// parameter localizable string or message template. This class is useful for
 /// modeling composite messages. Such messages are necessary to do correct
 /// pluralization of phrases, represent lists of several items etc.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.NestedLocalizableMessage)"
+)]
 pub struct NestedLocalizableMessage {
     /// Unique identifier of the localizable string or message template.
     ///
@@ -412,6 +341,10 @@ pub struct NestedLocalizableMessage {
     #[serde(rename = "params", default, skip_serializing_if = "__rt::Option::is_none")]
     pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
 }
+__rt::object!(
+    NestedLocalizableMessage, "com.vmware.vapi.std.NestedLocalizableMessage", [("id",
+    "string")]
+);
 impl NestedLocalizableMessage {
     /// Creates a value from its required fields (`id`); optional fields are unset.
     pub fn new(id: __rt::String) -> Self {
@@ -419,35 +352,6 @@ impl NestedLocalizableMessage {
             id,
             params: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for NestedLocalizableMessage {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.NestedLocalizableMessage)"
-        )]
-        struct __Wire {
-            #[serde(rename = "id", default)]
-            id: __rt::Option<__rt::String>,
-            #[serde(rename = "params", default)]
-            params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            id: __rt::wire::required(
-                wire.id,
-                "id",
-                "string",
-                "com.vmware.vapi.std.NestedLocalizableMessage",
-            )?,
-            params: wire.params,
-        })
     }
 }
 impl NestedLocalizableMessage {

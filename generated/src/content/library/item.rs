@@ -205,7 +205,17 @@ __rt::open_enum!(
 /// belongs to a secure content library 2. The item if of type ovf.
 ///
 /// Added in vSphere API 7.0.3.0.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.CertificateVerificationInfo)"
+)]
 pub struct CertificateVerificationInfo {
     /// The certificate verification status of item.
     ///
@@ -223,6 +233,11 @@ pub struct CertificateVerificationInfo {
     )]
     pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
 }
+__rt::object!(
+    CertificateVerificationInfo,
+    "com.vmware.content.library.item.CertificateVerificationInfo", [("status",
+    "com.vmware.content.library.item.CertVerificationStatus")]
+);
 impl CertificateVerificationInfo {
     /// Creates a value from its required fields (`status`); optional fields are unset.
     pub fn new(status: CertVerificationStatus) -> Self {
@@ -230,35 +245,6 @@ impl CertificateVerificationInfo {
             status,
             cert_chain: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CertificateVerificationInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.CertificateVerificationInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "status", default)]
-            status: __rt::Option<CertVerificationStatus>,
-            #[serde(rename = "cert_chain", default)]
-            cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            status: __rt::wire::required(
-                wire.status,
-                "status",
-                "com.vmware.content.library.item.CertVerificationStatus",
-                "com.vmware.content.library.item.CertificateVerificationInfo",
-            )?,
-            cert_chain: wire.cert_chain,
-        })
     }
 }
 impl CertificateVerificationInfo {
@@ -274,7 +260,18 @@ impl __rt::Validate for CertificateVerificationInfo {
 }
 /// The `DownloadSessionModel` class provides information on an active
 /// `DownloadSession` resource.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Default, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.DownloadSessionModel)"
+)]
 pub struct DownloadSessionModel {
     /// The identifier of this download session.
     ///
@@ -342,45 +339,9 @@ pub struct DownloadSessionModel {
     )]
     pub expiration_time: __rt::Option<__rt::DateTime>,
 }
-impl<'de> ::serde::Deserialize<'de> for DownloadSessionModel {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.DownloadSessionModel)"
-        )]
-        struct __Wire {
-            #[serde(rename = "id", default)]
-            id: __rt::Option<DownloadSessionId>,
-            #[serde(rename = "library_item_id", default)]
-            library_item_id: __rt::Option<super::ItemId>,
-            #[serde(rename = "library_item_content_version", default)]
-            library_item_content_version: __rt::Option<__rt::String>,
-            #[serde(rename = "error_message", default)]
-            error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-            #[serde(rename = "client_progress", default)]
-            client_progress: __rt::Option<i64>,
-            #[serde(rename = "state", default)]
-            state: __rt::Option<DownloadSessionModelState>,
-            #[serde(rename = "expiration_time", default)]
-            expiration_time: __rt::Option<__rt::DateTime>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            id: wire.id,
-            library_item_id: wire.library_item_id,
-            library_item_content_version: wire.library_item_content_version,
-            error_message: wire.error_message,
-            client_progress: wire.client_progress,
-            state: wire.state,
-            expiration_time: wire.expiration_time,
-        })
-    }
-}
+__rt::object!(
+    DownloadSessionModel, "com.vmware.content.library.item.DownloadSessionModel", []
+);
 impl DownloadSessionModel {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -501,7 +462,17 @@ impl __rt::Validate for DownloadSessionModel {
 }
 /// The `TransferEndpoint` class encapsulates a URI along with extra
 /// information about it.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.TransferEndpoint)"
+)]
 pub struct TransferEndpoint {
     /// Transfer endpoint URI. The supported URI schemes are: `http`,
     /// `https`, and `ds`.
@@ -546,6 +517,10 @@ pub struct TransferEndpoint {
     )]
     pub ssl_certificate: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    TransferEndpoint, "com.vmware.content.library.item.TransferEndpoint", [("uri",
+    "uri")]
+);
 impl TransferEndpoint {
     /// Creates a value from its required fields (`uri`); optional fields are unset.
     pub fn new(uri: __rt::Uri) -> Self {
@@ -554,38 +529,6 @@ impl TransferEndpoint {
             ssl_certificate_thumbprint: __rt::Option::None,
             ssl_certificate: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransferEndpoint {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.TransferEndpoint)"
-        )]
-        struct __Wire {
-            #[serde(rename = "uri", default)]
-            uri: __rt::Option<__rt::Uri>,
-            #[serde(rename = "ssl_certificate_thumbprint", default)]
-            ssl_certificate_thumbprint: __rt::Option<__rt::String>,
-            #[serde(rename = "ssl_certificate", default)]
-            ssl_certificate: __rt::Option<__rt::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            uri: __rt::wire::required(
-                wire.uri,
-                "uri",
-                "uri",
-                "com.vmware.content.library.item.TransferEndpoint",
-            )?,
-            ssl_certificate_thumbprint: wire.ssl_certificate_thumbprint,
-            ssl_certificate: wire.ssl_certificate,
-        })
     }
 }
 impl TransferEndpoint {
@@ -603,7 +546,18 @@ impl __rt::Validate for TransferEndpoint {
 /// `UpdateSession` resource.
 ///
 /// Whether `preview_info` is set depends on `state`: [`validate`](Self::validate) checks it.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Default, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.UpdateSessionModel)"
+)]
 pub struct UpdateSessionModel {
     /// The identifier of this update session.
     ///
@@ -700,51 +654,9 @@ pub struct UpdateSessionModel {
     )]
     pub warning_behavior: __rt::Option<__rt::Vec<updatesession::WarningBehavior>>,
 }
-impl<'de> ::serde::Deserialize<'de> for UpdateSessionModel {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.UpdateSessionModel)"
-        )]
-        struct __Wire {
-            #[serde(rename = "id", default)]
-            id: __rt::Option<UpdateSessionId>,
-            #[serde(rename = "library_item_id", default)]
-            library_item_id: __rt::Option<super::ItemId>,
-            #[serde(rename = "library_item_content_version", default)]
-            library_item_content_version: __rt::Option<__rt::String>,
-            #[serde(rename = "error_message", default)]
-            error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-            #[serde(rename = "client_progress", default)]
-            client_progress: __rt::Option<i64>,
-            #[serde(rename = "state", default)]
-            state: __rt::Option<UpdateSessionModelState>,
-            #[serde(rename = "expiration_time", default)]
-            expiration_time: __rt::Option<__rt::DateTime>,
-            #[serde(rename = "preview_info", default)]
-            preview_info: __rt::Option<updatesession::PreviewInfo>,
-            #[serde(rename = "warning_behavior", default)]
-            warning_behavior: __rt::Option<__rt::Vec<updatesession::WarningBehavior>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            id: wire.id,
-            library_item_id: wire.library_item_id,
-            library_item_content_version: wire.library_item_content_version,
-            error_message: wire.error_message,
-            client_progress: wire.client_progress,
-            state: wire.state,
-            expiration_time: wire.expiration_time,
-            preview_info: wire.preview_info,
-            warning_behavior: wire.warning_behavior,
-        })
-    }
-}
+__rt::object!(
+    UpdateSessionModel, "com.vmware.content.library.item.UpdateSessionModel", []
+);
 impl UpdateSessionModel {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     ///
@@ -896,7 +808,17 @@ impl __rt::Validate for UpdateSessionModel {
 /// library item change.
 ///
 /// Added in vSphere API 6.9.1.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.Changes.Summary)"
+)]
 pub struct ChangesSummary {
     /// The version of the library item.
     ///
@@ -928,6 +850,10 @@ pub struct ChangesSummary {
     )]
     pub short_message: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    ChangesSummary, "com.vmware.content.library.item.Changes.Summary", [("version",
+    "id(com.vmware.content.library.item.Version)"), ("time", "datetime")]
+);
 impl ChangesSummary {
     /// Creates a value from its required fields (`version`, `time`); optional fields are unset.
     pub fn new(version: VersionId, time: __rt::DateTime) -> Self {
@@ -937,46 +863,6 @@ impl ChangesSummary {
             user: __rt::Option::None,
             short_message: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ChangesSummary {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.Changes.Summary)"
-        )]
-        struct __Wire {
-            #[serde(rename = "version", default)]
-            version: __rt::Option<VersionId>,
-            #[serde(rename = "time", default)]
-            time: __rt::Option<__rt::DateTime>,
-            #[serde(rename = "user", default)]
-            user: __rt::Option<__rt::String>,
-            #[serde(rename = "short_message", default)]
-            short_message: __rt::Option<__rt::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            version: __rt::wire::required(
-                wire.version,
-                "version",
-                "id(com.vmware.content.library.item.Version)",
-                "com.vmware.content.library.item.Changes.Summary",
-            )?,
-            time: __rt::wire::required(
-                wire.time,
-                "time",
-                "datetime",
-                "com.vmware.content.library.item.Changes.Summary",
-            )?,
-            user: wire.user,
-            short_message: wire.short_message,
-        })
     }
 }
 impl ChangesSummary {
@@ -994,7 +880,17 @@ impl __rt::Validate for ChangesSummary {
 /// change.
 ///
 /// Added in vSphere API 6.9.1.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.Changes.Info)"
+)]
 pub struct ChangesInfo {
     /// The date and time when the item content was changed.
     ///
@@ -1015,6 +911,9 @@ pub struct ChangesInfo {
     #[serde(rename = "message", default, skip_serializing_if = "__rt::Option::is_none")]
     pub message: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    ChangesInfo, "com.vmware.content.library.item.Changes.Info", [("time", "datetime")]
+);
 impl ChangesInfo {
     /// Creates a value from its required fields (`time`); optional fields are unset.
     pub fn new(time: __rt::DateTime) -> Self {
@@ -1023,38 +922,6 @@ impl ChangesInfo {
             user: __rt::Option::None,
             message: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ChangesInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.Changes.Info)"
-        )]
-        struct __Wire {
-            #[serde(rename = "time", default)]
-            time: __rt::Option<__rt::DateTime>,
-            #[serde(rename = "user", default)]
-            user: __rt::Option<__rt::String>,
-            #[serde(rename = "message", default)]
-            message: __rt::Option<__rt::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            time: __rt::wire::required(
-                wire.time,
-                "time",
-                "datetime",
-                "com.vmware.content.library.item.Changes.Info",
-            )?,
-            user: wire.user,
-            message: wire.message,
-        })
     }
 }
 impl ChangesInfo {
@@ -1069,7 +936,17 @@ impl __rt::Validate for ChangesInfo {
     }
 }
 /// Provides checksums for a `File.Info` object.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.File.ChecksumInfo)"
+)]
 pub struct FileChecksumInfo {
     /// The checksum algorithm (SHA1, MD5, SHA256, SHA512) used to
     /// calculate the checksum.
@@ -1086,6 +963,10 @@ pub struct FileChecksumInfo {
     #[serde(rename = "checksum")]
     pub checksum: __rt::String,
 }
+__rt::object!(
+    FileChecksumInfo, "com.vmware.content.library.item.File.ChecksumInfo", [("checksum",
+    "string")]
+);
 impl FileChecksumInfo {
     /// Creates a value from its required fields (`checksum`); optional fields are unset.
     pub fn new(checksum: __rt::String) -> Self {
@@ -1093,35 +974,6 @@ impl FileChecksumInfo {
             algorithm: __rt::Option::None,
             checksum,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileChecksumInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.File.ChecksumInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "algorithm", default)]
-            algorithm: __rt::Option<FileChecksumAlgorithm>,
-            #[serde(rename = "checksum", default)]
-            checksum: __rt::Option<__rt::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            algorithm: wire.algorithm,
-            checksum: __rt::wire::required(
-                wire.checksum,
-                "checksum",
-                "string",
-                "com.vmware.content.library.item.File.ChecksumInfo",
-            )?,
-        })
     }
 }
 impl FileChecksumInfo {
@@ -1140,7 +992,17 @@ impl __rt::Validate for FileChecksumInfo {
 ///
 /// A file is an actual stored object for a library item. An item will have
 /// zero files initially, but one or more can be uploaded to the item.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.File.Info)"
+)]
 pub struct FileInfo {
     /// A checksum for validating the content of the file.
     ///
@@ -1204,6 +1066,10 @@ pub struct FileInfo {
     )]
     pub file_download_endpoint: __rt::Option<__rt::Uri>,
 }
+__rt::object!(
+    FileInfo, "com.vmware.content.library.item.File.Info", [("name", "string"), ("size",
+    "long"), ("cached", "boolean"), ("version", "string")]
+);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
@@ -1222,60 +1088,6 @@ impl FileInfo {
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for FileInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.content.library.item.File.Info)")]
-        struct __Wire {
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: __rt::Option<FileChecksumInfo>,
-            #[serde(rename = "name", default)]
-            name: __rt::Option<__rt::String>,
-            #[serde(rename = "size", default)]
-            size: __rt::Option<i64>,
-            #[serde(rename = "cached", default)]
-            cached: __rt::Option<bool>,
-            #[serde(rename = "version", default)]
-            version: __rt::Option<__rt::String>,
-            #[serde(rename = "file_download_endpoint", default)]
-            file_download_endpoint: __rt::Option<__rt::Uri>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            checksum_info: wire.checksum_info,
-            name: __rt::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.File.Info",
-            )?,
-            size: __rt::wire::required(
-                wire.size,
-                "size",
-                "long",
-                "com.vmware.content.library.item.File.Info",
-            )?,
-            cached: __rt::wire::required(
-                wire.cached,
-                "cached",
-                "boolean",
-                "com.vmware.content.library.item.File.Info",
-            )?,
-            version: __rt::wire::required(
-                wire.version,
-                "version",
-                "string",
-                "com.vmware.content.library.item.File.Info",
-            )?,
-            file_download_endpoint: wire.file_download_endpoint,
-        })
-    }
-}
 impl FileInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -1291,7 +1103,17 @@ impl __rt::Validate for FileInfo {
 }
 /// The `Storage.Info` class is the expanded form of `File.Info` that
 /// includes details about the storage backing for a file in a library item.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.Storage.Info)"
+)]
 pub struct StorageInfo {
     /// The storage backing on which this object resides. This might not be
     /// the same as the default storage backing associated with the
@@ -1369,6 +1191,11 @@ pub struct StorageInfo {
     )]
     pub file_download_endpoint: __rt::Option<__rt::Uri>,
 }
+__rt::object!(
+    StorageInfo, "com.vmware.content.library.item.Storage.Info", [("storage_backing",
+    "com.vmware.content.library.StorageBacking"), ("storage_uris", "list<uri>"), ("name",
+    "string"), ("size", "long"), ("cached", "boolean"), ("version", "string")]
+);
 impl StorageInfo {
     /// Creates a value from its required fields (`storage_backing`, `storage_uris`, `name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
@@ -1389,78 +1216,6 @@ impl StorageInfo {
             version,
             file_download_endpoint: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StorageInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.Storage.Info)"
-        )]
-        struct __Wire {
-            #[serde(rename = "storage_backing", default)]
-            storage_backing: __rt::Option<super::StorageBacking>,
-            #[serde(rename = "storage_uris", default)]
-            storage_uris: __rt::Option<__rt::Vec<__rt::Uri>>,
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: __rt::Option<FileChecksumInfo>,
-            #[serde(rename = "name", default)]
-            name: __rt::Option<__rt::String>,
-            #[serde(rename = "size", default)]
-            size: __rt::Option<i64>,
-            #[serde(rename = "cached", default)]
-            cached: __rt::Option<bool>,
-            #[serde(rename = "version", default)]
-            version: __rt::Option<__rt::String>,
-            #[serde(rename = "file_download_endpoint", default)]
-            file_download_endpoint: __rt::Option<__rt::Uri>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            storage_backing: __rt::wire::required(
-                wire.storage_backing,
-                "storage_backing",
-                "com.vmware.content.library.StorageBacking",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            storage_uris: __rt::wire::required(
-                wire.storage_uris,
-                "storage_uris",
-                "list<uri>",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            checksum_info: wire.checksum_info,
-            name: __rt::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            size: __rt::wire::required(
-                wire.size,
-                "size",
-                "long",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            cached: __rt::wire::required(
-                wire.cached,
-                "cached",
-                "boolean",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            version: __rt::wire::required(
-                wire.version,
-                "version",
-                "string",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            file_download_endpoint: wire.file_download_endpoint,
-        })
     }
 }
 impl StorageInfo {

@@ -101,7 +101,17 @@ __rt::open_enum!(
 /// This class is intended to be used as the payload to identify those inputs
 /// when the method reports exceptions like `InvalidArgument` or
 /// `NotFound`. See `Error.data`.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ArgumentLocations)"
+)]
 pub struct ArgumentLocations {
     /// String describing the location of the input that triggered the
     /// exception.
@@ -113,44 +123,14 @@ pub struct ArgumentLocations {
     #[serde(rename = "secondary")]
     pub secondary: __rt::Vec<__rt::String>,
 }
+__rt::object!(
+    ArgumentLocations, "com.vmware.vapi.std.errors.ArgumentLocations", [("primary",
+    "string"), ("secondary", "list<string>")]
+);
 impl ArgumentLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
     pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ArgumentLocations {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.ArgumentLocations)"
-        )]
-        struct __Wire {
-            #[serde(rename = "primary", default)]
-            primary: __rt::Option<__rt::String>,
-            #[serde(rename = "secondary", default)]
-            secondary: __rt::Option<__rt::Vec<__rt::String>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            primary: __rt::wire::required(
-                wire.primary,
-                "primary",
-                "string",
-                "com.vmware.vapi.std.errors.ArgumentLocations",
-            )?,
-            secondary: __rt::wire::required(
-                wire.secondary,
-                "secondary",
-                "list<string>",
-                "com.vmware.vapi.std.errors.ArgumentLocations",
-            )?,
-        })
     }
 }
 impl ArgumentLocations {
@@ -171,7 +151,17 @@ impl __rt::Validate for ArgumentLocations {
 /// This class is intended to be used as the payload to identify those files
 /// when the method reports exceptions like `NotFound`. See
 /// `Error.data`.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.FileLocations)"
+)]
 pub struct FileLocations {
     /// String identifying the file that triggered the exception.
     #[serde(rename = "primary")]
@@ -181,42 +171,14 @@ pub struct FileLocations {
     #[serde(rename = "secondary")]
     pub secondary: __rt::Vec<__rt::String>,
 }
+__rt::object!(
+    FileLocations, "com.vmware.vapi.std.errors.FileLocations", [("primary", "string"),
+    ("secondary", "list<string>")]
+);
 impl FileLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
     pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileLocations {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.FileLocations)")]
-        struct __Wire {
-            #[serde(rename = "primary", default)]
-            primary: __rt::Option<__rt::String>,
-            #[serde(rename = "secondary", default)]
-            secondary: __rt::Option<__rt::Vec<__rt::String>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            primary: __rt::wire::required(
-                wire.primary,
-                "primary",
-                "string",
-                "com.vmware.vapi.std.errors.FileLocations",
-            )?,
-            secondary: __rt::wire::required(
-                wire.secondary,
-                "secondary",
-                "list<string>",
-                "com.vmware.vapi.std.errors.FileLocations",
-            )?,
-        })
     }
 }
 impl FileLocations {
@@ -237,43 +199,31 @@ impl __rt::Validate for FileLocations {
 /// transient in other situtations. This exception payload can be used to
 /// indicate to clients whether a particular exception is transient. See
 /// `Error.data`.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.TransientIndication)"
+)]
 pub struct TransientIndication {
     /// Indicates that the exception this class is attached to is
     /// transient.
     #[serde(rename = "is_transient")]
     pub is_transient: bool,
 }
+__rt::object!(
+    TransientIndication, "com.vmware.vapi.std.errors.TransientIndication",
+    [("is_transient", "boolean")]
+);
 impl TransientIndication {
     /// Creates a value from its required fields (`is_transient`); optional fields are unset.
     pub fn new(is_transient: bool) -> Self {
         Self { is_transient }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransientIndication {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.TransientIndication)"
-        )]
-        struct __Wire {
-            #[serde(rename = "is_transient", default)]
-            is_transient: __rt::Option<bool>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            is_transient: __rt::wire::required(
-                wire.is_transient,
-                "is_transient",
-                "boolean",
-                "com.vmware.vapi.std.errors.TransientIndication",
-            )?,
-        })
     }
 }
 impl TransientIndication {
@@ -299,7 +249,14 @@ impl __rt::Validate for TransientIndication {
 /// some exception, but the exception doesn't fit into any other standard
 /// exception, and in fact the only reasonable way for a client to react to the
 /// exception is to display the message(s) to a human.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(remote = "Self", expecting = "a JSON object (com.vmware.vapi.std.errors.Error)")]
 pub struct Error {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -344,6 +301,10 @@ pub struct Error {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    Error, "com.vmware.vapi.std.errors.Error", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Error {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -368,36 +329,6 @@ impl __rt::Display for Error {
     }
 }
 impl __rt::Error for Error {}
-impl<'de> ::serde::Deserialize<'de> for Error {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Error)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Error",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl Error {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -427,7 +358,17 @@ impl __rt::Validate for Error {
 /// certificate is self-signed, expired, or otherwise not trustworthy.
 /// \* The client provides an IP address of a host the system should communicate
 /// with using ssh, but ssh doesn't recognize the public key of the host
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.UnverifiedPeer)"
+)]
 pub struct UnverifiedPeer {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -472,6 +413,10 @@ pub struct UnverifiedPeer {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    UnverifiedPeer, "com.vmware.vapi.std.errors.UnverifiedPeer", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl UnverifiedPeer {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -496,36 +441,6 @@ impl __rt::Display for UnverifiedPeer {
     }
 }
 impl __rt::Error for UnverifiedPeer {}
-impl<'de> ::serde::Deserialize<'de> for UnverifiedPeer {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.UnverifiedPeer)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.UnverifiedPeer",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl UnverifiedPeer {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -547,7 +462,17 @@ impl __rt::Validate for UnverifiedPeer {
 /// not support hot-plugging of CPUs.
 /// \* Trying to change the memory size to a value that is not within the
 /// acceptable guest memory bounds supported by the virtual machine's host.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.Unsupported)"
+)]
 pub struct Unsupported {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -592,6 +517,10 @@ pub struct Unsupported {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    Unsupported, "com.vmware.vapi.std.errors.Unsupported", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Unsupported {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -616,36 +545,6 @@ impl __rt::Display for Unsupported {
     }
 }
 impl __rt::Error for Unsupported {}
-impl<'de> ::serde::Deserialize<'de> for Unsupported {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Unsupported)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Unsupported",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl Unsupported {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -679,7 +578,17 @@ impl __rt::Validate for Unsupported {
 /// supports version1 of the class.
 /// \* A client provides an unexpected parameter or attribute name when invoking
 /// the method using a dynamic interface (for example REST).
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.UnexpectedInput)"
+)]
 pub struct UnexpectedInput {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -724,6 +633,10 @@ pub struct UnexpectedInput {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    UnexpectedInput, "com.vmware.vapi.std.errors.UnexpectedInput", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl UnexpectedInput {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -748,38 +661,6 @@ impl __rt::Display for UnexpectedInput {
     }
 }
 impl __rt::Error for UnexpectedInput {}
-impl<'de> ::serde::Deserialize<'de> for UnexpectedInput {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.UnexpectedInput)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.UnexpectedInput",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl UnexpectedInput {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -827,7 +708,17 @@ impl __rt::Validate for UnexpectedInput {
 /// the messages would not disclose which privilege the user did not have or
 /// which resource identifier the user did not have the required privilege to
 /// access. The API documentation should indicate what privileges are required.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthorized)"
+)]
 pub struct Unauthorized {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -891,6 +782,10 @@ pub struct Unauthorized {
     )]
     pub challenge: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    Unauthorized, "com.vmware.vapi.std.errors.Unauthorized", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Unauthorized {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -916,39 +811,6 @@ impl __rt::Display for Unauthorized {
     }
 }
 impl __rt::Error for Unauthorized {}
-impl<'de> ::serde::Deserialize<'de> for Unauthorized {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthorized)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-            #[serde(rename = "challenge", default)]
-            challenge: __rt::Option<__rt::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Unauthorized",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-            challenge: wire.challenge,
-        })
-    }
-}
 impl Unauthorized {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -986,7 +848,17 @@ impl __rt::Validate for Unauthorized {
 /// example the messages would not disclose whether a username or a password is
 /// valid or invalid, but only that a combination of username and password is
 /// invalid.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthenticated)"
+)]
 pub struct Unauthenticated {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1050,6 +922,10 @@ pub struct Unauthenticated {
     )]
     pub challenge: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    Unauthenticated, "com.vmware.vapi.std.errors.Unauthenticated", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Unauthenticated {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -1075,41 +951,6 @@ impl __rt::Display for Unauthenticated {
     }
 }
 impl __rt::Error for Unauthenticated {}
-impl<'de> ::serde::Deserialize<'de> for Unauthenticated {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthenticated)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-            #[serde(rename = "challenge", default)]
-            challenge: __rt::Option<__rt::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Unauthenticated",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-            challenge: wire.challenge,
-        })
-    }
-}
 impl Unauthenticated {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -1146,7 +987,17 @@ impl __rt::Validate for Unauthenticated {
 /// machine's configuration file is not accessible (for example due to a
 /// storage APD condition). The `ResourceInaccessible` exception would
 /// be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.UnableToAllocateResource)"
+)]
 pub struct UnableToAllocateResource {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1191,6 +1042,10 @@ pub struct UnableToAllocateResource {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    UnableToAllocateResource, "com.vmware.vapi.std.errors.UnableToAllocateResource",
+    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl UnableToAllocateResource {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -1215,38 +1070,6 @@ impl __rt::Display for UnableToAllocateResource {
     }
 }
 impl __rt::Error for UnableToAllocateResource {}
-impl<'de> ::serde::Deserialize<'de> for UnableToAllocateResource {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.UnableToAllocateResource)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.UnableToAllocateResource",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl UnableToAllocateResource {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -1282,7 +1105,17 @@ impl __rt::Validate for UnableToAllocateResource {
 /// dispatching them might delete a request from the queue if it doesn't get
 /// dispatched within \*n\* minutes. The `ServiceUnavailable` exception
 /// would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.TimedOut)"
+)]
 pub struct TimedOut {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1327,6 +1160,10 @@ pub struct TimedOut {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    TimedOut, "com.vmware.vapi.std.errors.TimedOut", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl TimedOut {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -1351,36 +1188,6 @@ impl __rt::Display for TimedOut {
     }
 }
 impl __rt::Error for TimedOut {}
-impl<'de> ::serde::Deserialize<'de> for TimedOut {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.TimedOut)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.TimedOut",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl TimedOut {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -1410,7 +1217,17 @@ impl __rt::Validate for TimedOut {
 /// `OperationNotFound` exception would be used instead.
 /// \* A client invokes the method from the class, but that class has not been
 /// installed. The `OperationNotFound` exception would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ServiceUnavailable)"
+)]
 pub struct ServiceUnavailable {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1455,6 +1272,10 @@ pub struct ServiceUnavailable {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ServiceUnavailable, "com.vmware.vapi.std.errors.ServiceUnavailable", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ServiceUnavailable {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -1479,38 +1300,6 @@ impl __rt::Display for ServiceUnavailable {
     }
 }
 impl __rt::Error for ServiceUnavailable {}
-impl<'de> ::serde::Deserialize<'de> for ServiceUnavailable {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.ServiceUnavailable)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ServiceUnavailable",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl ServiceUnavailable {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -1540,7 +1329,17 @@ impl __rt::Validate for ServiceUnavailable {
 /// The `ServiceUnavailable` exception would be used instead.
 /// \* Some method fails to contact VMware Tools running inside the virtual
 /// machine. The `ServiceUnavailable` exception would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInaccessible)"
+)]
 pub struct ResourceInaccessible {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1585,6 +1384,10 @@ pub struct ResourceInaccessible {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ResourceInaccessible, "com.vmware.vapi.std.errors.ResourceInaccessible",
+    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ResourceInaccessible {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -1609,38 +1412,6 @@ impl __rt::Display for ResourceInaccessible {
     }
 }
 impl __rt::Error for ResourceInaccessible {}
-impl<'de> ::serde::Deserialize<'de> for ResourceInaccessible {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInaccessible)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ResourceInaccessible",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl ResourceInaccessible {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -1667,7 +1438,17 @@ impl __rt::Validate for ResourceInaccessible {
 ///
 /// \* Trying to power off a virtual machine that is in the process of being
 /// powered on. The `ResourceBusy` exception would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInUse)"
+)]
 pub struct ResourceInUse {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1712,6 +1493,10 @@ pub struct ResourceInUse {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ResourceInUse, "com.vmware.vapi.std.errors.ResourceInUse", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ResourceInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -1736,36 +1521,6 @@ impl __rt::Display for ResourceInUse {
     }
 }
 impl __rt::Error for ResourceInUse {}
-impl<'de> ::serde::Deserialize<'de> for ResourceInUse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInUse)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ResourceInUse",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl ResourceInUse {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -1791,7 +1546,17 @@ impl __rt::Validate for ResourceInUse {
 /// \* Trying to remove a VMFS datastore when there is a virtual machine
 /// registered on any host attached to the datastore. The
 /// `ResourceInUse` exception would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceBusy)"
+)]
 pub struct ResourceBusy {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1836,6 +1601,10 @@ pub struct ResourceBusy {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ResourceBusy, "com.vmware.vapi.std.errors.ResourceBusy", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ResourceBusy {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -1860,36 +1629,6 @@ impl __rt::Display for ResourceBusy {
     }
 }
 impl __rt::Error for ResourceBusy {}
-impl<'de> ::serde::Deserialize<'de> for ResourceBusy {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceBusy)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ResourceBusy",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl ResourceBusy {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -1925,7 +1664,17 @@ impl __rt::Validate for ResourceBusy {
 /// \* A client invokes a task scheduling method, but provides an invalid
 /// service identifier or operation identifier. The `NotFound` exception
 /// would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.OperationNotFound)"
+)]
 pub struct OperationNotFound {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -1970,6 +1719,10 @@ pub struct OperationNotFound {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    OperationNotFound, "com.vmware.vapi.std.errors.OperationNotFound", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl OperationNotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -1994,38 +1747,6 @@ impl __rt::Display for OperationNotFound {
     }
 }
 impl __rt::Error for OperationNotFound {}
-impl<'de> ::serde::Deserialize<'de> for OperationNotFound {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.OperationNotFound)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.OperationNotFound",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl OperationNotFound {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -2050,7 +1771,17 @@ impl __rt::Validate for OperationNotFound {
 /// virtual machine.
 /// \* Invoke the method to remove a vswitch, passing an id that does not
 /// identify an existing vswitch.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.NotFound)"
+)]
 pub struct NotFound {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2095,6 +1826,10 @@ pub struct NotFound {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    NotFound, "com.vmware.vapi.std.errors.NotFound", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl NotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -2119,36 +1854,6 @@ impl __rt::Display for NotFound {
     }
 }
 impl __rt::Error for NotFound {}
-impl<'de> ::serde::Deserialize<'de> for NotFound {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.NotFound)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.NotFound",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl NotFound {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -2180,7 +1885,17 @@ impl __rt::Validate for NotFound {
 ///
 /// \* Trying to power off a virtual machine that is in the process of being
 /// powered on. The `ResourceBusy` exception would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.NotAllowedInCurrentState)"
+)]
 pub struct NotAllowedInCurrentState {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2225,6 +1940,10 @@ pub struct NotAllowedInCurrentState {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    NotAllowedInCurrentState, "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl NotAllowedInCurrentState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -2249,38 +1968,6 @@ impl __rt::Display for NotAllowedInCurrentState {
     }
 }
 impl __rt::Error for NotAllowedInCurrentState {}
-impl<'de> ::serde::Deserialize<'de> for NotAllowedInCurrentState {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.NotAllowedInCurrentState)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl NotAllowedInCurrentState {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -2319,7 +2006,17 @@ impl __rt::Validate for NotAllowedInCurrentState {
 /// for reporting these kinds of errors, and the API infrastructure for a
 /// programming language may expose the errors using a language specific
 /// mechanism, so this exception might not be used.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidRequest)"
+)]
 pub struct InvalidRequest {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2364,6 +2061,10 @@ pub struct InvalidRequest {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InvalidRequest, "com.vmware.vapi.std.errors.InvalidRequest", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InvalidRequest {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -2388,36 +2089,6 @@ impl __rt::Display for InvalidRequest {
     }
 }
 impl __rt::Error for InvalidRequest {}
-impl<'de> ::serde::Deserialize<'de> for InvalidRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidRequest)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InvalidRequest",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl InvalidRequest {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -2447,7 +2118,17 @@ impl __rt::Validate for InvalidRequest {
 ///
 /// \* A parameter has a value that is not of the expected type. The
 /// `InvalidArgument` exception would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementType)"
+)]
 pub struct InvalidElementType {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2492,6 +2173,10 @@ pub struct InvalidElementType {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InvalidElementType, "com.vmware.vapi.std.errors.InvalidElementType", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InvalidElementType {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -2516,38 +2201,6 @@ impl __rt::Display for InvalidElementType {
     }
 }
 impl __rt::Error for InvalidElementType {}
-impl<'de> ::serde::Deserialize<'de> for InvalidElementType {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementType)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InvalidElementType",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl InvalidElementType {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -2574,7 +2227,17 @@ impl __rt::Validate for InvalidElementType {
 /// cluster (i.e. make the host a standalone host).
 /// \* Attempt to remove a host from a DRS cluster without putting the host into
 /// maintenance mode.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementConfiguration)"
+)]
 pub struct InvalidElementConfiguration {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2619,6 +2282,11 @@ pub struct InvalidElementConfiguration {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InvalidElementConfiguration,
+    "com.vmware.vapi.std.errors.InvalidElementConfiguration", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InvalidElementConfiguration {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -2643,38 +2311,6 @@ impl __rt::Display for InvalidElementConfiguration {
     }
 }
 impl __rt::Error for InvalidElementConfiguration {}
-impl<'de> ::serde::Deserialize<'de> for InvalidElementConfiguration {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementConfiguration)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InvalidElementConfiguration",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl InvalidElementConfiguration {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -2718,7 +2354,17 @@ impl __rt::Validate for InvalidElementConfiguration {
 /// hosts. The `InvalidElementType` exception would be used instead.
 /// \* Attempt to attach a SCSI virtual disk to an IDE port. The
 /// `InvalidElementType` exception would be used instead.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidArgument)"
+)]
 pub struct InvalidArgument {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2763,6 +2409,10 @@ pub struct InvalidArgument {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InvalidArgument, "com.vmware.vapi.std.errors.InvalidArgument", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InvalidArgument {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -2787,38 +2437,6 @@ impl __rt::Display for InvalidArgument {
     }
 }
 impl __rt::Error for InvalidArgument {}
-impl<'de> ::serde::Deserialize<'de> for InvalidArgument {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidArgument)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InvalidArgument",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl InvalidArgument {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -2843,7 +2461,17 @@ impl __rt::Validate for InvalidArgument {
 /// method says it should return.
 /// \* The method reports an exception that is not included in the list of
 /// exceptions the method says that it can report.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InternalServerError)"
+)]
 pub struct InternalServerError {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -2888,6 +2516,10 @@ pub struct InternalServerError {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InternalServerError, "com.vmware.vapi.std.errors.InternalServerError", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InternalServerError {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -2912,38 +2544,6 @@ impl __rt::Display for InternalServerError {
     }
 }
 impl __rt::Error for InternalServerError {}
-impl<'de> ::serde::Deserialize<'de> for InternalServerError {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.InternalServerError)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InternalServerError",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl InternalServerError {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -2963,7 +2563,17 @@ impl __rt::Validate for InternalServerError {
 ///
 /// \* Trying to disable snapshots on a virtual machine which has a snapshot.
 /// \* Trying to downgrade a license that has licensed features that are in use.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.FeatureInUse)"
+)]
 pub struct FeatureInUse {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3008,6 +2618,10 @@ pub struct FeatureInUse {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    FeatureInUse, "com.vmware.vapi.std.errors.FeatureInUse", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl FeatureInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -3032,36 +2646,6 @@ impl __rt::Display for FeatureInUse {
     }
 }
 impl __rt::Error for FeatureInUse {}
-impl<'de> ::serde::Deserialize<'de> for FeatureInUse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.FeatureInUse)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.FeatureInUse",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl FeatureInUse {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -3080,7 +2664,17 @@ impl __rt::Validate for FeatureInUse {
 /// read-modify-write sequence and indicates that it wants the server to notify
 /// it if the data in the server has changed after it did the \*read\*, so that
 /// it can avoid overwriting that change inadvertantly.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ConcurrentChange)"
+)]
 pub struct ConcurrentChange {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3125,6 +2719,10 @@ pub struct ConcurrentChange {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ConcurrentChange, "com.vmware.vapi.std.errors.ConcurrentChange", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ConcurrentChange {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -3149,38 +2747,6 @@ impl __rt::Display for ConcurrentChange {
     }
 }
 impl __rt::Error for ConcurrentChange {}
-impl<'de> ::serde::Deserialize<'de> for ConcurrentChange {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.ConcurrentChange)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ConcurrentChange",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl ConcurrentChange {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -3215,7 +2781,17 @@ impl __rt::Validate for ConcurrentChange {
 /// \* The request is taking longer than some amount of time. The
 /// `TimedOut` exception would be reported if the time was specified as
 /// part of the input or is documented in the API contract.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.Canceled)"
+)]
 pub struct Canceled {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3260,6 +2836,10 @@ pub struct Canceled {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    Canceled, "com.vmware.vapi.std.errors.Canceled", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Canceled {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -3284,36 +2864,6 @@ impl __rt::Display for Canceled {
     }
 }
 impl __rt::Error for Canceled {}
-impl<'de> ::serde::Deserialize<'de> for Canceled {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Canceled)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Canceled",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl Canceled {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -3333,7 +2883,17 @@ impl __rt::Validate for Canceled {
 /// Examples:
 ///
 /// \* Trying to power on a virtual machine that is already powered on.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyInDesiredState)"
+)]
 pub struct AlreadyInDesiredState {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3378,6 +2938,10 @@ pub struct AlreadyInDesiredState {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    AlreadyInDesiredState, "com.vmware.vapi.std.errors.AlreadyInDesiredState",
+    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl AlreadyInDesiredState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -3402,38 +2966,6 @@ impl __rt::Display for AlreadyInDesiredState {
     }
 }
 impl __rt::Error for AlreadyInDesiredState {}
-impl<'de> ::serde::Deserialize<'de> for AlreadyInDesiredState {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyInDesiredState)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.AlreadyInDesiredState",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl AlreadyInDesiredState {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
@@ -3461,7 +2993,17 @@ impl __rt::Validate for AlreadyInDesiredState {
 /// purposes) when a LUN with that UUID already exists on the node.
 /// \* Trying to create a file in a directory or move or copy a file to a
 /// directory when a file with that name already exists in the directory.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyExists)"
+)]
 pub struct AlreadyExists {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -3506,6 +3048,10 @@ pub struct AlreadyExists {
     )]
     pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    AlreadyExists, "com.vmware.vapi.std.errors.AlreadyExists", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl AlreadyExists {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
@@ -3530,36 +3076,6 @@ impl __rt::Display for AlreadyExists {
     }
 }
 impl __rt::Error for AlreadyExists {}
-impl<'de> ::serde::Deserialize<'de> for AlreadyExists {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyExists)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: __rt::Option<__rt::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: __rt::Option<__rt::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: __rt::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            messages: __rt::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.AlreadyExists",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
 impl AlreadyExists {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {

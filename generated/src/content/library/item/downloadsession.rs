@@ -66,7 +66,17 @@ pub enum FileEndpointType {
 }
 __rt::open_enum!(FileEndpointType, Unknown, [(Https, "HTTPS"), (Direct, "DIRECT")]);
 /// The `File.Info` class defines the downloaded file.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.downloadsession.File.Info)"
+)]
 pub struct FileInfo {
     /// The name of the file.
     #[serde(rename = "name")]
@@ -118,6 +128,11 @@ pub struct FileInfo {
     )]
     pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
 }
+__rt::object!(
+    FileInfo, "com.vmware.content.library.item.downloadsession.File.Info", [("name",
+    "string"), ("bytes_transferred", "long"), ("status",
+    "com.vmware.content.library.item.downloadsession.File.PrepareStatus")]
+);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `bytes_transferred`, `status`); optional fields are unset.
     pub fn new(
@@ -134,60 +149,6 @@ impl FileInfo {
             checksum_info: __rt::Option::None,
             error_message: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.downloadsession.File.Info)"
-        )]
-        struct __Wire {
-            #[serde(rename = "name", default)]
-            name: __rt::Option<__rt::String>,
-            #[serde(rename = "size", default)]
-            size: __rt::Option<i64>,
-            #[serde(rename = "bytes_transferred", default)]
-            bytes_transferred: __rt::Option<i64>,
-            #[serde(rename = "status", default)]
-            status: __rt::Option<FilePrepareStatus>,
-            #[serde(rename = "download_endpoint", default)]
-            download_endpoint: __rt::Option<super::TransferEndpoint>,
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: __rt::Option<super::FileChecksumInfo>,
-            #[serde(rename = "error_message", default)]
-            error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            name: __rt::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.downloadsession.File.Info",
-            )?,
-            size: wire.size,
-            bytes_transferred: __rt::wire::required(
-                wire.bytes_transferred,
-                "bytes_transferred",
-                "long",
-                "com.vmware.content.library.item.downloadsession.File.Info",
-            )?,
-            status: __rt::wire::required(
-                wire.status,
-                "status",
-                "com.vmware.content.library.item.downloadsession.File.PrepareStatus",
-                "com.vmware.content.library.item.downloadsession.File.Info",
-            )?,
-            download_endpoint: wire.download_endpoint,
-            checksum_info: wire.checksum_info,
-            error_message: wire.error_message,
-        })
     }
 }
 impl FileInfo {

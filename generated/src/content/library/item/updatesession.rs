@@ -109,7 +109,17 @@ __rt::open_enum!(
 /// The `CertificateInfo` class contains information about the public key
 /// certificate used to sign the content.
 /// This class was added in \*\*vSphere API 6.8\*\*.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.CertificateInfo)"
+)]
 pub struct CertificateInfo {
     /// Certificate issuer. For example: /C=US/ST=California/L=Palo
     /// Alto/O=VMware, Inc.
@@ -131,6 +141,11 @@ pub struct CertificateInfo {
     #[serde(rename = "x509")]
     pub x509: __rt::String,
 }
+__rt::object!(
+    CertificateInfo, "com.vmware.content.library.item.updatesession.CertificateInfo",
+    [("issuer", "string"), ("subject", "string"), ("self_signed", "boolean"), ("x509",
+    "string")]
+);
 impl CertificateInfo {
     /// Creates a value from its required fields (`issuer`, `subject`, `self_signed`, `x509`); optional fields are unset.
     pub fn new(
@@ -145,56 +160,6 @@ impl CertificateInfo {
             self_signed,
             x509,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CertificateInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.CertificateInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "issuer", default)]
-            issuer: __rt::Option<__rt::String>,
-            #[serde(rename = "subject", default)]
-            subject: __rt::Option<__rt::String>,
-            #[serde(rename = "self_signed", default)]
-            self_signed: __rt::Option<bool>,
-            #[serde(rename = "x509", default)]
-            x509: __rt::Option<__rt::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            issuer: __rt::wire::required(
-                wire.issuer,
-                "issuer",
-                "string",
-                "com.vmware.content.library.item.updatesession.CertificateInfo",
-            )?,
-            subject: __rt::wire::required(
-                wire.subject,
-                "subject",
-                "string",
-                "com.vmware.content.library.item.updatesession.CertificateInfo",
-            )?,
-            self_signed: __rt::wire::required(
-                wire.self_signed,
-                "self_signed",
-                "boolean",
-                "com.vmware.content.library.item.updatesession.CertificateInfo",
-            )?,
-            x509: __rt::wire::required(
-                wire.x509,
-                "x509",
-                "string",
-                "com.vmware.content.library.item.updatesession.CertificateInfo",
-            )?,
-        })
     }
 }
 impl CertificateInfo {
@@ -213,7 +178,17 @@ impl __rt::Validate for CertificateInfo {
 /// This class was added in \*\*vSphere API 6.8\*\*.
 ///
 /// Whether `warnings`, `certificate_info` are set depends on `state`: [`validate`](Self::validate) checks it.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewInfo)"
+)]
 pub struct PreviewInfo {
     /// Indicates the state of the preview of the update session.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
@@ -250,6 +225,10 @@ pub struct PreviewInfo {
     )]
     pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
 }
+__rt::object!(
+    PreviewInfo, "com.vmware.content.library.item.updatesession.PreviewInfo", [("state",
+    "com.vmware.content.library.item.updatesession.PreviewInfo.State")]
+);
 impl PreviewInfo {
     /// Creates a value from its required fields (`state`); optional fields are unset.
     pub fn new(state: PreviewInfoState) -> Self {
@@ -259,41 +238,6 @@ impl PreviewInfo {
             warnings: __rt::Option::None,
             cert_chain: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PreviewInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "state", default)]
-            state: __rt::Option<PreviewInfoState>,
-            #[serde(rename = "certificate_info", default)]
-            certificate_info: __rt::Option<CertificateInfo>,
-            #[serde(rename = "warnings", default)]
-            warnings: __rt::Option<__rt::Vec<PreviewWarningInfo>>,
-            #[serde(rename = "cert_chain", default)]
-            cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            state: __rt::wire::required(
-                wire.state,
-                "state",
-                "com.vmware.content.library.item.updatesession.PreviewInfo.State",
-                "com.vmware.content.library.item.updatesession.PreviewInfo",
-            )?,
-            certificate_info: wire.certificate_info,
-            warnings: wire.warnings,
-            cert_chain: wire.cert_chain,
-        })
     }
 }
 impl PreviewInfo {
@@ -343,7 +287,17 @@ impl __rt::Validate for PreviewInfo {
 /// The `PreviewWarningInfo` class provides information about the warnings
 /// which are raised during the update session preview.
 /// This class was added in \*\*vSphere API 6.8\*\*.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewWarningInfo)"
+)]
 pub struct PreviewWarningInfo {
     /// The warning type raised during preview of the update session.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
@@ -359,6 +313,12 @@ pub struct PreviewWarningInfo {
     #[serde(rename = "ignored")]
     pub ignored: bool,
 }
+__rt::object!(
+    PreviewWarningInfo,
+    "com.vmware.content.library.item.updatesession.PreviewWarningInfo", [("type",
+    "com.vmware.content.library.item.updatesession.WarningType"), ("message",
+    "com.vmware.vapi.std.LocalizableMessage"), ("ignored", "boolean")]
+);
 impl PreviewWarningInfo {
     /// Creates a value from its required fields (`type`, `message`, `ignored`); optional fields are unset.
     pub fn new(
@@ -367,48 +327,6 @@ impl PreviewWarningInfo {
         ignored: bool,
     ) -> Self {
         Self { r#type, message, ignored }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PreviewWarningInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewWarningInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "type", default)]
-            r#type: __rt::Option<WarningType>,
-            #[serde(rename = "message", default)]
-            message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-            #[serde(rename = "ignored", default)]
-            ignored: __rt::Option<bool>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            r#type: __rt::wire::required(
-                wire.r#type,
-                "type",
-                "com.vmware.content.library.item.updatesession.WarningType",
-                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
-            )?,
-            message: __rt::wire::required(
-                wire.message,
-                "message",
-                "com.vmware.vapi.std.LocalizableMessage",
-                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
-            )?,
-            ignored: __rt::wire::required(
-                wire.ignored,
-                "ignored",
-                "boolean",
-                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
-            )?,
-        })
     }
 }
 impl PreviewWarningInfo {
@@ -426,7 +344,17 @@ impl __rt::Validate for PreviewWarningInfo {
 /// The `WarningBehavior` class defines the session behavior if the warning
 /// is raised during the update session.
 /// This class was added in \*\*vSphere API 6.8\*\*.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.WarningBehavior)"
+)]
 pub struct WarningBehavior {
     /// The warning type which may be raised during the update session.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
@@ -438,44 +366,15 @@ pub struct WarningBehavior {
     #[serde(rename = "ignored")]
     pub ignored: bool,
 }
+__rt::object!(
+    WarningBehavior, "com.vmware.content.library.item.updatesession.WarningBehavior",
+    [("type", "com.vmware.content.library.item.updatesession.WarningType"), ("ignored",
+    "boolean")]
+);
 impl WarningBehavior {
     /// Creates a value from its required fields (`type`, `ignored`); optional fields are unset.
     pub fn new(r#type: WarningType, ignored: bool) -> Self {
         Self { r#type, ignored }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WarningBehavior {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.WarningBehavior)"
-        )]
-        struct __Wire {
-            #[serde(rename = "type", default)]
-            r#type: __rt::Option<WarningType>,
-            #[serde(rename = "ignored", default)]
-            ignored: __rt::Option<bool>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            r#type: __rt::wire::required(
-                wire.r#type,
-                "type",
-                "com.vmware.content.library.item.updatesession.WarningType",
-                "com.vmware.content.library.item.updatesession.WarningBehavior",
-            )?,
-            ignored: __rt::wire::required(
-                wire.ignored,
-                "ignored",
-                "boolean",
-                "com.vmware.content.library.item.updatesession.WarningBehavior",
-            )?,
-        })
     }
 }
 impl WarningBehavior {
@@ -493,7 +392,17 @@ impl __rt::Validate for WarningBehavior {
 /// uploaded.
 ///
 /// Whether `source_endpoint` is set depends on `source_type`: [`validate`](Self::validate) checks it.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.AddSpec)"
+)]
 pub struct FileAddSpec {
     /// The name of the file being uploaded.
     #[serde(rename = "name")]
@@ -529,6 +438,11 @@ pub struct FileAddSpec {
     )]
     pub checksum_info: __rt::Option<super::FileChecksumInfo>,
 }
+__rt::object!(
+    FileAddSpec, "com.vmware.content.library.item.updatesession.File.AddSpec", [("name",
+    "string"), ("source_type",
+    "com.vmware.content.library.item.updatesession.File.SourceType")]
+);
 impl FileAddSpec {
     /// Creates a value from its required fields (`name`, `source_type`); optional fields are unset.
     pub fn new(name: __rt::String, source_type: FileSourceType) -> Self {
@@ -539,49 +453,6 @@ impl FileAddSpec {
             size: __rt::Option::None,
             checksum_info: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileAddSpec {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.AddSpec)"
-        )]
-        struct __Wire {
-            #[serde(rename = "name", default)]
-            name: __rt::Option<__rt::String>,
-            #[serde(rename = "source_type", default)]
-            source_type: __rt::Option<FileSourceType>,
-            #[serde(rename = "source_endpoint", default)]
-            source_endpoint: __rt::Option<super::TransferEndpoint>,
-            #[serde(rename = "size", default)]
-            size: __rt::Option<i64>,
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: __rt::Option<super::FileChecksumInfo>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            name: __rt::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.updatesession.File.AddSpec",
-            )?,
-            source_type: __rt::wire::required(
-                wire.source_type,
-                "source_type",
-                "com.vmware.content.library.item.updatesession.File.SourceType",
-                "com.vmware.content.library.item.updatesession.File.AddSpec",
-            )?,
-            source_endpoint: wire.source_endpoint,
-            size: wire.size,
-            checksum_info: wire.checksum_info,
-        })
     }
 }
 impl FileAddSpec {
@@ -621,7 +492,17 @@ impl __rt::Validate for FileAddSpec {
 /// The `File.Info` class defines the uploaded file.
 ///
 /// Whether `source_endpoint`, `upload_endpoint` are set depends on `source_type`: [`validate`](Self::validate) checks it.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.Info)"
+)]
 pub struct FileInfo {
     /// The name of the file.
     #[serde(rename = "name")]
@@ -703,6 +584,13 @@ pub struct FileInfo {
     )]
     pub keep_in_storage: __rt::Option<bool>,
 }
+__rt::object!(
+    FileInfo, "com.vmware.content.library.item.updatesession.File.Info", [("name",
+    "string"), ("source_type",
+    "com.vmware.content.library.item.updatesession.File.SourceType"),
+    ("bytes_transferred", "long"), ("status",
+    "com.vmware.content.library.item.TransferStatus")]
+);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `source_type`, `bytes_transferred`, `status`); optional fields are unset.
     pub fn new(
@@ -723,74 +611,6 @@ impl FileInfo {
             error_message: __rt::Option::None,
             keep_in_storage: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.Info)"
-        )]
-        struct __Wire {
-            #[serde(rename = "name", default)]
-            name: __rt::Option<__rt::String>,
-            #[serde(rename = "source_type", default)]
-            source_type: __rt::Option<FileSourceType>,
-            #[serde(rename = "size", default)]
-            size: __rt::Option<i64>,
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: __rt::Option<super::FileChecksumInfo>,
-            #[serde(rename = "source_endpoint", default)]
-            source_endpoint: __rt::Option<super::TransferEndpoint>,
-            #[serde(rename = "upload_endpoint", default)]
-            upload_endpoint: __rt::Option<super::TransferEndpoint>,
-            #[serde(rename = "bytes_transferred", default)]
-            bytes_transferred: __rt::Option<i64>,
-            #[serde(rename = "status", default)]
-            status: __rt::Option<super::TransferStatus>,
-            #[serde(rename = "error_message", default)]
-            error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-            #[serde(rename = "keep_in_storage", default)]
-            keep_in_storage: __rt::Option<bool>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            name: __rt::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.updatesession.File.Info",
-            )?,
-            source_type: __rt::wire::required(
-                wire.source_type,
-                "source_type",
-                "com.vmware.content.library.item.updatesession.File.SourceType",
-                "com.vmware.content.library.item.updatesession.File.Info",
-            )?,
-            size: wire.size,
-            checksum_info: wire.checksum_info,
-            source_endpoint: wire.source_endpoint,
-            upload_endpoint: wire.upload_endpoint,
-            bytes_transferred: __rt::wire::required(
-                wire.bytes_transferred,
-                "bytes_transferred",
-                "long",
-                "com.vmware.content.library.item.updatesession.File.Info",
-            )?,
-            status: __rt::wire::required(
-                wire.status,
-                "status",
-                "com.vmware.content.library.item.TransferStatus",
-                "com.vmware.content.library.item.updatesession.File.Info",
-            )?,
-            error_message: wire.error_message,
-            keep_in_storage: wire.keep_in_storage,
-        })
     }
 }
 impl FileInfo {
@@ -845,7 +665,17 @@ impl __rt::Validate for FileInfo {
 }
 /// The `File.ValidationError` class defines the validation error of a file
 /// in the session.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationError)"
+)]
 pub struct FileValidationError {
     /// The name of the file.
     #[serde(rename = "name")]
@@ -854,6 +684,11 @@ pub struct FileValidationError {
     #[serde(rename = "error_message")]
     pub error_message: __root::vapi::std::LocalizableMessage,
 }
+__rt::object!(
+    FileValidationError,
+    "com.vmware.content.library.item.updatesession.File.ValidationError", [("name",
+    "string"), ("error_message", "com.vmware.vapi.std.LocalizableMessage")]
+);
 impl FileValidationError {
     /// Creates a value from its required fields (`name`, `error_message`); optional fields are unset.
     pub fn new(
@@ -861,40 +696,6 @@ impl FileValidationError {
         error_message: __root::vapi::std::LocalizableMessage,
     ) -> Self {
         Self { name, error_message }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileValidationError {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationError)"
-        )]
-        struct __Wire {
-            #[serde(rename = "name", default)]
-            name: __rt::Option<__rt::String>,
-            #[serde(rename = "error_message", default)]
-            error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            name: __rt::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.updatesession.File.ValidationError",
-            )?,
-            error_message: __rt::wire::required(
-                wire.error_message,
-                "error_message",
-                "com.vmware.vapi.std.LocalizableMessage",
-                "com.vmware.content.library.item.updatesession.File.ValidationError",
-            )?,
-        })
     }
 }
 impl FileValidationError {
@@ -912,7 +713,17 @@ impl __rt::Validate for FileValidationError {
 }
 /// The `File.ValidationResult` class defines the result of validating the
 /// files in the session.
-#[derive(__rt::Debug, __rt::Clone, __rt::PartialEq, ::serde::Serialize)]
+#[derive(
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationResult)"
+)]
 pub struct FileValidationResult {
     /// Whether the validation was succesful or not. In case of errors, the
     /// `File.ValidationResult.missing_files` and
@@ -929,6 +740,12 @@ pub struct FileValidationResult {
     #[serde(rename = "invalid_files")]
     pub invalid_files: __rt::Vec<FileValidationError>,
 }
+__rt::object!(
+    FileValidationResult,
+    "com.vmware.content.library.item.updatesession.File.ValidationResult",
+    [("has_errors", "boolean"), ("missing_files", "set<string>"), ("invalid_files",
+    "list<com.vmware.content.library.item.updatesession.File.ValidationError>")]
+);
 impl FileValidationResult {
     /// Creates a value from its required fields (`has_errors`, `missing_files`, `invalid_files`); optional fields are unset.
     pub fn new(
@@ -941,48 +758,6 @@ impl FileValidationResult {
             missing_files,
             invalid_files,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileValidationResult {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> __rt::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationResult)"
-        )]
-        struct __Wire {
-            #[serde(rename = "has_errors", default)]
-            has_errors: __rt::Option<bool>,
-            #[serde(rename = "missing_files", default)]
-            missing_files: __rt::Option<__rt::Set<__rt::String>>,
-            #[serde(rename = "invalid_files", default)]
-            invalid_files: __rt::Option<__rt::Vec<FileValidationError>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            __rt::wire::ObjectOnly(deserializer),
-        )?;
-        __rt::Result::Ok(Self {
-            has_errors: __rt::wire::required(
-                wire.has_errors,
-                "has_errors",
-                "boolean",
-                "com.vmware.content.library.item.updatesession.File.ValidationResult",
-            )?,
-            missing_files: __rt::wire::required(
-                wire.missing_files,
-                "missing_files",
-                "set<string>",
-                "com.vmware.content.library.item.updatesession.File.ValidationResult",
-            )?,
-            invalid_files: __rt::wire::required(
-                wire.invalid_files,
-                "invalid_files",
-                "list<com.vmware.content.library.item.updatesession.File.ValidationError>",
-                "com.vmware.content.library.item.updatesession.File.ValidationResult",
-            )?,
-        })
     }
 }
 impl FileValidationResult {

@@ -26,7 +26,7 @@ pub use crate::metadata::{
     RestBody, RestMapping,
 };
 pub use crate::registry::{TypeInfo, TypeKind, round_trip};
-pub use crate::validate::{Validate, ValidationError, check_set, check_union_field, check_unset};
+pub use crate::validate::{Must, Validate, ValidationError, check_presence, check_union};
 pub use crate::values::{Binary, Id, Secret, Unhandled, UnknownValue};
 pub use crate::{DateTime, DynamicStructure, Map, Set, Uri, wire};
 pub use serde;

@@ -330,10 +330,11 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
         let tag = ident(&tag_field.name.rust);
         let tag_wire = &u.tag;
         let tag_value = if tag_field.ty.is_optional() {
-            quote!(self.#tag.as_ref())
+            quote!(self.#tag.as_ref().map(|t| (t.as_str(), t.is_unknown())))
         } else {
-            quote!(__rt::Option::Some(&self.#tag))
+            quote!(__rt::Some((self.#tag.as_str(), self.#tag.is_unknown())))
         };
+        let mut table = Vec::new();
         let mut members: Vec<&str> = Vec::new();
         for case in &u.cases {
             for f in case.required.iter().chain(&case.optional) {
@@ -374,25 +375,10 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
             } else {
                 quote!(true)
             };
-            checks.push(quote! {
-                __rt::check_union_field(
-                    #qualified,
-                    #tag_wire,
-                    tag.map(|t| t.as_str()),
-                    !tag.is_some_and(|t| t.is_unknown()),
-                    #member,
-                    #set,
-                    &[#(#required),*],
-                    &[#(#allowed),*],
-                )?;
-            });
+            table.push(quote!((#member, #set, &[#(#required),*], &[#(#allowed),*])));
         }
-        let union_checks = std::mem::take(&mut checks);
         checks.push(quote! {
-            {
-                let tag = #tag_value;
-                #(#union_checks)*
-            }
+            __rt::check_union(#qualified, #tag_wire, #tag_value, &[#(#table),*])?;
         });
     }
     for f in s.fields.iter().filter(|f| holds_structure(&f.ty)) {
@@ -447,15 +433,11 @@ fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenS
         match rule {
             Some(InputRule::Required) if f.ty.is_optional() => {
                 rules.push(format!("`{wire}` must be set"));
-                checks.push(quote! {
-                    __rt::check_set(#qualified, #wire, self.#n.is_some(), #op)?;
-                });
+                checks.push(quote!((#wire, __rt::Must::Set, self.#n.is_some())));
             }
             Some(InputRule::Unused) if f.ty.is_optional() => {
                 rules.push(format!("`{wire}` must not be set"));
-                checks.push(quote! {
-                    __rt::check_unset(#qualified, #wire, self.#n.is_some(), #op)?;
-                });
+                checks.push(quote!((#wire, __rt::Must::Unset, self.#n.is_some())));
             }
             _ => {}
         }
@@ -479,8 +461,7 @@ fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenS
         #doc
         pub fn #method(&self) -> __rt::Result<(), __rt::ValidationError> {
             self.validate()?;
-            #(#checks)*
-            __rt::Result::Ok(())
+            __rt::check_presence(#qualified, #op, &[#(#checks),*])
         }
     })
 }

@@ -141,29 +141,15 @@ impl StorageBacking {
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        {
-            let tag = self.r#type.as_ref();
-            __rt::check_union_field(
-                "com.vmware.content.library.StorageBacking",
-                "type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "datastore_id",
-                self.datastore_id.is_some(),
-                &[],
-                &["DATASTORE"],
-            )?;
-            __rt::check_union_field(
-                "com.vmware.content.library.StorageBacking",
-                "type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "storage_uri",
-                self.storage_uri.is_some(),
-                &[],
-                &["OTHER"],
-            )?;
-        }
+        __rt::check_union(
+            "com.vmware.content.library.StorageBacking",
+            "type",
+            self.r#type.as_ref().map(|t| (t.as_str(), t.is_unknown())),
+            &[
+                ("datastore_id", self.datastore_id.is_some(), &[], &["DATASTORE"]),
+                ("storage_uri", self.storage_uri.is_some(), &[], &["OTHER"]),
+            ],
+        )?;
         __rt::Result::Ok(())
     }
 }

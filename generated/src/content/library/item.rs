@@ -361,49 +361,23 @@ impl DownloadSessionModel {
     /// - `expiration_time` must not be set
     pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        __rt::check_unset(
+        __rt::check_presence(
             "com.vmware.content.library.item.DownloadSessionModel",
-            "id",
-            self.id.is_some(),
             "create",
-        )?;
-        __rt::check_set(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "library_item_id",
-            self.library_item_id.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "library_item_content_version",
-            self.library_item_content_version.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "error_message",
-            self.error_message.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "client_progress",
-            self.client_progress.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "state",
-            self.state.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "expiration_time",
-            self.expiration_time.is_some(),
-            "create",
-        )?;
-        __rt::Result::Ok(())
+            &[
+                ("id", __rt::Must::Unset, self.id.is_some()),
+                ("library_item_id", __rt::Must::Set, self.library_item_id.is_some()),
+                (
+                    "library_item_content_version",
+                    __rt::Must::Unset,
+                    self.library_item_content_version.is_some(),
+                ),
+                ("error_message", __rt::Must::Unset, self.error_message.is_some()),
+                ("client_progress", __rt::Must::Unset, self.client_progress.is_some()),
+                ("state", __rt::Must::Unset, self.state.is_some()),
+                ("expiration_time", __rt::Must::Unset, self.expiration_time.is_some()),
+            ],
+        )
     }
     /// Checks a value given to the `update` operation: the rules of [`validate`](Self::validate), and which fields `update` needs and ignores.
     ///
@@ -416,43 +390,22 @@ impl DownloadSessionModel {
     /// - `expiration_time` must not be set
     pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        __rt::check_unset(
+        __rt::check_presence(
             "com.vmware.content.library.item.DownloadSessionModel",
-            "id",
-            self.id.is_some(),
             "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "library_item_id",
-            self.library_item_id.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "library_item_content_version",
-            self.library_item_content_version.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "error_message",
-            self.error_message.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "state",
-            self.state.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "expiration_time",
-            self.expiration_time.is_some(),
-            "update",
-        )?;
-        __rt::Result::Ok(())
+            &[
+                ("id", __rt::Must::Unset, self.id.is_some()),
+                ("library_item_id", __rt::Must::Unset, self.library_item_id.is_some()),
+                (
+                    "library_item_content_version",
+                    __rt::Must::Unset,
+                    self.library_item_content_version.is_some(),
+                ),
+                ("error_message", __rt::Must::Unset, self.error_message.is_some()),
+                ("state", __rt::Must::Unset, self.state.is_some()),
+                ("expiration_time", __rt::Must::Unset, self.expiration_time.is_some()),
+            ],
+        )
     }
 }
 impl __rt::Validate for DownloadSessionModel {
@@ -665,19 +618,12 @@ impl UpdateSessionModel {
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        {
-            let tag = self.state.as_ref();
-            __rt::check_union_field(
-                "com.vmware.content.library.item.UpdateSessionModel",
-                "state",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "preview_info",
-                self.preview_info.is_some(),
-                &[],
-                &["ACTIVE"],
-            )?;
-        }
+        __rt::check_union(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "state",
+            self.state.as_ref().map(|t| (t.as_str(), t.is_unknown())),
+            &[("preview_info", self.preview_info.is_some(), &[], &["ACTIVE"])],
+        )?;
         __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
         __rt::Validate::validate(&self.preview_info)
@@ -698,49 +644,23 @@ impl UpdateSessionModel {
     /// - `expiration_time` must not be set
     pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        __rt::check_unset(
+        __rt::check_presence(
             "com.vmware.content.library.item.UpdateSessionModel",
-            "id",
-            self.id.is_some(),
             "create",
-        )?;
-        __rt::check_set(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "library_item_id",
-            self.library_item_id.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "library_item_content_version",
-            self.library_item_content_version.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "error_message",
-            self.error_message.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "client_progress",
-            self.client_progress.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "state",
-            self.state.is_some(),
-            "create",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "expiration_time",
-            self.expiration_time.is_some(),
-            "create",
-        )?;
-        __rt::Result::Ok(())
+            &[
+                ("id", __rt::Must::Unset, self.id.is_some()),
+                ("library_item_id", __rt::Must::Set, self.library_item_id.is_some()),
+                (
+                    "library_item_content_version",
+                    __rt::Must::Unset,
+                    self.library_item_content_version.is_some(),
+                ),
+                ("error_message", __rt::Must::Unset, self.error_message.is_some()),
+                ("client_progress", __rt::Must::Unset, self.client_progress.is_some()),
+                ("state", __rt::Must::Unset, self.state.is_some()),
+                ("expiration_time", __rt::Must::Unset, self.expiration_time.is_some()),
+            ],
+        )
     }
     /// Checks a value given to the `update` operation: the rules of [`validate`](Self::validate), and which fields `update` needs and ignores.
     ///
@@ -754,49 +674,23 @@ impl UpdateSessionModel {
     /// - `expiration_time` must not be set
     pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        __rt::check_unset(
+        __rt::check_presence(
             "com.vmware.content.library.item.UpdateSessionModel",
-            "id",
-            self.id.is_some(),
             "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "library_item_id",
-            self.library_item_id.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "library_item_content_version",
-            self.library_item_content_version.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "error_message",
-            self.error_message.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "client_progress",
-            self.client_progress.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "state",
-            self.state.is_some(),
-            "update",
-        )?;
-        __rt::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "expiration_time",
-            self.expiration_time.is_some(),
-            "update",
-        )?;
-        __rt::Result::Ok(())
+            &[
+                ("id", __rt::Must::Unset, self.id.is_some()),
+                ("library_item_id", __rt::Must::Unset, self.library_item_id.is_some()),
+                (
+                    "library_item_content_version",
+                    __rt::Must::Unset,
+                    self.library_item_content_version.is_some(),
+                ),
+                ("error_message", __rt::Must::Unset, self.error_message.is_some()),
+                ("client_progress", __rt::Must::Unset, self.client_progress.is_some()),
+                ("state", __rt::Must::Unset, self.state.is_some()),
+                ("expiration_time", __rt::Must::Unset, self.expiration_time.is_some()),
+            ],
+        )
     }
 }
 impl __rt::Validate for UpdateSessionModel {

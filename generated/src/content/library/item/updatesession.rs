@@ -250,29 +250,20 @@ impl PreviewInfo {
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        {
-            let tag = __rt::Option::Some(&self.state);
-            __rt::check_union_field(
-                "com.vmware.content.library.item.updatesession.PreviewInfo",
-                "state",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "warnings",
-                self.warnings.is_some(),
-                &["AVAILABLE"],
-                &["AVAILABLE"],
-            )?;
-            __rt::check_union_field(
-                "com.vmware.content.library.item.updatesession.PreviewInfo",
-                "state",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "certificate_info",
-                self.certificate_info.is_some(),
-                &[],
-                &["AVAILABLE"],
-            )?;
-        }
+        __rt::check_union(
+            "com.vmware.content.library.item.updatesession.PreviewInfo",
+            "state",
+            __rt::Some((self.state.as_str(), self.state.is_unknown())),
+            &[
+                ("warnings", self.warnings.is_some(), &["AVAILABLE"], &["AVAILABLE"]),
+                (
+                    "certificate_info",
+                    self.certificate_info.is_some(),
+                    &[],
+                    &["AVAILABLE"],
+                ),
+            ],
+        )?;
         __rt::Validate::validate(&self.certificate_info)
             .map_err(|e| e.within("certificate_info"))?;
         __rt::Validate::validate(&self.warnings).map_err(|e| e.within("warnings"))?;
@@ -464,19 +455,12 @@ impl FileAddSpec {
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        {
-            let tag = __rt::Option::Some(&self.source_type);
-            __rt::check_union_field(
-                "com.vmware.content.library.item.updatesession.File.AddSpec",
-                "source_type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "source_endpoint",
-                self.source_endpoint.is_some(),
-                &["PULL"],
-                &["PULL"],
-            )?;
-        }
+        __rt::check_union(
+            "com.vmware.content.library.item.updatesession.File.AddSpec",
+            "source_type",
+            __rt::Some((self.source_type.as_str(), self.source_type.is_unknown())),
+            &[("source_endpoint", self.source_endpoint.is_some(), &["PULL"], &["PULL"])],
+        )?;
         __rt::Validate::validate(&self.source_endpoint)
             .map_err(|e| e.within("source_endpoint"))?;
         __rt::Validate::validate(&self.checksum_info)
@@ -624,29 +608,20 @@ impl FileInfo {
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        {
-            let tag = __rt::Option::Some(&self.source_type);
-            __rt::check_union_field(
-                "com.vmware.content.library.item.updatesession.File.Info",
-                "source_type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "source_endpoint",
-                self.source_endpoint.is_some(),
-                &["PULL"],
-                &["PULL"],
-            )?;
-            __rt::check_union_field(
-                "com.vmware.content.library.item.updatesession.File.Info",
-                "source_type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "upload_endpoint",
-                self.upload_endpoint.is_some(),
-                &["PUSH"],
-                &["PUSH"],
-            )?;
-        }
+        __rt::check_union(
+            "com.vmware.content.library.item.updatesession.File.Info",
+            "source_type",
+            __rt::Some((self.source_type.as_str(), self.source_type.is_unknown())),
+            &[
+                (
+                    "source_endpoint",
+                    self.source_endpoint.is_some(),
+                    &["PULL"],
+                    &["PULL"],
+                ),
+                ("upload_endpoint", self.upload_endpoint.is_some(), &["PUSH"], &["PUSH"]),
+            ],
+        )?;
         __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
         __rt::Validate::validate(&self.source_endpoint)

@@ -19,6 +19,8 @@ mod registry;
 pub mod rest;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "transfer")]
+pub mod transfer;
 mod uri;
 mod validate;
 mod values;

@@ -7,53 +7,9 @@
 //! vAPI package `com.vmware.content`.
 #[rustfmt::skip]
 pub mod library;
+use ::vapi_runtime::codegen as __rt;
 /// A content library (`com.vmware.content.Library`).
 ///
 /// An identifier of a `com.vmware.content.Library`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct LibraryId(::std::string::String);
-impl LibraryId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for LibraryId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for LibraryId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for LibraryId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for LibraryId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub struct LibraryId(__rt::String);
+__rt::id!(LibraryId);

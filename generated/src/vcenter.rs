@@ -2,53 +2,9 @@
 //! The `com.vmware.vcenter` module provides classes for managing VMware vSphere environments.
 //!
 //! vAPI package `com.vmware.vcenter`.
+use ::vapi_runtime::codegen as __rt;
 /// A datastore (`com.vmware.vcenter.Datastore`).
 ///
 /// An identifier of a `com.vmware.vcenter.Datastore`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct DatastoreId(::std::string::String);
-impl DatastoreId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for DatastoreId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for DatastoreId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for DatastoreId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for DatastoreId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub struct DatastoreId(__rt::String);
+__rt::id!(DatastoreId);

@@ -8,12 +8,14 @@
 
 #![deny(missing_docs)]
 
-mod base64;
 #[cfg(feature = "client")]
 pub mod client;
+#[doc(hidden)]
+pub mod codegen;
 mod collections;
 mod datetime;
 mod metadata;
+mod registry;
 pub mod rest;
 #[cfg(feature = "server")]
 pub mod server;
@@ -30,6 +32,7 @@ pub use metadata::{
     ErrorDescriptor, HttpMethod, OperationDescriptor, PrivilegeRequirement, PrivilegeScope,
     RestBody, RestMapping,
 };
+pub use registry::{TypeInfo, TypeKind, round_trip};
 pub use serde_json;
 pub use uri::{Uri, UriError};
 pub use validate::{Validate, ValidationError, check_set, check_union_field, check_unset};

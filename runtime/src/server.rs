@@ -467,7 +467,7 @@ async fn require_session(State(sessions): State<Sessions>, req: Request, next: N
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.strip_prefix("Basic ")?;
-    let decoded = String::from_utf8(crate::base64::decode(encoded.trim())?).ok()?;
+    let decoded = String::from_utf8(crate::values::decode(encoded.trim())?).ok()?;
     let (user, password) = decoded.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
 }

@@ -224,6 +224,56 @@ pub fn check_unset(
     }
 }
 
+/// Whether an operation needs a field set or ignores it: the rule of [`check_presence`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Must {
+    /// The operation requires the field.
+    Set,
+    /// The operation does not use the field.
+    Unset,
+}
+
+/// The presence rules of one operation (`create`, `update`) over the fields of `structure`, as
+/// generated code lists them: each field's wire name, its rule and whether it is set; the first
+/// field that breaks its rule.
+pub fn check_presence(
+    structure: &'static str,
+    operation: &str,
+    fields: &[(&str, Must, bool)],
+) -> Result<(), ValidationError> {
+    for &(field, must, set) in fields {
+        match must {
+            Must::Set => check_set(structure, field, set, operation)?,
+            Must::Unset => check_unset(structure, field, set, operation)?,
+        }
+    }
+    Ok(())
+}
+
+/// One member of a discriminated union, as generated code lists it: the field's wire name,
+/// whether it is set, the tag values that require it, and those that allow it.
+pub type UnionMember<'a> = (&'a str, bool, &'a [&'a str], &'a [&'a str]);
+
+/// The rules of one discriminated union of `structure`: `tag` is the tag field's wire name,
+/// `tag_value` its value and whether this version does not know it (`None` when unset); each
+/// member is checked as [`check_union_field`] does, the first broken rule returned. A tag value
+/// this version does not know is not checked: its rules are unknown.
+pub fn check_union(
+    structure: &'static str,
+    tag: &str,
+    tag_value: Option<(&str, bool)>,
+    members: &[UnionMember<'_>],
+) -> Result<(), ValidationError> {
+    if let Some((_, true)) = tag_value {
+        return Ok(());
+    }
+    let value = tag_value.map(|(v, _)| v);
+    for &(field, set, required, allowed) in members {
+        check_union_field(structure, tag, value, true, field, set, required, allowed)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +305,51 @@ mod tests {
         assert_eq!(
             check_unset(S, "id", true, "update").unwrap_err().rule(),
             "must not be set for `update`"
+        );
+    }
+
+    #[test]
+    fn tables_check_in_order() {
+        let members: [UnionMember<'_>; 2] = [
+            ("path", false, &["FILE"], &["FILE", "DIR"]),
+            ("url", true, &[], &["URL"]),
+        ];
+        assert_eq!(
+            check_union(S, "type", Some(("URL", false)), &members),
+            Ok(())
+        );
+        assert_eq!(
+            check_union(S, "type", Some(("FILE", false)), &members)
+                .unwrap_err()
+                .field(),
+            "path"
+        );
+        assert_eq!(
+            check_union(S, "type", Some(("DIR", false)), &members)
+                .unwrap_err()
+                .rule(),
+            "must not be set when `type` is DIR (only when it is URL)"
+        );
+        assert_eq!(
+            check_union(S, "type", Some(("NEW", true)), &members),
+            Ok(())
+        );
+        assert!(check_union(S, "type", None, &members).is_err());
+        let fields = [("id", Must::Unset, false), ("name", Must::Set, false)];
+        assert_eq!(
+            check_presence(S, "create", &fields)
+                .unwrap_err()
+                .to_string(),
+            "`name` must be set for `create` (a rule of com.vmware.Backing)"
+        );
+        let fields = [("id", Must::Unset, true), ("name", Must::Set, false)];
+        assert_eq!(
+            check_presence(S, "update", &fields).unwrap_err().field(),
+            "id"
+        );
+        assert_eq!(
+            check_presence(S, "update", &[("id", Must::Unset, false)]),
+            Ok(())
         );
     }
 

@@ -2,7 +2,33 @@
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Standard base64 (RFC 4648, `+/`) as vAPI writes `binary`: padded when written; read padded
+/// or unpadded, but not with incomplete padding nor with a last character whose unused low
+/// bits are set (text no encoder writes, and that would not be written back the same).
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(false),
+);
+
+fn encode(bytes: &[u8]) -> String {
+    BASE64.encode(bytes)
+}
+
+/// Standard base64, padded or not (also what the server reads from a `Basic` login).
+pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+    // The engine also takes incomplete padding (`Zg=`): padding is all or nothing.
+    if text.ends_with('=') && !text.len().is_multiple_of(4) {
+        return None;
+    }
+    BASE64.decode(text).ok()
+}
 
 /// An enumeration value that the generated code does not know, kept exactly as it arrived so
 /// that it is written back unchanged. Only generated code creates one, from the wire, so an
@@ -142,7 +168,7 @@ impl From<Vec<u8>> for Binary {
 
 impl Serialize for Binary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&crate::base64::encode(&self.0))
+        serializer.serialize_str(&encode(&self.0))
     }
 }
 
@@ -163,7 +189,7 @@ impl serde::de::Visitor<'_> for Base64Visitor {
     }
 
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Binary, E> {
-        crate::base64::decode(text)
+        decode(text)
             .map(Binary)
             .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(text), &self))
     }
@@ -311,6 +337,195 @@ impl std::error::Error for Unhandled {
     }
 }
 
+/// The identifier type of one resource type: generated code declares
+/// `pub struct DownloadSessionId(__rt::String);` with its docs and calls
+/// `__rt::id!(DownloadSessionId);` for the rest, so that each resource type has a type of its own
+/// (an update-session id cannot be passed as a download-session id) that is a plain JSON string
+/// on the wire: `new`, `as_str`, `into_string`, `From<String>`, `From<&str>`, `AsRef<str>`,
+/// `Display`, `Debug` as a tuple struct, the comparisons, `Hash`, serde.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __vapi_id {
+    ($name:ident) => {
+        impl $name {
+            /// Wraps an identifier string.
+            pub fn new(id: impl $crate::codegen::Into<$crate::codegen::String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The identifier as a string.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The identifier string, consuming the identifier.
+            pub fn into_string(self) -> $crate::codegen::String {
+                self.0
+            }
+        }
+
+        impl $crate::codegen::Debug for $name {
+            fn fmt(&self, f: &mut $crate::codegen::Formatter<'_>) -> $crate::codegen::fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.0).finish()
+            }
+        }
+
+        impl $crate::codegen::Clone for $name {
+            fn clone(&self) -> Self {
+                Self(self.0.clone())
+            }
+        }
+
+        impl $crate::codegen::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.0 == other.0
+            }
+        }
+
+        impl $crate::codegen::Eq for $name {}
+
+        impl $crate::codegen::PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> $crate::codegen::Option<::core::cmp::Ordering> {
+                $crate::codegen::Some(self.0.cmp(&other.0))
+            }
+        }
+
+        impl $crate::codegen::Ord for $name {
+            fn cmp(&self, other: &Self) -> ::core::cmp::Ordering {
+                self.0.cmp(&other.0)
+            }
+        }
+
+        impl $crate::codegen::Hash for $name {
+            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state)
+            }
+        }
+
+        impl $crate::codegen::From<$crate::codegen::String> for $name {
+            fn from(id: $crate::codegen::String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl $crate::codegen::From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.into())
+            }
+        }
+
+        impl $crate::codegen::AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl $crate::codegen::Display for $name {
+            fn fmt(&self, f: &mut $crate::codegen::Formatter<'_>) -> $crate::codegen::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl $crate::codegen::serde::Serialize for $name {
+            fn serialize<S: $crate::codegen::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> $crate::codegen::Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> $crate::codegen::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::codegen::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> $crate::codegen::Result<Self, D::Error> {
+                <$crate::codegen::String as $crate::codegen::serde::Deserialize>::deserialize(
+                    deserializer,
+                )
+                .map(Self)
+            }
+        }
+    };
+}
+
+/// What every open enumeration has besides its variants: generated code declares the enum
+/// (documented variants, then the catch-all holding an [`UnknownValue`]) and calls
+/// `__rt::open_enum!(Name, Unknown, [(Variant, "WIRE"), ...]);` with its table of wire names,
+/// which gives `KNOWN`, `as_str`, `is_unknown`, `From<&str>` (a known value allocates
+/// nothing), `From<String>`, infallible `FromStr`, `Display` and serde as a string.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __vapi_open_enum {
+    ($name:ident, $unknown:ident, [$(($variant:ident, $wire:literal)),* $(,)?]) => {
+        impl $name {
+            /// The wire strings of the documented values, in IDL order.
+            pub const KNOWN: &'static [&'static str] = &[$($wire),*];
+
+            /// The value as it is written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Whether the value is one this version does not document.
+            pub fn is_unknown(&self) -> bool {
+                $crate::codegen::matches!(self, Self::$unknown(_))
+            }
+        }
+
+        impl $crate::codegen::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    other => Self::$unknown($crate::UnknownValue::__from_wire(other)),
+                }
+            }
+        }
+
+        impl $crate::codegen::From<$crate::codegen::String> for $name {
+            fn from(value: $crate::codegen::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::$unknown(_) => Self::$unknown($crate::UnknownValue::__from_wire(value)),
+                    known => known,
+                }
+            }
+        }
+
+        impl $crate::codegen::FromStr for $name {
+            type Err = $crate::codegen::Infallible;
+
+            fn from_str(value: &str) -> $crate::codegen::Result<Self, $crate::codegen::Infallible> {
+                $crate::codegen::Ok(Self::from(value))
+            }
+        }
+
+        impl $crate::codegen::Display for $name {
+            fn fmt(&self, f: &mut $crate::codegen::Formatter<'_>) -> $crate::codegen::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::codegen::serde::Serialize for $name {
+            fn serialize<S: $crate::codegen::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> $crate::codegen::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::codegen::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::codegen::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> $crate::codegen::Result<Self, D::Error> {
+                $crate::wire::open_enum(deserializer)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::hash_map::DefaultHasher;
@@ -449,5 +664,72 @@ mod tests {
             "undeclared error com.vmware.vapi.std.errors.TimedOut"
         );
         assert!(format!("{e:?}").contains("TimedOut"));
+    }
+
+    #[test]
+    fn round_trips_rfc_4648_vectors() {
+        let table = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, coded) in table {
+            assert_eq!(encode(plain.as_bytes()), coded);
+            assert_eq!(decode(coded).as_deref(), Some(plain.as_bytes()));
+        }
+        assert_eq!(
+            decode("Zm8").as_deref(),
+            Some(&b"fo"[..]),
+            "padding is optional"
+        );
+    }
+
+    #[test]
+    fn accepts_missing_padding() {
+        assert_eq!(decode("Zg").as_deref(), Some(&b"f"[..]));
+        assert_eq!(decode("Zm8").as_deref(), Some(&b"fo"[..]));
+        assert_eq!(decode("Zm9vYg").as_deref(), Some(&b"foob"[..]));
+    }
+
+    #[test]
+    fn rejects_what_is_not_base64() {
+        for bad in [
+            "Z",
+            "Zm9vY",
+            "Zm9v!",
+            "Zm9v Yg==",
+            "Zm9v\nYg==",
+            "Zg==Zg==",
+            "Zg=",
+            "Zm8==",
+            "Zg===",
+            "=",
+            "==",
+            "====",
+            "Zm9v=",
+            "Zh==",
+            "Zm9=",
+            "Zm-_",
+            "Zm9vÄ",
+        ] {
+            assert_eq!(decode(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn round_trips_every_byte_and_length() {
+        let all: Vec<u8> = (0..=255).collect();
+        for len in 0..all.len() {
+            let bytes = &all[all.len() - len..];
+            let text = encode(bytes);
+            assert_eq!(text.len() % 4, 0);
+            assert_eq!(decode(&text).as_deref(), Some(bytes));
+            assert_eq!(decode(text.trim_end_matches('=')).as_deref(), Some(bytes));
+        }
+        assert_eq!(encode(&[0xfb, 0xff, 0xbf]), "+/+/");
     }
 }

@@ -7,89 +7,29 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Debug;
 use std::path::Path;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use vapi_codegen::ir::Structure;
+use vapi_runtime::TypeKind;
 
-/// Reads the JSON text `input` into `T`, writes it back, and reads that again: the value
-/// written, or the error of the first read.
-fn round_trip<T: DeserializeOwned + Serialize + PartialEq + Debug>(
-    input: &str,
-) -> Result<Value, String> {
-    let value: T = serde_json::from_str(input).map_err(|e| e.to_string())?;
-    let written = serde_json::to_string(&value).map_err(|e| e.to_string())?;
-    let again: T = serde_json::from_str(&written).map_err(|e| format!("re-read: {e}"))?;
-    assert_eq!(again, value, "written {written} reads back differently");
-    serde_json::from_str(&written).map_err(|e| e.to_string())
-}
+type RoundTrip = Box<dyn Fn(&str) -> Result<Value, String>>;
 
-type RoundTrip = fn(&str) -> Result<Value, String>;
-
-macro_rules! registry {
-    ($($name:literal => $ty:ty,)*) => {
-        fn registry() -> BTreeMap<&'static str, RoundTrip> {
-            BTreeMap::from([$(($name, round_trip::<$ty> as RoundTrip),)*])
-        }
-    };
-}
-
-registry! {
-        "com.vmware.content.library.StorageBacking" => vapi_bindings::content::library::StorageBacking,
-        "com.vmware.content.library.item.CertificateVerificationInfo" => vapi_bindings::content::library::item::CertificateVerificationInfo,
-        "com.vmware.content.library.item.Changes.Info" => vapi_bindings::content::library::item::ChangesInfo,
-        "com.vmware.content.library.item.Changes.Summary" => vapi_bindings::content::library::item::ChangesSummary,
-        "com.vmware.content.library.item.DownloadSessionModel" => vapi_bindings::content::library::item::DownloadSessionModel,
-        "com.vmware.content.library.item.File.ChecksumInfo" => vapi_bindings::content::library::item::FileChecksumInfo,
-        "com.vmware.content.library.item.File.Info" => vapi_bindings::content::library::item::FileInfo,
-        "com.vmware.content.library.item.Storage.Info" => vapi_bindings::content::library::item::StorageInfo,
-        "com.vmware.content.library.item.TransferEndpoint" => vapi_bindings::content::library::item::TransferEndpoint,
-        "com.vmware.content.library.item.UpdateSessionModel" => vapi_bindings::content::library::item::UpdateSessionModel,
-        "com.vmware.content.library.item.downloadsession.File.Info" => vapi_bindings::content::library::item::downloadsession::FileInfo,
-        "com.vmware.content.library.item.updatesession.CertificateInfo" => vapi_bindings::content::library::item::updatesession::CertificateInfo,
-        "com.vmware.content.library.item.updatesession.File.AddSpec" => vapi_bindings::content::library::item::updatesession::FileAddSpec,
-        "com.vmware.content.library.item.updatesession.File.Info" => vapi_bindings::content::library::item::updatesession::FileInfo,
-        "com.vmware.content.library.item.updatesession.File.ValidationError" => vapi_bindings::content::library::item::updatesession::FileValidationError,
-        "com.vmware.content.library.item.updatesession.File.ValidationResult" => vapi_bindings::content::library::item::updatesession::FileValidationResult,
-        "com.vmware.content.library.item.updatesession.PreviewInfo" => vapi_bindings::content::library::item::updatesession::PreviewInfo,
-        "com.vmware.content.library.item.updatesession.PreviewWarningInfo" => vapi_bindings::content::library::item::updatesession::PreviewWarningInfo,
-        "com.vmware.content.library.item.updatesession.WarningBehavior" => vapi_bindings::content::library::item::updatesession::WarningBehavior,
-        "com.vmware.vapi.std.AuthenticationScheme" => vapi_bindings::vapi::std::AuthenticationScheme,
-        "com.vmware.vapi.std.DynamicID" => vapi_bindings::vapi::std::DynamicId,
-        "com.vmware.vapi.std.LocalizableMessage" => vapi_bindings::vapi::std::LocalizableMessage,
-        "com.vmware.vapi.std.LocalizationParam" => vapi_bindings::vapi::std::LocalizationParam,
-        "com.vmware.vapi.std.NestedLocalizableMessage" => vapi_bindings::vapi::std::NestedLocalizableMessage,
-        "com.vmware.vapi.std.errors.AlreadyExists" => vapi_bindings::vapi::std::errors::AlreadyExists,
-        "com.vmware.vapi.std.errors.AlreadyInDesiredState" => vapi_bindings::vapi::std::errors::AlreadyInDesiredState,
-        "com.vmware.vapi.std.errors.ArgumentLocations" => vapi_bindings::vapi::std::errors::ArgumentLocations,
-        "com.vmware.vapi.std.errors.Canceled" => vapi_bindings::vapi::std::errors::Canceled,
-        "com.vmware.vapi.std.errors.ConcurrentChange" => vapi_bindings::vapi::std::errors::ConcurrentChange,
-        "com.vmware.vapi.std.errors.Error" => vapi_bindings::vapi::std::errors::Error,
-        "com.vmware.vapi.std.errors.FeatureInUse" => vapi_bindings::vapi::std::errors::FeatureInUse,
-        "com.vmware.vapi.std.errors.FileLocations" => vapi_bindings::vapi::std::errors::FileLocations,
-        "com.vmware.vapi.std.errors.InternalServerError" => vapi_bindings::vapi::std::errors::InternalServerError,
-        "com.vmware.vapi.std.errors.InvalidArgument" => vapi_bindings::vapi::std::errors::InvalidArgument,
-        "com.vmware.vapi.std.errors.InvalidElementConfiguration" => vapi_bindings::vapi::std::errors::InvalidElementConfiguration,
-        "com.vmware.vapi.std.errors.InvalidElementType" => vapi_bindings::vapi::std::errors::InvalidElementType,
-        "com.vmware.vapi.std.errors.InvalidRequest" => vapi_bindings::vapi::std::errors::InvalidRequest,
-        "com.vmware.vapi.std.errors.NotAllowedInCurrentState" => vapi_bindings::vapi::std::errors::NotAllowedInCurrentState,
-        "com.vmware.vapi.std.errors.NotFound" => vapi_bindings::vapi::std::errors::NotFound,
-        "com.vmware.vapi.std.errors.OperationNotFound" => vapi_bindings::vapi::std::errors::OperationNotFound,
-        "com.vmware.vapi.std.errors.ResourceBusy" => vapi_bindings::vapi::std::errors::ResourceBusy,
-        "com.vmware.vapi.std.errors.ResourceInUse" => vapi_bindings::vapi::std::errors::ResourceInUse,
-        "com.vmware.vapi.std.errors.ResourceInaccessible" => vapi_bindings::vapi::std::errors::ResourceInaccessible,
-        "com.vmware.vapi.std.errors.ServiceUnavailable" => vapi_bindings::vapi::std::errors::ServiceUnavailable,
-        "com.vmware.vapi.std.errors.TimedOut" => vapi_bindings::vapi::std::errors::TimedOut,
-        "com.vmware.vapi.std.errors.TransientIndication" => vapi_bindings::vapi::std::errors::TransientIndication,
-        "com.vmware.vapi.std.errors.UnableToAllocateResource" => vapi_bindings::vapi::std::errors::UnableToAllocateResource,
-        "com.vmware.vapi.std.errors.Unauthenticated" => vapi_bindings::vapi::std::errors::Unauthenticated,
-        "com.vmware.vapi.std.errors.Unauthorized" => vapi_bindings::vapi::std::errors::Unauthorized,
-        "com.vmware.vapi.std.errors.UnexpectedInput" => vapi_bindings::vapi::std::errors::UnexpectedInput,
-        "com.vmware.vapi.std.errors.Unsupported" => vapi_bindings::vapi::std::errors::Unsupported,
-        "com.vmware.vapi.std.errors.UnverifiedPeer" => vapi_bindings::vapi::std::errors::UnverifiedPeer,
+/// Every structure and error type of the bindings, by vAPI name, from their registry
+/// (`vapi_bindings::TYPES`): reads a JSON text, writes it back and reads that again, giving
+/// the value written or the error of the first read.
+fn registry() -> BTreeMap<&'static str, RoundTrip> {
+    vapi_bindings::TYPES
+        .iter()
+        .filter(|t| matches!(t.kind(), TypeKind::Structure | TypeKind::Error))
+        .map(|t| {
+            let read: RoundTrip = Box::new(move |input: &str| {
+                let written = t.round_trip(input)?;
+                serde_json::from_str(&written).map_err(|e| e.to_string())
+            });
+            (t.name(), read)
+        })
+        .collect()
 }
 
 struct Vectors {

@@ -6,7 +6,8 @@ use quote::quote;
 use super::types::{braced, ident, idl_type, rust_type};
 use crate::docs::Doc;
 use crate::ir::{
-    Docs, Enumeration, Field, InputRule, OutputRule, Presence, ResourceType, Structure, Type,
+    Docs, Enumeration, Field, InputRule, OutputRule, Package, Presence, ResourceType, Structure,
+    Type,
 };
 
 /// Docs of an element: its text and the version that added it.
@@ -23,7 +24,48 @@ pub fn since(doc: &mut Doc, docs: &Docs) {
     }
 }
 
-/// The newtype of identifiers of one resource type.
+/// `TYPES`, the registry of the root module: every identifier type, enumeration, structure and
+/// error of `packages`, with its vAPI name and a JSON round trip, in IR order.
+pub fn registry<'m>(packages: impl Iterator<Item = &'m Package>) -> TokenStream {
+    let mut entries = Vec::new();
+    for p in packages {
+        let path = &p.module_path;
+        let mut entry = |name: &str, wire: String, kind: &str| {
+            let ty = super::types::path_to(&[], path, name);
+            let kind = ident(kind);
+            entries.push(
+                quote!(__rt::TypeInfo::new(#wire, __rt::TypeKind::#kind, __rt::round_trip::<#ty>)),
+            );
+        };
+        for rt in &p.resource_types {
+            entry(&rt.name.rust, rt.name.wire.clone(), "Id");
+        }
+        for e in &p.enumerations {
+            entry(
+                &e.name.rust,
+                format!("{}.{}", p.name, e.name.wire),
+                "Enumeration",
+            );
+        }
+        for s in &p.structures {
+            entry(
+                &s.name.rust,
+                format!("{}.{}", p.name, s.name.wire),
+                "Structure",
+            );
+        }
+        for e in &p.errors {
+            entry(&e.name.rust, format!("{}.{}", p.name, e.name.wire), "Error");
+        }
+    }
+    quote! {
+        /// Every identifier type, enumeration, structure and error of these bindings, with its
+        /// vAPI name and a JSON round trip: for tests and fuzzers that must reach every type.
+        pub const TYPES: &[__rt::TypeInfo] = &[#(#entries),*];
+    }
+}
+
+/// The newtype of identifiers of one resource type; its impls are the runtime's `id!`.
 pub fn id_newtype(rt: &ResourceType) -> TokenStream {
     let name = ident(&rt.name.rust);
     let mut doc = Doc::from_text(&rt.docs.text);
@@ -34,58 +76,13 @@ pub fn id_newtype(rt: &ResourceType) -> TokenStream {
     since(&mut doc, &rt.docs);
     quote! {
         #doc
-        #[derive(
-            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq,
-            ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash,
-            ::serde::Serialize, ::serde::Deserialize,
-        )]
-        #[serde(transparent)]
-        pub struct #name(::std::string::String);
-
-        impl #name {
-            /// Wraps an identifier string.
-            pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-                Self(id.into())
-            }
-
-            /// The identifier as a string.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// The identifier string, consuming the identifier.
-            pub fn into_string(self) -> ::std::string::String {
-                self.0
-            }
-        }
-
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(id: ::std::string::String) -> Self {
-                Self(id)
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(id: &str) -> Self {
-                Self(id.into())
-            }
-        }
-
-        impl ::std::convert::AsRef<str> for #name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        pub struct #name(__rt::String);
+        __rt::id!(#name);
     }
 }
 
-/// An open enumeration: the documented values plus one variant that keeps any other value.
+/// An open enumeration: the documented values plus one variant that keeps any other value;
+/// its impls are the runtime's `open_enum!`, given the table of wire names.
 pub fn enumeration(e: &Enumeration) -> TokenStream {
     let name = ident(&e.name.rust);
     let unknown = ident(&e.unknown_variant);
@@ -100,95 +97,28 @@ pub fn enumeration(e: &Enumeration) -> TokenStream {
         let variant = ident(&v.name.rust);
         quote! { #vdoc #variant, }
     });
-    let to_str = e.values.iter().map(|v| {
+    let table = e.values.iter().map(|v| {
         let variant = ident(&v.name.rust);
         let wire = &v.name.wire;
-        quote! { Self::#variant => #wire, }
+        quote! { (#variant, #wire) }
     });
-    let from_str = e.values.iter().map(|v| {
-        let variant = ident(&v.name.rust);
-        let wire = &v.name.wire;
-        quote! { #wire => Self::#variant, }
-    });
-    let known = e.values.iter().map(|v| &v.name.wire);
     let unknown_doc = " A value this version of the bindings does not know, kept exactly as \
         received. Compare with `as_str()` rather than matching on this variant.";
     let unknown_doc = crate::docs::doc_literal(unknown_doc);
     quote! {
         #doc
         #[derive(
-            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq,
-            ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash,
+            __rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Eq, __rt::PartialOrd, __rt::Ord,
+            __rt::Hash,
         )]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             #[doc = #unknown_doc]
-            #unknown(::vapi_runtime::UnknownValue),
+            #unknown(__rt::UnknownValue),
         }
 
-        impl #name {
-            /// The wire strings of the documented values, in IDL order.
-            pub const KNOWN: &'static [&'static str] = &[#(#known),*];
-
-            /// The value as it is written on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::#unknown(value) => value.as_str(),
-                }
-            }
-
-            /// Whether the value is one this version does not document.
-            pub fn is_unknown(&self) -> bool {
-                ::std::matches!(self, Self::#unknown(_))
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::#unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-                }
-            }
-        }
-
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
-                match Self::from(value.as_str()) {
-                    Self::#unknown(_) => Self::#unknown(::vapi_runtime::UnknownValue::__from_wire(value)),
-                    known => known,
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::convert::Infallible;
-
-            // Not `Self::Err`: a documented value `ERR` makes that ambiguous.
-            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-                ::std::result::Result::Ok(Self::from(value))
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::vapi_runtime::wire::open_enum(deserializer)
-            }
-        }
+        __rt::open_enum!(#name, #unknown, [#(#table),*]);
     }
 }
 
@@ -249,7 +179,7 @@ fn field_tokens(s: &Structure, f: &Field, from: &[String]) -> TokenStream {
     let wire = &f.name.wire;
     let ty = rust_type(from, &f.ty);
     let serde = if f.ty.is_optional() {
-        quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
+        quote!(#[serde(rename = #wire, default, skip_serializing_if = "__rt::Option::is_none")])
     } else {
         quote!(#[serde(rename = #wire)])
     };
@@ -278,9 +208,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
     }
     let fields = s.fields.iter().map(|f| field_tokens(s, f, from));
     let required: Vec<&Field> = s.fields.iter().filter(|f| !f.ty.is_optional()).collect();
-    let default = required
-        .is_empty()
-        .then(|| quote!(::std::default::Default,));
+    let default = required.is_empty().then(|| quote!(__rt::Default,));
     let constructor = (!required.is_empty()).then(|| {
         let args = required.iter().map(|f| {
             let n = ident(&f.name.rust);
@@ -290,7 +218,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
         let inits = s.fields.iter().map(|f| {
             let n = ident(&f.name.rust);
             if f.ty.is_optional() {
-                quote!(#n: ::std::option::Option::None)
+                quote!(#n: __rt::Option::None)
             } else {
                 quote!(#n)
             }
@@ -316,82 +244,67 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
         }
     });
     let error_impls = is_error.then(|| {
+        // `NotFound: No file nope.bin in library item X`: the name, then what the server said
+        // (the default text of each message), when the error has vAPI's `messages`.
+        let short = &s.name.wire;
+        let messages = s
+            .fields
+            .iter()
+            .find(|f| f.name.wire == "messages" && is_message_list(&f.ty))
+            .map(|f| {
+                let n = ident(&f.name.rust);
+                quote!(self.#n.iter().map(|m| m.default_message.as_str()))
+            })
+            .unwrap_or_else(|| quote!(__rt::None::<&str>));
         quote! {
             impl #name {
                 /// The vAPI name of this error type.
                 pub const ERROR_TYPE: &'static str = #qualified;
             }
 
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(Self::ERROR_TYPE)
+            impl __rt::Display for #name {
+                fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+                    __rt::wire::fmt_error(f, #short, #messages)
                 }
             }
 
-            impl ::std::error::Error for #name {}
+            impl __rt::Error for #name {}
         }
     });
-    let deserialize = deserialize_impl(s, qualified, from);
     let validate = validate_impls(s, qualified);
+    // serde's derives, made inherent functions by `remote = "Self"`; the runtime's `object!`
+    // implements the traits with them, reading through `wire::object`: objects only, and a
+    // missing or null required field named with its vAPI type and the structure.
+    let expecting = format!("a JSON object ({qualified})");
+    let required = s.fields.iter().filter(|f| !f.ty.is_optional()).map(|f| {
+        let wire = &f.name.wire;
+        let ty = idl_type(&f.ty);
+        quote!((#wire, #ty))
+    });
     // The parts are moved in (the fields as one group), not interpolated: `quote!` would copy
     // their tokens.
     let fields = braced(fields);
     let mut out = quote! {
         #doc
         #[derive(
-            ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
-            ::serde::Serialize,
+            __rt::Debug, __rt::Clone, __rt::PartialEq, #default
+            ::serde::Serialize, ::serde::Deserialize,
         )]
+        #[serde(remote = "Self", expecting = #expecting)]
         pub struct #name #fields
+        __rt::object!(#name, #qualified, [#(#required),*]);
     };
     out.extend(constructor);
     out.extend(error_impls);
-    out.extend([deserialize, validate]);
+    out.extend([validate]);
     out
 }
 
-/// `Deserialize` through a private mirror whose every field is optional, so that a missing
-/// required field is reported with its vAPI type and structure rather than serde's bare
-/// "missing field", and `null` reads as unset. Unknown keys are ignored: newer servers add
-/// fields.
-fn deserialize_impl(s: &Structure, qualified: &str, from: &[String]) -> TokenStream {
-    let name = ident(&s.name.rust);
-    let mirror = s.fields.iter().map(|f| {
-        let n = ident(&f.name.rust);
-        let wire = &f.name.wire;
-        let inner = rust_type(from, f.ty.required());
-        quote!(#[serde(rename = #wire, default)] #n: ::std::option::Option<#inner>,)
-    });
-    let inits = s.fields.iter().map(|f| {
-        let n = ident(&f.name.rust);
-        if f.ty.is_optional() {
-            quote!(#n: wire.#n,)
-        } else {
-            let wire = &f.name.wire;
-            let ty = idl_type(&f.ty);
-            quote!(#n: ::vapi_runtime::wire::required(wire.#n, #wire, #ty, #qualified)?,)
-        }
-    });
-    let expecting = format!("a JSON object ({qualified})");
-    // The generic is not `D`: an IDL type of that name would be shadowed inside the mirror.
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<__D: ::serde::Deserializer<'de>>(
-                deserializer: __D,
-            ) -> ::std::result::Result<Self, __D::Error> {
-                #[derive(::serde::Deserialize)]
-                #[serde(expecting = #expecting)]
-                struct __Wire {
-                    #(#mirror)*
-                }
-                #[allow(unused_variables)]
-                let wire = <__Wire as ::serde::Deserialize>::deserialize(
-                    ::vapi_runtime::wire::ObjectOnly(deserializer),
-                )?;
-                ::std::result::Result::Ok(Self { #(#inits)* })
-            }
-        }
-    }
+/// Whether the type is `list<com.vmware.vapi.std.LocalizableMessage>`, whose members have a
+/// required `default_message`.
+fn is_message_list(ty: &Type) -> bool {
+    matches!(ty, Type::List(inner) if matches!(&**inner,
+        Type::Structure(r) if r.qualified() == "com.vmware.vapi.std.LocalizableMessage"))
 }
 
 /// Whether a value of the type may hold a structure, whose rules validation must visit.
@@ -417,10 +330,11 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
         let tag = ident(&tag_field.name.rust);
         let tag_wire = &u.tag;
         let tag_value = if tag_field.ty.is_optional() {
-            quote!(self.#tag.as_ref())
+            quote!(self.#tag.as_ref().map(|t| (t.as_str(), t.is_unknown())))
         } else {
-            quote!(::std::option::Option::Some(&self.#tag))
+            quote!(__rt::Some((self.#tag.as_str(), self.#tag.is_unknown())))
         };
+        let mut table = Vec::new();
         let mut members: Vec<&str> = Vec::new();
         for case in &u.cases {
             for f in case.required.iter().chain(&case.optional) {
@@ -461,32 +375,17 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
             } else {
                 quote!(true)
             };
-            checks.push(quote! {
-                ::vapi_runtime::check_union_field(
-                    #qualified,
-                    #tag_wire,
-                    tag.map(|t| t.as_str()),
-                    !tag.is_some_and(|t| t.is_unknown()),
-                    #member,
-                    #set,
-                    &[#(#required),*],
-                    &[#(#allowed),*],
-                )?;
-            });
+            table.push(quote!((#member, #set, &[#(#required),*], &[#(#allowed),*])));
         }
-        let union_checks = std::mem::take(&mut checks);
         checks.push(quote! {
-            {
-                let tag = #tag_value;
-                #(#union_checks)*
-            }
+            __rt::check_union(#qualified, #tag_wire, #tag_value, &[#(#table),*])?;
         });
     }
     for f in s.fields.iter().filter(|f| holds_structure(&f.ty)) {
         let n = ident(&f.name.rust);
         let wire = &f.name.wire;
         checks.push(quote! {
-            ::vapi_runtime::Validate::validate(&self.#n).map_err(|e| e.within(#wire))?;
+            __rt::Validate::validate(&self.#n).map_err(|e| e.within(#wire))?;
         });
     }
     let mut vdoc = Doc::new();
@@ -507,15 +406,15 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
     quote! {
         impl #name {
             #vdoc
-            pub fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+            pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
                 #(#checks)*
-                ::std::result::Result::Ok(())
+                __rt::Result::Ok(())
             }
             #(#presence)*
         }
 
-        impl ::vapi_runtime::Validate for #name {
-            fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        impl __rt::Validate for #name {
+            fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
                 #name::validate(self)
             }
         }
@@ -534,15 +433,11 @@ fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenS
         match rule {
             Some(InputRule::Required) if f.ty.is_optional() => {
                 rules.push(format!("`{wire}` must be set"));
-                checks.push(quote! {
-                    ::vapi_runtime::check_set(#qualified, #wire, self.#n.is_some(), #op)?;
-                });
+                checks.push(quote!((#wire, __rt::Must::Set, self.#n.is_some())));
             }
             Some(InputRule::Unused) if f.ty.is_optional() => {
                 rules.push(format!("`{wire}` must not be set"));
-                checks.push(quote! {
-                    ::vapi_runtime::check_unset(#qualified, #wire, self.#n.is_some(), #op)?;
-                });
+                checks.push(quote!((#wire, __rt::Must::Unset, self.#n.is_some())));
             }
             _ => {}
         }
@@ -564,10 +459,9 @@ fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenS
     }
     Some(quote! {
         #doc
-        pub fn #method(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+        pub fn #method(&self) -> __rt::Result<(), __rt::ValidationError> {
             self.validate()?;
-            #(#checks)*
-            ::std::result::Result::Ok(())
+            __rt::check_presence(#qualified, #op, &[#(#checks),*])
         }
     })
 }

@@ -121,10 +121,18 @@ fn root_module(model: &Model, wanted: &BTreeSet<&str>) -> Module {
     for n in names {
         doc.markdown(n);
     }
+    let registry = data::registry(
+        model
+            .packages
+            .iter()
+            .filter(|p| wanted.contains(p.name.as_str())),
+    );
+    let mut items = types::module_imports(&[], &registry);
+    items.extend(registry);
     Module {
         path: Vec::new(),
         doc,
-        items: quote!(),
+        items,
     }
 }
 
@@ -166,10 +174,12 @@ fn package_module(model: &Model, package: &Package, options: &rest::Options) -> 
     items.extend(errors);
     items.extend(traits);
     items.extend(modules);
+    let mut module = types::module_imports(&package.module_path, &items);
+    module.extend(items);
     Module {
         path: package.module_path.clone(),
         doc,
-        items,
+        items: module,
     }
 }
 

@@ -206,7 +206,9 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
     });
     body.extend(errors);
     body.extend(ends);
-    let body = Group::new(Delimiter::Brace, body);
+    let mut inner = super::types::module_imports(&from, &body);
+    inner.extend(body);
+    let body = Group::new(Delimiter::Brace, inner);
     quote! {
         #mdoc
         #inception

@@ -21,17 +21,87 @@ pub fn braced(items: impl IntoIterator<Item = TokenStream>) -> Group {
     Group::new(Delimiter::Brace, items.into_iter().collect())
 }
 
-/// The path from module `from` to item `name` of module `to`, through `super::` so that the
-/// bindings work wherever they are placed (a crate of their own or `include!`d into a module).
+/// The path from module `from` to item `name` of module `to`: the bare name in the same module,
+/// down through child modules, `super::` to the parent and its other children, and from the
+/// bindings' root (`__root::`, see [`module_imports`]) otherwise, so that the bindings work
+/// wherever they are placed (a crate of their own or `include!`d into a module).
 pub fn path_to(from: &[String], to: &[String], name: &str) -> TokenStream {
     let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
-    let ups = (common..from.len()).map(|_| quote!(super::));
+    let start = if common == from.len() {
+        quote!()
+    } else if common + 1 == from.len() {
+        quote!(super::)
+    } else {
+        return root_path(to, name);
+    };
     let downs = to[common..].iter().map(|m| {
         let m = ident(m);
         quote!(#m::)
     });
     let name = ident(name);
-    quote!(#(#ups)* #(#downs)* #name)
+    quote!(#start #(#downs)* #name)
+}
+
+/// `__root::a::b::name`: an item named from the root of the bindings.
+fn root_path(to: &[String], name: &str) -> TokenStream {
+    let downs = to.iter().map(|m| {
+        let m = ident(m);
+        quote!(#m::)
+    });
+    let name = ident(name);
+    quote!(__root:: #(#downs)* #name)
+}
+
+/// The imports of the module at `from` whose items are `items`: `__rt` (the runtime's
+/// `codegen` module: std and runtime items under a name no IDL type can shadow) and `__root`
+/// (the root of the bindings), each only if the items use it.
+pub fn module_imports(from: &[String], items: &TokenStream) -> TokenStream {
+    let (mut rt, mut root) = (false, false);
+    uses(items, &mut rt, &mut root);
+    let mut out = TokenStream::new();
+    if rt {
+        out.extend(quote!(
+            use ::vapi_runtime::codegen as __rt;
+        ));
+    }
+    if root && !from.is_empty() {
+        let ups = (1..from.len()).map(|_| quote!(::super));
+        out.extend(quote!(use super #(#ups)* as __root;));
+    }
+    out
+}
+
+/// Whether `tokens` name `__rt` or `__root`, outside nested modules (which import their own).
+fn uses(tokens: &TokenStream, rt: &mut bool, root: &mut bool) {
+    let mut after_mod = 0;
+    for t in tokens.clone() {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => {
+                after_mod = if i == "mod" {
+                    1
+                } else if after_mod == 1 {
+                    2
+                } else {
+                    0
+                };
+                if i == "__rt" {
+                    *rt = true;
+                } else if i == "__root" {
+                    *root = true;
+                }
+            }
+            proc_macro2::TokenTree::Group(g) => {
+                if after_mod != 2 {
+                    uses(&g.stream(), rt, root);
+                }
+                after_mod = 0;
+            }
+            proc_macro2::TokenTree::Punct(_) | proc_macro2::TokenTree::Literal(_) => after_mod = 0,
+        }
+        if *rt && *root {
+            return;
+        }
+    }
 }
 
 /// The path to a named structure, enumeration or error type.
@@ -46,26 +116,26 @@ pub fn rust_type(from: &[String], ty: &Type) -> TokenStream {
         Type::Id(IdType::Resource { package, name }) => {
             path_to(from, &naming::package_module_path(package), &name.rust)
         }
-        Type::Id(IdType::General(_)) => quote!(::vapi_runtime::Id),
+        Type::Id(IdType::General(_)) => quote!(__rt::Id),
         Type::Optional(inner) => {
             let inner = rust_type(from, inner);
-            quote!(::std::option::Option<#inner>)
+            quote!(__rt::Option<#inner>)
         }
         Type::List(inner) => {
             let inner = rust_type(from, inner);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(__rt::Vec<#inner>)
         }
         // The runtime's collections keep the wire rules std's do not: a set refuses repeats
         // (and keeps its order, so it is written back as read), a map also reads the
         // key/value list form of older endpoints.
         Type::Set(inner) => {
             let inner = rust_type(from, inner);
-            quote!(::vapi_runtime::Set<#inner>)
+            quote!(__rt::Set<#inner>)
         }
         Type::Map(k, v) => {
             let k = rust_type(from, k);
             let v = rust_type(from, v);
-            quote!(::vapi_runtime::Map<#k, #v>)
+            quote!(__rt::Map<#k, #v>)
         }
         Type::Structure(r) | Type::Enumeration(r) => type_ref_path(from, r),
     }
@@ -73,15 +143,15 @@ pub fn rust_type(from: &[String], ty: &Type) -> TokenStream {
 
 fn primitive(p: Primitive) -> TokenStream {
     match p {
-        Primitive::String => quote!(::std::string::String),
-        Primitive::Uri => quote!(::vapi_runtime::Uri),
+        Primitive::String => quote!(__rt::String),
+        Primitive::Uri => quote!(__rt::Uri),
         Primitive::Long => quote!(i64),
         Primitive::Double => quote!(f64),
         Primitive::Boolean => quote!(bool),
-        Primitive::DateTime => quote!(::vapi_runtime::DateTime),
-        Primitive::Binary => quote!(::vapi_runtime::Binary),
-        Primitive::Secret => quote!(::vapi_runtime::Secret),
-        Primitive::DynamicStructure => quote!(::vapi_runtime::DynamicStructure),
+        Primitive::DateTime => quote!(__rt::DateTime),
+        Primitive::Binary => quote!(__rt::Binary),
+        Primitive::Secret => quote!(__rt::Secret),
+        Primitive::DynamicStructure => quote!(__rt::DynamicStructure),
     }
 }
 
@@ -125,12 +195,17 @@ mod tests {
             (
                 p(&["vapi", "std"]),
                 "LocalizableMessage",
-                "super :: super :: super :: vapi :: std :: LocalizableMessage",
+                "__root :: vapi :: std :: LocalizableMessage",
             ),
             (
                 p(&["content", "library", "item", "updatesession"]),
                 "PreviewInfo",
                 "updatesession :: PreviewInfo",
+            ),
+            (
+                p(&["content", "library", "other"]),
+                "Thing",
+                "super :: other :: Thing",
             ),
         ];
         for (to, name, expected) in cases {

@@ -5,68 +5,24 @@
 //! vAPI package `com.vmware.content.library`.
 #[rustfmt::skip]
 pub mod item;
+use ::vapi_runtime::codegen as __rt;
 /// A library item (`com.vmware.content.library.Item`), the resource that the item services work on.
 ///
 /// An identifier of a `com.vmware.content.library.Item`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct ItemId(::std::string::String);
-impl ItemId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for ItemId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for ItemId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for ItemId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for ItemId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub struct ItemId(__rt::String);
+__rt::id!(ItemId);
 /// The `StorageBacking.Type` class specifies the type of the
 /// `StorageBacking`.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum StorageBackingType {
@@ -88,92 +44,35 @@ pub enum StorageBackingType {
     /// \* SMB (on vCenter Server Appliance and vCenter Server for Windows)
     Other,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl StorageBackingType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["DATASTORE", "OTHER"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Datastore => "DATASTORE",
-            Self::Other => "OTHER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for StorageBackingType {
-    fn from(value: &str) -> Self {
-        match value {
-            "DATASTORE" => Self::Datastore,
-            "OTHER" => Self::Other,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for StorageBackingType {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for StorageBackingType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for StorageBackingType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for StorageBackingType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StorageBackingType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    StorageBackingType, Unknown, [(Datastore, "DATASTORE"), (Other, "OTHER")]
+);
 /// The `StorageBacking` class defines a storage location where content in a
 /// library will be stored. The storage location can either be a Datastore or
 /// Other type.
 ///
 /// Whether `datastore_id`, `storage_uri` are set depends on `type`: [`validate`](Self::validate) checks it.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.StorageBacking)"
 )]
 pub struct StorageBacking {
     /// Type (DATASTORE, OTHER) of `StorageBacking`.
     /// This attribute must be provided for the `create` method. It will
     /// always be present in the return value of the `get` or `list`
     /// methods. It is not used for the `update` method.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#type: ::std::option::Option<StorageBackingType>,
+    #[serde(rename = "type", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub r#type: __rt::Option<StorageBackingType>,
     /// Identifier of the datastore used to store the content in the
     /// library.
     /// When clients pass a value of this class as a parameter, the
@@ -188,9 +87,9 @@ pub struct StorageBacking {
     #[serde(
         rename = "datastore_id",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub datastore_id: ::std::option::Option<::vapi_runtime::Id>,
+    pub datastore_id: __rt::Option<__rt::Id>,
     /// URI identifying the location used to store the content in the
     /// library.
     ///
@@ -228,35 +127,11 @@ pub struct StorageBacking {
     #[serde(
         rename = "storage_uri",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub storage_uri: ::std::option::Option<::vapi_runtime::Uri>,
+    pub storage_uri: __rt::Option<__rt::Uri>,
 }
-impl<'de> ::serde::Deserialize<'de> for StorageBacking {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.content.library.StorageBacking)")]
-        struct __Wire {
-            #[serde(rename = "type", default)]
-            r#type: ::std::option::Option<StorageBackingType>,
-            #[serde(rename = "datastore_id", default)]
-            datastore_id: ::std::option::Option<::vapi_runtime::Id>,
-            #[serde(rename = "storage_uri", default)]
-            storage_uri: ::std::option::Option<::vapi_runtime::Uri>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: wire.r#type,
-            datastore_id: wire.datastore_id,
-            storage_uri: wire.storage_uri,
-        })
-    }
-}
+__rt::object!(StorageBacking, "com.vmware.content.library.StorageBacking", []);
 impl StorageBacking {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     ///
@@ -265,37 +140,21 @@ impl StorageBacking {
     /// - `storage_uri` is unset unless `type` is OTHER
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        {
-            let tag = self.r#type.as_ref();
-            ::vapi_runtime::check_union_field(
-                "com.vmware.content.library.StorageBacking",
-                "type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "datastore_id",
-                self.datastore_id.is_some(),
-                &[],
-                &["DATASTORE"],
-            )?;
-            ::vapi_runtime::check_union_field(
-                "com.vmware.content.library.StorageBacking",
-                "type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "storage_uri",
-                self.storage_uri.is_some(),
-                &[],
-                &["OTHER"],
-            )?;
-        }
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::check_union(
+            "com.vmware.content.library.StorageBacking",
+            "type",
+            self.r#type.as_ref().map(|t| (t.as_str(), t.is_unknown())),
+            &[
+                ("datastore_id", self.datastore_id.is_some(), &[], &["DATASTORE"]),
+                ("storage_uri", self.storage_uri.is_some(), &[], &["OTHER"]),
+            ],
+        )?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for StorageBacking {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for StorageBacking {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         StorageBacking::validate(self)
     }
 }

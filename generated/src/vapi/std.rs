@@ -5,6 +5,7 @@
 //! vAPI package `com.vmware.vapi.std`.
 #[rustfmt::skip]
 pub mod errors;
+use ::vapi_runtime::codegen as __rt;
 /// The `LocalizationParam.DateTimeFormat` class lists possible date and time
 /// formatting options. It combines the Unicode CLDR format types - full, long,
 /// medium and short with 3 different presentations - date only, time only and
@@ -12,13 +13,13 @@ pub mod errors;
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum LocalizationParamDateTimeFormat {
@@ -59,102 +60,15 @@ pub enum LocalizationParamDateTimeFormat {
     /// example \*2019 Jan 28, Mon 12:59:01 Z\*
     FullDateTime,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl LocalizationParamDateTimeFormat {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "SHORT_DATE",
-        "MED_DATE",
-        "LONG_DATE",
-        "FULL_DATE",
-        "SHORT_TIME",
-        "MED_TIME",
-        "LONG_TIME",
-        "FULL_TIME",
-        "SHORT_DATE_TIME",
-        "MED_DATE_TIME",
-        "LONG_DATE_TIME",
-        "FULL_DATE_TIME",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ShortDate => "SHORT_DATE",
-            Self::MedDate => "MED_DATE",
-            Self::LongDate => "LONG_DATE",
-            Self::FullDate => "FULL_DATE",
-            Self::ShortTime => "SHORT_TIME",
-            Self::MedTime => "MED_TIME",
-            Self::LongTime => "LONG_TIME",
-            Self::FullTime => "FULL_TIME",
-            Self::ShortDateTime => "SHORT_DATE_TIME",
-            Self::MedDateTime => "MED_DATE_TIME",
-            Self::LongDateTime => "LONG_DATE_TIME",
-            Self::FullDateTime => "FULL_DATE_TIME",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for LocalizationParamDateTimeFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "SHORT_DATE" => Self::ShortDate,
-            "MED_DATE" => Self::MedDate,
-            "LONG_DATE" => Self::LongDate,
-            "FULL_DATE" => Self::FullDate,
-            "SHORT_TIME" => Self::ShortTime,
-            "MED_TIME" => Self::MedTime,
-            "LONG_TIME" => Self::LongTime,
-            "FULL_TIME" => Self::FullTime,
-            "SHORT_DATE_TIME" => Self::ShortDateTime,
-            "MED_DATE_TIME" => Self::MedDateTime,
-            "LONG_DATE_TIME" => Self::LongDateTime,
-            "FULL_DATE_TIME" => Self::FullDateTime,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for LocalizationParamDateTimeFormat {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for LocalizationParamDateTimeFormat {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for LocalizationParamDateTimeFormat {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for LocalizationParamDateTimeFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LocalizationParamDateTimeFormat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    LocalizationParamDateTimeFormat, Unknown, [(ShortDate, "SHORT_DATE"), (MedDate,
+    "MED_DATE"), (LongDate, "LONG_DATE"), (FullDate, "FULL_DATE"), (ShortTime,
+    "SHORT_TIME"), (MedTime, "MED_TIME"), (LongTime, "LONG_TIME"), (FullTime,
+    "FULL_TIME"), (ShortDateTime, "SHORT_DATE_TIME"), (MedDateTime, "MED_DATE_TIME"),
+    (LongDateTime, "LONG_DATE_TIME"), (FullDateTime, "FULL_DATE_TIME")]
+);
 /// The `AuthenticationScheme` class defines constants for
 /// authentication scheme identifiers for authentication mechanisms present in
 /// the vAPI infrastructure shipped by VMware.
@@ -162,48 +76,40 @@ impl<'de> ::serde::Deserialize<'de> for LocalizationParamDateTimeFormat {
 /// A third party extension can define and implements it's own authentication
 /// mechanism and define a constant in a different IDL file.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.AuthenticationScheme)"
 )]
 pub struct AuthenticationScheme {}
-impl<'de> ::serde::Deserialize<'de> for AuthenticationScheme {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.AuthenticationScheme)")]
-        struct __Wire {}
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {})
-    }
-}
+__rt::object!(AuthenticationScheme, "com.vmware.vapi.std.AuthenticationScheme", []);
 impl AuthenticationScheme {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for AuthenticationScheme {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for AuthenticationScheme {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         AuthenticationScheme::validate(self)
     }
 }
 /// The `DynamicID` class represents an identifier for a resource of an
 /// arbitrary type.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
 )]
+#[serde(remote = "Self", expecting = "a JSON object (com.vmware.vapi.std.DynamicID)")]
 pub struct DynamicId {
     /// The type of resource being identified (for example
     /// `com.acme.Person`).
@@ -214,7 +120,7 @@ pub struct DynamicId {
     /// metadata classes include a class that allows retrieving all the
     /// known resource types.
     #[serde(rename = "type")]
-    pub r#type: ::std::string::String,
+    pub r#type: __rt::String,
     /// The identifier for a resource whose type is specified by
     /// `DynamicID.type`.
     /// When clients pass a value of this class as a parameter, the
@@ -222,56 +128,25 @@ pub struct DynamicId {
     /// methods return a value of this class as a return value, the
     /// attribute `type` will contain the actual resource type.
     #[serde(rename = "id")]
-    pub id: ::vapi_runtime::Id,
+    pub id: __rt::Id,
 }
+__rt::object!(
+    DynamicId, "com.vmware.vapi.std.DynamicID", [("type", "string"), ("id", "id")]
+);
 impl DynamicId {
     /// Creates a value from its required fields (`type`, `id`); optional fields are unset.
-    pub fn new(r#type: ::std::string::String, id: ::vapi_runtime::Id) -> Self {
+    pub fn new(r#type: __rt::String, id: __rt::Id) -> Self {
         Self { r#type, id }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DynamicId {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.DynamicID)")]
-        struct __Wire {
-            #[serde(rename = "type", default)]
-            r#type: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "id", default)]
-            id: ::std::option::Option<::vapi_runtime::Id>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: ::vapi_runtime::wire::required(
-                wire.r#type,
-                "type",
-                "string",
-                "com.vmware.vapi.std.DynamicID",
-            )?,
-            id: ::vapi_runtime::wire::required(
-                wire.id,
-                "id",
-                "id",
-                "com.vmware.vapi.std.DynamicID",
-            )?,
-        })
     }
 }
 impl DynamicId {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for DynamicId {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for DynamicId {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         DynamicId::validate(self)
     }
 }
@@ -282,10 +157,15 @@ impl ::vapi_runtime::Validate for DynamicId {
 /// the data returned from methods to allow clients to display localized status
 /// information in the native language of the user.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.LocalizableMessage)"
 )]
 pub struct LocalizableMessage {
     /// Unique identifier of the localizable string or message template.
@@ -293,7 +173,7 @@ pub struct LocalizableMessage {
     /// This identifier is typically used to retrieve a locale-specific
     /// string or message template from a message catalog.
     #[serde(rename = "id")]
-    pub id: ::std::string::String,
+    pub id: __rt::String,
     /// The value of this localizable string or message template in the
     /// `en_US` (English) locale. If `LocalizableMessage.id` refers
     /// to a message template, the default message will contain the
@@ -302,109 +182,56 @@ pub struct LocalizableMessage {
     /// the user. It could also be used as a fallback if a client is unable
     /// to access the appropriate message catalog.
     #[serde(rename = "default_message")]
-    pub default_message: ::std::string::String,
+    pub default_message: __rt::String,
     /// Positional arguments to be substituted into the message template.
     /// This list will be empty if the message uses named arguments or has
     /// no arguments.
     #[serde(rename = "args")]
-    pub args: ::std::vec::Vec<::std::string::String>,
+    pub args: __rt::Vec<__rt::String>,
     /// Named arguments to be substituted into the message template.
     /// None means that the message template requires no arguments or
     /// positional arguments are used.
-    #[serde(
-        rename = "params",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub params: ::std::option::Option<
-        ::vapi_runtime::Map<::std::string::String, LocalizationParam>,
-    >,
+    #[serde(rename = "params", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
     /// Localized string value as per request requirements.
     /// when the client has not requested specific locale the
     /// implementation may not populate this field to conserve resources.
     #[serde(
         rename = "localized",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub localized: ::std::option::Option<::std::string::String>,
+    pub localized: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    LocalizableMessage, "com.vmware.vapi.std.LocalizableMessage", [("id", "string"),
+    ("default_message", "string"), ("args", "list<string>")]
+);
 impl LocalizableMessage {
     /// Creates a value from its required fields (`id`, `default_message`, `args`); optional fields are unset.
     pub fn new(
-        id: ::std::string::String,
-        default_message: ::std::string::String,
-        args: ::std::vec::Vec<::std::string::String>,
+        id: __rt::String,
+        default_message: __rt::String,
+        args: __rt::Vec<__rt::String>,
     ) -> Self {
         Self {
             id,
             default_message,
             args,
-            params: ::std::option::Option::None,
-            localized: ::std::option::Option::None,
+            params: __rt::Option::None,
+            localized: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LocalizableMessage {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.LocalizableMessage)")]
-        struct __Wire {
-            #[serde(rename = "id", default)]
-            id: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "default_message", default)]
-            default_message: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "args", default)]
-            args: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            #[serde(rename = "params", default)]
-            params: ::std::option::Option<
-                ::vapi_runtime::Map<::std::string::String, LocalizationParam>,
-            >,
-            #[serde(rename = "localized", default)]
-            localized: ::std::option::Option<::std::string::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: ::vapi_runtime::wire::required(
-                wire.id,
-                "id",
-                "string",
-                "com.vmware.vapi.std.LocalizableMessage",
-            )?,
-            default_message: ::vapi_runtime::wire::required(
-                wire.default_message,
-                "default_message",
-                "string",
-                "com.vmware.vapi.std.LocalizableMessage",
-            )?,
-            args: ::vapi_runtime::wire::required(
-                wire.args,
-                "args",
-                "list<string>",
-                "com.vmware.vapi.std.LocalizableMessage",
-            )?,
-            params: wire.params,
-            localized: wire.localized,
-        })
     }
 }
 impl LocalizableMessage {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.params)
-            .map_err(|e| e.within("params"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.params).map_err(|e| e.within("params"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for LocalizableMessage {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for LocalizableMessage {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         LocalizableMessage::validate(self)
     }
 }
@@ -414,49 +241,38 @@ impl ::vapi_runtime::Validate for LocalizableMessage {
 /// used depending on the type of data sent. For date, `decimal.Decimal`
 /// and `int` it is possible to set additional formatting details.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.LocalizationParam)"
 )]
 pub struct LocalizationParam {
     /// `str` value associated with the parameter.
     /// this attribute will be set when `str` value is used.
-    #[serde(
-        rename = "s",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub s: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "s", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub s: __rt::Option<__rt::String>,
     /// Date and time value associated with the parameter. Use the
     /// `format` attribute to specify date and time display style.
     /// this attribute will be set when date and time value is used.
-    #[serde(
-        rename = "dt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub dt: ::std::option::Option<::vapi_runtime::DateTime>,
+    #[serde(rename = "dt", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub dt: __rt::Option<__rt::DateTime>,
     /// `int` value associated with the parameter.
     /// this attribute will be set when `int` value is used.
-    #[serde(
-        rename = "i",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub i: ::std::option::Option<i64>,
+    #[serde(rename = "i", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub i: __rt::Option<i64>,
     /// The `decimal.Decimal` value associated with the parameter.
     /// The number of displayed fractional digits is changed via
     /// `precision` attribute.
     /// this attribute will be set when `decimal.Decimal` value is
     /// used.
-    #[serde(
-        rename = "d",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub d: ::std::option::Option<f64>,
+    #[serde(rename = "d", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub d: __rt::Option<f64>,
     /// Nested localizable value associated with the parameter. This is
     /// useful construct to convert to human readable localized form class
     /// and `bool` values. It can also be used for proper handling
@@ -465,22 +281,14 @@ pub struct LocalizationParam {
     /// short lists of items.
     /// this attribute will be set when nested localization message value
     /// is used.
-    #[serde(
-        rename = "l",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub l: ::std::option::Option<NestedLocalizableMessage>,
+    #[serde(rename = "l", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub l: __rt::Option<NestedLocalizableMessage>,
     /// Format associated with the date and time value in `dt` attribute.
     /// The class attribute `SHORT_DATETIME` will be used as default.
     /// this may not be set if class attribute `SHORT_DATETIME` default
     /// format is appropriate
-    #[serde(
-        rename = "format",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub format: ::std::option::Option<LocalizationParamDateTimeFormat>,
+    #[serde(rename = "format", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub format: __rt::Option<LocalizationParamDateTimeFormat>,
     /// Number of fractional digits to include in formatted
     /// `decimal.Decimal` value.
     /// this will be set when exact precision is required for rendering
@@ -488,58 +296,20 @@ pub struct LocalizationParam {
     #[serde(
         rename = "precision",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub precision: ::std::option::Option<i64>,
+    pub precision: __rt::Option<i64>,
 }
-impl<'de> ::serde::Deserialize<'de> for LocalizationParam {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.LocalizationParam)")]
-        struct __Wire {
-            #[serde(rename = "s", default)]
-            s: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "dt", default)]
-            dt: ::std::option::Option<::vapi_runtime::DateTime>,
-            #[serde(rename = "i", default)]
-            i: ::std::option::Option<i64>,
-            #[serde(rename = "d", default)]
-            d: ::std::option::Option<f64>,
-            #[serde(rename = "l", default)]
-            l: ::std::option::Option<NestedLocalizableMessage>,
-            #[serde(rename = "format", default)]
-            format: ::std::option::Option<LocalizationParamDateTimeFormat>,
-            #[serde(rename = "precision", default)]
-            precision: ::std::option::Option<i64>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            s: wire.s,
-            dt: wire.dt,
-            i: wire.i,
-            d: wire.d,
-            l: wire.l,
-            format: wire.format,
-            precision: wire.precision,
-        })
-    }
-}
+__rt::object!(LocalizationParam, "com.vmware.vapi.std.LocalizationParam", []);
 impl LocalizationParam {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.l).map_err(|e| e.within("l"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.l).map_err(|e| e.within("l"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for LocalizationParam {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for LocalizationParam {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         LocalizationParam::validate(self)
     }
 }
@@ -548,10 +318,15 @@ impl ::vapi_runtime::Validate for LocalizationParam {
 /// modeling composite messages. Such messages are necessary to do correct
 /// pluralization of phrases, represent lists of several items etc.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.NestedLocalizableMessage)"
 )]
 pub struct NestedLocalizableMessage {
     /// Unique identifier of the localizable string or message template.
@@ -559,71 +334,35 @@ pub struct NestedLocalizableMessage {
     /// This identifier is typically used to retrieve a locale-specific
     /// string or message template from a message catalog.
     #[serde(rename = "id")]
-    pub id: ::std::string::String,
+    pub id: __rt::String,
     /// Named Arguments to be substituted into the message template.
     /// services will not populate this field when there are no parameters
     /// to be substituted
-    #[serde(
-        rename = "params",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub params: ::std::option::Option<
-        ::vapi_runtime::Map<::std::string::String, LocalizationParam>,
-    >,
+    #[serde(rename = "params", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
 }
+__rt::object!(
+    NestedLocalizableMessage, "com.vmware.vapi.std.NestedLocalizableMessage", [("id",
+    "string")]
+);
 impl NestedLocalizableMessage {
     /// Creates a value from its required fields (`id`); optional fields are unset.
-    pub fn new(id: ::std::string::String) -> Self {
+    pub fn new(id: __rt::String) -> Self {
         Self {
             id,
-            params: ::std::option::Option::None,
+            params: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for NestedLocalizableMessage {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.NestedLocalizableMessage)"
-        )]
-        struct __Wire {
-            #[serde(rename = "id", default)]
-            id: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "params", default)]
-            params: ::std::option::Option<
-                ::vapi_runtime::Map<::std::string::String, LocalizationParam>,
-            >,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: ::vapi_runtime::wire::required(
-                wire.id,
-                "id",
-                "string",
-                "com.vmware.vapi.std.NestedLocalizableMessage",
-            )?,
-            params: wire.params,
-        })
     }
 }
 impl NestedLocalizableMessage {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.params)
-            .map_err(|e| e.within("params"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.params).map_err(|e| e.within("params"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for NestedLocalizableMessage {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for NestedLocalizableMessage {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         NestedLocalizableMessage::validate(self)
     }
 }

@@ -7,258 +7,35 @@
 pub mod downloadsession;
 #[rustfmt::skip]
 pub mod updatesession;
+use ::vapi_runtime::codegen as __rt;
+use super::super::super as __root;
 /// The resource type of the `DownloadSession` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.DownloadSession`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct DownloadSessionId(::std::string::String);
-impl DownloadSessionId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for DownloadSessionId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for DownloadSessionId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for DownloadSessionId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for DownloadSessionId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub struct DownloadSessionId(__rt::String);
+__rt::id!(DownloadSessionId);
 /// The resource type of the `File` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.File`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct FileId(::std::string::String);
-impl FileId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for FileId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for FileId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for FileId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for FileId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub struct FileId(__rt::String);
+__rt::id!(FileId);
 /// The resource type of the `Storage` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.Storage`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct StorageId(::std::string::String);
-impl StorageId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for StorageId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for StorageId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for StorageId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for StorageId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub struct StorageId(__rt::String);
+__rt::id!(StorageId);
 /// The resource type of the `UpdateSession` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.UpdateSession`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct UpdateSessionId(::std::string::String);
-impl UpdateSessionId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for UpdateSessionId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for UpdateSessionId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for UpdateSessionId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for UpdateSessionId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub struct UpdateSessionId(__rt::String);
+__rt::id!(UpdateSessionId);
 /// The resource type of the `Changes` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.Version`. On the wire it is a plain string.
 ///
 /// Added in vSphere API 6.9.1.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct VersionId(::std::string::String);
-impl VersionId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for VersionId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for VersionId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for VersionId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for VersionId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub struct VersionId(__rt::String);
+__rt::id!(VersionId);
 /// The `CertVerificationStatus` class defines the certificate verification
 /// status of a library item. Currently applicable only to ovf item type
 ///
@@ -266,13 +43,13 @@ impl ::std::fmt::Display for VersionId {
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum CertVerificationStatus {
@@ -290,95 +67,24 @@ pub enum CertVerificationStatus {
     /// Certificate used to sign the item is not trusted.
     Untrusted,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl CertVerificationStatus {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "NOT_AVAILABLE",
-        "VERIFIED",
-        "INTERNAL",
-        "VERIFICATION_FAILURE",
-        "VERIFICATION_IN_PROGRESS",
-        "UNTRUSTED",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NotAvailable => "NOT_AVAILABLE",
-            Self::Verified => "VERIFIED",
-            Self::Internal => "INTERNAL",
-            Self::VerificationFailure => "VERIFICATION_FAILURE",
-            Self::VerificationInProgress => "VERIFICATION_IN_PROGRESS",
-            Self::Untrusted => "UNTRUSTED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for CertVerificationStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "NOT_AVAILABLE" => Self::NotAvailable,
-            "VERIFIED" => Self::Verified,
-            "INTERNAL" => Self::Internal,
-            "VERIFICATION_FAILURE" => Self::VerificationFailure,
-            "VERIFICATION_IN_PROGRESS" => Self::VerificationInProgress,
-            "UNTRUSTED" => Self::Untrusted,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for CertVerificationStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for CertVerificationStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for CertVerificationStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for CertVerificationStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CertVerificationStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    CertVerificationStatus, Unknown, [(NotAvailable, "NOT_AVAILABLE"), (Verified,
+    "VERIFIED"), (Internal, "INTERNAL"), (VerificationFailure, "VERIFICATION_FAILURE"),
+    (VerificationInProgress, "VERIFICATION_IN_PROGRESS"), (Untrusted, "UNTRUSTED")]
+);
 /// The `TransferStatus` class defines the transfer state of a file.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum TransferStatus {
@@ -394,92 +100,24 @@ pub enum TransferStatus {
     /// Indicates that there was an error transferring or validating the file.
     Error,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl TransferStatus {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "WAITING_FOR_TRANSFER",
-        "TRANSFERRING",
-        "READY",
-        "VALIDATING",
-        "ERROR",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WaitingForTransfer => "WAITING_FOR_TRANSFER",
-            Self::Transferring => "TRANSFERRING",
-            Self::Ready => "READY",
-            Self::Validating => "VALIDATING",
-            Self::Error => "ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for TransferStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "WAITING_FOR_TRANSFER" => Self::WaitingForTransfer,
-            "TRANSFERRING" => Self::Transferring,
-            "READY" => Self::Ready,
-            "VALIDATING" => Self::Validating,
-            "ERROR" => Self::Error,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for TransferStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for TransferStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for TransferStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for TransferStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransferStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    TransferStatus, Unknown, [(WaitingForTransfer, "WAITING_FOR_TRANSFER"),
+    (Transferring, "TRANSFERRING"), (Ready, "READY"), (Validating, "VALIDATING"), (Error,
+    "ERROR")]
+);
 /// The state of the download session.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum DownloadSessionModelState {
@@ -493,82 +131,23 @@ pub enum DownloadSessionModelState {
     /// Indicates there was an error during the session lifecycle.
     Error,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl DownloadSessionModelState {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["ACTIVE", "CANCELED", "ERROR"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Canceled => "CANCELED",
-            Self::Error => "ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for DownloadSessionModelState {
-    fn from(value: &str) -> Self {
-        match value {
-            "ACTIVE" => Self::Active,
-            "CANCELED" => Self::Canceled,
-            "ERROR" => Self::Error,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for DownloadSessionModelState {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for DownloadSessionModelState {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for DownloadSessionModelState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for DownloadSessionModelState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DownloadSessionModelState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    DownloadSessionModelState, Unknown, [(Active, "ACTIVE"), (Canceled, "CANCELED"),
+    (Error, "ERROR")]
+);
 /// The state of an update session.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum UpdateSessionModelState {
@@ -583,84 +162,23 @@ pub enum UpdateSessionModelState {
     /// The session has been canceled.
     Canceled,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl UpdateSessionModelState {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["ACTIVE", "DONE", "ERROR", "CANCELED"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Done => "DONE",
-            Self::Error => "ERROR",
-            Self::Canceled => "CANCELED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for UpdateSessionModelState {
-    fn from(value: &str) -> Self {
-        match value {
-            "ACTIVE" => Self::Active,
-            "DONE" => Self::Done,
-            "ERROR" => Self::Error,
-            "CANCELED" => Self::Canceled,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for UpdateSessionModelState {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for UpdateSessionModelState {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for UpdateSessionModelState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for UpdateSessionModelState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateSessionModelState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    UpdateSessionModelState, Unknown, [(Active, "ACTIVE"), (Done, "DONE"), (Error,
+    "ERROR"), (Canceled, "CANCELED")]
+);
 /// The `File.ChecksumAlgorithm` class defines the valid checksum algorithms.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum FileChecksumAlgorithm {
@@ -677,82 +195,26 @@ pub enum FileChecksumAlgorithm {
     /// Added in vSphere API 6.8.
     Sha512,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl FileChecksumAlgorithm {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["SHA1", "MD5", "SHA256", "SHA512"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sha1 => "SHA1",
-            Self::Md5 => "MD5",
-            Self::Sha256 => "SHA256",
-            Self::Sha512 => "SHA512",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for FileChecksumAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "SHA1" => Self::Sha1,
-            "MD5" => Self::Md5,
-            "SHA256" => Self::Sha256,
-            "SHA512" => Self::Sha512,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for FileChecksumAlgorithm {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for FileChecksumAlgorithm {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for FileChecksumAlgorithm {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileChecksumAlgorithm {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileChecksumAlgorithm {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    FileChecksumAlgorithm, Unknown, [(Sha1, "SHA1"), (Md5, "MD5"), (Sha256, "SHA256"),
+    (Sha512, "SHA512")]
+);
 /// Currently, this field will available only in following cases 1. This item
 /// belongs to a secure content library 2. The item if of type ovf.
 ///
 /// Added in vSphere API 7.0.3.0.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.CertificateVerificationInfo)"
 )]
 pub struct CertificateVerificationInfo {
     /// The certificate verification status of item.
@@ -767,80 +229,55 @@ pub struct CertificateVerificationInfo {
     #[serde(
         rename = "cert_chain",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
 }
+__rt::object!(
+    CertificateVerificationInfo,
+    "com.vmware.content.library.item.CertificateVerificationInfo", [("status",
+    "com.vmware.content.library.item.CertVerificationStatus")]
+);
 impl CertificateVerificationInfo {
     /// Creates a value from its required fields (`status`); optional fields are unset.
     pub fn new(status: CertVerificationStatus) -> Self {
         Self {
             status,
-            cert_chain: ::std::option::Option::None,
+            cert_chain: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CertificateVerificationInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.CertificateVerificationInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "status", default)]
-            status: ::std::option::Option<CertVerificationStatus>,
-            #[serde(rename = "cert_chain", default)]
-            cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            status: ::vapi_runtime::wire::required(
-                wire.status,
-                "status",
-                "com.vmware.content.library.item.CertVerificationStatus",
-                "com.vmware.content.library.item.CertificateVerificationInfo",
-            )?,
-            cert_chain: wire.cert_chain,
-        })
     }
 }
 impl CertificateVerificationInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for CertificateVerificationInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for CertificateVerificationInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         CertificateVerificationInfo::validate(self)
     }
 }
 /// The `DownloadSessionModel` class provides information on an active
 /// `DownloadSession` resource.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.DownloadSessionModel)"
 )]
 pub struct DownloadSessionModel {
     /// The identifier of this download session.
     ///
     /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<DownloadSessionId>,
+    #[serde(rename = "id", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub id: __rt::Option<DownloadSessionId>,
     /// The identifier of the library item whose content is being
     /// downloaded.
     ///
@@ -848,9 +285,9 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "library_item_id",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub library_item_id: ::std::option::Option<super::ItemId>,
+    pub library_item_id: __rt::Option<super::ItemId>,
     /// The content version of the library item whose content is being
     /// downloaded. This value is the `ItemModel.content_version`
     /// at the time when the session is created for the library item.
@@ -859,9 +296,9 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "library_item_content_version",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub library_item_content_version: ::std::option::Option<::std::string::String>,
+    pub library_item_content_version: __rt::Option<__rt::String>,
     /// If the session is in the `DownloadSessionModel.State.ERROR`
     /// status this property will have more details about the error.
     ///
@@ -869,11 +306,9 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "error_message",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_message: ::std::option::Option<
-        super::super::super::vapi::std::LocalizableMessage,
-    >,
+    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
     /// The progress that has been made with the download. This property is
     /// to be updated by the client during the download process to indicate
     /// the progress of its work in completing the download. The initial
@@ -884,19 +319,15 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "client_progress",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub client_progress: ::std::option::Option<i64>,
+    pub client_progress: __rt::Option<i64>,
     /// The current state (ACTIVE, CANCELED, ERROR) of the download
     /// session.
     ///
     /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<DownloadSessionModelState>,
+    #[serde(rename = "state", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub state: __rt::Option<DownloadSessionModelState>,
     /// Indicates the time after which the session will expire. The session
     /// is guaranteed not to expire before this time.
     ///
@@ -904,59 +335,19 @@ pub struct DownloadSessionModel {
     #[serde(
         rename = "expiration_time",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
+    pub expiration_time: __rt::Option<__rt::DateTime>,
 }
-impl<'de> ::serde::Deserialize<'de> for DownloadSessionModel {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.DownloadSessionModel)"
-        )]
-        struct __Wire {
-            #[serde(rename = "id", default)]
-            id: ::std::option::Option<DownloadSessionId>,
-            #[serde(rename = "library_item_id", default)]
-            library_item_id: ::std::option::Option<super::ItemId>,
-            #[serde(rename = "library_item_content_version", default)]
-            library_item_content_version: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "error_message", default)]
-            error_message: ::std::option::Option<
-                super::super::super::vapi::std::LocalizableMessage,
-            >,
-            #[serde(rename = "client_progress", default)]
-            client_progress: ::std::option::Option<i64>,
-            #[serde(rename = "state", default)]
-            state: ::std::option::Option<DownloadSessionModelState>,
-            #[serde(rename = "expiration_time", default)]
-            expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: wire.id,
-            library_item_id: wire.library_item_id,
-            library_item_content_version: wire.library_item_content_version,
-            error_message: wire.error_message,
-            client_progress: wire.client_progress,
-            state: wire.state,
-            expiration_time: wire.expiration_time,
-        })
-    }
-}
+__rt::object!(
+    DownloadSessionModel, "com.vmware.content.library.item.DownloadSessionModel", []
+);
 impl DownloadSessionModel {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.error_message)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
     /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
     ///
@@ -968,53 +359,25 @@ impl DownloadSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
-    pub fn validate_for_create(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        ::vapi_runtime::check_unset(
+        __rt::check_presence(
             "com.vmware.content.library.item.DownloadSessionModel",
-            "id",
-            self.id.is_some(),
             "create",
-        )?;
-        ::vapi_runtime::check_set(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "library_item_id",
-            self.library_item_id.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "library_item_content_version",
-            self.library_item_content_version.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "error_message",
-            self.error_message.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "client_progress",
-            self.client_progress.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "state",
-            self.state.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "expiration_time",
-            self.expiration_time.is_some(),
-            "create",
-        )?;
-        ::std::result::Result::Ok(())
+            &[
+                ("id", __rt::Must::Unset, self.id.is_some()),
+                ("library_item_id", __rt::Must::Set, self.library_item_id.is_some()),
+                (
+                    "library_item_content_version",
+                    __rt::Must::Unset,
+                    self.library_item_content_version.is_some(),
+                ),
+                ("error_message", __rt::Must::Unset, self.error_message.is_some()),
+                ("client_progress", __rt::Must::Unset, self.client_progress.is_some()),
+                ("state", __rt::Must::Unset, self.state.is_some()),
+                ("expiration_time", __rt::Must::Unset, self.expiration_time.is_some()),
+            ],
+        )
     }
     /// Checks a value given to the `update` operation: the rules of [`validate`](Self::validate), and which fields `update` needs and ignores.
     ///
@@ -1025,61 +388,43 @@ impl DownloadSessionModel {
     /// - `error_message` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
-    pub fn validate_for_update(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        ::vapi_runtime::check_unset(
+        __rt::check_presence(
             "com.vmware.content.library.item.DownloadSessionModel",
-            "id",
-            self.id.is_some(),
             "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "library_item_id",
-            self.library_item_id.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "library_item_content_version",
-            self.library_item_content_version.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "error_message",
-            self.error_message.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "state",
-            self.state.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.DownloadSessionModel",
-            "expiration_time",
-            self.expiration_time.is_some(),
-            "update",
-        )?;
-        ::std::result::Result::Ok(())
+            &[
+                ("id", __rt::Must::Unset, self.id.is_some()),
+                ("library_item_id", __rt::Must::Unset, self.library_item_id.is_some()),
+                (
+                    "library_item_content_version",
+                    __rt::Must::Unset,
+                    self.library_item_content_version.is_some(),
+                ),
+                ("error_message", __rt::Must::Unset, self.error_message.is_some()),
+                ("state", __rt::Must::Unset, self.state.is_some()),
+                ("expiration_time", __rt::Must::Unset, self.expiration_time.is_some()),
+            ],
+        )
     }
 }
-impl ::vapi_runtime::Validate for DownloadSessionModel {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for DownloadSessionModel {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         DownloadSessionModel::validate(self)
     }
 }
 /// The `TransferEndpoint` class encapsulates a URI along with extra
 /// information about it.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.TransferEndpoint)"
 )]
 pub struct TransferEndpoint {
     /// Transfer endpoint URI. The supported URI schemes are: `http`,
@@ -1094,7 +439,7 @@ pub struct TransferEndpoint {
     /// import the file directly from the storage backing without the
     /// overhead of streaming over HTTP.
     #[serde(rename = "uri")]
-    pub uri: ::vapi_runtime::Uri,
+    pub uri: __rt::Uri,
     /// Thumbprint of the expected SSL certificate for this endpoint. Only
     /// used for HTTPS connections. The thumbprint is the SHA-256 hash of
     /// the DER encoding of the remote endpoint's SSL certificate (SHA-1 is
@@ -1108,9 +453,9 @@ pub struct TransferEndpoint {
     #[serde(
         rename = "ssl_certificate_thumbprint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub ssl_certificate_thumbprint: ::std::option::Option<::std::string::String>,
+    pub ssl_certificate_thumbprint: __rt::Option<__rt::String>,
     /// PEM encoded SSL Certificate for this endpoint. Only used for HTTPS
     /// connections. If set, the remote endpoint's SSL certificate is only
     /// accepted if it matches this, and no other certificate validation is
@@ -1121,62 +466,32 @@ pub struct TransferEndpoint {
     #[serde(
         rename = "ssl_certificate",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub ssl_certificate: ::std::option::Option<::std::string::String>,
+    pub ssl_certificate: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    TransferEndpoint, "com.vmware.content.library.item.TransferEndpoint", [("uri",
+    "uri")]
+);
 impl TransferEndpoint {
     /// Creates a value from its required fields (`uri`); optional fields are unset.
-    pub fn new(uri: ::vapi_runtime::Uri) -> Self {
+    pub fn new(uri: __rt::Uri) -> Self {
         Self {
             uri,
-            ssl_certificate_thumbprint: ::std::option::Option::None,
-            ssl_certificate: ::std::option::Option::None,
+            ssl_certificate_thumbprint: __rt::Option::None,
+            ssl_certificate: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TransferEndpoint {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.TransferEndpoint)"
-        )]
-        struct __Wire {
-            #[serde(rename = "uri", default)]
-            uri: ::std::option::Option<::vapi_runtime::Uri>,
-            #[serde(rename = "ssl_certificate_thumbprint", default)]
-            ssl_certificate_thumbprint: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "ssl_certificate", default)]
-            ssl_certificate: ::std::option::Option<::std::string::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            uri: ::vapi_runtime::wire::required(
-                wire.uri,
-                "uri",
-                "uri",
-                "com.vmware.content.library.item.TransferEndpoint",
-            )?,
-            ssl_certificate_thumbprint: wire.ssl_certificate_thumbprint,
-            ssl_certificate: wire.ssl_certificate,
-        })
     }
 }
 impl TransferEndpoint {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for TransferEndpoint {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for TransferEndpoint {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         TransferEndpoint::validate(self)
     }
 }
@@ -1185,22 +500,23 @@ impl ::vapi_runtime::Validate for TransferEndpoint {
 ///
 /// Whether `preview_info` is set depends on `state`: [`validate`](Self::validate) checks it.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Default,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.UpdateSessionModel)"
 )]
 pub struct UpdateSessionModel {
     /// The identifier of this update session.
     ///
     /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<UpdateSessionId>,
+    #[serde(rename = "id", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub id: __rt::Option<UpdateSessionId>,
     /// The identifier of the library item to which content will be
     /// uploaded or removed.
     ///
@@ -1208,9 +524,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "library_item_id",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub library_item_id: ::std::option::Option<super::ItemId>,
+    pub library_item_id: __rt::Option<super::ItemId>,
     /// The content version of the library item whose content is being
     /// modified. This value is the `ItemModel.content_version`
     /// at the time when the session is created for the library item.
@@ -1219,9 +535,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "library_item_content_version",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub library_item_content_version: ::std::option::Option<::std::string::String>,
+    pub library_item_content_version: __rt::Option<__rt::String>,
     /// If the session is in the `UpdateSessionModel.State.ERROR`
     /// status this property will have more details about the error.
     ///
@@ -1229,11 +545,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "error_message",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_message: ::std::option::Option<
-        super::super::super::vapi::std::LocalizableMessage,
-    >,
+    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
     /// The progress that has been made with the upload. This property is
     /// to be updated by the client during the upload process to indicate
     /// the progress of its work in completing the upload. The initial
@@ -1244,21 +558,17 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "client_progress",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub client_progress: ::std::option::Option<i64>,
+    pub client_progress: __rt::Option<i64>,
     /// The current state (ACTIVE, DONE, ERROR, CANCELED) of the update
     /// session.
     ///
     /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
     ///
     /// Added in vSphere API 6.8.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<UpdateSessionModelState>,
+    #[serde(rename = "state", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub state: __rt::Option<UpdateSessionModelState>,
     /// Indicates the time after which the session will expire. The session
     /// is guaranteed not to expire earlier than this time.
     ///
@@ -1266,9 +576,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "expiration_time",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
+    pub expiration_time: __rt::Option<__rt::DateTime>,
     /// A preview of the files currently being uploaded in the session.
     /// This property will be set only when the session is in the
     /// `UpdateSessionModel.State.ACTIVE`.
@@ -1279,9 +589,9 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "preview_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub preview_info: ::std::option::Option<updatesession::PreviewInfo>,
+    pub preview_info: __rt::Option<updatesession::PreviewInfo>,
     /// Indicates the update session behavior if warnings are raised in the
     /// session preview. Any warning which is raised by session preview but
     /// not ignored by the client will, by default, fail the update
@@ -1293,61 +603,13 @@ pub struct UpdateSessionModel {
     #[serde(
         rename = "warning_behavior",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub warning_behavior: ::std::option::Option<
-        ::std::vec::Vec<updatesession::WarningBehavior>,
-    >,
+    pub warning_behavior: __rt::Option<__rt::Vec<updatesession::WarningBehavior>>,
 }
-impl<'de> ::serde::Deserialize<'de> for UpdateSessionModel {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.UpdateSessionModel)"
-        )]
-        struct __Wire {
-            #[serde(rename = "id", default)]
-            id: ::std::option::Option<UpdateSessionId>,
-            #[serde(rename = "library_item_id", default)]
-            library_item_id: ::std::option::Option<super::ItemId>,
-            #[serde(rename = "library_item_content_version", default)]
-            library_item_content_version: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "error_message", default)]
-            error_message: ::std::option::Option<
-                super::super::super::vapi::std::LocalizableMessage,
-            >,
-            #[serde(rename = "client_progress", default)]
-            client_progress: ::std::option::Option<i64>,
-            #[serde(rename = "state", default)]
-            state: ::std::option::Option<UpdateSessionModelState>,
-            #[serde(rename = "expiration_time", default)]
-            expiration_time: ::std::option::Option<::vapi_runtime::DateTime>,
-            #[serde(rename = "preview_info", default)]
-            preview_info: ::std::option::Option<updatesession::PreviewInfo>,
-            #[serde(rename = "warning_behavior", default)]
-            warning_behavior: ::std::option::Option<
-                ::std::vec::Vec<updatesession::WarningBehavior>,
-            >,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            id: wire.id,
-            library_item_id: wire.library_item_id,
-            library_item_content_version: wire.library_item_content_version,
-            error_message: wire.error_message,
-            client_progress: wire.client_progress,
-            state: wire.state,
-            expiration_time: wire.expiration_time,
-            preview_info: wire.preview_info,
-            warning_behavior: wire.warning_behavior,
-        })
-    }
-}
+__rt::object!(
+    UpdateSessionModel, "com.vmware.content.library.item.UpdateSessionModel", []
+);
 impl UpdateSessionModel {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     ///
@@ -1355,29 +617,20 @@ impl UpdateSessionModel {
     /// - `preview_info` is unset unless `state` is ACTIVE
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        {
-            let tag = self.state.as_ref();
-            ::vapi_runtime::check_union_field(
-                "com.vmware.content.library.item.UpdateSessionModel",
-                "state",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "preview_info",
-                self.preview_info.is_some(),
-                &[],
-                &["ACTIVE"],
-            )?;
-        }
-        ::vapi_runtime::Validate::validate(&self.error_message)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::check_union(
+            "com.vmware.content.library.item.UpdateSessionModel",
+            "state",
+            self.state.as_ref().map(|t| (t.as_str(), t.is_unknown())),
+            &[("preview_info", self.preview_info.is_some(), &[], &["ACTIVE"])],
+        )?;
+        __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        ::vapi_runtime::Validate::validate(&self.preview_info)
+        __rt::Validate::validate(&self.preview_info)
             .map_err(|e| e.within("preview_info"))?;
-        ::vapi_runtime::Validate::validate(&self.warning_behavior)
+        __rt::Validate::validate(&self.warning_behavior)
             .map_err(|e| e.within("warning_behavior"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
     /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
     ///
@@ -1389,53 +642,25 @@ impl UpdateSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
-    pub fn validate_for_create(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        ::vapi_runtime::check_unset(
+        __rt::check_presence(
             "com.vmware.content.library.item.UpdateSessionModel",
-            "id",
-            self.id.is_some(),
             "create",
-        )?;
-        ::vapi_runtime::check_set(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "library_item_id",
-            self.library_item_id.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "library_item_content_version",
-            self.library_item_content_version.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "error_message",
-            self.error_message.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "client_progress",
-            self.client_progress.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "state",
-            self.state.is_some(),
-            "create",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "expiration_time",
-            self.expiration_time.is_some(),
-            "create",
-        )?;
-        ::std::result::Result::Ok(())
+            &[
+                ("id", __rt::Must::Unset, self.id.is_some()),
+                ("library_item_id", __rt::Must::Set, self.library_item_id.is_some()),
+                (
+                    "library_item_content_version",
+                    __rt::Must::Unset,
+                    self.library_item_content_version.is_some(),
+                ),
+                ("error_message", __rt::Must::Unset, self.error_message.is_some()),
+                ("client_progress", __rt::Must::Unset, self.client_progress.is_some()),
+                ("state", __rt::Must::Unset, self.state.is_some()),
+                ("expiration_time", __rt::Must::Unset, self.expiration_time.is_some()),
+            ],
+        )
     }
     /// Checks a value given to the `update` operation: the rules of [`validate`](Self::validate), and which fields `update` needs and ignores.
     ///
@@ -1447,57 +672,29 @@ impl UpdateSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
-    pub fn validate_for_update(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+    pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
-        ::vapi_runtime::check_unset(
+        __rt::check_presence(
             "com.vmware.content.library.item.UpdateSessionModel",
-            "id",
-            self.id.is_some(),
             "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "library_item_id",
-            self.library_item_id.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "library_item_content_version",
-            self.library_item_content_version.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "error_message",
-            self.error_message.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "client_progress",
-            self.client_progress.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "state",
-            self.state.is_some(),
-            "update",
-        )?;
-        ::vapi_runtime::check_unset(
-            "com.vmware.content.library.item.UpdateSessionModel",
-            "expiration_time",
-            self.expiration_time.is_some(),
-            "update",
-        )?;
-        ::std::result::Result::Ok(())
+            &[
+                ("id", __rt::Must::Unset, self.id.is_some()),
+                ("library_item_id", __rt::Must::Unset, self.library_item_id.is_some()),
+                (
+                    "library_item_content_version",
+                    __rt::Must::Unset,
+                    self.library_item_content_version.is_some(),
+                ),
+                ("error_message", __rt::Must::Unset, self.error_message.is_some()),
+                ("client_progress", __rt::Must::Unset, self.client_progress.is_some()),
+                ("state", __rt::Must::Unset, self.state.is_some()),
+                ("expiration_time", __rt::Must::Unset, self.expiration_time.is_some()),
+            ],
+        )
     }
 }
-impl ::vapi_runtime::Validate for UpdateSessionModel {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for UpdateSessionModel {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         UpdateSessionModel::validate(self)
     }
 }
@@ -1506,10 +703,15 @@ impl ::vapi_runtime::Validate for UpdateSessionModel {
 ///
 /// Added in vSphere API 6.9.1.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.Changes.Summary)"
 )]
 pub struct ChangesSummary {
     /// The version of the library item.
@@ -1521,17 +723,13 @@ pub struct ChangesSummary {
     ///
     /// Added in vSphere API 6.9.1.
     #[serde(rename = "time")]
-    pub time: ::vapi_runtime::DateTime,
+    pub time: __rt::DateTime,
     /// The user who made the content change.
     /// This attribute will be None if the user could not be determined.
     ///
     /// Added in vSphere API 6.9.1.
-    #[serde(
-        rename = "user",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub user: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "user", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub user: __rt::Option<__rt::String>,
     /// The short message describing the content change. The message is
     /// truncated to the first 80 characters or first non-leading newline
     /// character, whichever length is shorter.
@@ -1542,71 +740,33 @@ pub struct ChangesSummary {
     #[serde(
         rename = "short_message",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub short_message: ::std::option::Option<::std::string::String>,
+    pub short_message: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    ChangesSummary, "com.vmware.content.library.item.Changes.Summary", [("version",
+    "id(com.vmware.content.library.item.Version)"), ("time", "datetime")]
+);
 impl ChangesSummary {
     /// Creates a value from its required fields (`version`, `time`); optional fields are unset.
-    pub fn new(version: VersionId, time: ::vapi_runtime::DateTime) -> Self {
+    pub fn new(version: VersionId, time: __rt::DateTime) -> Self {
         Self {
             version,
             time,
-            user: ::std::option::Option::None,
-            short_message: ::std::option::Option::None,
+            user: __rt::Option::None,
+            short_message: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ChangesSummary {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.Changes.Summary)"
-        )]
-        struct __Wire {
-            #[serde(rename = "version", default)]
-            version: ::std::option::Option<VersionId>,
-            #[serde(rename = "time", default)]
-            time: ::std::option::Option<::vapi_runtime::DateTime>,
-            #[serde(rename = "user", default)]
-            user: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "short_message", default)]
-            short_message: ::std::option::Option<::std::string::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            version: ::vapi_runtime::wire::required(
-                wire.version,
-                "version",
-                "id(com.vmware.content.library.item.Version)",
-                "com.vmware.content.library.item.Changes.Summary",
-            )?,
-            time: ::vapi_runtime::wire::required(
-                wire.time,
-                "time",
-                "datetime",
-                "com.vmware.content.library.item.Changes.Summary",
-            )?,
-            user: wire.user,
-            short_message: wire.short_message,
-        })
     }
 }
 impl ChangesSummary {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ChangesSummary {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ChangesSummary {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ChangesSummary::validate(self)
     }
 }
@@ -1615,100 +775,71 @@ impl ::vapi_runtime::Validate for ChangesSummary {
 ///
 /// Added in vSphere API 6.9.1.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.Changes.Info)"
 )]
 pub struct ChangesInfo {
     /// The date and time when the item content was changed.
     ///
     /// Added in vSphere API 6.9.1.
     #[serde(rename = "time")]
-    pub time: ::vapi_runtime::DateTime,
+    pub time: __rt::DateTime,
     /// The user who made the content change.
     /// This attribute will be None if the user could not be determined.
     ///
     /// Added in vSphere API 6.9.1.
-    #[serde(
-        rename = "user",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub user: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "user", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub user: __rt::Option<__rt::String>,
     /// The full message describing the content change.
     /// This attribute will be None if a message was not provided when the
     /// item content was changed.
     ///
     /// Added in vSphere API 6.9.1.
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "message", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub message: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    ChangesInfo, "com.vmware.content.library.item.Changes.Info", [("time", "datetime")]
+);
 impl ChangesInfo {
     /// Creates a value from its required fields (`time`); optional fields are unset.
-    pub fn new(time: ::vapi_runtime::DateTime) -> Self {
+    pub fn new(time: __rt::DateTime) -> Self {
         Self {
             time,
-            user: ::std::option::Option::None,
-            message: ::std::option::Option::None,
+            user: __rt::Option::None,
+            message: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ChangesInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.Changes.Info)"
-        )]
-        struct __Wire {
-            #[serde(rename = "time", default)]
-            time: ::std::option::Option<::vapi_runtime::DateTime>,
-            #[serde(rename = "user", default)]
-            user: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "message", default)]
-            message: ::std::option::Option<::std::string::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            time: ::vapi_runtime::wire::required(
-                wire.time,
-                "time",
-                "datetime",
-                "com.vmware.content.library.item.Changes.Info",
-            )?,
-            user: wire.user,
-            message: wire.message,
-        })
     }
 }
 impl ChangesInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ChangesInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ChangesInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ChangesInfo::validate(self)
     }
 }
 /// Provides checksums for a `File.Info` object.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.File.ChecksumInfo)"
 )]
 pub struct FileChecksumInfo {
     /// The checksum algorithm (SHA1, MD5, SHA256, SHA512) used to
@@ -1718,62 +849,35 @@ pub struct FileChecksumInfo {
     #[serde(
         rename = "algorithm",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub algorithm: ::std::option::Option<FileChecksumAlgorithm>,
+    pub algorithm: __rt::Option<FileChecksumAlgorithm>,
     /// The checksum value calculated with
     /// `File.ChecksumInfo.algorithm`.
     #[serde(rename = "checksum")]
-    pub checksum: ::std::string::String,
+    pub checksum: __rt::String,
 }
+__rt::object!(
+    FileChecksumInfo, "com.vmware.content.library.item.File.ChecksumInfo", [("checksum",
+    "string")]
+);
 impl FileChecksumInfo {
     /// Creates a value from its required fields (`checksum`); optional fields are unset.
-    pub fn new(checksum: ::std::string::String) -> Self {
+    pub fn new(checksum: __rt::String) -> Self {
         Self {
-            algorithm: ::std::option::Option::None,
+            algorithm: __rt::Option::None,
             checksum,
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for FileChecksumInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.File.ChecksumInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "algorithm", default)]
-            algorithm: ::std::option::Option<FileChecksumAlgorithm>,
-            #[serde(rename = "checksum", default)]
-            checksum: ::std::option::Option<::std::string::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            algorithm: wire.algorithm,
-            checksum: ::vapi_runtime::wire::required(
-                wire.checksum,
-                "checksum",
-                "string",
-                "com.vmware.content.library.item.File.ChecksumInfo",
-            )?,
-        })
-    }
-}
 impl FileChecksumInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileChecksumInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileChecksumInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileChecksumInfo::validate(self)
     }
 }
@@ -1783,10 +887,15 @@ impl ::vapi_runtime::Validate for FileChecksumInfo {
 /// A file is an actual stored object for a library item. An item will have
 /// zero files initially, but one or more can be uploaded to the item.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.File.Info)"
 )]
 pub struct FileInfo {
     /// A checksum for validating the content of the file.
@@ -1798,15 +907,15 @@ pub struct FileInfo {
     #[serde(
         rename = "checksum_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub checksum_info: ::std::option::Option<FileChecksumInfo>,
+    pub checksum_info: __rt::Option<FileChecksumInfo>,
     /// The name of the file.
     ///
     /// This value will be unique within the library item for each file. It
     /// cannot be an empty string.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: __rt::String,
     /// The file size, in bytes. The file size is the storage used and not
     /// the uploaded or provisioned size. For example, when uploading a
     /// disk to a datastore, the amount of storage that the disk consumes
@@ -1820,7 +929,7 @@ pub struct FileInfo {
     /// The version of this file; incremented when a new copy of the file
     /// is uploaded.
     #[serde(rename = "version")]
-    pub version: ::std::string::String,
+    pub version: __rt::String,
     /// The URL endpoint that can be used to download the file.
     ///
     /// Eg URL:
@@ -1847,104 +956,57 @@ pub struct FileInfo {
     #[serde(
         rename = "file_download_endpoint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
+    pub file_download_endpoint: __rt::Option<__rt::Uri>,
 }
+__rt::object!(
+    FileInfo, "com.vmware.content.library.item.File.Info", [("name", "string"), ("size",
+    "long"), ("cached", "boolean"), ("version", "string")]
+);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
-        name: ::std::string::String,
+        name: __rt::String,
         size: i64,
         cached: bool,
-        version: ::std::string::String,
+        version: __rt::String,
     ) -> Self {
         Self {
-            checksum_info: ::std::option::Option::None,
+            checksum_info: __rt::Option::None,
             name,
             size,
             cached,
             version,
-            file_download_endpoint: ::std::option::Option::None,
+            file_download_endpoint: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.content.library.item.File.Info)")]
-        struct __Wire {
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: ::std::option::Option<FileChecksumInfo>,
-            #[serde(rename = "name", default)]
-            name: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "size", default)]
-            size: ::std::option::Option<i64>,
-            #[serde(rename = "cached", default)]
-            cached: ::std::option::Option<bool>,
-            #[serde(rename = "version", default)]
-            version: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "file_download_endpoint", default)]
-            file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            checksum_info: wire.checksum_info,
-            name: ::vapi_runtime::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.File.Info",
-            )?,
-            size: ::vapi_runtime::wire::required(
-                wire.size,
-                "size",
-                "long",
-                "com.vmware.content.library.item.File.Info",
-            )?,
-            cached: ::vapi_runtime::wire::required(
-                wire.cached,
-                "cached",
-                "boolean",
-                "com.vmware.content.library.item.File.Info",
-            )?,
-            version: ::vapi_runtime::wire::required(
-                wire.version,
-                "version",
-                "string",
-                "com.vmware.content.library.item.File.Info",
-            )?,
-            file_download_endpoint: wire.file_download_endpoint,
-        })
     }
 }
 impl FileInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.checksum_info)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileInfo::validate(self)
     }
 }
 /// The `Storage.Info` class is the expanded form of `File.Info` that
 /// includes details about the storage backing for a file in a library item.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.Storage.Info)"
 )]
 pub struct StorageInfo {
     /// The storage backing on which this object resides. This might not be
@@ -1960,7 +1022,7 @@ pub struct StorageInfo {
     /// the storage backing. This can provide high-performance support for
     /// file manipulation.
     #[serde(rename = "storage_uris")]
-    pub storage_uris: ::std::vec::Vec<::vapi_runtime::Uri>,
+    pub storage_uris: __rt::Vec<__rt::Uri>,
     /// A checksum for validating the content of the file.
     ///
     /// This value can be used to verify that a transfer was completed
@@ -1970,15 +1032,15 @@ pub struct StorageInfo {
     #[serde(
         rename = "checksum_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub checksum_info: ::std::option::Option<FileChecksumInfo>,
+    pub checksum_info: __rt::Option<FileChecksumInfo>,
     /// The name of the file.
     ///
     /// This value will be unique within the library item for each file. It
     /// cannot be an empty string.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: __rt::String,
     /// The file size, in bytes. The file size is the storage used and not
     /// the uploaded or provisioned size. For example, when uploading a
     /// disk to a datastore, the amount of storage that the disk consumes
@@ -1992,7 +1054,7 @@ pub struct StorageInfo {
     /// The version of this file; incremented when a new copy of the file
     /// is uploaded.
     #[serde(rename = "version")]
-    pub version: ::std::string::String,
+    pub version: __rt::String,
     /// The URL endpoint that can be used to download the file.
     ///
     /// Eg URL:
@@ -2019,118 +1081,49 @@ pub struct StorageInfo {
     #[serde(
         rename = "file_download_endpoint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
+    pub file_download_endpoint: __rt::Option<__rt::Uri>,
 }
+__rt::object!(
+    StorageInfo, "com.vmware.content.library.item.Storage.Info", [("storage_backing",
+    "com.vmware.content.library.StorageBacking"), ("storage_uris", "list<uri>"), ("name",
+    "string"), ("size", "long"), ("cached", "boolean"), ("version", "string")]
+);
 impl StorageInfo {
     /// Creates a value from its required fields (`storage_backing`, `storage_uris`, `name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
         storage_backing: super::StorageBacking,
-        storage_uris: ::std::vec::Vec<::vapi_runtime::Uri>,
-        name: ::std::string::String,
+        storage_uris: __rt::Vec<__rt::Uri>,
+        name: __rt::String,
         size: i64,
         cached: bool,
-        version: ::std::string::String,
+        version: __rt::String,
     ) -> Self {
         Self {
             storage_backing,
             storage_uris,
-            checksum_info: ::std::option::Option::None,
+            checksum_info: __rt::Option::None,
             name,
             size,
             cached,
             version,
-            file_download_endpoint: ::std::option::Option::None,
+            file_download_endpoint: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StorageInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.Storage.Info)"
-        )]
-        struct __Wire {
-            #[serde(rename = "storage_backing", default)]
-            storage_backing: ::std::option::Option<super::StorageBacking>,
-            #[serde(rename = "storage_uris", default)]
-            storage_uris: ::std::option::Option<::std::vec::Vec<::vapi_runtime::Uri>>,
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: ::std::option::Option<FileChecksumInfo>,
-            #[serde(rename = "name", default)]
-            name: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "size", default)]
-            size: ::std::option::Option<i64>,
-            #[serde(rename = "cached", default)]
-            cached: ::std::option::Option<bool>,
-            #[serde(rename = "version", default)]
-            version: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "file_download_endpoint", default)]
-            file_download_endpoint: ::std::option::Option<::vapi_runtime::Uri>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            storage_backing: ::vapi_runtime::wire::required(
-                wire.storage_backing,
-                "storage_backing",
-                "com.vmware.content.library.StorageBacking",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            storage_uris: ::vapi_runtime::wire::required(
-                wire.storage_uris,
-                "storage_uris",
-                "list<uri>",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            checksum_info: wire.checksum_info,
-            name: ::vapi_runtime::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            size: ::vapi_runtime::wire::required(
-                wire.size,
-                "size",
-                "long",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            cached: ::vapi_runtime::wire::required(
-                wire.cached,
-                "cached",
-                "boolean",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            version: ::vapi_runtime::wire::required(
-                wire.version,
-                "version",
-                "string",
-                "com.vmware.content.library.item.Storage.Info",
-            )?,
-            file_download_endpoint: wire.file_download_endpoint,
-        })
     }
 }
 impl StorageInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.storage_backing)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.storage_backing)
             .map_err(|e| e.within("storage_backing"))?;
-        ::vapi_runtime::Validate::validate(&self.checksum_info)
+        __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for StorageInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for StorageInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         StorageInfo::validate(self)
     }
 }
@@ -2175,10 +1168,7 @@ pub trait Changes: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<ChangesSummary>,
-            changes::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<ChangesSummary>, changes::ListError>,
     > + ::std::marker::Send;
     /// Returns information about a library item change.
     ///
@@ -2222,10 +1212,7 @@ impl<__T: Changes + ?::std::marker::Sized> Changes for ::std::sync::Arc<__T> {
         &self,
         library_item: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<ChangesSummary>,
-            changes::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<ChangesSummary>, changes::ListError>,
     > + ::std::marker::Send {
         <__T as Changes>::list(&**self, library_item)
     }
@@ -2281,7 +1268,7 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     /// `POST /api/content/library/item/download-session`
     fn create(
         &self,
-        client_token: ::std::option::Option<::std::string::String>,
+        client_token: __rt::Option<__rt::String>,
         create_spec: DownloadSessionModel,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<DownloadSessionId, download_session::CreateError>,
@@ -2342,12 +1329,9 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     /// `GET /api/content/library/item/download-session`
     fn list(
         &self,
-        library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        library_item_id: __rt::Option<__rt::Id>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::vapi_runtime::Id>,
-            download_session::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<__rt::Id>, download_session::ListError>,
     > + ::std::marker::Send;
     /// Keeps a download session alive. This operation is allowed only if the session is in the
     /// `DownloadSessionModel.State.ACTIVE` state.
@@ -2379,7 +1363,7 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     fn keep_alive(
         &self,
         download_session_id: DownloadSessionId,
-        progress: ::std::option::Option<i64>,
+        progress: __rt::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::KeepAliveError>,
     > + ::std::marker::Send;
@@ -2471,7 +1455,7 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     fn fail(
         &self,
         download_session_id: DownloadSessionId,
-        client_error_message: ::std::string::String,
+        client_error_message: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::FailError>,
     > + ::std::marker::Send;
@@ -2480,7 +1464,7 @@ impl<__T: DownloadSession + ?::std::marker::Sized> DownloadSession
 for ::std::sync::Arc<__T> {
     fn create(
         &self,
-        client_token: ::std::option::Option<::std::string::String>,
+        client_token: __rt::Option<__rt::String>,
         create_spec: DownloadSessionModel,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<DownloadSessionId, download_session::CreateError>,
@@ -2497,19 +1481,16 @@ for ::std::sync::Arc<__T> {
     }
     fn list(
         &self,
-        library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        library_item_id: __rt::Option<__rt::Id>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::vapi_runtime::Id>,
-            download_session::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<__rt::Id>, download_session::ListError>,
     > + ::std::marker::Send {
         <__T as DownloadSession>::list(&**self, library_item_id)
     }
     fn keep_alive(
         &self,
         download_session_id: DownloadSessionId,
-        progress: ::std::option::Option<i64>,
+        progress: __rt::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::KeepAliveError>,
     > + ::std::marker::Send {
@@ -2534,7 +1515,7 @@ for ::std::sync::Arc<__T> {
     fn fail(
         &self,
         download_session_id: DownloadSessionId,
-        client_error_message: ::std::string::String,
+        client_error_message: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), download_session::FailError>,
     > + ::std::marker::Send {
@@ -2582,7 +1563,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn get(
         &self,
         library_item_id: super::ItemId,
-        name: ::std::string::String,
+        name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send;
@@ -2614,14 +1595,14 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item_id: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
+        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send;
 }
 impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
     fn get(
         &self,
         library_item_id: super::ItemId,
-        name: ::std::string::String,
+        name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send {
@@ -2631,7 +1612,7 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
         &self,
         library_item_id: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
+        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send {
         <__T as File>::list(&**self, library_item_id)
     }
@@ -2675,9 +1656,9 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
     fn get(
         &self,
         library_item_id: super::ItemId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::GetError>,
+        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::GetError>,
     > + ::std::marker::Send;
     /// Lists all storage items for a given library item.
     ///
@@ -2706,16 +1687,16 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item_id: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::ListError>,
+        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::ListError>,
     > + ::std::marker::Send;
 }
 impl<__T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<__T> {
     fn get(
         &self,
         library_item_id: super::ItemId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::GetError>,
+        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::GetError>,
     > + ::std::marker::Send {
         <__T as Storage>::get(&**self, library_item_id, file_name)
     }
@@ -2723,7 +1704,7 @@ impl<__T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<__T> {
         &self,
         library_item_id: super::ItemId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<StorageInfo>, storage::ListError>,
+        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::ListError>,
     > + ::std::marker::Send {
         <__T as Storage>::list(&**self, library_item_id)
     }
@@ -2783,7 +1764,7 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     /// `POST /api/content/library/item/update-session`
     fn create(
         &self,
-        client_token: ::std::option::Option<::std::string::String>,
+        client_token: __rt::Option<__rt::String>,
         create_spec: UpdateSessionModel,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<UpdateSessionId, update_session::CreateError>,
@@ -2844,12 +1825,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     /// `GET /api/content/library/item/update-session`
     fn list(
         &self,
-        library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        library_item_id: __rt::Option<__rt::Id>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::vapi_runtime::Id>,
-            update_session::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<__rt::Id>, update_session::ListError>,
     > + ::std::marker::Send;
     /// Completes the update session. This indicates that the client has finished making all the
     /// changes required to the underlying library item. If the client is pushing the content to
@@ -2920,7 +1898,7 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn keep_alive(
         &self,
         update_session_id: UpdateSessionId,
-        client_progress: ::std::option::Option<i64>,
+        client_progress: __rt::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::KeepAliveError>,
     > + ::std::marker::Send;
@@ -2984,7 +1962,7 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn fail(
         &self,
         update_session_id: UpdateSessionId,
-        client_error_message: ::std::string::String,
+        client_error_message: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::FailError>,
     > + ::std::marker::Send;
@@ -3068,7 +2046,7 @@ impl<__T: UpdateSession + ?::std::marker::Sized> UpdateSession
 for ::std::sync::Arc<__T> {
     fn create(
         &self,
-        client_token: ::std::option::Option<::std::string::String>,
+        client_token: __rt::Option<__rt::String>,
         create_spec: UpdateSessionModel,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<UpdateSessionId, update_session::CreateError>,
@@ -3085,12 +2063,9 @@ for ::std::sync::Arc<__T> {
     }
     fn list(
         &self,
-        library_item_id: ::std::option::Option<::vapi_runtime::Id>,
+        library_item_id: __rt::Option<__rt::Id>,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::vapi_runtime::Id>,
-            update_session::ListError,
-        >,
+        Output = ::std::result::Result<__rt::Vec<__rt::Id>, update_session::ListError>,
     > + ::std::marker::Send {
         <__T as UpdateSession>::list(&**self, library_item_id)
     }
@@ -3105,7 +2080,7 @@ for ::std::sync::Arc<__T> {
     fn keep_alive(
         &self,
         update_session_id: UpdateSessionId,
-        client_progress: ::std::option::Option<i64>,
+        client_progress: __rt::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::KeepAliveError>,
     > + ::std::marker::Send {
@@ -3122,7 +2097,7 @@ for ::std::sync::Arc<__T> {
     fn fail(
         &self,
         update_session_id: UpdateSessionId,
-        client_error_message: ::std::string::String,
+        client_error_message: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), update_session::FailError>,
     > + ::std::marker::Send {
@@ -3148,6 +2123,8 @@ for ::std::sync::Arc<__T> {
 }
 /// Metadata and error types of the `Changes` service.
 pub mod changes {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.changes";
     /// The resource type of the service.
@@ -3256,17 +2233,17 @@ pub mod changes {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the library item is not found.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthenticated`:
         /// - if the user that requested the method cannot be authenticated.
-        Unauthenticated(super::super::super::super::vapi::std::errors::Unauthenticated),
+        Unauthenticated(__root::vapi::std::errors::Unauthenticated),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if the user that requested the method is not authorized to perform the method.
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// `com.vmware.vapi.std.errors.Error`:
         /// - if the system reports an error while responding to the request.
-        Error(super::super::super::super::vapi::std::errors::Error),
+        Error(__root::vapi::std::errors::Error),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -3297,33 +2274,23 @@ pub mod changes {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthenticated,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthenticated,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthenticated> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthenticated) -> Self {
             Self::Unauthenticated(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::Error>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::Error) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Error> for ListError {
+        fn from(error: __root::vapi::std::errors::Error) -> Self {
             Self::Error(error)
         }
     }
@@ -3333,17 +2300,17 @@ pub mod changes {
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the library item or version is not found.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthenticated`:
         /// - if the user that requested the method cannot be authenticated.
-        Unauthenticated(super::super::super::super::vapi::std::errors::Unauthenticated),
+        Unauthenticated(__root::vapi::std::errors::Unauthenticated),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if the user that requested the method is not authorized to perform the method.
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// `com.vmware.vapi.std.errors.Error`:
         /// - if the system reports an error while responding to the request.
-        Error(super::super::super::super::vapi::std::errors::Error),
+        Error(__root::vapi::std::errors::Error),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -3374,33 +2341,23 @@ pub mod changes {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthenticated,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthenticated,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthenticated> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthenticated) -> Self {
             Self::Unauthenticated(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::Error>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::Error) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Error> for GetError {
+        fn from(error: __root::vapi::std::errors::Error) -> Self {
             Self::Error(error)
         }
     }
@@ -3421,8 +2378,8 @@ pub mod changes {
     impl super::Changes for Client {
         async fn list(
             &self,
-            library_item: super::super::ItemId,
-        ) -> ::std::result::Result<::std::vec::Vec<super::ChangesSummary>, ListError> {
+            library_item: __root::content::library::ItemId,
+        ) -> ::std::result::Result<__rt::Vec<super::ChangesSummary>, ListError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -3466,7 +2423,7 @@ pub mod changes {
         }
         async fn get(
             &self,
-            library_item: super::super::ItemId,
+            library_item: __root::content::library::ItemId,
             version: super::VersionId,
         ) -> ::std::result::Result<super::ChangesInfo, GetError> {
             let __request = ::vapi_runtime::client::Request::new(
@@ -3579,7 +2536,7 @@ pub mod changes {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item: super::super::ItemId = __call.path("v0")?;
+        let library_item: __root::content::library::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::Changes>::list(__service, library_item).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -3611,7 +2568,7 @@ pub mod changes {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item: super::super::ItemId = __call.path("v0")?;
+        let library_item: __root::content::library::ItemId = __call.path("v0")?;
         let version: super::VersionId = __call.path("v1")?;
         ::std::result::Result::Ok(
             match <S as super::Changes>::get(__service, library_item, version).await {
@@ -3637,6 +2594,8 @@ pub mod changes {
 }
 /// Metadata and error types of the `DownloadSession` service.
 pub mod download_session {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.download_session";
     /// The resource type of the service.
@@ -3916,13 +2875,13 @@ pub mod download_session {
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the session specification is not valid.
         /// - format.
-        InvalidArgument(super::super::super::super::vapi::std::errors::InvalidArgument),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the library item targeted by the download does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -3951,27 +2910,19 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
+    for CreateError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CreateError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CreateError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CreateError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -3981,10 +2932,10 @@ pub mod download_session {
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no download session with the given `download_session_id` exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4011,18 +2962,13 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4032,10 +2978,10 @@ pub mod download_session {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if a library item identifier is given for an item which does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4062,18 +3008,13 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4083,15 +3024,13 @@ pub mod download_session {
     pub enum KeepAliveError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no download session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4124,27 +3063,20 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for KeepAliveError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for KeepAliveError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for KeepAliveError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
+    for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4154,15 +3086,13 @@ pub mod download_session {
     pub enum CancelError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no download session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4195,27 +3125,19 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CancelError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CancelError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for CancelError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for CancelError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CancelError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CancelError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4225,10 +3147,10 @@ pub mod download_session {
     pub enum DeleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the download session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4255,18 +3177,13 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for DeleteError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for DeleteError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for DeleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for DeleteError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4276,15 +3193,13 @@ pub mod download_session {
     pub enum FailError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the download session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -4317,27 +3232,19 @@ pub mod download_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for FailError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for FailError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for FailError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for FailError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for FailError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for FailError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -4358,7 +3265,7 @@ pub mod download_session {
     impl super::DownloadSession for Client {
         async fn create(
             &self,
-            client_token: ::std::option::Option<::std::string::String>,
+            client_token: __rt::Option<__rt::String>,
             create_spec: super::DownloadSessionModel,
         ) -> ::std::result::Result<super::DownloadSessionId, CreateError> {
             create_spec
@@ -4443,8 +3350,8 @@ pub mod download_session {
         }
         async fn list(
             &self,
-            library_item_id: ::std::option::Option<::vapi_runtime::Id>,
-        ) -> ::std::result::Result<::std::vec::Vec<::vapi_runtime::Id>, ListError> {
+            library_item_id: __rt::Option<__rt::Id>,
+        ) -> ::std::result::Result<__rt::Vec<__rt::Id>, ListError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -4478,7 +3385,7 @@ pub mod download_session {
         async fn keep_alive(
             &self,
             download_session_id: super::DownloadSessionId,
-            progress: ::std::option::Option<i64>,
+            progress: __rt::Option<i64>,
         ) -> ::std::result::Result<(), KeepAliveError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -4622,7 +3529,7 @@ pub mod download_session {
         async fn fail(
             &self,
             download_session_id: super::DownloadSessionId,
-            client_error_message: ::std::string::String,
+            client_error_message: __rt::String,
         ) -> ::std::result::Result<(), FailError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -4814,8 +3721,8 @@ pub mod download_session {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let client_token: ::std::option::Option<::std::string::String> = __call
-            .header::<::std::string::String>("Client-Token")?;
+        let client_token: __rt::Option<__rt::String> = __call
+            .header::<__rt::String>("Client-Token")?;
         let create_spec: super::DownloadSessionModel = __call.body("create_spec")?;
         create_spec
             .validate_for_create()
@@ -4882,8 +3789,8 @@ pub mod download_session {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = __call
-            .query::<::vapi_runtime::Id>("library_item_id")?;
+        let library_item_id: __rt::Option<__rt::Id> = __call
+            .query::<__rt::Id>("library_item_id")?;
         ::std::result::Result::Ok(
             match <S as super::DownloadSession>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -4911,7 +3818,7 @@ pub mod download_session {
     > {
         let mut __fields = __call.fields()?;
         let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        let progress: ::std::option::Option<i64> = __fields.take("progress")?;
+        let progress: __rt::Option<i64> = __fields.take("progress")?;
         ::std::result::Result::Ok(
             match <S as super::DownloadSession>::keep_alive(
                     __service,
@@ -5007,8 +3914,7 @@ pub mod download_session {
     > {
         let mut __fields = __call.fields()?;
         let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        let client_error_message: ::std::string::String = __fields
-            .take("client_error_message")?;
+        let client_error_message: __rt::String = __fields.take("client_error_message")?;
         ::std::result::Result::Ok(
             match <S as super::DownloadSession>::fail(
                     __service,
@@ -5036,6 +3942,8 @@ pub mod download_session {
 }
 /// Metadata and error types of the `File` service.
 pub mod file {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.file";
     /// The resource type of the service.
@@ -5136,13 +4044,13 @@ pub mod file {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if `library_item_id` refers to a library item that does not exist.
         /// - if `name` refers to a file that does not exist in the library item.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unsupported`:
         /// - if `File.Info.file_download_endpoint` URI cannot be constructed for the file due to unsupported characters in file name.
-        Unsupported(super::super::super::super::vapi::std::errors::Unsupported),
+        Unsupported(__root::vapi::std::errors::Unsupported),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -5171,26 +4079,18 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::Unsupported>
-    for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unsupported,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unsupported> for GetError {
+        fn from(error: __root::vapi::std::errors::Unsupported) -> Self {
             Self::Unsupported(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -5200,13 +4100,13 @@ pub mod file {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if `library_item_id` refers to a library item that does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unsupported`:
         /// - if `File.Info.file_download_endpoint` URI cannot be constructed for the file due to unsupported characters in file name.
-        Unsupported(super::super::super::super::vapi::std::errors::Unsupported),
+        Unsupported(__root::vapi::std::errors::Unsupported),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -5235,26 +4135,18 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::Unsupported>
-    for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unsupported,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unsupported> for ListError {
+        fn from(error: __root::vapi::std::errors::Unsupported) -> Self {
             Self::Unsupported(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -5275,8 +4167,8 @@ pub mod file {
     impl super::File for Client {
         async fn get(
             &self,
-            library_item_id: super::super::ItemId,
-            name: ::std::string::String,
+            library_item_id: __root::content::library::ItemId,
+            name: __rt::String,
         ) -> ::std::result::Result<super::FileInfo, GetError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
@@ -5321,8 +4213,8 @@ pub mod file {
         }
         async fn list(
             &self,
-            library_item_id: super::super::ItemId,
-        ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
+            library_item_id: __root::content::library::ItemId,
+        ) -> ::std::result::Result<__rt::Vec<super::FileInfo>, ListError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -5408,9 +4300,9 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = __call.path("v0")?;
-        let name: ::std::string::String = __call
-            .query::<::std::string::String>("name")?
+        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
+        let name: __rt::String = __call
+            .query::<__rt::String>("name")?
             .ok_or_else(|| {
                 ::vapi_runtime::server::invalid_argument("`name` is required")
             })?;
@@ -5442,7 +4334,7 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = __call.path("v0")?;
+        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::File>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -5464,6 +4356,8 @@ pub mod file {
 }
 /// Metadata and error types of the `Storage` service.
 pub mod storage {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.storage";
     /// The resource type of the service.
@@ -5550,10 +4444,10 @@ pub mod storage {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the specified library item does not exist.
         /// - if the specified file does not exist in the given library item.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -5580,18 +4474,13 @@ pub mod storage {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -5601,10 +4490,10 @@ pub mod storage {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the specified library item does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -5631,18 +4520,13 @@ pub mod storage {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -5663,9 +4547,9 @@ pub mod storage {
     impl super::Storage for Client {
         async fn get(
             &self,
-            library_item_id: super::super::ItemId,
-            file_name: ::std::string::String,
-        ) -> ::std::result::Result<::std::vec::Vec<super::StorageInfo>, GetError> {
+            library_item_id: __root::content::library::ItemId,
+            file_name: __rt::String,
+        ) -> ::std::result::Result<__rt::Vec<super::StorageInfo>, GetError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -5703,8 +4587,8 @@ pub mod storage {
         }
         async fn list(
             &self,
-            library_item_id: super::super::ItemId,
-        ) -> ::std::result::Result<::std::vec::Vec<super::StorageInfo>, ListError> {
+            library_item_id: __root::content::library::ItemId,
+        ) -> ::std::result::Result<__rt::Vec<super::StorageInfo>, ListError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -5783,9 +4667,9 @@ pub mod storage {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = __call.path("v0")?;
-        let file_name: ::std::string::String = __call
-            .query::<::std::string::String>("file_name")?
+        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
+        let file_name: __rt::String = __call
+            .query::<__rt::String>("file_name")?
             .ok_or_else(|| {
                 ::vapi_runtime::server::invalid_argument("`file_name` is required")
             })?;
@@ -5815,7 +4699,7 @@ pub mod storage {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: super::super::ItemId = __call.path("v0")?;
+        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::Storage>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -5834,6 +4718,8 @@ pub mod storage {
 }
 /// Metadata and error types of the `UpdateSession` service.
 pub mod update_session {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.update_session";
     /// The resource type of the service.
@@ -6212,21 +5098,19 @@ pub mod update_session {
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the session specification is not valid.
         /// - if the `client_token` does not conform to the UUID format.
-        InvalidArgument(super::super::super::super::vapi::std::errors::InvalidArgument),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.InvalidElementType`:
         /// - if the update session is being created on a subscribed library item.
-        InvalidElementType(
-            super::super::super::super::vapi::std::errors::InvalidElementType,
-        ),
+        InvalidElementType(__root::vapi::std::errors::InvalidElementType),
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the item targeted for update does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.ResourceBusy`:
         /// - if there is another update session on the same library item.
-        ResourceBusy(super::super::super::super::vapi::std::errors::ResourceBusy),
+        ResourceBusy(__root::vapi::std::errors::ResourceBusy),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6259,45 +5143,30 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
+    for CreateError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::InvalidElementType,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::InvalidElementType,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidElementType>
+    for CreateError {
+        fn from(error: __root::vapi::std::errors::InvalidElementType) -> Self {
             Self::InvalidElementType(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CreateError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CreateError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::ResourceBusy,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::ResourceBusy,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::ResourceBusy> for CreateError {
+        fn from(error: __root::vapi::std::errors::ResourceBusy) -> Self {
             Self::ResourceBusy(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CreateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CreateError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6307,10 +5176,10 @@ pub mod update_session {
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6337,18 +5206,13 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for GetError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6358,10 +5222,10 @@ pub mod update_session {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if a library item identifier is given for an item which does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6388,18 +5252,13 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for ListError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6409,15 +5268,13 @@ pub mod update_session {
     pub enum CompleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state, or if some of the files that will be uploaded by the client aren’t received correctly.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6450,27 +5307,20 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CompleteError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CompleteError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for CompleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for CompleteError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CompleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
+    for CompleteError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6480,15 +5330,13 @@ pub mod update_session {
     pub enum KeepAliveError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6521,27 +5369,20 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for KeepAliveError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for KeepAliveError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for KeepAliveError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
+    for KeepAliveError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6551,15 +5392,13 @@ pub mod update_session {
     pub enum CancelError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6592,27 +5431,19 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for CancelError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CancelError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for CancelError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for CancelError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for CancelError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CancelError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6622,15 +5453,13 @@ pub mod update_session {
     pub enum FailError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6663,27 +5492,19 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for FailError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for FailError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for FailError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for FailError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for FailError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for FailError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6693,15 +5514,13 @@ pub mod update_session {
     pub enum DeleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6734,27 +5553,19 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for DeleteError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for DeleteError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for DeleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for DeleteError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for DeleteError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for DeleteError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6764,18 +5575,16 @@ pub mod update_session {
     pub enum UpdateError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session does not exist.
-        NotFound(super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.
-        NotAllowedInCurrentState(
-            super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the update session specification is not valid.
-        InvalidArgument(super::super::super::super::vapi::std::errors::InvalidArgument),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -6810,36 +5619,25 @@ pub mod update_session {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<super::super::super::super::vapi::std::errors::NotFound>
-    for UpdateError {
-        fn from(error: super::super::super::super::vapi::std::errors::NotFound) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for UpdateError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for UpdateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for UpdateError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for UpdateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
+    for UpdateError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::vapi::std::errors::Unauthorized,
-    > for UpdateError {
-        fn from(
-            error: super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for UpdateError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -6860,7 +5658,7 @@ pub mod update_session {
     impl super::UpdateSession for Client {
         async fn create(
             &self,
-            client_token: ::std::option::Option<::std::string::String>,
+            client_token: __rt::Option<__rt::String>,
             create_spec: super::UpdateSessionModel,
         ) -> ::std::result::Result<super::UpdateSessionId, CreateError> {
             create_spec
@@ -6959,8 +5757,8 @@ pub mod update_session {
         }
         async fn list(
             &self,
-            library_item_id: ::std::option::Option<::vapi_runtime::Id>,
-        ) -> ::std::result::Result<::std::vec::Vec<::vapi_runtime::Id>, ListError> {
+            library_item_id: __rt::Option<__rt::Id>,
+        ) -> ::std::result::Result<__rt::Vec<__rt::Id>, ListError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -7043,7 +5841,7 @@ pub mod update_session {
         async fn keep_alive(
             &self,
             update_session_id: super::UpdateSessionId,
-            client_progress: ::std::option::Option<i64>,
+            client_progress: __rt::Option<i64>,
         ) -> ::std::result::Result<(), KeepAliveError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -7150,7 +5948,7 @@ pub mod update_session {
         async fn fail(
             &self,
             update_session_id: super::UpdateSessionId,
-            client_error_message: ::std::string::String,
+            client_error_message: __rt::String,
         ) -> ::std::result::Result<(), FailError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -7470,8 +6268,8 @@ pub mod update_session {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let client_token: ::std::option::Option<::std::string::String> = __call
-            .header::<::std::string::String>("Client-Token")?;
+        let client_token: __rt::Option<__rt::String> = __call
+            .header::<__rt::String>("Client-Token")?;
         let create_spec: super::UpdateSessionModel = __call.body("create_spec")?;
         create_spec
             .validate_for_create()
@@ -7542,8 +6340,8 @@ pub mod update_session {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let library_item_id: ::std::option::Option<::vapi_runtime::Id> = __call
-            .query::<::vapi_runtime::Id>("library_item_id")?;
+        let library_item_id: __rt::Option<__rt::Id> = __call
+            .query::<__rt::Id>("library_item_id")?;
         ::std::result::Result::Ok(
             match <S as super::UpdateSession>::list(__service, library_item_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -7602,8 +6400,7 @@ pub mod update_session {
     > {
         let mut __fields = __call.fields()?;
         let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        let client_progress: ::std::option::Option<i64> = __fields
-            .take("client_progress")?;
+        let client_progress: __rt::Option<i64> = __fields.take("client_progress")?;
         ::std::result::Result::Ok(
             match <S as super::UpdateSession>::keep_alive(
                     __service,
@@ -7670,8 +6467,7 @@ pub mod update_session {
     > {
         let mut __fields = __call.fields()?;
         let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        let client_error_message: ::std::string::String = __fields
-            .take("client_error_message")?;
+        let client_error_message: __rt::String = __fields.take("client_error_message")?;
         ::std::result::Result::Ok(
             match <S as super::UpdateSession>::fail(
                     __service,

@@ -7,18 +7,19 @@
 //! additional information about those exceptions.
 //!
 //! vAPI package `com.vmware.vapi.std.errors`.
+use ::vapi_runtime::codegen as __rt;
 /// Enumeration of all standard errors. Used as discriminator in protocols that
 /// have no standard means for transporting the error type, e.g. REST.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum ErrorType {
@@ -73,141 +74,24 @@ pub enum ErrorType {
     /// Discriminator for the `UnverifiedPeer` type.
     UnverifiedPeer,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl ErrorType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "ERROR",
-        "ALREADY_EXISTS",
-        "ALREADY_IN_DESIRED_STATE",
-        "CANCELED",
-        "CONCURRENT_CHANGE",
-        "FEATURE_IN_USE",
-        "INTERNAL_SERVER_ERROR",
-        "INVALID_ARGUMENT",
-        "INVALID_ELEMENT_CONFIGURATION",
-        "INVALID_ELEMENT_TYPE",
-        "INVALID_REQUEST",
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        "NOT_FOUND",
-        "OPERATION_NOT_FOUND",
-        "RESOURCE_BUSY",
-        "RESOURCE_IN_USE",
-        "RESOURCE_INACCESSIBLE",
-        "SERVICE_UNAVAILABLE",
-        "TIMED_OUT",
-        "UNABLE_TO_ALLOCATE_RESOURCE",
-        "UNAUTHENTICATED",
-        "UNAUTHORIZED",
-        "UNEXPECTED_INPUT",
-        "UNSUPPORTED",
-        "UNVERIFIED_PEER",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Error => "ERROR",
-            Self::AlreadyExists => "ALREADY_EXISTS",
-            Self::AlreadyInDesiredState => "ALREADY_IN_DESIRED_STATE",
-            Self::Canceled => "CANCELED",
-            Self::ConcurrentChange => "CONCURRENT_CHANGE",
-            Self::FeatureInUse => "FEATURE_IN_USE",
-            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
-            Self::InvalidArgument => "INVALID_ARGUMENT",
-            Self::InvalidElementConfiguration => "INVALID_ELEMENT_CONFIGURATION",
-            Self::InvalidElementType => "INVALID_ELEMENT_TYPE",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::NotAllowedInCurrentState => "NOT_ALLOWED_IN_CURRENT_STATE",
-            Self::NotFound => "NOT_FOUND",
-            Self::OperationNotFound => "OPERATION_NOT_FOUND",
-            Self::ResourceBusy => "RESOURCE_BUSY",
-            Self::ResourceInUse => "RESOURCE_IN_USE",
-            Self::ResourceInaccessible => "RESOURCE_INACCESSIBLE",
-            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            Self::TimedOut => "TIMED_OUT",
-            Self::UnableToAllocateResource => "UNABLE_TO_ALLOCATE_RESOURCE",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::UnexpectedInput => "UNEXPECTED_INPUT",
-            Self::Unsupported => "UNSUPPORTED",
-            Self::UnverifiedPeer => "UNVERIFIED_PEER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for ErrorType {
-    fn from(value: &str) -> Self {
-        match value {
-            "ERROR" => Self::Error,
-            "ALREADY_EXISTS" => Self::AlreadyExists,
-            "ALREADY_IN_DESIRED_STATE" => Self::AlreadyInDesiredState,
-            "CANCELED" => Self::Canceled,
-            "CONCURRENT_CHANGE" => Self::ConcurrentChange,
-            "FEATURE_IN_USE" => Self::FeatureInUse,
-            "INTERNAL_SERVER_ERROR" => Self::InternalServerError,
-            "INVALID_ARGUMENT" => Self::InvalidArgument,
-            "INVALID_ELEMENT_CONFIGURATION" => Self::InvalidElementConfiguration,
-            "INVALID_ELEMENT_TYPE" => Self::InvalidElementType,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "NOT_ALLOWED_IN_CURRENT_STATE" => Self::NotAllowedInCurrentState,
-            "NOT_FOUND" => Self::NotFound,
-            "OPERATION_NOT_FOUND" => Self::OperationNotFound,
-            "RESOURCE_BUSY" => Self::ResourceBusy,
-            "RESOURCE_IN_USE" => Self::ResourceInUse,
-            "RESOURCE_INACCESSIBLE" => Self::ResourceInaccessible,
-            "SERVICE_UNAVAILABLE" => Self::ServiceUnavailable,
-            "TIMED_OUT" => Self::TimedOut,
-            "UNABLE_TO_ALLOCATE_RESOURCE" => Self::UnableToAllocateResource,
-            "UNAUTHENTICATED" => Self::Unauthenticated,
-            "UNAUTHORIZED" => Self::Unauthorized,
-            "UNEXPECTED_INPUT" => Self::UnexpectedInput,
-            "UNSUPPORTED" => Self::Unsupported,
-            "UNVERIFIED_PEER" => Self::UnverifiedPeer,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for ErrorType {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for ErrorType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for ErrorType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ErrorType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ErrorType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    ErrorType, Unknown, [(Error, "ERROR"), (AlreadyExists, "ALREADY_EXISTS"),
+    (AlreadyInDesiredState, "ALREADY_IN_DESIRED_STATE"), (Canceled, "CANCELED"),
+    (ConcurrentChange, "CONCURRENT_CHANGE"), (FeatureInUse, "FEATURE_IN_USE"),
+    (InternalServerError, "INTERNAL_SERVER_ERROR"), (InvalidArgument,
+    "INVALID_ARGUMENT"), (InvalidElementConfiguration, "INVALID_ELEMENT_CONFIGURATION"),
+    (InvalidElementType, "INVALID_ELEMENT_TYPE"), (InvalidRequest, "INVALID_REQUEST"),
+    (NotAllowedInCurrentState, "NOT_ALLOWED_IN_CURRENT_STATE"), (NotFound, "NOT_FOUND"),
+    (OperationNotFound, "OPERATION_NOT_FOUND"), (ResourceBusy, "RESOURCE_BUSY"),
+    (ResourceInUse, "RESOURCE_IN_USE"), (ResourceInaccessible, "RESOURCE_INACCESSIBLE"),
+    (ServiceUnavailable, "SERVICE_UNAVAILABLE"), (TimedOut, "TIMED_OUT"),
+    (UnableToAllocateResource, "UNABLE_TO_ALLOCATE_RESOURCE"), (Unauthenticated,
+    "UNAUTHENTICATED"), (Unauthorized, "UNAUTHORIZED"), (UnexpectedInput,
+    "UNEXPECTED_INPUT"), (Unsupported, "UNSUPPORTED"), (UnverifiedPeer,
+    "UNVERIFIED_PEER")]
+);
 /// The `ArgumentLocations` class describes which part(s) of the input to the
 /// method caused the exception.
 ///
@@ -218,75 +102,45 @@ impl<'de> ::serde::Deserialize<'de> for ErrorType {
 /// when the method reports exceptions like `InvalidArgument` or
 /// `NotFound`. See `Error.data`.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ArgumentLocations)"
 )]
 pub struct ArgumentLocations {
     /// String describing the location of the input that triggered the
     /// exception.
     #[serde(rename = "primary")]
-    pub primary: ::std::string::String,
+    pub primary: __rt::String,
     /// `list` (possibly empty) of strings describing the locations
     /// of other inputs that caused the the primary input to trigger the
     /// exception.
     #[serde(rename = "secondary")]
-    pub secondary: ::std::vec::Vec<::std::string::String>,
+    pub secondary: __rt::Vec<__rt::String>,
 }
+__rt::object!(
+    ArgumentLocations, "com.vmware.vapi.std.errors.ArgumentLocations", [("primary",
+    "string"), ("secondary", "list<string>")]
+);
 impl ArgumentLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
-    pub fn new(
-        primary: ::std::string::String,
-        secondary: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
+    pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ArgumentLocations {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.ArgumentLocations)"
-        )]
-        struct __Wire {
-            #[serde(rename = "primary", default)]
-            primary: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "secondary", default)]
-            secondary: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            primary: ::vapi_runtime::wire::required(
-                wire.primary,
-                "primary",
-                "string",
-                "com.vmware.vapi.std.errors.ArgumentLocations",
-            )?,
-            secondary: ::vapi_runtime::wire::required(
-                wire.secondary,
-                "secondary",
-                "list<string>",
-                "com.vmware.vapi.std.errors.ArgumentLocations",
-            )?,
-        })
     }
 }
 impl ArgumentLocations {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ArgumentLocations {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ArgumentLocations {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ArgumentLocations::validate(self)
     }
 }
@@ -298,71 +152,43 @@ impl ::vapi_runtime::Validate for ArgumentLocations {
 /// when the method reports exceptions like `NotFound`. See
 /// `Error.data`.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.FileLocations)"
 )]
 pub struct FileLocations {
     /// String identifying the file that triggered the exception.
     #[serde(rename = "primary")]
-    pub primary: ::std::string::String,
+    pub primary: __rt::String,
     /// `list` (possibly empty) of strings identifying other files
     /// that caused the primary file to trigger the exception.
     #[serde(rename = "secondary")]
-    pub secondary: ::std::vec::Vec<::std::string::String>,
+    pub secondary: __rt::Vec<__rt::String>,
 }
+__rt::object!(
+    FileLocations, "com.vmware.vapi.std.errors.FileLocations", [("primary", "string"),
+    ("secondary", "list<string>")]
+);
 impl FileLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
-    pub fn new(
-        primary: ::std::string::String,
-        secondary: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
+    pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileLocations {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.FileLocations)")]
-        struct __Wire {
-            #[serde(rename = "primary", default)]
-            primary: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "secondary", default)]
-            secondary: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            primary: ::vapi_runtime::wire::required(
-                wire.primary,
-                "primary",
-                "string",
-                "com.vmware.vapi.std.errors.FileLocations",
-            )?,
-            secondary: ::vapi_runtime::wire::required(
-                wire.secondary,
-                "secondary",
-                "list<string>",
-                "com.vmware.vapi.std.errors.FileLocations",
-            )?,
-        })
     }
 }
 impl FileLocations {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileLocations {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileLocations {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileLocations::validate(self)
     }
 }
@@ -374,10 +200,15 @@ impl ::vapi_runtime::Validate for FileLocations {
 /// indicate to clients whether a particular exception is transient. See
 /// `Error.data`.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.TransientIndication)"
 )]
 pub struct TransientIndication {
     /// Indicates that the exception this class is attached to is
@@ -385,48 +216,24 @@ pub struct TransientIndication {
     #[serde(rename = "is_transient")]
     pub is_transient: bool,
 }
+__rt::object!(
+    TransientIndication, "com.vmware.vapi.std.errors.TransientIndication",
+    [("is_transient", "boolean")]
+);
 impl TransientIndication {
     /// Creates a value from its required fields (`is_transient`); optional fields are unset.
     pub fn new(is_transient: bool) -> Self {
         Self { is_transient }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for TransientIndication {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.TransientIndication)"
-        )]
-        struct __Wire {
-            #[serde(rename = "is_transient", default)]
-            is_transient: ::std::option::Option<bool>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            is_transient: ::vapi_runtime::wire::required(
-                wire.is_transient,
-                "is_transient",
-                "boolean",
-                "com.vmware.vapi.std.errors.TransientIndication",
-            )?,
-        })
-    }
-}
 impl TransientIndication {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for TransientIndication {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for TransientIndication {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         TransientIndication::validate(self)
     }
 }
@@ -443,11 +250,13 @@ impl ::vapi_runtime::Validate for TransientIndication {
 /// exception, and in fact the only reasonable way for a client to react to the
 /// exception is to display the message(s) to a human.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
 )]
+#[serde(remote = "Self", expecting = "a JSON object (com.vmware.vapi.std.errors.Error)")]
 pub struct Error {
     /// Stack of one or more localizable messages for human exception
     /// consumers.
@@ -459,7 +268,7 @@ pub struct Error {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -480,29 +289,29 @@ pub struct Error {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    Error, "com.vmware.vapi.std.errors.Error", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Error {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -510,54 +319,25 @@ impl Error {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Error";
 }
-impl ::std::fmt::Display for Error {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for Error {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "Error",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for Error {}
-impl<'de> ::serde::Deserialize<'de> for Error {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Error)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Error",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for Error {}
 impl Error {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Error {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Error {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Error::validate(self)
     }
 }
@@ -579,10 +359,15 @@ impl ::vapi_runtime::Validate for Error {
 /// \* The client provides an IP address of a host the system should communicate
 /// with using ssh, but ssh doesn't recognize the public key of the host
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.UnverifiedPeer)"
 )]
 pub struct UnverifiedPeer {
     /// Stack of one or more localizable messages for human exception
@@ -595,7 +380,7 @@ pub struct UnverifiedPeer {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -616,29 +401,29 @@ pub struct UnverifiedPeer {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    UnverifiedPeer, "com.vmware.vapi.std.errors.UnverifiedPeer", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl UnverifiedPeer {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -646,54 +431,25 @@ impl UnverifiedPeer {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnverifiedPeer";
 }
-impl ::std::fmt::Display for UnverifiedPeer {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for UnverifiedPeer {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "UnverifiedPeer",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for UnverifiedPeer {}
-impl<'de> ::serde::Deserialize<'de> for UnverifiedPeer {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.UnverifiedPeer)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.UnverifiedPeer",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for UnverifiedPeer {}
 impl UnverifiedPeer {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for UnverifiedPeer {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for UnverifiedPeer {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         UnverifiedPeer::validate(self)
     }
 }
@@ -707,10 +463,15 @@ impl ::vapi_runtime::Validate for UnverifiedPeer {
 /// \* Trying to change the memory size to a value that is not within the
 /// acceptable guest memory bounds supported by the virtual machine's host.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.Unsupported)"
 )]
 pub struct Unsupported {
     /// Stack of one or more localizable messages for human exception
@@ -723,7 +484,7 @@ pub struct Unsupported {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -744,29 +505,29 @@ pub struct Unsupported {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    Unsupported, "com.vmware.vapi.std.errors.Unsupported", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Unsupported {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -774,54 +535,25 @@ impl Unsupported {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unsupported";
 }
-impl ::std::fmt::Display for Unsupported {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for Unsupported {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "Unsupported",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for Unsupported {}
-impl<'de> ::serde::Deserialize<'de> for Unsupported {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Unsupported)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Unsupported",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for Unsupported {}
 impl Unsupported {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Unsupported {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Unsupported {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Unsupported::validate(self)
     }
 }
@@ -847,10 +579,15 @@ impl ::vapi_runtime::Validate for Unsupported {
 /// \* A client provides an unexpected parameter or attribute name when invoking
 /// the method using a dynamic interface (for example REST).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.UnexpectedInput)"
 )]
 pub struct UnexpectedInput {
     /// Stack of one or more localizable messages for human exception
@@ -863,7 +600,7 @@ pub struct UnexpectedInput {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -884,29 +621,29 @@ pub struct UnexpectedInput {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    UnexpectedInput, "com.vmware.vapi.std.errors.UnexpectedInput", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl UnexpectedInput {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -914,56 +651,25 @@ impl UnexpectedInput {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnexpectedInput";
 }
-impl ::std::fmt::Display for UnexpectedInput {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for UnexpectedInput {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "UnexpectedInput",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for UnexpectedInput {}
-impl<'de> ::serde::Deserialize<'de> for UnexpectedInput {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.UnexpectedInput)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.UnexpectedInput",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for UnexpectedInput {}
 impl UnexpectedInput {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for UnexpectedInput {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for UnexpectedInput {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         UnexpectedInput::validate(self)
     }
 }
@@ -1003,10 +709,15 @@ impl ::vapi_runtime::Validate for UnexpectedInput {
 /// which resource identifier the user did not have the required privilege to
 /// access. The API documentation should indicate what privileges are required.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthorized)"
 )]
 pub struct Unauthorized {
     /// Stack of one or more localizable messages for human exception
@@ -1019,7 +730,7 @@ pub struct Unauthorized {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1040,21 +751,17 @@ pub struct Unauthorized {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
     /// Indicates the authentication challenges applicable to the target
     /// API provider. It can be used by a client to discover the correct
     /// authentication scheme to use. The exact syntax of the value is
@@ -1071,18 +778,22 @@ pub struct Unauthorized {
     #[serde(
         rename = "challenge",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub challenge: ::std::option::Option<::std::string::String>,
+    pub challenge: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    Unauthorized, "com.vmware.vapi.std.errors.Unauthorized", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Unauthorized {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
-            challenge: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
+            challenge: __rt::Option::None,
         }
     }
 }
@@ -1090,57 +801,25 @@ impl Unauthorized {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unauthorized";
 }
-impl ::std::fmt::Display for Unauthorized {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for Unauthorized {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "Unauthorized",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for Unauthorized {}
-impl<'de> ::serde::Deserialize<'de> for Unauthorized {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthorized)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-            #[serde(rename = "challenge", default)]
-            challenge: ::std::option::Option<::std::string::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Unauthorized",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-            challenge: wire.challenge,
-        })
-    }
-}
+impl __rt::Error for Unauthorized {}
 impl Unauthorized {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Unauthorized {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Unauthorized {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Unauthorized::validate(self)
     }
 }
@@ -1170,10 +849,15 @@ impl ::vapi_runtime::Validate for Unauthorized {
 /// valid or invalid, but only that a combination of username and password is
 /// invalid.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthenticated)"
 )]
 pub struct Unauthenticated {
     /// Stack of one or more localizable messages for human exception
@@ -1186,7 +870,7 @@ pub struct Unauthenticated {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1207,21 +891,17 @@ pub struct Unauthenticated {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
     /// Indicates the authentication challenges applicable to the target
     /// API provider. It can be used by a client to discover the correct
     /// authentication scheme to use. The exact syntax of the value is
@@ -1238,18 +918,22 @@ pub struct Unauthenticated {
     #[serde(
         rename = "challenge",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub challenge: ::std::option::Option<::std::string::String>,
+    pub challenge: __rt::Option<__rt::String>,
 }
+__rt::object!(
+    Unauthenticated, "com.vmware.vapi.std.errors.Unauthenticated", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Unauthenticated {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
-            challenge: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
+            challenge: __rt::Option::None,
         }
     }
 }
@@ -1257,59 +941,25 @@ impl Unauthenticated {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unauthenticated";
 }
-impl ::std::fmt::Display for Unauthenticated {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for Unauthenticated {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "Unauthenticated",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for Unauthenticated {}
-impl<'de> ::serde::Deserialize<'de> for Unauthenticated {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthenticated)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-            #[serde(rename = "challenge", default)]
-            challenge: ::std::option::Option<::std::string::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Unauthenticated",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-            challenge: wire.challenge,
-        })
-    }
-}
+impl __rt::Error for Unauthenticated {}
 impl Unauthenticated {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Unauthenticated {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Unauthenticated {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Unauthenticated::validate(self)
     }
 }
@@ -1338,10 +988,15 @@ impl ::vapi_runtime::Validate for Unauthenticated {
 /// storage APD condition). The `ResourceInaccessible` exception would
 /// be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.UnableToAllocateResource)"
 )]
 pub struct UnableToAllocateResource {
     /// Stack of one or more localizable messages for human exception
@@ -1354,7 +1009,7 @@ pub struct UnableToAllocateResource {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1375,29 +1030,29 @@ pub struct UnableToAllocateResource {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    UnableToAllocateResource, "com.vmware.vapi.std.errors.UnableToAllocateResource",
+    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl UnableToAllocateResource {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1405,56 +1060,25 @@ impl UnableToAllocateResource {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnableToAllocateResource";
 }
-impl ::std::fmt::Display for UnableToAllocateResource {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for UnableToAllocateResource {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "UnableToAllocateResource",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for UnableToAllocateResource {}
-impl<'de> ::serde::Deserialize<'de> for UnableToAllocateResource {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.UnableToAllocateResource)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.UnableToAllocateResource",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for UnableToAllocateResource {}
 impl UnableToAllocateResource {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for UnableToAllocateResource {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for UnableToAllocateResource {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         UnableToAllocateResource::validate(self)
     }
 }
@@ -1482,10 +1106,15 @@ impl ::vapi_runtime::Validate for UnableToAllocateResource {
 /// dispatched within \*n\* minutes. The `ServiceUnavailable` exception
 /// would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.TimedOut)"
 )]
 pub struct TimedOut {
     /// Stack of one or more localizable messages for human exception
@@ -1498,7 +1127,7 @@ pub struct TimedOut {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1519,29 +1148,29 @@ pub struct TimedOut {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    TimedOut, "com.vmware.vapi.std.errors.TimedOut", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl TimedOut {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1549,54 +1178,25 @@ impl TimedOut {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.TimedOut";
 }
-impl ::std::fmt::Display for TimedOut {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for TimedOut {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "TimedOut",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for TimedOut {}
-impl<'de> ::serde::Deserialize<'de> for TimedOut {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.TimedOut)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.TimedOut",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for TimedOut {}
 impl TimedOut {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for TimedOut {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for TimedOut {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         TimedOut::validate(self)
     }
 }
@@ -1618,10 +1218,15 @@ impl ::vapi_runtime::Validate for TimedOut {
 /// \* A client invokes the method from the class, but that class has not been
 /// installed. The `OperationNotFound` exception would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ServiceUnavailable)"
 )]
 pub struct ServiceUnavailable {
     /// Stack of one or more localizable messages for human exception
@@ -1634,7 +1239,7 @@ pub struct ServiceUnavailable {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1655,29 +1260,29 @@ pub struct ServiceUnavailable {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ServiceUnavailable, "com.vmware.vapi.std.errors.ServiceUnavailable", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ServiceUnavailable {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1685,56 +1290,25 @@ impl ServiceUnavailable {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ServiceUnavailable";
 }
-impl ::std::fmt::Display for ServiceUnavailable {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for ServiceUnavailable {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "ServiceUnavailable",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for ServiceUnavailable {}
-impl<'de> ::serde::Deserialize<'de> for ServiceUnavailable {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.ServiceUnavailable)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ServiceUnavailable",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for ServiceUnavailable {}
 impl ServiceUnavailable {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ServiceUnavailable {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ServiceUnavailable {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ServiceUnavailable::validate(self)
     }
 }
@@ -1756,10 +1330,15 @@ impl ::vapi_runtime::Validate for ServiceUnavailable {
 /// \* Some method fails to contact VMware Tools running inside the virtual
 /// machine. The `ServiceUnavailable` exception would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInaccessible)"
 )]
 pub struct ResourceInaccessible {
     /// Stack of one or more localizable messages for human exception
@@ -1772,7 +1351,7 @@ pub struct ResourceInaccessible {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1793,29 +1372,29 @@ pub struct ResourceInaccessible {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ResourceInaccessible, "com.vmware.vapi.std.errors.ResourceInaccessible",
+    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ResourceInaccessible {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1823,56 +1402,25 @@ impl ResourceInaccessible {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceInaccessible";
 }
-impl ::std::fmt::Display for ResourceInaccessible {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for ResourceInaccessible {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "ResourceInaccessible",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for ResourceInaccessible {}
-impl<'de> ::serde::Deserialize<'de> for ResourceInaccessible {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInaccessible)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ResourceInaccessible",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for ResourceInaccessible {}
 impl ResourceInaccessible {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ResourceInaccessible {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ResourceInaccessible {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ResourceInaccessible::validate(self)
     }
 }
@@ -1891,10 +1439,15 @@ impl ::vapi_runtime::Validate for ResourceInaccessible {
 /// \* Trying to power off a virtual machine that is in the process of being
 /// powered on. The `ResourceBusy` exception would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInUse)"
 )]
 pub struct ResourceInUse {
     /// Stack of one or more localizable messages for human exception
@@ -1907,7 +1460,7 @@ pub struct ResourceInUse {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -1928,29 +1481,29 @@ pub struct ResourceInUse {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ResourceInUse, "com.vmware.vapi.std.errors.ResourceInUse", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ResourceInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -1958,54 +1511,25 @@ impl ResourceInUse {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceInUse";
 }
-impl ::std::fmt::Display for ResourceInUse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for ResourceInUse {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "ResourceInUse",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for ResourceInUse {}
-impl<'de> ::serde::Deserialize<'de> for ResourceInUse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInUse)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ResourceInUse",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for ResourceInUse {}
 impl ResourceInUse {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ResourceInUse {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ResourceInUse {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ResourceInUse::validate(self)
     }
 }
@@ -2023,10 +1547,15 @@ impl ::vapi_runtime::Validate for ResourceInUse {
 /// registered on any host attached to the datastore. The
 /// `ResourceInUse` exception would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceBusy)"
 )]
 pub struct ResourceBusy {
     /// Stack of one or more localizable messages for human exception
@@ -2039,7 +1568,7 @@ pub struct ResourceBusy {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2060,29 +1589,29 @@ pub struct ResourceBusy {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ResourceBusy, "com.vmware.vapi.std.errors.ResourceBusy", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ResourceBusy {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2090,54 +1619,25 @@ impl ResourceBusy {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceBusy";
 }
-impl ::std::fmt::Display for ResourceBusy {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for ResourceBusy {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "ResourceBusy",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for ResourceBusy {}
-impl<'de> ::serde::Deserialize<'de> for ResourceBusy {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceBusy)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ResourceBusy",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for ResourceBusy {}
 impl ResourceBusy {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ResourceBusy {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ResourceBusy {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ResourceBusy::validate(self)
     }
 }
@@ -2165,10 +1665,15 @@ impl ::vapi_runtime::Validate for ResourceBusy {
 /// service identifier or operation identifier. The `NotFound` exception
 /// would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.OperationNotFound)"
 )]
 pub struct OperationNotFound {
     /// Stack of one or more localizable messages for human exception
@@ -2181,7 +1686,7 @@ pub struct OperationNotFound {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2202,29 +1707,29 @@ pub struct OperationNotFound {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    OperationNotFound, "com.vmware.vapi.std.errors.OperationNotFound", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl OperationNotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2232,56 +1737,25 @@ impl OperationNotFound {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.OperationNotFound";
 }
-impl ::std::fmt::Display for OperationNotFound {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for OperationNotFound {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "OperationNotFound",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for OperationNotFound {}
-impl<'de> ::serde::Deserialize<'de> for OperationNotFound {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.OperationNotFound)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.OperationNotFound",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for OperationNotFound {}
 impl OperationNotFound {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for OperationNotFound {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for OperationNotFound {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         OperationNotFound::validate(self)
     }
 }
@@ -2298,10 +1772,15 @@ impl ::vapi_runtime::Validate for OperationNotFound {
 /// \* Invoke the method to remove a vswitch, passing an id that does not
 /// identify an existing vswitch.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.NotFound)"
 )]
 pub struct NotFound {
     /// Stack of one or more localizable messages for human exception
@@ -2314,7 +1793,7 @@ pub struct NotFound {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2335,29 +1814,29 @@ pub struct NotFound {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    NotFound, "com.vmware.vapi.std.errors.NotFound", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl NotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2365,54 +1844,25 @@ impl NotFound {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.NotFound";
 }
-impl ::std::fmt::Display for NotFound {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for NotFound {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "NotFound",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for NotFound {}
-impl<'de> ::serde::Deserialize<'de> for NotFound {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.NotFound)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.NotFound",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for NotFound {}
 impl NotFound {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for NotFound {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for NotFound {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         NotFound::validate(self)
     }
 }
@@ -2436,10 +1886,15 @@ impl ::vapi_runtime::Validate for NotFound {
 /// \* Trying to power off a virtual machine that is in the process of being
 /// powered on. The `ResourceBusy` exception would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.NotAllowedInCurrentState)"
 )]
 pub struct NotAllowedInCurrentState {
     /// Stack of one or more localizable messages for human exception
@@ -2452,7 +1907,7 @@ pub struct NotAllowedInCurrentState {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2473,29 +1928,29 @@ pub struct NotAllowedInCurrentState {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    NotAllowedInCurrentState, "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl NotAllowedInCurrentState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2503,56 +1958,25 @@ impl NotAllowedInCurrentState {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.NotAllowedInCurrentState";
 }
-impl ::std::fmt::Display for NotAllowedInCurrentState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for NotAllowedInCurrentState {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "NotAllowedInCurrentState",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for NotAllowedInCurrentState {}
-impl<'de> ::serde::Deserialize<'de> for NotAllowedInCurrentState {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.NotAllowedInCurrentState)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for NotAllowedInCurrentState {}
 impl NotAllowedInCurrentState {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for NotAllowedInCurrentState {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for NotAllowedInCurrentState {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         NotAllowedInCurrentState::validate(self)
     }
 }
@@ -2583,10 +2007,15 @@ impl ::vapi_runtime::Validate for NotAllowedInCurrentState {
 /// programming language may expose the errors using a language specific
 /// mechanism, so this exception might not be used.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidRequest)"
 )]
 pub struct InvalidRequest {
     /// Stack of one or more localizable messages for human exception
@@ -2599,7 +2028,7 @@ pub struct InvalidRequest {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2620,29 +2049,29 @@ pub struct InvalidRequest {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InvalidRequest, "com.vmware.vapi.std.errors.InvalidRequest", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InvalidRequest {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2650,54 +2079,25 @@ impl InvalidRequest {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidRequest";
 }
-impl ::std::fmt::Display for InvalidRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for InvalidRequest {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "InvalidRequest",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for InvalidRequest {}
-impl<'de> ::serde::Deserialize<'de> for InvalidRequest {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidRequest)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InvalidRequest",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for InvalidRequest {}
 impl InvalidRequest {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InvalidRequest {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InvalidRequest {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InvalidRequest::validate(self)
     }
 }
@@ -2719,10 +2119,15 @@ impl ::vapi_runtime::Validate for InvalidRequest {
 /// \* A parameter has a value that is not of the expected type. The
 /// `InvalidArgument` exception would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementType)"
 )]
 pub struct InvalidElementType {
     /// Stack of one or more localizable messages for human exception
@@ -2735,7 +2140,7 @@ pub struct InvalidElementType {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2756,29 +2161,29 @@ pub struct InvalidElementType {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InvalidElementType, "com.vmware.vapi.std.errors.InvalidElementType", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InvalidElementType {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2786,56 +2191,25 @@ impl InvalidElementType {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidElementType";
 }
-impl ::std::fmt::Display for InvalidElementType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for InvalidElementType {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "InvalidElementType",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for InvalidElementType {}
-impl<'de> ::serde::Deserialize<'de> for InvalidElementType {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementType)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InvalidElementType",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for InvalidElementType {}
 impl InvalidElementType {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InvalidElementType {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InvalidElementType {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InvalidElementType::validate(self)
     }
 }
@@ -2854,10 +2228,15 @@ impl ::vapi_runtime::Validate for InvalidElementType {
 /// \* Attempt to remove a host from a DRS cluster without putting the host into
 /// maintenance mode.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementConfiguration)"
 )]
 pub struct InvalidElementConfiguration {
     /// Stack of one or more localizable messages for human exception
@@ -2870,7 +2249,7 @@ pub struct InvalidElementConfiguration {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -2891,29 +2270,30 @@ pub struct InvalidElementConfiguration {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InvalidElementConfiguration,
+    "com.vmware.vapi.std.errors.InvalidElementConfiguration", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InvalidElementConfiguration {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -2921,56 +2301,25 @@ impl InvalidElementConfiguration {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidElementConfiguration";
 }
-impl ::std::fmt::Display for InvalidElementConfiguration {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for InvalidElementConfiguration {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "InvalidElementConfiguration",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for InvalidElementConfiguration {}
-impl<'de> ::serde::Deserialize<'de> for InvalidElementConfiguration {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementConfiguration)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InvalidElementConfiguration",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for InvalidElementConfiguration {}
 impl InvalidElementConfiguration {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InvalidElementConfiguration {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InvalidElementConfiguration {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InvalidElementConfiguration::validate(self)
     }
 }
@@ -3006,10 +2355,15 @@ impl ::vapi_runtime::Validate for InvalidElementConfiguration {
 /// \* Attempt to attach a SCSI virtual disk to an IDE port. The
 /// `InvalidElementType` exception would be used instead.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidArgument)"
 )]
 pub struct InvalidArgument {
     /// Stack of one or more localizable messages for human exception
@@ -3022,7 +2376,7 @@ pub struct InvalidArgument {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3043,29 +2397,29 @@ pub struct InvalidArgument {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InvalidArgument, "com.vmware.vapi.std.errors.InvalidArgument", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InvalidArgument {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3073,56 +2427,25 @@ impl InvalidArgument {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidArgument";
 }
-impl ::std::fmt::Display for InvalidArgument {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for InvalidArgument {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "InvalidArgument",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for InvalidArgument {}
-impl<'de> ::serde::Deserialize<'de> for InvalidArgument {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidArgument)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InvalidArgument",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for InvalidArgument {}
 impl InvalidArgument {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InvalidArgument {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InvalidArgument {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InvalidArgument::validate(self)
     }
 }
@@ -3139,10 +2462,15 @@ impl ::vapi_runtime::Validate for InvalidArgument {
 /// \* The method reports an exception that is not included in the list of
 /// exceptions the method says that it can report.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.InternalServerError)"
 )]
 pub struct InternalServerError {
     /// Stack of one or more localizable messages for human exception
@@ -3155,7 +2483,7 @@ pub struct InternalServerError {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3176,29 +2504,29 @@ pub struct InternalServerError {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    InternalServerError, "com.vmware.vapi.std.errors.InternalServerError", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl InternalServerError {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3206,56 +2534,25 @@ impl InternalServerError {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InternalServerError";
 }
-impl ::std::fmt::Display for InternalServerError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for InternalServerError {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "InternalServerError",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for InternalServerError {}
-impl<'de> ::serde::Deserialize<'de> for InternalServerError {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.InternalServerError)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.InternalServerError",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for InternalServerError {}
 impl InternalServerError {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for InternalServerError {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for InternalServerError {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         InternalServerError::validate(self)
     }
 }
@@ -3267,10 +2564,15 @@ impl ::vapi_runtime::Validate for InternalServerError {
 /// \* Trying to disable snapshots on a virtual machine which has a snapshot.
 /// \* Trying to downgrade a license that has licensed features that are in use.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.FeatureInUse)"
 )]
 pub struct FeatureInUse {
     /// Stack of one or more localizable messages for human exception
@@ -3283,7 +2585,7 @@ pub struct FeatureInUse {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3304,29 +2606,29 @@ pub struct FeatureInUse {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    FeatureInUse, "com.vmware.vapi.std.errors.FeatureInUse", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl FeatureInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3334,54 +2636,25 @@ impl FeatureInUse {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.FeatureInUse";
 }
-impl ::std::fmt::Display for FeatureInUse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for FeatureInUse {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "FeatureInUse",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for FeatureInUse {}
-impl<'de> ::serde::Deserialize<'de> for FeatureInUse {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.FeatureInUse)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.FeatureInUse",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for FeatureInUse {}
 impl FeatureInUse {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FeatureInUse {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FeatureInUse {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FeatureInUse::validate(self)
     }
 }
@@ -3392,10 +2665,15 @@ impl ::vapi_runtime::Validate for FeatureInUse {
 /// it if the data in the server has changed after it did the \*read\*, so that
 /// it can avoid overwriting that change inadvertantly.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.ConcurrentChange)"
 )]
 pub struct ConcurrentChange {
     /// Stack of one or more localizable messages for human exception
@@ -3408,7 +2686,7 @@ pub struct ConcurrentChange {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3429,29 +2707,29 @@ pub struct ConcurrentChange {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    ConcurrentChange, "com.vmware.vapi.std.errors.ConcurrentChange", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl ConcurrentChange {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3459,56 +2737,25 @@ impl ConcurrentChange {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ConcurrentChange";
 }
-impl ::std::fmt::Display for ConcurrentChange {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for ConcurrentChange {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "ConcurrentChange",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for ConcurrentChange {}
-impl<'de> ::serde::Deserialize<'de> for ConcurrentChange {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.ConcurrentChange)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.ConcurrentChange",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for ConcurrentChange {}
 impl ConcurrentChange {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for ConcurrentChange {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for ConcurrentChange {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         ConcurrentChange::validate(self)
     }
 }
@@ -3535,10 +2782,15 @@ impl ::vapi_runtime::Validate for ConcurrentChange {
 /// `TimedOut` exception would be reported if the time was specified as
 /// part of the input or is documented in the API contract.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.Canceled)"
 )]
 pub struct Canceled {
     /// Stack of one or more localizable messages for human exception
@@ -3551,7 +2803,7 @@ pub struct Canceled {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3572,29 +2824,29 @@ pub struct Canceled {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    Canceled, "com.vmware.vapi.std.errors.Canceled", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl Canceled {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3602,54 +2854,25 @@ impl Canceled {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Canceled";
 }
-impl ::std::fmt::Display for Canceled {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for Canceled {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "Canceled",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for Canceled {}
-impl<'de> ::serde::Deserialize<'de> for Canceled {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.Canceled)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.Canceled",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for Canceled {}
 impl Canceled {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for Canceled {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for Canceled {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         Canceled::validate(self)
     }
 }
@@ -3661,10 +2884,15 @@ impl ::vapi_runtime::Validate for Canceled {
 ///
 /// \* Trying to power on a virtual machine that is already powered on.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyInDesiredState)"
 )]
 pub struct AlreadyInDesiredState {
     /// Stack of one or more localizable messages for human exception
@@ -3677,7 +2905,7 @@ pub struct AlreadyInDesiredState {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3698,29 +2926,29 @@ pub struct AlreadyInDesiredState {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    AlreadyInDesiredState, "com.vmware.vapi.std.errors.AlreadyInDesiredState",
+    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl AlreadyInDesiredState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3728,56 +2956,25 @@ impl AlreadyInDesiredState {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.AlreadyInDesiredState";
 }
-impl ::std::fmt::Display for AlreadyInDesiredState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for AlreadyInDesiredState {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "AlreadyInDesiredState",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for AlreadyInDesiredState {}
-impl<'de> ::serde::Deserialize<'de> for AlreadyInDesiredState {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyInDesiredState)"
-        )]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.AlreadyInDesiredState",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for AlreadyInDesiredState {}
 impl AlreadyInDesiredState {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for AlreadyInDesiredState {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for AlreadyInDesiredState {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         AlreadyInDesiredState::validate(self)
     }
 }
@@ -3797,10 +2994,15 @@ impl ::vapi_runtime::Validate for AlreadyInDesiredState {
 /// \* Trying to create a file in a directory or move or copy a file to a
 /// directory when a file with that name already exists in the directory.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyExists)"
 )]
 pub struct AlreadyExists {
     /// Stack of one or more localizable messages for human exception
@@ -3813,7 +3015,7 @@ pub struct AlreadyExists {
     /// Each subsequent message in the stack describes the "cause" of the
     /// prior message.
     #[serde(rename = "messages")]
-    pub messages: ::std::vec::Vec<super::LocalizableMessage>,
+    pub messages: __rt::Vec<super::LocalizableMessage>,
     /// Data to facilitate clients responding to the method reporting a
     /// standard exception to indicating that it was unable to complete
     /// successfully.
@@ -3834,29 +3036,29 @@ pub struct AlreadyExists {
     /// use as the value of this attribute when reporting exceptions from
     /// their methods.
     /// Some methods will not set this attribute when reporting exceptions.
-    #[serde(
-        rename = "data",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
+    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub data: __rt::Option<__rt::DynamicStructure>,
     /// Discriminator field to help API consumers identify the structure
     /// type.
     /// Can be None for compatibility with preceding implementations.
     #[serde(
         rename = "error_type",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_type: ::std::option::Option<ErrorType>,
+    pub error_type: __rt::Option<ErrorType>,
 }
+__rt::object!(
+    AlreadyExists, "com.vmware.vapi.std.errors.AlreadyExists", [("messages",
+    "list<com.vmware.vapi.std.LocalizableMessage>")]
+);
 impl AlreadyExists {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: ::std::vec::Vec<super::LocalizableMessage>) -> Self {
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: ::std::option::Option::None,
-            error_type: ::std::option::Option::None,
+            data: __rt::Option::None,
+            error_type: __rt::Option::None,
         }
     }
 }
@@ -3864,54 +3066,25 @@ impl AlreadyExists {
     /// The vAPI name of this error type.
     pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.AlreadyExists";
 }
-impl ::std::fmt::Display for AlreadyExists {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(Self::ERROR_TYPE)
+impl __rt::Display for AlreadyExists {
+    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
+        __rt::wire::fmt_error(
+            f,
+            "AlreadyExists",
+            self.messages.iter().map(|m| m.default_message.as_str()),
+        )
     }
 }
-impl ::std::error::Error for AlreadyExists {}
-impl<'de> ::serde::Deserialize<'de> for AlreadyExists {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyExists)")]
-        struct __Wire {
-            #[serde(rename = "messages", default)]
-            messages: ::std::option::Option<::std::vec::Vec<super::LocalizableMessage>>,
-            #[serde(rename = "data", default)]
-            data: ::std::option::Option<::vapi_runtime::DynamicStructure>,
-            #[serde(rename = "error_type", default)]
-            error_type: ::std::option::Option<ErrorType>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            messages: ::vapi_runtime::wire::required(
-                wire.messages,
-                "messages",
-                "list<com.vmware.vapi.std.LocalizableMessage>",
-                "com.vmware.vapi.std.errors.AlreadyExists",
-            )?,
-            data: wire.data,
-            error_type: wire.error_type,
-        })
-    }
-}
+impl __rt::Error for AlreadyExists {}
 impl AlreadyExists {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.messages)
-            .map_err(|e| e.within("messages"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for AlreadyExists {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for AlreadyExists {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         AlreadyExists::validate(self)
     }
 }

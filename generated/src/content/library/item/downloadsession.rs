@@ -3,18 +3,20 @@
 //! for downloading files in a session.
 //!
 //! vAPI package `com.vmware.content.library.item.downloadsession`.
+use ::vapi_runtime::codegen as __rt;
+use super::super::super::super as __root;
 /// The `File.PrepareStatus` class defines the state of the file in
 /// preparation for download.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum FilePrepareStatus {
@@ -31,93 +33,25 @@ pub enum FilePrepareStatus {
     /// Prepare failed.
     Error,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl FilePrepareStatus {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "UNPREPARED",
-        "PREPARE_REQUESTED",
-        "PREPARING",
-        "PREPARED",
-        "ERROR",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unprepared => "UNPREPARED",
-            Self::PrepareRequested => "PREPARE_REQUESTED",
-            Self::Preparing => "PREPARING",
-            Self::Prepared => "PREPARED",
-            Self::Error => "ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for FilePrepareStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "UNPREPARED" => Self::Unprepared,
-            "PREPARE_REQUESTED" => Self::PrepareRequested,
-            "PREPARING" => Self::Preparing,
-            "PREPARED" => Self::Prepared,
-            "ERROR" => Self::Error,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for FilePrepareStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for FilePrepareStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for FilePrepareStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FilePrepareStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FilePrepareStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    FilePrepareStatus, Unknown, [(Unprepared, "UNPREPARED"), (PrepareRequested,
+    "PREPARE_REQUESTED"), (Preparing, "PREPARING"), (Prepared, "PREPARED"), (Error,
+    "ERROR")]
+);
 /// The `File.EndpointType` class defines the types of endpoints used to
 /// download the file.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum FileEndpointType {
@@ -128,89 +62,30 @@ pub enum FileEndpointType {
     /// directly.
     Direct,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl FileEndpointType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["HTTPS", "DIRECT"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Https => "HTTPS",
-            Self::Direct => "DIRECT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for FileEndpointType {
-    fn from(value: &str) -> Self {
-        match value {
-            "HTTPS" => Self::Https,
-            "DIRECT" => Self::Direct,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for FileEndpointType {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for FileEndpointType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for FileEndpointType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileEndpointType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileEndpointType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(FileEndpointType, Unknown, [(Https, "HTTPS"), (Direct, "DIRECT")]);
 /// The `File.Info` class defines the downloaded file.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.downloadsession.File.Info)"
 )]
 pub struct FileInfo {
     /// The name of the file.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: __rt::String,
     /// The file size, in bytes.
     /// This attribute may not be available immediately. It is guaranteed
     /// to be set when the client finishes downloading the file.
-    #[serde(
-        rename = "size",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub size: ::std::option::Option<i64>,
+    #[serde(rename = "size", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub size: __rt::Option<i64>,
     /// The number of bytes that have been transferred by the server so far
     /// for making this file prepared for download. This value may stay at
     /// zero till the client starts downloading the file.
@@ -228,9 +103,9 @@ pub struct FileInfo {
     #[serde(
         rename = "download_endpoint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub download_endpoint: ::std::option::Option<super::TransferEndpoint>,
+    pub download_endpoint: __rt::Option<super::TransferEndpoint>,
     /// The checksum information of the file. When the download is
     /// complete, you can retrieve the checksum from the `File.get`
     /// method to verify the checksum for the downloaded file.
@@ -239,9 +114,9 @@ pub struct FileInfo {
     #[serde(
         rename = "checksum_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub checksum_info: ::std::option::Option<super::FileChecksumInfo>,
+    pub checksum_info: __rt::Option<super::FileChecksumInfo>,
     /// Error message for a failed preparation when the prepare status is
     /// `File.PrepareStatus.ERROR`.
     /// This attribute won't be set unless there was an error with the file
@@ -249,102 +124,47 @@ pub struct FileInfo {
     #[serde(
         rename = "error_message",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_message: ::std::option::Option<
-        super::super::super::super::vapi::std::LocalizableMessage,
-    >,
+    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
 }
+__rt::object!(
+    FileInfo, "com.vmware.content.library.item.downloadsession.File.Info", [("name",
+    "string"), ("bytes_transferred", "long"), ("status",
+    "com.vmware.content.library.item.downloadsession.File.PrepareStatus")]
+);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `bytes_transferred`, `status`); optional fields are unset.
     pub fn new(
-        name: ::std::string::String,
+        name: __rt::String,
         bytes_transferred: i64,
         status: FilePrepareStatus,
     ) -> Self {
         Self {
             name,
-            size: ::std::option::Option::None,
+            size: __rt::Option::None,
             bytes_transferred,
             status,
-            download_endpoint: ::std::option::Option::None,
-            checksum_info: ::std::option::Option::None,
-            error_message: ::std::option::Option::None,
+            download_endpoint: __rt::Option::None,
+            checksum_info: __rt::Option::None,
+            error_message: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.downloadsession.File.Info)"
-        )]
-        struct __Wire {
-            #[serde(rename = "name", default)]
-            name: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "size", default)]
-            size: ::std::option::Option<i64>,
-            #[serde(rename = "bytes_transferred", default)]
-            bytes_transferred: ::std::option::Option<i64>,
-            #[serde(rename = "status", default)]
-            status: ::std::option::Option<FilePrepareStatus>,
-            #[serde(rename = "download_endpoint", default)]
-            download_endpoint: ::std::option::Option<super::TransferEndpoint>,
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: ::std::option::Option<super::FileChecksumInfo>,
-            #[serde(rename = "error_message", default)]
-            error_message: ::std::option::Option<
-                super::super::super::super::vapi::std::LocalizableMessage,
-            >,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            name: ::vapi_runtime::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.downloadsession.File.Info",
-            )?,
-            size: wire.size,
-            bytes_transferred: ::vapi_runtime::wire::required(
-                wire.bytes_transferred,
-                "bytes_transferred",
-                "long",
-                "com.vmware.content.library.item.downloadsession.File.Info",
-            )?,
-            status: ::vapi_runtime::wire::required(
-                wire.status,
-                "status",
-                "com.vmware.content.library.item.downloadsession.File.PrepareStatus",
-                "com.vmware.content.library.item.downloadsession.File.Info",
-            )?,
-            download_endpoint: wire.download_endpoint,
-            checksum_info: wire.checksum_info,
-            error_message: wire.error_message,
-        })
     }
 }
 impl FileInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.download_endpoint)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.download_endpoint)
             .map_err(|e| e.within("download_endpoint"))?;
-        ::vapi_runtime::Validate::validate(&self.checksum_info)
+        __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        ::vapi_runtime::Validate::validate(&self.error_message)
+        __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileInfo::validate(self)
     }
 }
@@ -389,7 +209,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         download_session_id: super::DownloadSessionId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
+        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send;
     /// Requests a file to be prepared for download.
     ///
@@ -421,8 +241,8 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn prepare(
         &self,
         download_session_id: super::DownloadSessionId,
-        file_name: ::std::string::String,
-        endpoint_type: ::std::option::Option<FileEndpointType>,
+        file_name: __rt::String,
+        endpoint_type: __rt::Option<FileEndpointType>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::PrepareError>,
     > + ::std::marker::Send;
@@ -454,7 +274,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn get(
         &self,
         download_session_id: super::DownloadSessionId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send;
@@ -464,15 +284,15 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
         &self,
         download_session_id: super::DownloadSessionId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
+        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send {
         <__T as File>::list(&**self, download_session_id)
     }
     fn prepare(
         &self,
         download_session_id: super::DownloadSessionId,
-        file_name: ::std::string::String,
-        endpoint_type: ::std::option::Option<FileEndpointType>,
+        file_name: __rt::String,
+        endpoint_type: __rt::Option<FileEndpointType>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::PrepareError>,
     > + ::std::marker::Send {
@@ -481,7 +301,7 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
     fn get(
         &self,
         download_session_id: super::DownloadSessionId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send {
@@ -490,6 +310,8 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
 }
 /// Metadata and error types of the `File` service.
 pub mod file {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.downloadsession.file";
     /// The metadata of the `list` operation.
@@ -609,10 +431,10 @@ pub mod file {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the download session associated with `download_session_id` doesn't exist.
-        NotFound(super::super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -639,21 +461,13 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotFound,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotFound,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -663,16 +477,14 @@ pub mod file {
     pub enum PrepareError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the download session does not exist.
-        NotFound(super::super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if there is no file with the specified `file_name`.
-        InvalidArgument(
-            super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if the the download session wasn't created with the ContentLibrary.ReadStorage privilege and the caller requested a `File.EndpointType.DIRECT` endpoint type.
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -701,30 +513,19 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotFound,
-    > for PrepareError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotFound,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for PrepareError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for PrepareError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
+    for PrepareError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::Unauthorized,
-    > for PrepareError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for PrepareError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -734,15 +535,13 @@ pub mod file {
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the download session associated with `download_session_id` does not exist.
-        NotFound(super::super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if there is no file with the specified `file_name`.
-        InvalidArgument(
-            super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -771,30 +570,18 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotFound,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotFound,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument> for GetError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -815,8 +602,8 @@ pub mod file {
     impl super::File for Client {
         async fn list(
             &self,
-            download_session_id: super::super::DownloadSessionId,
-        ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
+            download_session_id: __root::content::library::item::DownloadSessionId,
+        ) -> ::std::result::Result<__rt::Vec<super::FileInfo>, ListError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -853,9 +640,9 @@ pub mod file {
         }
         async fn prepare(
             &self,
-            download_session_id: super::super::DownloadSessionId,
-            file_name: ::std::string::String,
-            endpoint_type: ::std::option::Option<super::FileEndpointType>,
+            download_session_id: __root::content::library::item::DownloadSessionId,
+            file_name: __rt::String,
+            endpoint_type: __rt::Option<super::FileEndpointType>,
         ) -> ::std::result::Result<super::FileInfo, PrepareError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -916,8 +703,8 @@ pub mod file {
         }
         async fn get(
             &self,
-            download_session_id: super::super::DownloadSessionId,
-            file_name: ::std::string::String,
+            download_session_id: __root::content::library::item::DownloadSessionId,
+            file_name: __rt::String,
         ) -> ::std::result::Result<super::FileInfo, GetError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
@@ -1027,7 +814,8 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let download_session_id: super::super::DownloadSessionId = __call.path("v0")?;
+        let download_session_id: __root::content::library::item::DownloadSessionId = __call
+            .path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::File>::list(__service, download_session_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -1054,9 +842,10 @@ pub mod file {
         ::vapi_runtime::server::Response,
     > {
         let mut __fields = __call.fields()?;
-        let download_session_id: super::super::DownloadSessionId = __call.path("v0")?;
-        let file_name: ::std::string::String = __fields.take("file_name")?;
-        let endpoint_type: ::std::option::Option<super::FileEndpointType> = __fields
+        let download_session_id: __root::content::library::item::DownloadSessionId = __call
+            .path("v0")?;
+        let file_name: __rt::String = __fields.take("file_name")?;
+        let endpoint_type: __rt::Option<super::FileEndpointType> = __fields
             .take("endpoint_type")?;
         ::std::result::Result::Ok(
             match <S as super::File>::prepare(
@@ -1093,9 +882,10 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let download_session_id: super::super::DownloadSessionId = __call.path("v0")?;
-        let file_name: ::std::string::String = __call
-            .query::<::std::string::String>("file_name")?
+        let download_session_id: __root::content::library::item::DownloadSessionId = __call
+            .path("v0")?;
+        let file_name: __rt::String = __call
+            .query::<__rt::String>("file_name")?
             .ok_or_else(|| {
                 ::vapi_runtime::server::invalid_argument("`file_name` is required")
             })?;

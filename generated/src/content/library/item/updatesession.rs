@@ -3,19 +3,21 @@
 //! updating files in a session.
 //!
 //! vAPI package `com.vmware.content.library.item.updatesession`.
+use ::vapi_runtime::codegen as __rt;
+use super::super::super::super as __root;
 /// The `WarningType` class defines the warnings which can be raised during
 /// the update session.
 /// This enumeration was added in \*\*vSphere API 6.8\*\*.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum WarningType {
@@ -28,91 +30,26 @@ pub enum WarningType {
     /// The certificate used for signing the content is not trusted.
     UntrustedCertificate,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl WarningType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "SELF_SIGNED_CERTIFICATE",
-        "EXPIRED_CERTIFICATE",
-        "NOT_YET_VALID_CERTIFICATE",
-        "UNTRUSTED_CERTIFICATE",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SelfSignedCertificate => "SELF_SIGNED_CERTIFICATE",
-            Self::ExpiredCertificate => "EXPIRED_CERTIFICATE",
-            Self::NotYetValidCertificate => "NOT_YET_VALID_CERTIFICATE",
-            Self::UntrustedCertificate => "UNTRUSTED_CERTIFICATE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for WarningType {
-    fn from(value: &str) -> Self {
-        match value {
-            "SELF_SIGNED_CERTIFICATE" => Self::SelfSignedCertificate,
-            "EXPIRED_CERTIFICATE" => Self::ExpiredCertificate,
-            "NOT_YET_VALID_CERTIFICATE" => Self::NotYetValidCertificate,
-            "UNTRUSTED_CERTIFICATE" => Self::UntrustedCertificate,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for WarningType {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for WarningType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for WarningType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for WarningType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for WarningType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    WarningType, Unknown, [(SelfSignedCertificate, "SELF_SIGNED_CERTIFICATE"),
+    (ExpiredCertificate, "EXPIRED_CERTIFICATE"), (NotYetValidCertificate,
+    "NOT_YET_VALID_CERTIFICATE"), (UntrustedCertificate, "UNTRUSTED_CERTIFICATE")]
+);
 /// The `PreviewInfo.State` class defines the state of the update session's
 /// preview.
 /// This enumeration was added in \*\*vSphere API 6.8\*\*.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum PreviewInfoState {
@@ -136,89 +73,23 @@ pub enum PreviewInfoState {
     /// applicable metadata files in the session have been fully uploaded.
     Available,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl PreviewInfoState {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "UNAVAILABLE",
-        "NOT_APPLICABLE",
-        "PREPARING",
-        "AVAILABLE",
-    ];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unavailable => "UNAVAILABLE",
-            Self::NotApplicable => "NOT_APPLICABLE",
-            Self::Preparing => "PREPARING",
-            Self::Available => "AVAILABLE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for PreviewInfoState {
-    fn from(value: &str) -> Self {
-        match value {
-            "UNAVAILABLE" => Self::Unavailable,
-            "NOT_APPLICABLE" => Self::NotApplicable,
-            "PREPARING" => Self::Preparing,
-            "AVAILABLE" => Self::Available,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for PreviewInfoState {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for PreviewInfoState {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for PreviewInfoState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for PreviewInfoState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PreviewInfoState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    PreviewInfoState, Unknown, [(Unavailable, "UNAVAILABLE"), (NotApplicable,
+    "NOT_APPLICABLE"), (Preparing, "PREPARING"), (Available, "AVAILABLE")]
+);
 /// The `File.SourceType` class defines how the file content is retrieved.
 ///
 /// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::PartialOrd,
+    __rt::Ord,
+    __rt::Hash,
 )]
 #[non_exhaustive]
 pub enum FileSourceType {
@@ -230,92 +101,37 @@ pub enum FileSourceType {
     /// `https`, `file`, or `ds`.
     Pull,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(::vapi_runtime::UnknownValue),
+    Unknown(__rt::UnknownValue),
 }
-impl FileSourceType {
-    /// The wire strings of the documented values, in IDL order.
-    pub const KNOWN: &'static [&'static str] = &["NONE", "PUSH", "PULL"];
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "NONE",
-            Self::Push => "PUSH",
-            Self::Pull => "PULL",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one this version does not document.
-    pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for FileSourceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "NONE" => Self::None,
-            "PUSH" => Self::Push,
-            "PULL" => Self::Pull,
-            other => Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(other)),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for FileSourceType {
-    fn from(value: ::std::string::String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => {
-                Self::Unknown(::vapi_runtime::UnknownValue::__from_wire(value))
-            }
-            known => known,
-        }
-    }
-}
-impl ::std::str::FromStr for FileSourceType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
-        ::std::result::Result::Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for FileSourceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for FileSourceType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileSourceType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::vapi_runtime::wire::open_enum(deserializer)
-    }
-}
+__rt::open_enum!(
+    FileSourceType, Unknown, [(None, "NONE"), (Push, "PUSH"), (Pull, "PULL")]
+);
 /// The `CertificateInfo` class contains information about the public key
 /// certificate used to sign the content.
 /// This class was added in \*\*vSphere API 6.8\*\*.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.CertificateInfo)"
 )]
 pub struct CertificateInfo {
     /// Certificate issuer. For example: /C=US/ST=California/L=Palo
     /// Alto/O=VMware, Inc.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
     #[serde(rename = "issuer")]
-    pub issuer: ::std::string::String,
+    pub issuer: __rt::String,
     /// Certificate subject. For example:
     /// C=US/ST=Massachusetts/L=Hopkinton/O=EMC Corporation/OU=EMC
     /// Avamar/CN=EMC Corporation.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
     #[serde(rename = "subject")]
-    pub subject: ::std::string::String,
+    pub subject: __rt::String,
     /// Whether the certificate is self-signed.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
     #[serde(rename = "self_signed")]
@@ -323,15 +139,20 @@ pub struct CertificateInfo {
     /// The X509 representation of the certificate.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
     #[serde(rename = "x509")]
-    pub x509: ::std::string::String,
+    pub x509: __rt::String,
 }
+__rt::object!(
+    CertificateInfo, "com.vmware.content.library.item.updatesession.CertificateInfo",
+    [("issuer", "string"), ("subject", "string"), ("self_signed", "boolean"), ("x509",
+    "string")]
+);
 impl CertificateInfo {
     /// Creates a value from its required fields (`issuer`, `subject`, `self_signed`, `x509`); optional fields are unset.
     pub fn new(
-        issuer: ::std::string::String,
-        subject: ::std::string::String,
+        issuer: __rt::String,
+        subject: __rt::String,
         self_signed: bool,
-        x509: ::std::string::String,
+        x509: __rt::String,
     ) -> Self {
         Self {
             issuer,
@@ -341,66 +162,14 @@ impl CertificateInfo {
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for CertificateInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.CertificateInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "issuer", default)]
-            issuer: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "subject", default)]
-            subject: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "self_signed", default)]
-            self_signed: ::std::option::Option<bool>,
-            #[serde(rename = "x509", default)]
-            x509: ::std::option::Option<::std::string::String>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            issuer: ::vapi_runtime::wire::required(
-                wire.issuer,
-                "issuer",
-                "string",
-                "com.vmware.content.library.item.updatesession.CertificateInfo",
-            )?,
-            subject: ::vapi_runtime::wire::required(
-                wire.subject,
-                "subject",
-                "string",
-                "com.vmware.content.library.item.updatesession.CertificateInfo",
-            )?,
-            self_signed: ::vapi_runtime::wire::required(
-                wire.self_signed,
-                "self_signed",
-                "boolean",
-                "com.vmware.content.library.item.updatesession.CertificateInfo",
-            )?,
-            x509: ::vapi_runtime::wire::required(
-                wire.x509,
-                "x509",
-                "string",
-                "com.vmware.content.library.item.updatesession.CertificateInfo",
-            )?,
-        })
-    }
-}
 impl CertificateInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for CertificateInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for CertificateInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         CertificateInfo::validate(self)
     }
 }
@@ -410,10 +179,15 @@ impl ::vapi_runtime::Validate for CertificateInfo {
 ///
 /// Whether `warnings`, `certificate_info` are set depends on `state`: [`validate`](Self::validate) checks it.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewInfo)"
 )]
 pub struct PreviewInfo {
     /// Indicates the state of the preview of the update session.
@@ -428,9 +202,9 @@ pub struct PreviewInfo {
     #[serde(
         rename = "certificate_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub certificate_info: ::std::option::Option<CertificateInfo>,
+    pub certificate_info: __rt::Option<CertificateInfo>,
     /// The list of warnings raised for this update session. Any warning
     /// which is not ignored by the client will, by default, fail the
     /// update session during session complete operation.
@@ -439,66 +213,31 @@ pub struct PreviewInfo {
     /// of `state` is `PreviewInfo.State.AVAILABLE`.
     ///
     /// It must be set when `state` is `AVAILABLE`, and is unset otherwise.
-    #[serde(
-        rename = "warnings",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub warnings: ::std::option::Option<::std::vec::Vec<PreviewWarningInfo>>,
+    #[serde(rename = "warnings", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub warnings: __rt::Option<__rt::Vec<PreviewWarningInfo>>,
     /// Certificate chain in base64 format.
     /// This attribute was added in \*\*vSphere API 7.0.3.0\*\*.
     /// This attribute is None if the update session content is not signed.
     #[serde(
         rename = "cert_chain",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
 }
+__rt::object!(
+    PreviewInfo, "com.vmware.content.library.item.updatesession.PreviewInfo", [("state",
+    "com.vmware.content.library.item.updatesession.PreviewInfo.State")]
+);
 impl PreviewInfo {
     /// Creates a value from its required fields (`state`); optional fields are unset.
     pub fn new(state: PreviewInfoState) -> Self {
         Self {
             state,
-            certificate_info: ::std::option::Option::None,
-            warnings: ::std::option::Option::None,
-            cert_chain: ::std::option::Option::None,
+            certificate_info: __rt::Option::None,
+            warnings: __rt::Option::None,
+            cert_chain: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PreviewInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "state", default)]
-            state: ::std::option::Option<PreviewInfoState>,
-            #[serde(rename = "certificate_info", default)]
-            certificate_info: ::std::option::Option<CertificateInfo>,
-            #[serde(rename = "warnings", default)]
-            warnings: ::std::option::Option<::std::vec::Vec<PreviewWarningInfo>>,
-            #[serde(rename = "cert_chain", default)]
-            cert_chain: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            state: ::vapi_runtime::wire::required(
-                wire.state,
-                "state",
-                "com.vmware.content.library.item.updatesession.PreviewInfo.State",
-                "com.vmware.content.library.item.updatesession.PreviewInfo",
-            )?,
-            certificate_info: wire.certificate_info,
-            warnings: wire.warnings,
-            cert_chain: wire.cert_chain,
-        })
     }
 }
 impl PreviewInfo {
@@ -510,41 +249,29 @@ impl PreviewInfo {
     /// - `certificate_info` is unset unless `state` is AVAILABLE
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        {
-            let tag = ::std::option::Option::Some(&self.state);
-            ::vapi_runtime::check_union_field(
-                "com.vmware.content.library.item.updatesession.PreviewInfo",
-                "state",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "warnings",
-                self.warnings.is_some(),
-                &["AVAILABLE"],
-                &["AVAILABLE"],
-            )?;
-            ::vapi_runtime::check_union_field(
-                "com.vmware.content.library.item.updatesession.PreviewInfo",
-                "state",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "certificate_info",
-                self.certificate_info.is_some(),
-                &[],
-                &["AVAILABLE"],
-            )?;
-        }
-        ::vapi_runtime::Validate::validate(&self.certificate_info)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::check_union(
+            "com.vmware.content.library.item.updatesession.PreviewInfo",
+            "state",
+            __rt::Some((self.state.as_str(), self.state.is_unknown())),
+            &[
+                ("warnings", self.warnings.is_some(), &["AVAILABLE"], &["AVAILABLE"]),
+                (
+                    "certificate_info",
+                    self.certificate_info.is_some(),
+                    &[],
+                    &["AVAILABLE"],
+                ),
+            ],
+        )?;
+        __rt::Validate::validate(&self.certificate_info)
             .map_err(|e| e.within("certificate_info"))?;
-        ::vapi_runtime::Validate::validate(&self.warnings)
-            .map_err(|e| e.within("warnings"))?;
-        ::std::result::Result::Ok(())
+        __rt::Validate::validate(&self.warnings).map_err(|e| e.within("warnings"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for PreviewInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for PreviewInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         PreviewInfo::validate(self)
     }
 }
@@ -552,10 +279,15 @@ impl ::vapi_runtime::Validate for PreviewInfo {
 /// which are raised during the update session preview.
 /// This class was added in \*\*vSphere API 6.8\*\*.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewWarningInfo)"
 )]
 pub struct PreviewWarningInfo {
     /// The warning type raised during preview of the update session.
@@ -565,79 +297,38 @@ pub struct PreviewWarningInfo {
     /// The message specifying more details about the warning.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
     #[serde(rename = "message")]
-    pub message: super::super::super::super::vapi::std::LocalizableMessage,
+    pub message: __root::vapi::std::LocalizableMessage,
     /// Indicates if this warning will be ignored during session complete
     /// operation.
     /// This attribute was added in \*\*vSphere API 6.8\*\*.
     #[serde(rename = "ignored")]
     pub ignored: bool,
 }
+__rt::object!(
+    PreviewWarningInfo,
+    "com.vmware.content.library.item.updatesession.PreviewWarningInfo", [("type",
+    "com.vmware.content.library.item.updatesession.WarningType"), ("message",
+    "com.vmware.vapi.std.LocalizableMessage"), ("ignored", "boolean")]
+);
 impl PreviewWarningInfo {
     /// Creates a value from its required fields (`type`, `message`, `ignored`); optional fields are unset.
     pub fn new(
         r#type: WarningType,
-        message: super::super::super::super::vapi::std::LocalizableMessage,
+        message: __root::vapi::std::LocalizableMessage,
         ignored: bool,
     ) -> Self {
         Self { r#type, message, ignored }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for PreviewWarningInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewWarningInfo)"
-        )]
-        struct __Wire {
-            #[serde(rename = "type", default)]
-            r#type: ::std::option::Option<WarningType>,
-            #[serde(rename = "message", default)]
-            message: ::std::option::Option<
-                super::super::super::super::vapi::std::LocalizableMessage,
-            >,
-            #[serde(rename = "ignored", default)]
-            ignored: ::std::option::Option<bool>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: ::vapi_runtime::wire::required(
-                wire.r#type,
-                "type",
-                "com.vmware.content.library.item.updatesession.WarningType",
-                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
-            )?,
-            message: ::vapi_runtime::wire::required(
-                wire.message,
-                "message",
-                "com.vmware.vapi.std.LocalizableMessage",
-                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
-            )?,
-            ignored: ::vapi_runtime::wire::required(
-                wire.ignored,
-                "ignored",
-                "boolean",
-                "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
-            )?,
-        })
-    }
-}
 impl PreviewWarningInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.message)
-            .map_err(|e| e.within("message"))?;
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.message).map_err(|e| e.within("message"))?;
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for PreviewWarningInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for PreviewWarningInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         PreviewWarningInfo::validate(self)
     }
 }
@@ -645,10 +336,15 @@ impl ::vapi_runtime::Validate for PreviewWarningInfo {
 /// is raised during the update session.
 /// This class was added in \*\*vSphere API 6.8\*\*.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.WarningBehavior)"
 )]
 pub struct WarningBehavior {
     /// The warning type which may be raised during the update session.
@@ -661,56 +357,25 @@ pub struct WarningBehavior {
     #[serde(rename = "ignored")]
     pub ignored: bool,
 }
+__rt::object!(
+    WarningBehavior, "com.vmware.content.library.item.updatesession.WarningBehavior",
+    [("type", "com.vmware.content.library.item.updatesession.WarningType"), ("ignored",
+    "boolean")]
+);
 impl WarningBehavior {
     /// Creates a value from its required fields (`type`, `ignored`); optional fields are unset.
     pub fn new(r#type: WarningType, ignored: bool) -> Self {
         Self { r#type, ignored }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for WarningBehavior {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.WarningBehavior)"
-        )]
-        struct __Wire {
-            #[serde(rename = "type", default)]
-            r#type: ::std::option::Option<WarningType>,
-            #[serde(rename = "ignored", default)]
-            ignored: ::std::option::Option<bool>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: ::vapi_runtime::wire::required(
-                wire.r#type,
-                "type",
-                "com.vmware.content.library.item.updatesession.WarningType",
-                "com.vmware.content.library.item.updatesession.WarningBehavior",
-            )?,
-            ignored: ::vapi_runtime::wire::required(
-                wire.ignored,
-                "ignored",
-                "boolean",
-                "com.vmware.content.library.item.updatesession.WarningBehavior",
-            )?,
-        })
-    }
-}
 impl WarningBehavior {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::std::result::Result::Ok(())
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for WarningBehavior {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for WarningBehavior {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         WarningBehavior::validate(self)
     }
 }
@@ -719,15 +384,20 @@ impl ::vapi_runtime::Validate for WarningBehavior {
 ///
 /// Whether `source_endpoint` is set depends on `source_type`: [`validate`](Self::validate) checks it.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.AddSpec)"
 )]
 pub struct FileAddSpec {
     /// The name of the file being uploaded.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: __rt::String,
     /// The source type (NONE, PUSH, PULL) from which the file content will
     /// be retrieved.
     #[serde(rename = "source_type")]
@@ -741,17 +411,13 @@ pub struct FileAddSpec {
     #[serde(
         rename = "source_endpoint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub source_endpoint: ::std::option::Option<super::TransferEndpoint>,
+    pub source_endpoint: __rt::Option<super::TransferEndpoint>,
     /// The file size, in bytes.
     /// If None, the server will not verify it received the correct size.
-    #[serde(
-        rename = "size",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub size: ::std::option::Option<i64>,
+    #[serde(rename = "size", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub size: __rt::Option<i64>,
     /// The checksum of the file. If specified, the server will verify the
     /// checksum once the file is received. If there is a mismatch, the
     /// upload will fail. For ova files, this value should not be set.
@@ -759,63 +425,25 @@ pub struct FileAddSpec {
     #[serde(
         rename = "checksum_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub checksum_info: ::std::option::Option<super::FileChecksumInfo>,
+    pub checksum_info: __rt::Option<super::FileChecksumInfo>,
 }
+__rt::object!(
+    FileAddSpec, "com.vmware.content.library.item.updatesession.File.AddSpec", [("name",
+    "string"), ("source_type",
+    "com.vmware.content.library.item.updatesession.File.SourceType")]
+);
 impl FileAddSpec {
     /// Creates a value from its required fields (`name`, `source_type`); optional fields are unset.
-    pub fn new(name: ::std::string::String, source_type: FileSourceType) -> Self {
+    pub fn new(name: __rt::String, source_type: FileSourceType) -> Self {
         Self {
             name,
             source_type,
-            source_endpoint: ::std::option::Option::None,
-            size: ::std::option::Option::None,
-            checksum_info: ::std::option::Option::None,
+            source_endpoint: __rt::Option::None,
+            size: __rt::Option::None,
+            checksum_info: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileAddSpec {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.AddSpec)"
-        )]
-        struct __Wire {
-            #[serde(rename = "name", default)]
-            name: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "source_type", default)]
-            source_type: ::std::option::Option<FileSourceType>,
-            #[serde(rename = "source_endpoint", default)]
-            source_endpoint: ::std::option::Option<super::TransferEndpoint>,
-            #[serde(rename = "size", default)]
-            size: ::std::option::Option<i64>,
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: ::std::option::Option<super::FileChecksumInfo>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            name: ::vapi_runtime::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.updatesession.File.AddSpec",
-            )?,
-            source_type: ::vapi_runtime::wire::required(
-                wire.source_type,
-                "source_type",
-                "com.vmware.content.library.item.updatesession.File.SourceType",
-                "com.vmware.content.library.item.updatesession.File.AddSpec",
-            )?,
-            source_endpoint: wire.source_endpoint,
-            size: wire.size,
-            checksum_info: wire.checksum_info,
-        })
     }
 }
 impl FileAddSpec {
@@ -826,31 +454,22 @@ impl FileAddSpec {
     /// - `source_endpoint` is unset unless `source_type` is PULL
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        {
-            let tag = ::std::option::Option::Some(&self.source_type);
-            ::vapi_runtime::check_union_field(
-                "com.vmware.content.library.item.updatesession.File.AddSpec",
-                "source_type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "source_endpoint",
-                self.source_endpoint.is_some(),
-                &["PULL"],
-                &["PULL"],
-            )?;
-        }
-        ::vapi_runtime::Validate::validate(&self.source_endpoint)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::check_union(
+            "com.vmware.content.library.item.updatesession.File.AddSpec",
+            "source_type",
+            __rt::Some((self.source_type.as_str(), self.source_type.is_unknown())),
+            &[("source_endpoint", self.source_endpoint.is_some(), &["PULL"], &["PULL"])],
+        )?;
+        __rt::Validate::validate(&self.source_endpoint)
             .map_err(|e| e.within("source_endpoint"))?;
-        ::vapi_runtime::Validate::validate(&self.checksum_info)
+        __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileAddSpec {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileAddSpec {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileAddSpec::validate(self)
     }
 }
@@ -858,15 +477,20 @@ impl ::vapi_runtime::Validate for FileAddSpec {
 ///
 /// Whether `source_endpoint`, `upload_endpoint` are set depends on `source_type`: [`validate`](Self::validate) checks it.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.Info)"
 )]
 pub struct FileInfo {
     /// The name of the file.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: __rt::String,
     /// The source type (NONE, PUSH, PULL) from which the file is being
     /// retrieved. This may be `File.SourceType.NONE` if the file is
     /// not being changed.
@@ -877,20 +501,16 @@ pub struct FileInfo {
     /// file.
     /// This attribute won't be set until the file status is
     /// `com.vmware.content.library.item.TransferStatus.READY`.
-    #[serde(
-        rename = "size",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub size: ::std::option::Option<i64>,
+    #[serde(rename = "size", default, skip_serializing_if = "__rt::Option::is_none")]
+    pub size: __rt::Option<i64>,
     /// The checksum information of the file received by the server.
     /// If None, the server does not verify the checksum.
     #[serde(
         rename = "checksum_info",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub checksum_info: ::std::option::Option<super::FileChecksumInfo>,
+    pub checksum_info: __rt::Option<super::FileChecksumInfo>,
     /// A source endpoint from which to retrieve the file.
     /// This attribute is optional and it is only relevant when the value
     /// of `sourceType` is `File.SourceType.PULL`.
@@ -899,9 +519,9 @@ pub struct FileInfo {
     #[serde(
         rename = "source_endpoint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub source_endpoint: ::std::option::Option<super::TransferEndpoint>,
+    pub source_endpoint: __rt::Option<super::TransferEndpoint>,
     /// An upload endpoint to which the client can push the content.
     /// This attribute is optional and it is only relevant when the value
     /// of `sourceType` is `File.SourceType.PUSH`.
@@ -910,9 +530,9 @@ pub struct FileInfo {
     #[serde(
         rename = "upload_endpoint",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub upload_endpoint: ::std::option::Option<super::TransferEndpoint>,
+    pub upload_endpoint: __rt::Option<super::TransferEndpoint>,
     /// The number of bytes of this file that have been received by the
     /// server.
     #[serde(rename = "bytes_transferred")]
@@ -927,11 +547,9 @@ pub struct FileInfo {
     #[serde(
         rename = "error_message",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub error_message: ::std::option::Option<
-        super::super::super::super::vapi::std::LocalizableMessage,
-    >,
+    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
     /// Whether or not the file will be kept in storage upon update session
     /// completion. The flag is true for most files, and false for metadata
     /// files such as manifest and certificate file of update session with
@@ -946,14 +564,21 @@ pub struct FileInfo {
     #[serde(
         rename = "keep_in_storage",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "__rt::Option::is_none"
     )]
-    pub keep_in_storage: ::std::option::Option<bool>,
+    pub keep_in_storage: __rt::Option<bool>,
 }
+__rt::object!(
+    FileInfo, "com.vmware.content.library.item.updatesession.File.Info", [("name",
+    "string"), ("source_type",
+    "com.vmware.content.library.item.updatesession.File.SourceType"),
+    ("bytes_transferred", "long"), ("status",
+    "com.vmware.content.library.item.TransferStatus")]
+);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `source_type`, `bytes_transferred`, `status`); optional fields are unset.
     pub fn new(
-        name: ::std::string::String,
+        name: __rt::String,
         source_type: FileSourceType,
         bytes_transferred: i64,
         status: super::TransferStatus,
@@ -961,85 +586,15 @@ impl FileInfo {
         Self {
             name,
             source_type,
-            size: ::std::option::Option::None,
-            checksum_info: ::std::option::Option::None,
-            source_endpoint: ::std::option::Option::None,
-            upload_endpoint: ::std::option::Option::None,
+            size: __rt::Option::None,
+            checksum_info: __rt::Option::None,
+            source_endpoint: __rt::Option::None,
+            upload_endpoint: __rt::Option::None,
             bytes_transferred,
             status,
-            error_message: ::std::option::Option::None,
-            keep_in_storage: ::std::option::Option::None,
+            error_message: __rt::Option::None,
+            keep_in_storage: __rt::Option::None,
         }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FileInfo {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.Info)"
-        )]
-        struct __Wire {
-            #[serde(rename = "name", default)]
-            name: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "source_type", default)]
-            source_type: ::std::option::Option<FileSourceType>,
-            #[serde(rename = "size", default)]
-            size: ::std::option::Option<i64>,
-            #[serde(rename = "checksum_info", default)]
-            checksum_info: ::std::option::Option<super::FileChecksumInfo>,
-            #[serde(rename = "source_endpoint", default)]
-            source_endpoint: ::std::option::Option<super::TransferEndpoint>,
-            #[serde(rename = "upload_endpoint", default)]
-            upload_endpoint: ::std::option::Option<super::TransferEndpoint>,
-            #[serde(rename = "bytes_transferred", default)]
-            bytes_transferred: ::std::option::Option<i64>,
-            #[serde(rename = "status", default)]
-            status: ::std::option::Option<super::TransferStatus>,
-            #[serde(rename = "error_message", default)]
-            error_message: ::std::option::Option<
-                super::super::super::super::vapi::std::LocalizableMessage,
-            >,
-            #[serde(rename = "keep_in_storage", default)]
-            keep_in_storage: ::std::option::Option<bool>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            name: ::vapi_runtime::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.updatesession.File.Info",
-            )?,
-            source_type: ::vapi_runtime::wire::required(
-                wire.source_type,
-                "source_type",
-                "com.vmware.content.library.item.updatesession.File.SourceType",
-                "com.vmware.content.library.item.updatesession.File.Info",
-            )?,
-            size: wire.size,
-            checksum_info: wire.checksum_info,
-            source_endpoint: wire.source_endpoint,
-            upload_endpoint: wire.upload_endpoint,
-            bytes_transferred: ::vapi_runtime::wire::required(
-                wire.bytes_transferred,
-                "bytes_transferred",
-                "long",
-                "com.vmware.content.library.item.updatesession.File.Info",
-            )?,
-            status: ::vapi_runtime::wire::required(
-                wire.status,
-                "status",
-                "com.vmware.content.library.item.TransferStatus",
-                "com.vmware.content.library.item.updatesession.File.Info",
-            )?,
-            error_message: wire.error_message,
-            keep_in_storage: wire.keep_in_storage,
-        })
     }
 }
 impl FileInfo {
@@ -1052,131 +607,97 @@ impl FileInfo {
     /// - `upload_endpoint` is unset unless `source_type` is PUSH
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        {
-            let tag = ::std::option::Option::Some(&self.source_type);
-            ::vapi_runtime::check_union_field(
-                "com.vmware.content.library.item.updatesession.File.Info",
-                "source_type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "source_endpoint",
-                self.source_endpoint.is_some(),
-                &["PULL"],
-                &["PULL"],
-            )?;
-            ::vapi_runtime::check_union_field(
-                "com.vmware.content.library.item.updatesession.File.Info",
-                "source_type",
-                tag.map(|t| t.as_str()),
-                !tag.is_some_and(|t| t.is_unknown()),
-                "upload_endpoint",
-                self.upload_endpoint.is_some(),
-                &["PUSH"],
-                &["PUSH"],
-            )?;
-        }
-        ::vapi_runtime::Validate::validate(&self.checksum_info)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::check_union(
+            "com.vmware.content.library.item.updatesession.File.Info",
+            "source_type",
+            __rt::Some((self.source_type.as_str(), self.source_type.is_unknown())),
+            &[
+                (
+                    "source_endpoint",
+                    self.source_endpoint.is_some(),
+                    &["PULL"],
+                    &["PULL"],
+                ),
+                ("upload_endpoint", self.upload_endpoint.is_some(), &["PUSH"], &["PUSH"]),
+            ],
+        )?;
+        __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        ::vapi_runtime::Validate::validate(&self.source_endpoint)
+        __rt::Validate::validate(&self.source_endpoint)
             .map_err(|e| e.within("source_endpoint"))?;
-        ::vapi_runtime::Validate::validate(&self.upload_endpoint)
+        __rt::Validate::validate(&self.upload_endpoint)
             .map_err(|e| e.within("upload_endpoint"))?;
-        ::vapi_runtime::Validate::validate(&self.error_message)
+        __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileInfo {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileInfo {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileInfo::validate(self)
     }
 }
 /// The `File.ValidationError` class defines the validation error of a file
 /// in the session.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationError)"
 )]
 pub struct FileValidationError {
     /// The name of the file.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: __rt::String,
     /// A message indicating why the file was considered invalid.
     #[serde(rename = "error_message")]
-    pub error_message: super::super::super::super::vapi::std::LocalizableMessage,
+    pub error_message: __root::vapi::std::LocalizableMessage,
 }
+__rt::object!(
+    FileValidationError,
+    "com.vmware.content.library.item.updatesession.File.ValidationError", [("name",
+    "string"), ("error_message", "com.vmware.vapi.std.LocalizableMessage")]
+);
 impl FileValidationError {
     /// Creates a value from its required fields (`name`, `error_message`); optional fields are unset.
     pub fn new(
-        name: ::std::string::String,
-        error_message: super::super::super::super::vapi::std::LocalizableMessage,
+        name: __rt::String,
+        error_message: __root::vapi::std::LocalizableMessage,
     ) -> Self {
         Self { name, error_message }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for FileValidationError {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationError)"
-        )]
-        struct __Wire {
-            #[serde(rename = "name", default)]
-            name: ::std::option::Option<::std::string::String>,
-            #[serde(rename = "error_message", default)]
-            error_message: ::std::option::Option<
-                super::super::super::super::vapi::std::LocalizableMessage,
-            >,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            name: ::vapi_runtime::wire::required(
-                wire.name,
-                "name",
-                "string",
-                "com.vmware.content.library.item.updatesession.File.ValidationError",
-            )?,
-            error_message: ::vapi_runtime::wire::required(
-                wire.error_message,
-                "error_message",
-                "com.vmware.vapi.std.LocalizableMessage",
-                "com.vmware.content.library.item.updatesession.File.ValidationError",
-            )?,
-        })
-    }
-}
 impl FileValidationError {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.error_message)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileValidationError {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileValidationError {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileValidationError::validate(self)
     }
 }
 /// The `File.ValidationResult` class defines the result of validating the
 /// files in the session.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
+    __rt::Debug,
+    __rt::Clone,
+    __rt::PartialEq,
     ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[serde(
+    remote = "Self",
+    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationResult)"
 )]
 pub struct FileValidationResult {
     /// Whether the validation was succesful or not. In case of errors, the
@@ -1188,18 +709,24 @@ pub struct FileValidationResult {
     /// A `set` containing the names of the files that are required
     /// but the client hasn't added.
     #[serde(rename = "missing_files")]
-    pub missing_files: ::vapi_runtime::Set<::std::string::String>,
+    pub missing_files: __rt::Set<__rt::String>,
     /// A `list` containing the files that have been identified as
     /// invalid and details about the error.
     #[serde(rename = "invalid_files")]
-    pub invalid_files: ::std::vec::Vec<FileValidationError>,
+    pub invalid_files: __rt::Vec<FileValidationError>,
 }
+__rt::object!(
+    FileValidationResult,
+    "com.vmware.content.library.item.updatesession.File.ValidationResult",
+    [("has_errors", "boolean"), ("missing_files", "set<string>"), ("invalid_files",
+    "list<com.vmware.content.library.item.updatesession.File.ValidationError>")]
+);
 impl FileValidationResult {
     /// Creates a value from its required fields (`has_errors`, `missing_files`, `invalid_files`); optional fields are unset.
     pub fn new(
         has_errors: bool,
-        missing_files: ::vapi_runtime::Set<::std::string::String>,
-        invalid_files: ::std::vec::Vec<FileValidationError>,
+        missing_files: __rt::Set<__rt::String>,
+        invalid_files: __rt::Vec<FileValidationError>,
     ) -> Self {
         Self {
             has_errors,
@@ -1208,62 +735,16 @@ impl FileValidationResult {
         }
     }
 }
-impl<'de> ::serde::Deserialize<'de> for FileValidationResult {
-    fn deserialize<__D: ::serde::Deserializer<'de>>(
-        deserializer: __D,
-    ) -> ::std::result::Result<Self, __D::Error> {
-        #[derive(::serde::Deserialize)]
-        #[serde(
-            expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationResult)"
-        )]
-        struct __Wire {
-            #[serde(rename = "has_errors", default)]
-            has_errors: ::std::option::Option<bool>,
-            #[serde(rename = "missing_files", default)]
-            missing_files: ::std::option::Option<
-                ::vapi_runtime::Set<::std::string::String>,
-            >,
-            #[serde(rename = "invalid_files", default)]
-            invalid_files: ::std::option::Option<::std::vec::Vec<FileValidationError>>,
-        }
-        #[allow(unused_variables)]
-        let wire = <__Wire as ::serde::Deserialize>::deserialize(
-            ::vapi_runtime::wire::ObjectOnly(deserializer),
-        )?;
-        ::std::result::Result::Ok(Self {
-            has_errors: ::vapi_runtime::wire::required(
-                wire.has_errors,
-                "has_errors",
-                "boolean",
-                "com.vmware.content.library.item.updatesession.File.ValidationResult",
-            )?,
-            missing_files: ::vapi_runtime::wire::required(
-                wire.missing_files,
-                "missing_files",
-                "set<string>",
-                "com.vmware.content.library.item.updatesession.File.ValidationResult",
-            )?,
-            invalid_files: ::vapi_runtime::wire::required(
-                wire.invalid_files,
-                "invalid_files",
-                "list<com.vmware.content.library.item.updatesession.File.ValidationError>",
-                "com.vmware.content.library.item.updatesession.File.ValidationResult",
-            )?,
-        })
-    }
-}
 impl FileValidationResult {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
-        ::vapi_runtime::Validate::validate(&self.invalid_files)
+    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
+        __rt::Validate::validate(&self.invalid_files)
             .map_err(|e| e.within("invalid_files"))?;
-        ::std::result::Result::Ok(())
+        __rt::Result::Ok(())
     }
 }
-impl ::vapi_runtime::Validate for FileValidationResult {
-    fn validate(&self) -> ::std::result::Result<(), ::vapi_runtime::ValidationError> {
+impl __rt::Validate for FileValidationResult {
+    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         FileValidationResult::validate(self)
     }
 }
@@ -1398,7 +879,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn remove(
         &self,
         update_session_id: super::UpdateSessionId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), file::RemoveError>,
     > + ::std::marker::Send;
@@ -1429,7 +910,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         update_session_id: super::UpdateSessionId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
+        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send;
     /// Retrieves information about a specific file in the snapshot of the
     /// library item at the time when the update session was created.
@@ -1460,7 +941,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn get(
         &self,
         update_session_id: super::UpdateSessionId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send;
@@ -1486,7 +967,7 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
     fn remove(
         &self,
         update_session_id: super::UpdateSessionId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), file::RemoveError>,
     > + ::std::marker::Send {
@@ -1496,14 +977,14 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
         &self,
         update_session_id: super::UpdateSessionId,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<FileInfo>, file::ListError>,
+        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
     > + ::std::marker::Send {
         <__T as File>::list(&**self, update_session_id)
     }
     fn get(
         &self,
         update_session_id: super::UpdateSessionId,
-        file_name: ::std::string::String,
+        file_name: __rt::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<FileInfo, file::GetError>,
     > + ::std::marker::Send {
@@ -1512,6 +993,8 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
 }
 /// Metadata and error types of the `File` service.
 pub mod file {
+    use ::vapi_runtime::codegen as __rt;
+    use super::super::super::super::super as __root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.updatesession.file";
     /// The metadata of the `validate` operation.
@@ -1724,15 +1207,13 @@ pub mod file {
     pub enum ValidateError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if no update session with the given identifier exists.
-        NotFound(super::super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the update session is not in the `com.vmware.content.library.item.UpdateSessionModel.State.ACTIVE` state, or if some of the files that will be uploaded by the client aren't received correctly.
-        NotAllowedInCurrentState(
-            super::super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -1765,30 +1246,20 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotFound,
-    > for ValidateError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotFound,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ValidateError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for ValidateError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for ValidateError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ValidateError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
+    for ValidateError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -1798,22 +1269,18 @@ pub mod file {
     pub enum AddError {
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the `file_spec` is invalid.
-        InvalidArgument(
-            super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session doesn't exist.
-        NotFound(super::super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if the caller doesn't have ContentLibrary.ReadStorage privilege on the library item of the update session and source type `File.SourceType.PULL` is requested for a file or datastore source endpoint (that is, not HTTP or HTTPs based endpoint).
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the content of the library item associated with the update session has been deleted from the storage backings (see LibraryModel#storageBackings) associated with it.
         /// - if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. This error was added in vSphere 6.8.0.
-        NotAllowedInCurrentState(
-            super::super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ),
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -1848,39 +1315,24 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for AddError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument> for AddError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotFound,
-    > for AddError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotFound,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for AddError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::Unauthorized,
-    > for AddError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for AddError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-    > for AddError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
+    for AddError {
+        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
             Self::NotAllowedInCurrentState(error)
         }
     }
@@ -1890,15 +1342,13 @@ pub mod file {
     pub enum RemoveError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session doesn't exist.
-        NotFound(super::super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the file doesn't exist in the library item associated with the update session.
-        InvalidArgument(
-            super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -1927,30 +1377,19 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotFound,
-    > for RemoveError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotFound,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for RemoveError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for RemoveError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
+    for RemoveError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::Unauthorized,
-    > for RemoveError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for RemoveError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -1960,10 +1399,10 @@ pub mod file {
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session doesn't exist.
-        NotFound(super::super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -1990,21 +1429,13 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotFound,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotFound,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::Unauthorized,
-    > for ListError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -2014,15 +1445,13 @@ pub mod file {
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
         /// - if the update session doesn't exist.
-        NotFound(super::super::super::super::super::vapi::std::errors::NotFound),
+        NotFound(__root::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
         /// - if the file doesn't exist in the library item associated with the update session.
-        InvalidArgument(
-            super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ),
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of the privileges described as follows:
-        Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
+        Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
         Unhandled(::vapi_runtime::Unhandled),
     }
@@ -2051,30 +1480,18 @@ pub mod file {
             Self::Unhandled(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::NotFound,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::NotFound,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
+        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
             Self::NotFound(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::InvalidArgument,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::InvalidArgument,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument> for GetError {
+        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
             Self::InvalidArgument(error)
         }
     }
-    impl ::std::convert::From<
-        super::super::super::super::super::vapi::std::errors::Unauthorized,
-    > for GetError {
-        fn from(
-            error: super::super::super::super::super::vapi::std::errors::Unauthorized,
-        ) -> Self {
+    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
+        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
             Self::Unauthorized(error)
         }
     }
@@ -2095,7 +1512,7 @@ pub mod file {
     impl super::File for Client {
         async fn validate(
             &self,
-            update_session_id: super::super::UpdateSessionId,
+            update_session_id: __root::content::library::item::UpdateSessionId,
         ) -> ::std::result::Result<super::FileValidationResult, ValidateError> {
             let mut __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Post,
@@ -2144,7 +1561,7 @@ pub mod file {
         }
         async fn add(
             &self,
-            update_session_id: super::super::UpdateSessionId,
+            update_session_id: __root::content::library::item::UpdateSessionId,
             file_spec: super::FileAddSpec,
         ) -> ::std::result::Result<super::FileInfo, AddError> {
             ::vapi_runtime::Validate::validate(&file_spec)
@@ -2200,8 +1617,8 @@ pub mod file {
         }
         async fn remove(
             &self,
-            update_session_id: super::super::UpdateSessionId,
-            file_name: ::std::string::String,
+            update_session_id: __root::content::library::item::UpdateSessionId,
+            file_name: __rt::String,
         ) -> ::std::result::Result<(), RemoveError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Delete,
@@ -2248,8 +1665,8 @@ pub mod file {
         }
         async fn list(
             &self,
-            update_session_id: super::super::UpdateSessionId,
-        ) -> ::std::result::Result<::std::vec::Vec<super::FileInfo>, ListError> {
+            update_session_id: __root::content::library::item::UpdateSessionId,
+        ) -> ::std::result::Result<__rt::Vec<super::FileInfo>, ListError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
                 ::vapi_runtime::rest::expand_path(
@@ -2286,8 +1703,8 @@ pub mod file {
         }
         async fn get(
             &self,
-            update_session_id: super::super::UpdateSessionId,
-            file_name: ::std::string::String,
+            update_session_id: __root::content::library::item::UpdateSessionId,
+            file_name: __rt::String,
         ) -> ::std::result::Result<super::FileInfo, GetError> {
             let __request = ::vapi_runtime::client::Request::new(
                 ::vapi_runtime::HttpMethod::Get,
@@ -2445,7 +1862,8 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
+        let update_session_id: __root::content::library::item::UpdateSessionId = __call
+            .path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::File>::validate(__service, update_session_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -2474,7 +1892,8 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
+        let update_session_id: __root::content::library::item::UpdateSessionId = __call
+            .path("v0")?;
         let file_spec: super::FileAddSpec = __call.body("file_spec")?;
         ::vapi_runtime::Validate::validate(&file_spec)
             .map_err(|e| ::vapi_runtime::server::validation_failed("file_spec", e))?;
@@ -2510,8 +1929,9 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
-        let file_name: ::std::string::String = __call.path("v1")?;
+        let update_session_id: __root::content::library::item::UpdateSessionId = __call
+            .path("v0")?;
+        let file_name: __rt::String = __call.path("v1")?;
         ::std::result::Result::Ok(
             match <S as super::File>::remove(__service, update_session_id, file_name)
                 .await
@@ -2542,7 +1962,8 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
+        let update_session_id: __root::content::library::item::UpdateSessionId = __call
+            .path("v0")?;
         ::std::result::Result::Ok(
             match <S as super::File>::list(__service, update_session_id).await {
                 ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
@@ -2568,8 +1989,9 @@ pub mod file {
         ::vapi_runtime::server::Response,
         ::vapi_runtime::server::Response,
     > {
-        let update_session_id: super::super::UpdateSessionId = __call.path("v0")?;
-        let file_name: ::std::string::String = __call.path("v1")?;
+        let update_session_id: __root::content::library::item::UpdateSessionId = __call
+            .path("v0")?;
+        let file_name: __rt::String = __call.path("v1")?;
         ::std::result::Result::Ok(
             match <S as super::File>::get(__service, update_session_id, file_name).await
             {

@@ -9,10 +9,13 @@
 #![deny(missing_docs)]
 
 mod base64;
+#[doc(hidden)]
+pub mod codegen;
 #[cfg(feature = "client")]
 pub mod client;
 mod collections;
 mod datetime;
+pub mod dispatch;
 mod metadata;
 pub mod rest;
 #[cfg(feature = "server")]

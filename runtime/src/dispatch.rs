@@ -83,7 +83,10 @@ pub struct CheckFailed {
 /// # Errors
 ///
 /// When `result` is one.
-pub fn check(parameter: &'static str, result: Result<(), ValidationError>) -> Result<(), CheckFailed> {
+pub fn check(
+    parameter: &'static str,
+    result: Result<(), ValidationError>,
+) -> Result<(), CheckFailed> {
     result.map_err(|error| CheckFailed { parameter, error })
 }
 
@@ -543,7 +546,9 @@ mod server_side {
     /// # Errors
     ///
     /// Never: the `Result` is the handler's.
-    pub fn answer<T: Serialize, E: OperationError>(result: Result<T, E>) -> Result<Response, Response> {
+    pub fn answer<T: Serialize, E: OperationError>(
+        result: Result<T, E>,
+    ) -> Result<Response, Response> {
         Ok(match result {
             Ok(value) => ok(&value),
             Err(e) => failure(&e),
@@ -583,7 +588,10 @@ mod server_side {
                 "/a/{v0}/b/{v1}".to_owned()
             );
             assert_eq!(route_pattern("/a"), "/a");
-            assert_eq!(path_position("/a/{item}/b/{file}", "file").as_deref(), Some("v1"));
+            assert_eq!(
+                path_position("/a/{item}/b/{file}", "file").as_deref(),
+                Some("v1")
+            );
             assert_eq!(path_position("/a/{item}", "file"), None);
         }
     }

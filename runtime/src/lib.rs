@@ -9,10 +9,10 @@
 #![deny(missing_docs)]
 
 mod base64;
-#[doc(hidden)]
-pub mod codegen;
 #[cfg(feature = "client")]
 pub mod client;
+#[doc(hidden)]
+pub mod codegen;
 mod collections;
 mod datetime;
 pub mod dispatch;

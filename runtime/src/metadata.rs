@@ -155,7 +155,7 @@ impl OperationDescriptor {
     /// const KEEP_ALIVE: OperationDescriptor = OperationDescriptor {
     ///     service: "com.vmware.content.library.item.download_session",
     ///     name: "keep_alive",
-///     params: &["download_session_id"],
+    ///     params: &["download_session_id"],
     ///     privileges: &[],
     ///     errors: &[ErrorDescriptor {
     ///         error: "com.vmware.vapi.std.errors.NotFound",

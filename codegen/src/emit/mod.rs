@@ -161,7 +161,9 @@ fn package_module(model: &Model, package: &Package, options: &rest::Options) -> 
     // Moved into one stream, not interpolated: `quote!` would copy every item's tokens.
     let mut items = TokenStream::new();
     if !package.services.is_empty() {
-        items.extend(quote!(use ::vapi_runtime::codegen as __rt;));
+        items.extend(quote!(
+            use ::vapi_runtime::codegen as __rt;
+        ));
     }
     items.extend(ids);
     items.extend(enums);

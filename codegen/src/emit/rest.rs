@@ -121,11 +121,17 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
     });
     let methods = braced(methods);
     let doc = crate::docs::doc_literal(&doc);
+    // A service without operations never calls through its connection.
+    let unread = service
+        .operations
+        .is_empty()
+        .then(|| quote!(#[allow(dead_code)]));
     quote! {
         #gate
         #[doc = #doc]
         #[derive(__rt::Debug, __rt::Clone)]
         pub struct Client {
+            #unread
             connection: __rt::Connection,
         }
 

@@ -1,8 +1,9 @@
 //! Calling and serving operations from their descriptors: the REST client call and the router
 //! dispatch, written once for every operation. A generated `Client` method hands its arguments
-//! to [`call`] with the operation's [`OperationDescriptor`]; a generated `router` lists its
-//! operations in [`Routes`] with a handler that reads the arguments through [`Args`] and answers
-//! with [`answer`]. Which argument travels where (path, query, header, body) is read from the
+//! to `call` (feature `client`) with the operation's
+//! [`OperationDescriptor`](crate::OperationDescriptor); a generated `router` lists its
+//! operations in `Routes` (feature `server`) with a handler that reads the arguments through
+//! `Args` and answers with `answer`. Which argument travels where (path, query, header, body) is read from the
 //! descriptor's [`RestMapping`](crate::RestMapping); the generated code keeps only what differs
 //! per operation: the names, the types and the input checks.
 
@@ -240,6 +241,9 @@ mod client_side {
 pub use server_side::{Args, Routes, answer, answer_unit};
 
 #[cfg(feature = "server")]
+// The error of these reads is the HTTP answer itself, as axum's rejections are: built at most
+// once per call, so its size does not matter.
+#[allow(clippy::result_large_err)]
 mod server_side {
     use std::collections::BTreeMap;
     use std::future::Future;
@@ -498,7 +502,7 @@ mod server_side {
                 match self.call.query::<T>(name)? {
                     Some(value) => Some(value),
                     // VMware's SDKs send a GET's query parameters in a JSON body.
-                    None if rest.method == HttpMethod::Get => self.from_body(&[wire, name])?,
+                    None if rest.method == HttpMethod::Get => self.in_body(&[wire, name])?,
                     None => None,
                 }
             } else if let Some((name, _)) = rest.headers.iter().find(|(_, w)| *w == wire) {
@@ -519,7 +523,7 @@ mod server_side {
             }
         }
 
-        fn from_body<T: DeserializeOwned>(&self, keys: &[&str]) -> Result<Option<T>, Response> {
+        fn in_body<T: DeserializeOwned>(&self, keys: &[&str]) -> Result<Option<T>, Response> {
             let Ok(mut fields) = self.call.fields() else {
                 return Ok(None);
             };
@@ -599,7 +603,8 @@ mod server_side {
 
 /// A service of two operations on one path, told apart by a required query parameter, served
 /// by [`Routes`] and called through [`call`] over HTTP on 127.0.0.1.
-#[cfg(all(test, feature = "client", feature = "server"))]
+#[cfg(test)]
+#[cfg(all(feature = "client", feature = "server"))]
 mod loopback {
     use std::sync::Arc;
 

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use crate::diag::Color;
 use crate::emit;
 use crate::ir::Model;
-use crate::load::{LoadError, load_dir};
+use crate::load::{LoadError, check_packages, load_dir};
 use crate::pipeline::{self, Output};
 use crate::render::RenderError;
 use crate::writer::{MARKER, Staging, Stale, WriteError};
@@ -309,21 +309,7 @@ impl Config {
                 );
             }
         }
-        let mut unknown = self
-            .packages
-            .iter()
-            .filter(|p| model.package(p).is_none())
-            .peekable();
-        if unknown.peek().is_some() {
-            let names: Vec<&str> = unknown.map(String::as_str).collect();
-            return Err(Error::Load(LoadError::Io {
-                path: self.idl_dir.clone(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("no IDL file declares the package(s) {}", names.join(", ")),
-                ),
-            }));
-        }
+        check_packages(&model, &self.packages).map_err(|d| Error::Load(LoadError::Idl(d)))?;
         Ok(model)
     }
 

@@ -2,13 +2,14 @@
 //! its README) into Rust: structures with serde, open enumerations, typed identifiers, and one
 //! trait per service with a typed error per operation and its metadata as constants.
 //!
-//! It runs in phases, each reporting all of its errors before the next starts:
-//! `yaml` parses each file into a located tree, `decode` checks its keys into the `ast`,
-//! `resolve` ties references across files into the `ir` and validates it, `emit` turns the IR
-//! into tokens, `render` formats them, and `writer` is the only code that touches the file
-//! system; `pipeline` runs emit, render and write module by module. [`Config`] drives the
-//! whole and is what build scripts and the command line use; its errors and the
-//! [`diag`]nostics are the rest of the API.
+//! It runs in phases, each reporting all of its errors ([`diag`]) before the next starts. The
+//! front end, `idl`: `idl::yaml` parses each file into a located tree and `idl::decode`
+//! checks its keys into the `idl::ast`; `resolve` ties references across files into the
+//! `ir` and validates it (`load` chains these); `emit` turns the IR into tokens,
+//! `render` formats them, and `writer` is the only code that touches the file system.
+//! `pipeline` runs emit, render and write module by module. [`Config`] drives the whole and is
+//! what build scripts and the command line use; its errors and the [`diag`]nostics are the
+//! rest of the API.
 //!
 //! ```no_run
 //! // build.rs
@@ -17,15 +18,13 @@
 //! }
 //! ```
 
-#[doc(hidden)]
-pub mod ast;
 mod config;
-#[doc(hidden)]
-pub mod decode;
 pub mod diag;
 #[doc(hidden)]
 pub mod docs;
 mod emit;
+#[doc(hidden)]
+pub mod idl;
 #[doc(hidden)]
 pub mod ir;
 #[doc(hidden)]
@@ -38,8 +37,10 @@ mod render;
 pub mod resolve;
 #[doc(hidden)]
 pub mod writer;
+
+// The old module paths, kept while other branches merge the move.
 #[doc(hidden)]
-pub mod yaml;
+pub use idl::{ast, decode, yaml};
 
 pub use config::{Config, Error, Layout};
 pub use load::LoadError;
@@ -53,7 +54,7 @@ pub mod __private {
     use std::collections::BTreeMap;
 
     pub use crate::ir::Model;
-    pub use crate::load::{Source, load_dir, load_sources, read_dir};
+    pub use crate::load::{Preloaded, Source, load_dir, load_sources, read_dir};
 
     use crate::{Error, Layout};
 
@@ -94,5 +95,15 @@ pub mod __private {
             pretty,
         };
         crate::pipeline::files(model, &output)
+    }
+
+    /// A file's text as the formatted output is made of it: parsed by syn, printed by
+    /// prettyplease.
+    ///
+    /// # Errors
+    ///
+    /// What syn said, if the text is not a Rust file.
+    pub fn format(text: &str) -> Result<String, String> {
+        crate::render::pretty(text)
     }
 }

@@ -138,6 +138,12 @@ pub fn render_file(
     Ok((file_name, text))
 }
 
+/// A file's text, parsed by syn and printed by prettyplease.
+pub(crate) fn pretty(text: &str) -> Result<String, String> {
+    let file = syn::parse_file(text).map_err(|e| e.to_string())?;
+    Ok(prettyplease::unparse(&file))
+}
+
 /// One file of nested inline modules, for `include!`: it has no inner attributes, so it can be
 /// included into any module.
 ///

@@ -195,6 +195,7 @@ mod client_side {
         }
         let vars: Vec<(&str, &str)> = vars.iter().map(|(v, t)| (*v, t.as_str())).collect();
         let mut request = Request::new(rest.method, expand_path(rest.path, &vars));
+        request.operation(op);
         if let Some(action) = rest.action {
             request.query("action", action);
         }

@@ -1,15 +1,17 @@
-//! Phase 2, decode: the located YAML tree of one file → its [`crate::ast::File`], reporting every unknown
+//! Phase 2, decode: the located YAML tree of one file → its [`super::ast::File`], reporting every unknown
 //! key, missing key, duplicate key, wrong kind of value and malformed type expression at once.
 
 use std::collections::BTreeMap;
 
-use crate::ast::{
-    EnumDecl, EnumValueDecl, ErrorRefDecl, FieldDecl, File, OperationDecl, ParamDecl, PresenceDecl,
-    Primitive, PrivilegeDecl, ResourceTypeDecl, RestDecl, ResultDecl, S, ServiceDecl, StructDecl,
-    TypeExpr, UnionCaseDecl, UnionDecl,
+use super::ast::{
+    EnumDecl, EnumValueDecl, ErrorRefDecl, FieldDecl, File, IdlWord, OperationDecl, OperationKind,
+    ParamDecl, PresenceDecl, PrivilegeDecl, ResourceTypeDecl, RestDecl, ResultDecl, S, ServiceDecl,
+    StructDecl, TypeExpr, UnionCaseDecl, UnionDecl,
 };
+use super::yaml::{Node, NodeKind};
 use crate::diag::{Diagnostic, Pos, did_you_mean};
-use crate::yaml::{Node, NodeKind};
+
+pub use super::type_expr::parse_type;
 
 /// Decodes one file. Returns `None` when the file is too broken to describe a package (no
 /// mapping at the top, no `package:`); all problems found are pushed to `diags` either way.
@@ -26,13 +28,6 @@ pub fn decode_file(
     };
     d.file_decl(root)
 }
-
-/// One key of `presence:`: its name, its allowed values and where its value goes.
-type PresenceRule<'p> = (
-    &'static str,
-    &'static [&'static str],
-    &'p mut Option<S<String>>,
-);
 
 struct Decoder<'a> {
     file: &'a str,
@@ -99,15 +94,18 @@ impl<'a> Decoder<'a> {
                     key.pos,
                     format!("unknown key `{name}` in {what}"),
                 );
-                diag = match did_you_mean(name, allowed.iter().copied()) {
-                    Some(best) => diag.with_help(format!("did you mean `{best}`?")),
-                    // The commonest habit from other IDLs: a flag instead of a wrapper type.
-                    None if allowed.contains(&"type")
-                        && did_you_mean(name, ["optional"]).is_some() =>
-                    {
-                        diag.with_help("write an optional type as `type: optional<T>`")
-                    }
-                    None => diag.with_help(format!("expected one of: {}", allowed.join(", "))),
+                // The commonest habit from other IDLs: a flag instead of a wrapper type.
+                let flag = did_you_mean(name, allowed.iter().copied()).is_none()
+                    && allowed.contains(&"type")
+                    && did_you_mean(name, ["optional"]).is_some();
+                diag = if flag {
+                    diag.with_help("write an optional type as `type: optional<T>`")
+                } else {
+                    diag.with_suggestion_or(
+                        name,
+                        allowed.iter().copied(),
+                        format!("expected one of: {}", allowed.join(", ")),
+                    )
                 };
                 self.push(diag);
                 continue;
@@ -191,6 +189,28 @@ impl<'a> Decoder<'a> {
             .unwrap_or("")
             .trim()
             .to_owned()
+    }
+
+    /// One of the IDL's fixed words (an HTTP method, a presence rule): anything else is
+    /// reported as not being `what`, with the closest word or the list of them.
+    fn word<T: IdlWord>(&mut self, value: S<String>, what: &str) -> Option<S<T>> {
+        if let Some((_, word)) = T::all().iter().find(|(t, _)| *t == value.value) {
+            return Some(S::new(*word, value.pos));
+        }
+        let spellings = || T::all().iter().map(|(t, _)| *t);
+        let expected = format!(
+            "expected one of: {}",
+            spellings().collect::<Vec<_>>().join(", ")
+        );
+        self.push(
+            Diagnostic::error(
+                self.file,
+                value.pos,
+                format!("`{}` is not {what}", value.value),
+            )
+            .with_suggestion_or(&value.value, spellings(), expected),
+        );
+        None
     }
 
     fn req_string(&mut self, keys: &Keys<'_>, key: &str) -> Option<S<String>> {
@@ -438,43 +458,17 @@ impl<'a> Decoder<'a> {
 
     fn presence(&mut self, node: &Node) -> Option<S<PresenceDecl>> {
         let keys = self.keys(node, "`presence`", &["create", "update", "result"])?;
-        let mut presence = PresenceDecl::default();
-        let rules: [PresenceRule<'_>; 3] = [
-            (
-                "create",
-                &["required", "optional", "unused"],
-                &mut presence.create,
-            ),
-            (
-                "update",
-                &["required", "optional", "unused"],
-                &mut presence.update,
-            ),
-            (
-                "result",
-                &["always", "optional", "absent"],
-                &mut presence.result,
-            ),
-        ];
-        for (key, allowed, slot) in rules {
-            let Some(value) = self.opt_string(&keys, key) else {
-                continue;
-            };
-            if allowed.contains(&value.value.as_str()) {
-                *slot = Some(value);
-            } else {
-                let mut diag = Diagnostic::error(
-                    self.file,
-                    value.pos,
-                    format!("`{}` is not a presence rule for `{key}`", value.value),
-                );
-                diag = match did_you_mean(&value.value, allowed.iter().copied()) {
-                    Some(best) => diag.with_help(format!("did you mean `{best}`?")),
-                    None => diag.with_help(format!("expected one of: {}", allowed.join(", "))),
-                };
-                self.push(diag);
-            }
-        }
+        let input = |d: &mut Self, key: &str| {
+            let value = d.opt_string(&keys, key)?;
+            d.word(value, &format!("a presence rule for `{key}`"))
+        };
+        let presence = PresenceDecl {
+            create: input(self, "create"),
+            update: input(self, "update"),
+            result: self
+                .opt_string(&keys, "result")
+                .and_then(|v| self.word(v, "a presence rule for `result`")),
+        };
         Some(S::new(presence, node.pos))
     }
 
@@ -547,8 +541,12 @@ impl<'a> Decoder<'a> {
         let errors = self.list(&keys, "errors", Self::error_ref);
         let privileges = self.list(&keys, "privileges", Self::privilege);
         let rest = keys.entries.get("rest").and_then(|n| self.rest(n));
+        let kind = name
+            .as_ref()
+            .and_then(|n| OperationKind::from_idl(&n.value));
         Some(OperationDecl {
             name: name?,
+            kind,
             doc: doc?,
             since,
             params,
@@ -635,22 +633,9 @@ impl<'a> Decoder<'a> {
                 "body",
             ],
         )?;
-        let method = self.req_string(&keys, "method");
-        if let Some(m) = &method {
-            const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-            if !METHODS.contains(&m.value.as_str()) {
-                let mut diag = Diagnostic::error(
-                    self.file,
-                    m.pos,
-                    format!("`{}` is not an HTTP method", m.value),
-                );
-                diag = match did_you_mean(&m.value, METHODS) {
-                    Some(best) => diag.with_help(format!("did you mean `{best}`?")),
-                    None => diag.with_help(format!("expected one of: {}", METHODS.join(", "))),
-                };
-                self.push(diag);
-            }
-        }
+        let method = self
+            .req_string(&keys, "method")
+            .and_then(|m| self.word(m, "an HTTP method"));
         let path = self.req_string(&keys, "path");
         if let Some(p) = &path
             && (!p.value.starts_with('/') || p.value.contains('?'))
@@ -705,232 +690,10 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// Parses a type expression such as `optional<list<id(com.vmware.content.library.Item)>>`.
-/// `start` is the position of its first character; errors point at the offending character.
-pub fn parse_type(text: &str, start: Pos) -> Result<S<TypeExpr>, Diagnostic> {
-    let mut p = TypeParser {
-        chars: text.chars().collect(),
-        at: 0,
-        start,
-    };
-    let ty = p.ty(0)?;
-    p.skip_ws();
-    if p.at < p.chars.len() {
-        return Err(p.error(format!("unexpected `{}` after the type", p.rest())));
-    }
-    Ok(ty)
-}
-
-/// Type expressions nest no deeper than this (`optional<list<map<string, list<…>>>>`).
-const MAX_TYPE_DEPTH: usize = 16;
-
-struct TypeParser {
-    chars: Vec<char>,
-    at: usize,
-    start: Pos,
-}
-
-impl TypeParser {
-    fn pos(&self) -> Pos {
-        self.start.shifted(self.at)
-    }
-
-    fn error(&self, message: String) -> Diagnostic {
-        Diagnostic::error("", self.pos(), message)
-    }
-
-    fn rest(&self) -> String {
-        self.chars[self.at..].iter().collect()
-    }
-
-    fn skip_ws(&mut self) {
-        while self.chars.get(self.at).is_some_and(|c| c.is_whitespace()) {
-            self.at += 1;
-        }
-    }
-
-    fn eat(&mut self, c: char) -> bool {
-        self.skip_ws();
-        if self.chars.get(self.at) == Some(&c) {
-            self.at += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect(&mut self, c: char, context: &str) -> Result<(), Diagnostic> {
-        if self.eat(c) {
-            Ok(())
-        } else {
-            let found = match self.chars.get(self.at) {
-                Some(f) => format!("`{f}`"),
-                None => "the end of the type".to_owned(),
-            };
-            Err(self.error(format!("expected `{c}` {context}, found {found}")))
-        }
-    }
-
-    /// A dotted name: `Foo`, `File.Info`, `com.vmware.vapi.std.LocalizableMessage`.
-    fn name(&mut self) -> Result<S<String>, Diagnostic> {
-        self.skip_ws();
-        let pos = self.pos();
-        let begin = self.at;
-        while self
-            .chars
-            .get(self.at)
-            .is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-        {
-            self.at += 1;
-        }
-        let name: String = self.chars[begin..self.at].iter().collect();
-        if name.is_empty() {
-            let found = match self.chars.get(self.at) {
-                Some(f) => format!("`{f}`"),
-                None => "the end of the type".to_owned(),
-            };
-            return Err(self.error(format!("expected a type name, found {found}")));
-        }
-        if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
-            return Err(Diagnostic::error(
-                "",
-                pos,
-                format!("`{name}` is not a valid dotted name"),
-            ));
-        }
-        Ok(S::new(name, pos))
-    }
-
-    fn ty(&mut self, depth: usize) -> Result<S<TypeExpr>, Diagnostic> {
-        if depth > MAX_TYPE_DEPTH {
-            return Err(self.error(format!(
-                "the type nests deeper than {MAX_TYPE_DEPTH} levels"
-            )));
-        }
-        let name = self.name()?;
-        let pos = name.pos;
-        let one = |p: &mut Self, what: &str| -> Result<Box<S<TypeExpr>>, Diagnostic> {
-            p.expect('<', &format!("after `{what}`"))?;
-            let inner = p.ty(depth + 1)?;
-            p.expect('>', &format!("to close `{what}<`"))?;
-            Ok(Box::new(inner))
-        };
-        let expr = match name.value.as_str() {
-            "optional" => TypeExpr::Optional(one(self, "optional")?),
-            "list" => TypeExpr::List(one(self, "list")?),
-            "set" => TypeExpr::Set(one(self, "set")?),
-            "map" => {
-                self.expect('<', "after `map`")?;
-                let key = self.ty(depth + 1)?;
-                self.expect(',', "between the key and value types of `map`")?;
-                let value = self.ty(depth + 1)?;
-                self.expect('>', "to close `map<`")?;
-                TypeExpr::Map(Box::new(key), Box::new(value))
-            }
-            "id" => {
-                let mut resources = Vec::new();
-                if self.eat('(') {
-                    loop {
-                        resources.push(self.name()?);
-                        if self.eat(')') {
-                            break;
-                        }
-                        self.expect(',', "or `)` in the resource types of `id(...)`")?;
-                    }
-                }
-                TypeExpr::Id(resources)
-            }
-            other => match Primitive::ALL.iter().find(|(n, _)| *n == other) {
-                Some((_, prim)) => TypeExpr::Primitive(*prim),
-                None => {
-                    self.skip_ws();
-                    if self.chars.get(self.at) == Some(&'<') {
-                        // `optinal<string>`: a misspelled constructor, not a named type.
-                        const GENERIC: [&str; 4] = ["optional", "list", "set", "map"];
-                        let mut d = Diagnostic::error(
-                            "",
-                            pos,
-                            format!("unknown type constructor `{other}<…>`"),
-                        );
-                        d = match did_you_mean(other, GENERIC) {
-                            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                            None => {
-                                d.with_help("the generic types are optional, list, set and map")
-                            }
-                        };
-                        return Err(d);
-                    }
-                    TypeExpr::Named(other.to_owned())
-                }
-            },
-        };
-        Ok(S::new(expr, pos))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
-
-    fn p(text: &str) -> Result<S<TypeExpr>, Diagnostic> {
-        parse_type(text, Pos { line: 1, col: 1 })
-    }
-
-    #[test]
-    fn parses_nested_type_expressions() {
-        let ty =
-            p("optional<map<string, list<id(com.vmware.content.library.Item)>>>").expect("valid");
-        let TypeExpr::Optional(inner) = ty.value else {
-            panic!("not optional")
-        };
-        let TypeExpr::Map(k, v) = inner.value else {
-            panic!("not a map")
-        };
-        assert_eq!(k.value, TypeExpr::Primitive(Primitive::String));
-        let TypeExpr::List(item) = v.value else {
-            panic!("not a list")
-        };
-        let TypeExpr::Id(res) = item.value else {
-            panic!("not an id")
-        };
-        assert_eq!(res[0].value, "com.vmware.content.library.Item");
-        assert_eq!(res[0].pos.col, 30);
-    }
-
-    #[test]
-    fn type_errors_point_at_the_character() {
-        let table = [
-            (
-                "optional<string",
-                16,
-                "expected `>` to close `optional<`, found the end of the type",
-            ),
-            ("list string", 6, "expected `<` after `list`, found `s`"),
-            (
-                "map<string>",
-                11,
-                "expected `,` between the key and value types of `map`, found `>`",
-            ),
-            ("string>", 7, "unexpected `>` after the type"),
-            ("File..Info", 1, "`File..Info` is not a valid dotted name"),
-            ("", 1, "expected a type name, found the end of the type"),
-        ];
-        for (text, col, message) in table {
-            let err = p(text).expect_err(text);
-            assert_eq!(
-                (err.pos.col, err.message.as_str()),
-                (col, message),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn deep_types_are_refused() {
-        let text = format!("{}string{}", "list<".repeat(40), ">".repeat(40));
-        assert!(p(&text).expect_err("too deep").message.contains("deeper"));
-    }
+    use crate::idl::yaml;
 
     fn decode(text: &str) -> (Option<File>, Vec<String>) {
         let node = yaml::parse("x.yaml", text).expect("valid YAML");

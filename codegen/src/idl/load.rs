@@ -1,0 +1,231 @@
+//! Reading IDL files from disk ([`read_dir`]) and the first two phases over them
+//! ([`decode_sources`]): YAML parse, then decode, each reporting all of its errors before the
+//! next runs. [`crate::load`] chains them with resolution.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::ast;
+use super::{decode, yaml};
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+
+/// Files larger than this are refused rather than read: an IDL file is a few hundred kilobytes.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// One IDL file: its path relative to the IDL root (with `/` separators) and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The path relative to the IDL root, such as `com/vmware/content/library/item.yaml`.
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// Why loading failed.
+#[derive(Debug)]
+pub enum LoadError {
+    /// A file or directory could not be read.
+    Io {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The IDL has mistakes; each is located.
+    Idl(Diagnostics),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => {
+                write!(f, "error: cannot read `{}`: {source}", path.display())
+            }
+            LoadError::Idl(diags) => diags.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io { source, .. } => Some(source),
+            LoadError::Idl(diags) => Some(diags),
+        }
+    }
+}
+
+/// Reads every `*.yaml` file below `root`, in path order.
+///
+/// # Errors
+///
+/// [`LoadError::Io`] when a file or directory cannot be read; [`LoadError::Idl`] locating the
+/// first byte that is not UTF-8 in each file that has one.
+pub fn read_dir(root: &Path) -> Result<Vec<Source>, LoadError> {
+    let mut files = Vec::new();
+    let mut not_utf8 = Vec::new();
+    walk(root, root, &mut files, &mut not_utf8)?;
+    if !not_utf8.is_empty() {
+        let diags = Diagnostics::sorted(not_utf8.iter().map(|(d, _)| d.clone()).collect());
+        return Err(LoadError::Idl(
+            not_utf8
+                .iter()
+                .fold(diags, |d, (_, s)| d.with_source(&s.path, &s.text)),
+        ));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// The text of a file read as `bytes`, or the diagnostic at its first byte that is not UTF-8
+/// with the file's text as far as it can be shown.
+fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, Box<(Diagnostic, Source)>> {
+    let err = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e,
+    };
+    let bytes = err.as_bytes();
+    let valid_up_to = err.utf8_error().valid_up_to();
+    let before = String::from_utf8_lossy(&bytes[..valid_up_to]);
+    let line_start = before.rfind('\n').map_or(0, |nl| nl + 1);
+    let pos = Pos {
+        line: u32::try_from(before.matches('\n').count() + 1).unwrap_or(u32::MAX),
+        col: u32::try_from(before[line_start..].chars().count() + 1).unwrap_or(u32::MAX),
+    };
+    let byte = bytes.get(valid_up_to).copied().unwrap_or_default();
+    let diag = Diagnostic::error(
+        path,
+        pos,
+        format!("the file is not UTF-8: the byte 0x{byte:02X} is not part of a character"),
+    )
+    .with_help("IDL files are UTF-8 text: save the file as UTF-8");
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    Err(Box::new((
+        diag,
+        Source {
+            path: path.to_owned(),
+            text,
+        },
+    )))
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
+    move |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<Source>,
+    not_utf8: &mut Vec<(Diagnostic, Source)>,
+) -> Result<(), LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(io(dir))?;
+    for entry in entries {
+        let entry = entry.map_err(io(dir))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(io(&path))?;
+        if kind.is_dir() {
+            walk(root, &path, out, not_utf8)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            let meta = entry.metadata().map_err(io(&path))?;
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(LoadError::Io {
+                    source: std::io::Error::other(format!(
+                        "the file has {} bytes; IDL files are limited to {MAX_FILE_BYTES}",
+                        meta.len()
+                    )),
+                    path,
+                });
+            }
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            match utf8(&rel, bytes) {
+                Ok(text) => out.push(Source { path: rel, text }),
+                Err(bad) => not_utf8.push(*bad),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A phase's diagnostics, sorted and with the text of the files they point into; `Ok` when there
+/// are none.
+///
+/// # Errors
+///
+/// The diagnostics, when there are any.
+pub fn checkpoint(sources: &[Source], diags: Vec<Diagnostic>) -> Result<(), Diagnostics> {
+    if diags.is_empty() {
+        return Ok(());
+    }
+    let sorted = Diagnostics::sorted(diags);
+    Err(sources.iter().fold(sorted, |d, s| {
+        // The parser's spans are looked up only for files a diagnostic points into.
+        if d.points_into(&s.path) {
+            let spans = yaml::scalar_spans(&s.text);
+            d.with_source(&s.path, &s.text).with_spans(&s.path, spans)
+        } else {
+            d
+        }
+    }))
+}
+
+/// Parses and decodes `sources` into their ASTs.
+///
+/// # Errors
+///
+/// Every mistake of the first phase that has any, sorted by file and position.
+pub fn decode_sources(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics> {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut trees = Vec::new();
+    for source in sources {
+        match yaml::parse(&source.path, &source.text) {
+            Ok(tree) => trees.push((source, tree)),
+            Err(d) => diags.push(d),
+        }
+    }
+    checkpoint(sources, std::mem::take(&mut diags))?;
+
+    let mut files = Vec::new();
+    for (source, tree) in &trees {
+        if let Some(file) = decode::decode_file(&source.path, &source.text, tree, &mut diags) {
+            files.push(file);
+        }
+    }
+    checkpoint(sources, diags)?;
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_beyond_the_size_limit_is_refused_unread() {
+        let dir = std::env::temp_dir().join(format!("vapi-load-big-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let big = dir.join("big.yaml");
+        let file = std::fs::File::create(&big).unwrap_or_else(|e| panic!("{e}"));
+        // A sparse file: the size is what counts, and it is never read.
+        file.set_len(MAX_FILE_BYTES + 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = read_dir(&dir)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("big.yaml") && err.contains("IDL files are limited to 8388608"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -14,11 +14,9 @@ use std::sync::OnceLock;
 
 use divan::Bencher;
 use vapi_bench::{
-    Anchor, emit, format, load, proto_files, real_sources, resolve, run_anchor, synthetic,
+    Anchor, emit, emit_files, load, proto_files, real_sources, resolve, run_anchor, synthetic,
 };
-use vapi_codegen::ir::Model;
-use vapi_codegen::load::Source;
-use vapi_codegen::render::Module;
+use vapi_codegen::__private::{Model, Source};
 use vapi_codegen::writer;
 
 fn main() {
@@ -46,12 +44,8 @@ fn model(n: usize) -> Model {
     resolve(&load(&sources(n)).unwrap()).unwrap()
 }
 
-fn modules(n: usize) -> Vec<Module> {
-    emit(&model(n))
-}
-
 fn files(n: usize) -> BTreeMap<String, String> {
-    format(&modules(n)).unwrap()
+    emit_files(&model(n)).unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -83,26 +77,20 @@ fn phase2_resolve(bencher: Bencher, n: usize) {
     bencher.bench_local(|| resolve(&files).unwrap());
 }
 
-/// Phase 3: emit tokens (types, traits, client and server).
+/// Phase 3: emit, the tokens' text unformatted (what a build script's `Config::compile`
+/// makes), module by module on up to four threads.
 #[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
-fn phase3_emit(bencher: Bencher, n: usize) {
+fn phase3_emit_unformatted(bencher: Bencher, n: usize) {
     let model = model(n);
-    bencher.bench_local(|| emit(&model));
+    bencher.bench_local(|| emit(&model).unwrap());
 }
 
-/// Phase 4: format (syn parse + prettyplease), one file per module.
-#[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
-fn phase4_format(bencher: Bencher, n: usize) {
-    bencher
-        .with_inputs(|| modules(n))
-        .bench_local_refs(|m| format(m).unwrap());
-}
-
-/// Phases 3 and 4 as `vapi-codegen` runs them: module by module on up to four threads.
+/// Phases 3 and 4 as `vapi-codegen` runs them: emit and format (syn + prettyplease) module by
+/// module on up to four threads.
 #[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
 fn phase34_emit_format_streamed(bencher: Bencher, n: usize) {
     let model = model(n);
-    bencher.bench_local(|| vapi_bench::emit_files(&model).unwrap());
+    bencher.bench_local(|| emit_files(&model).unwrap());
 }
 
 /// Phase 5: write into an empty directory (a first run).

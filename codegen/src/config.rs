@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use quote::quote;
+use std::sync::Mutex;
 
 use crate::diag::Color;
+use crate::emit;
+use crate::ir::Model;
 use crate::load::{LoadError, check_packages, load_dir};
-use crate::render::{RenderError, render_single};
-use crate::writer::{self, Stale, WriteError};
-use crate::{emit, writer::MARKER};
+use crate::pipeline::{self, Output};
+use crate::render::RenderError;
+use crate::writer::{MARKER, Staging, Stale, WriteError};
 
 /// How the generated Rust is laid out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,12 +288,17 @@ impl Config {
     }
 
     /// Loads the IDL and returns every output file, path (relative to the output directory)
-    /// to contents. Writes nothing.
+    /// to contents, formatted. Writes nothing.
     ///
     /// # Errors
     ///
     /// [`Error::Load`] with every located mistake of the IDL, or [`Error::Render`].
     pub fn generate(&self) -> Result<BTreeMap<String, String>, Error> {
+        let model = self.load()?;
+        pipeline::files(&model, &self.output(true))
+    }
+
+    fn load(&self) -> Result<Model, Error> {
         let (model, sources) = load_dir(&self.idl_dir).map_err(Error::Load)?;
         if self.rerun_if_changed {
             println!("cargo:rerun-if-changed={}", self.idl_dir.display());
@@ -303,19 +310,31 @@ impl Config {
             }
         }
         check_packages(&model, &self.packages).map_err(|d| Error::Load(LoadError::Idl(d)))?;
-        match &self.layout {
-            Layout::SingleFile(name) => {
-                let modules = emit::emit(&model, &self.packages, &self.ends);
-                let text = render_single(&modules, &self.header).map_err(Error::Render)?;
-                Ok(BTreeMap::from([(name.clone(), text)]))
-            }
-            // The same files as `render_files(&emit::emit(..))`, module by module in parallel.
-            Layout::ModulePerFile => {
-                let attrs = || quote! { #![deny(missing_docs)] };
-                emit::emit_files(&model, &self.packages, &self.ends, &self.header, &attrs)
-                    .map_err(Error::Render)
-            }
+        Ok(model)
+    }
+
+    fn output(&self, pretty: bool) -> Output<'_> {
+        Output {
+            packages: &self.packages,
+            ends: self.ends,
+            header: &self.header,
+            layout: &self.layout,
+            pretty,
         }
+    }
+
+    /// Generates into the output directory, each file compared (and, with `write`, staged) as
+    /// soon as it is made; nothing is replaced unless every file was made and staged.
+    fn stream(&self, write: bool, pretty: bool) -> Result<Vec<Stale>, Error> {
+        let dir = self.out()?;
+        let model = self.load()?;
+        let staging = Mutex::new(Staging::new(&dir, self.owns_out_dir(), write));
+        pipeline::run(&model, &self.output(pretty), &|name, text| {
+            let mut staging = staging.lock().unwrap_or_else(|e| e.into_inner());
+            staging.add(&name, &text).map_err(Error::Write)
+        })?;
+        let staging = staging.into_inner().unwrap_or_else(|e| e.into_inner());
+        staging.finish().map_err(Error::Write)
     }
 
     /// A module-per-file output owns its directory; a single file shares it (with other
@@ -334,24 +353,25 @@ impl Config {
     }
 
     /// Generates and writes the files that changed, removing generated files the IDL no longer
-    /// produces. Returns what changed.
+    /// produces. Returns what changed. The files are formatted for people to read.
     ///
     /// # Errors
     ///
     /// As [`Config::generate`], or [`Error::Write`]; on error no file has been replaced.
     pub fn write(&self) -> Result<Vec<Stale>, Error> {
-        let dir = self.out()?;
-        let files = self.generate()?;
-        writer::write(&dir, &files, self.owns_out_dir()).map_err(Error::Write)
+        self.stream(true, true)
     }
 
-    /// What a build script calls: [`Config::write`], discarding the list of changes.
+    /// What a build script calls: [`Config::write`], discarding the list of changes, and
+    /// without formatting: the output is `include!`d, read by the compiler only, so it is the
+    /// generated tokens' text (valid Rust on long lines), which takes a fraction of the time
+    /// of parsing and pretty-printing it. Call [`Config::write`] to read the output.
     ///
     /// # Errors
     ///
     /// As [`Config::write`].
     pub fn compile(&self) -> Result<(), Error> {
-        self.write().map(|_| ())
+        self.stream(true, false).map(|_| ())
     }
 
     /// Compares the output directory with what the IDL generates, writing nothing; an empty
@@ -361,9 +381,7 @@ impl Config {
     ///
     /// As [`Config::generate`], or [`Error::Write`] if the directory cannot be read.
     pub fn check(&self) -> Result<Vec<Stale>, Error> {
-        let dir = self.out()?;
-        let files = self.generate()?;
-        writer::check(&dir, &files, self.owns_out_dir()).map_err(Error::Write)
+        self.stream(false, true)
     }
 
     /// The IDL directory.

@@ -3,11 +3,13 @@
 //! trait per service with a typed error per operation and its metadata as constants.
 //!
 //! It runs in phases, each reporting all of its errors ([`diag`]) before the next starts. The
-//! front end, [`idl`]: [`idl::yaml`] parses each file into a located tree and [`idl::decode`]
-//! checks its keys into the [`idl::ast`]; [`resolve`] ties references across files into the
-//! [`ir`] and validates it ([`load`] chains these); [`emit`] turns the IR into tokens,
-//! [`render`] formats them, and [`writer`] is the only code that touches the file system.
-//! [`Config`] drives the whole and is what build scripts and the command line use.
+//! front end, `idl`: `idl::yaml` parses each file into a located tree and `idl::decode`
+//! checks its keys into the `idl::ast`; `resolve` ties references across files into the
+//! `ir` and validates it (`load` chains these); `emit` turns the IR into tokens,
+//! `render` formats them, and `writer` is the only code that touches the file system.
+//! `pipeline` runs emit, render and write module by module. [`Config`] drives the whole and is
+//! what build scripts and the command line use; its errors and the [`diag`]nostics are the
+//! rest of the API.
 //!
 //! ```no_run
 //! // build.rs
@@ -18,17 +20,90 @@
 
 mod config;
 pub mod diag;
+#[doc(hidden)]
 pub mod docs;
-pub mod emit;
+mod emit;
+#[doc(hidden)]
 pub mod idl;
+#[doc(hidden)]
 pub mod ir;
+#[doc(hidden)]
 pub mod load;
+#[doc(hidden)]
 pub mod naming;
-pub mod render;
+mod pipeline;
+mod render;
+#[doc(hidden)]
 pub mod resolve;
+#[doc(hidden)]
 pub mod writer;
 
 // The old module paths, kept while other branches merge the move.
+#[doc(hidden)]
 pub use idl::{ast, decode, yaml};
 
 pub use config::{Config, Error, Layout};
+pub use load::LoadError;
+pub use render::RenderError;
+pub use writer::{Stale, Staleness, WriteError};
+
+/// The one entry point of the benches, fuzzers and property tests below the public API: the
+/// pipeline `Config` runs, from a model they load (or make) themselves. Not an API.
+#[doc(hidden)]
+pub mod __private {
+    use std::collections::BTreeMap;
+
+    pub use crate::ir::Model;
+    pub use crate::load::{Preloaded, Source, load_dir, load_sources, read_dir};
+
+    use crate::{Error, Layout};
+
+    /// Which ends of each service to emit, and whether behind cargo features.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct Ends {
+        /// A `Client` per service.
+        pub client: bool,
+        /// A `router` per service.
+        pub server: bool,
+        /// `#[cfg(feature = "client")]` / `"server"` on them.
+        pub feature_gates: bool,
+    }
+
+    /// Every file of `model` in `layout`, formatted (`pretty`) or as the compiler reads it,
+    /// exactly as `Config` makes them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Render`] if the generated tokens are not valid Rust.
+    pub fn files(
+        model: &Model,
+        packages: &[String],
+        layout: &Layout,
+        ends: Ends,
+        header: &str,
+        pretty: bool,
+    ) -> Result<BTreeMap<String, String>, Error> {
+        let output = crate::pipeline::Output {
+            packages,
+            ends: crate::emit::rest::Options {
+                client: ends.client,
+                server: ends.server,
+                feature_gates: ends.feature_gates,
+            },
+            header,
+            layout,
+            pretty,
+        };
+        crate::pipeline::files(model, &output)
+    }
+
+    /// A file's text as the formatted output is made of it: parsed by syn, printed by
+    /// prettyplease.
+    ///
+    /// # Errors
+    ///
+    /// What syn said, if the text is not a Rust file.
+    pub fn format(text: &str) -> Result<String, String> {
+        crate::render::pretty(text)
+    }
+}

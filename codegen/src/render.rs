@@ -1,6 +1,8 @@
 //! Phase 5, render: modules of tokens → formatted Rust source, either one file per module (for
 //! a checked-in crate) or one file of nested modules (for `include!` from a build script).
-//! It knows modules, docs and tokens, nothing of the IDL.
+//! It knows modules, docs and tokens, nothing of the IDL or of the emitters. Output that a
+//! person reads is parsed by syn and printed by prettyplease; output only the compiler reads
+//! (a build script's `include!`) is the tokens' text, which costs a fraction of that.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -9,7 +11,6 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::docs::Doc;
-use crate::emit::types::ident;
 
 /// One Rust module: where it sits, its docs and its items.
 #[derive(Debug, Clone)]
@@ -49,6 +50,14 @@ fn tree(modules: &[Module]) -> BTreeMap<Vec<String>, BTreeSet<String>> {
     module_tree(modules.iter().map(|m| m.path.as_slice()))
 }
 
+/// The identifier of a module name, raw (`r#type`) or not.
+fn ident(name: &str) -> proc_macro2::Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
+    }
+}
+
 /// The module tree of these module paths: every path with its children, the root and modules
 /// that only hold other modules included.
 pub fn module_tree<'a>(
@@ -71,7 +80,17 @@ fn placeholder_doc(path: &[String]) -> Doc {
     Doc::from_text(&format!("Modules under `{}`.", path.join("::")))
 }
 
-fn format(name: &str, header: &str, tokens: TokenStream) -> Result<String, RenderError> {
+/// The text of a file: formatted when `pretty`, else the tokens as they are (valid Rust on
+/// long lines, for the compiler only).
+fn format(
+    name: &str,
+    header: &str,
+    tokens: TokenStream,
+    pretty: bool,
+) -> Result<String, RenderError> {
+    if !pretty {
+        return Ok(format!("{header}\n{tokens}\n"));
+    }
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
         module: name.to_owned(),
         message: e.to_string(),
@@ -79,31 +98,7 @@ fn format(name: &str, header: &str, tokens: TokenStream) -> Result<String, Rende
     Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
 }
 
-/// One file per module: `lib.rs` for the root, `a/b.rs` for module `a::b`. `header` is the
-/// comment every file starts with; `crate_attrs` are inner attributes for `lib.rs`.
-///
-/// # Errors
-///
-/// A [`RenderError`] if some module's tokens are not valid Rust.
-pub fn render_files(
-    modules: &[Module],
-    header: &str,
-    crate_attrs: TokenStream,
-) -> Result<BTreeMap<String, String>, RenderError> {
-    let by_path: BTreeMap<&[String], &Module> =
-        modules.iter().map(|m| (m.path.as_slice(), m)).collect();
-    let mut files = BTreeMap::new();
-    for (path, children) in tree(modules) {
-        let module = by_path.get(path.as_slice()).map(|m| (*m).clone());
-        let attrs = path.is_empty().then(|| crate_attrs.clone());
-        let (file_name, text) = render_file(&path, module, &children, header, attrs)?;
-        files.insert(file_name, text);
-    }
-    Ok(files)
-}
-
-/// The file of one module of a module-per-file output, as [`render_files`] writes it: its
-/// name (`lib.rs` for the root, `a/b.rs` for `a::b`) and text. `module` is `None` for a
+/// The file of one module of a module-per-file output: its name (`lib.rs` for the root, `a/b.rs` for `a::b`) and text. `module` is `None` for a
 /// module that only holds `children` (it gets a placeholder doc); `crate_attrs` go into
 /// `lib.rs`. The module is taken by value, so its tokens move into the file, uncopied.
 ///
@@ -116,6 +111,7 @@ pub fn render_file(
     children: &BTreeSet<String>,
     header: &str,
     crate_attrs: Option<TokenStream>,
+    pretty: bool,
 ) -> Result<(String, String), RenderError> {
     let (doc, items) = match module {
         Some(m) if !m.doc.is_empty() => (m.doc.inner(), m.items),
@@ -138,8 +134,14 @@ pub fn render_file(
         #( #[rustfmt::skip] pub mod #children; )*
     };
     tokens.extend(items);
-    let text = format(&file_name, header, tokens)?;
+    let text = format(&file_name, header, tokens, pretty)?;
     Ok((file_name, text))
+}
+
+/// A file's text, parsed by syn and printed by prettyplease.
+pub(crate) fn pretty(text: &str) -> Result<String, String> {
+    let file = syn::parse_file(text).map_err(|e| e.to_string())?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// One file of nested inline modules, for `include!`: it has no inner attributes, so it can be
@@ -148,7 +150,11 @@ pub fn render_file(
 /// # Errors
 ///
 /// A [`RenderError`] if the tokens are not valid Rust.
-pub fn render_single(modules: &[Module], header: &str) -> Result<String, RenderError> {
+pub fn render_single(
+    modules: &[Module],
+    header: &str,
+    pretty: bool,
+) -> Result<String, RenderError> {
     let tree = tree(modules);
     let by_path: BTreeMap<&[String], &Module> =
         modules.iter().map(|m| (m.path.as_slice(), m)).collect();
@@ -174,7 +180,7 @@ pub fn render_single(modules: &[Module], header: &str) -> Result<String, RenderE
         });
         quote! { #(#children)* #items }
     }
-    format("the bindings", header, nest(&[], &tree, &by_path))
+    format("the bindings", header, nest(&[], &tree, &by_path), pretty)
 }
 
 #[cfg(test)]
@@ -189,7 +195,13 @@ mod tests {
             items: quote!(),
         };
         let modules = [module(&["a"]), module(&["a", "r#type"])];
-        let files = render_files(&modules, "// @generated", quote!()).unwrap_or_default();
+        let mut files = BTreeMap::new();
+        for (path, children) in tree(&modules) {
+            let m = modules.iter().find(|m| m.path == path).cloned();
+            let (name, text) =
+                render_file(&path, m, &children, "// @generated", None, true).unwrap();
+            files.insert(name, text);
+        }
         let names: Vec<&str> = files.keys().map(String::as_str).collect();
         assert_eq!(names, ["a.rs", "a/type.rs", "lib.rs"]);
         assert!(

@@ -1,10 +1,12 @@
 //! Phase 6, write: the only code that touches the output directory. Files are compared byte
 //! for byte, only changed ones are written, and every new file is staged beside its target
-//! before any is renamed into place, so a failure leaves the old files as they were.
+//! (as soon as it is made: [`Staging`]) before any is renamed into place, so a failure leaves
+//! the old files as they were.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The marker at the top of every generated file; files carrying it belong to the generator.
 pub const MARKER: &str = "// @generated";
@@ -128,9 +130,129 @@ fn relative(dir: &Path, path: &str) -> Result<PathBuf, WriteError> {
     }
 }
 
-/// Compares `files` with `dir` without writing anything. With `owns_dir`, generated files in
-/// `dir` that `files` does not hold are reported too: the directory belongs to this output
-/// alone (a build script's `OUT_DIR` may hold the output of several runs, so it passes false).
+/// A run of the writer: files are given one at a time, as soon as each is made
+/// ([`Staging::add`]), so the output need never be in memory at once. Each changed file is
+/// compared and, when writing, staged under a temporary name beside its target (unique to the
+/// run, so two runs at once do not collide); [`Staging::finish`] renames them all into place
+/// and removes leftovers. A run that fails or is dropped before `finish` removes its staged
+/// files and has replaced nothing.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    owns_dir: bool,
+    write: bool,
+    run: String,
+    produced: BTreeSet<String>,
+    stale: Vec<Stale>,
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staging {
+    /// A run over `dir` that writes (`write`) or only compares. With `owns_dir`, generated
+    /// files in `dir` that the run does not produce are stale too (removed when writing): the
+    /// directory belongs to this output alone (a build script's `OUT_DIR` may hold the output
+    /// of several runs, so it passes false).
+    pub fn new(dir: &Path, owns_dir: bool, write: bool) -> Self {
+        static RUNS: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let run = format!(
+            "{}-{}-{nanos}",
+            std::process::id(),
+            RUNS.fetch_add(1, Ordering::Relaxed)
+        );
+        Staging {
+            dir: dir.to_owned(),
+            owns_dir,
+            write,
+            run,
+            produced: BTreeSet::new(),
+            stale: Vec::new(),
+            staged: Vec::new(),
+        }
+    }
+
+    /// Compares one file (`path` relative to the directory) and stages it if it changed.
+    ///
+    /// # Errors
+    ///
+    /// A [`WriteError`] if the name leaves the directory or the file cannot be read or staged.
+    pub fn add(&mut self, path: &str, contents: &str) -> Result<(), WriteError> {
+        let full = relative(&self.dir, path)?;
+        self.produced.insert(path.to_owned());
+        let why = match std::fs::read(&full) {
+            Ok(old) if old == contents.as_bytes() => return Ok(()),
+            Ok(_) => Staleness::Differs,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Staleness::Missing,
+            Err(e) => return Err(err(&full)(e)),
+        };
+        self.stale.push(Stale {
+            path: path.to_owned(),
+            why,
+        });
+        if !self.write {
+            return Ok(());
+        }
+        let parent = full.parent().unwrap_or(&self.dir).to_owned();
+        let name = full
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = parent.join(format!(".{name}.{}.vapi-codegen.tmp", self.run));
+        std::fs::create_dir_all(&parent).map_err(err(&parent))?;
+        std::fs::write(&tmp, contents).map_err(err(&tmp))?;
+        self.staged.push((tmp, full));
+        Ok(())
+    }
+
+    /// Ends the run: finds leftovers, and when writing renames every staged file into place
+    /// and removes the leftovers. Returns what was (or, comparing, would be) changed.
+    ///
+    /// # Errors
+    ///
+    /// A [`WriteError`] if the directory cannot be read or a file cannot be replaced.
+    pub fn finish(mut self) -> Result<Vec<Stale>, WriteError> {
+        if self.owns_dir {
+            for path in generated_files(&self.dir)? {
+                if !self.produced.contains(&path) {
+                    self.stale.push(Stale {
+                        path,
+                        why: Staleness::Extra,
+                    });
+                }
+            }
+        }
+        let mut stale = std::mem::take(&mut self.stale);
+        stale.sort();
+        if !self.write {
+            return Ok(stale);
+        }
+        let staged = std::mem::take(&mut self.staged);
+        for (i, (tmp, target)) in staged.iter().enumerate() {
+            if let Err(e) = std::fs::rename(tmp, target) {
+                self.staged = staged[i..].to_vec();
+                return Err(err(target)(e));
+            }
+        }
+        for s in stale.iter().filter(|s| s.why == Staleness::Extra) {
+            let path = self.dir.join(&s.path);
+            std::fs::remove_file(&path).map_err(err(&path))?;
+        }
+        Ok(stale)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Compares `files` with `dir` without writing anything, as a [`Staging`] run that only
+/// compares.
 ///
 /// # Errors
 ///
@@ -140,37 +262,11 @@ pub fn check(
     files: &BTreeMap<String, String>,
     owns_dir: bool,
 ) -> Result<Vec<Stale>, WriteError> {
-    let mut stale = Vec::new();
+    let mut run = Staging::new(dir, owns_dir, false);
     for (path, contents) in files {
-        let full = relative(dir, path)?;
-        match std::fs::read(&full) {
-            Ok(old) if old == contents.as_bytes() => {}
-            Ok(_) => stale.push(Stale {
-                path: path.clone(),
-                why: Staleness::Differs,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => stale.push(Stale {
-                path: path.clone(),
-                why: Staleness::Missing,
-            }),
-            Err(e) => return Err(err(&full)(e)),
-        }
+        run.add(path, contents)?;
     }
-    let leftovers = if owns_dir {
-        generated_files(dir)?
-    } else {
-        Vec::new()
-    };
-    for path in leftovers {
-        if !files.contains_key(&path) {
-            stale.push(Stale {
-                path,
-                why: Staleness::Extra,
-            });
-        }
-    }
-    stale.sort();
-    Ok(stale)
+    run.finish()
 }
 
 /// Brings `dir` in line with `files`: writes the files that changed, removes (with `owns_dir`)
@@ -185,42 +281,15 @@ pub fn write(
     files: &BTreeMap<String, String>,
     owns_dir: bool,
 ) -> Result<Vec<Stale>, WriteError> {
-    let stale = check(dir, files, owns_dir)?;
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let cleanup = |staged: &[(PathBuf, PathBuf)]| {
-        for (tmp, _) in staged {
-            let _ = std::fs::remove_file(tmp);
-        }
-    };
-    for s in stale.iter().filter(|s| s.why != Staleness::Extra) {
-        let target = dir.join(&s.path);
-        let contents = files.get(&s.path).map(String::as_bytes).unwrap_or_default();
-        let parent = target.parent().unwrap_or(dir);
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = parent.join(format!(".{name}.vapi-codegen.tmp"));
-        let result = std::fs::create_dir_all(parent)
-            .map_err(err(parent))
-            .and_then(|()| std::fs::write(&tmp, contents).map_err(err(&tmp)));
-        if let Err(e) = result {
-            cleanup(&staged);
-            return Err(e);
-        }
-        staged.push((tmp, target));
+    // Every name is checked before anything is staged.
+    for path in files.keys() {
+        relative(dir, path)?;
     }
-    for (i, (tmp, target)) in staged.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            cleanup(&staged[i..]);
-            return Err(err(target)(e));
-        }
+    let mut run = Staging::new(dir, owns_dir, true);
+    for (path, contents) in files {
+        run.add(path, contents)?;
     }
-    for s in stale.iter().filter(|s| s.why == Staleness::Extra) {
-        let path = dir.join(&s.path);
-        std::fs::remove_file(&path).map_err(err(&path))?;
-    }
-    Ok(stale)
+    run.finish()
 }
 
 #[cfg(test)]
@@ -294,5 +363,42 @@ mod tests {
             assert!(check(&dir, &files, true).is_err(), "{bad}");
             assert!(!dir.exists(), "{bad}: nothing is written, not even `ok.rs`");
         }
+    }
+
+    #[test]
+    fn two_runs_at_once_stage_under_their_own_names() -> Result<(), WriteError> {
+        let dir = scratch("two-runs");
+        let mut a = Staging::new(&dir, true, true);
+        let mut b = Staging::new(&dir, true, true);
+        a.add("lib.rs", &format!("{MARKER}\n// a\n"))?;
+        b.add("lib.rs", &format!("{MARKER}\n// b\n"))?;
+        assert_eq!(a.finish()?.len(), 1);
+        assert_eq!(b.finish()?.len(), 1, "b's staged file was not taken by a");
+        let text = std::fs::read_to_string(dir.join("lib.rs")).map_err(err(&dir))?;
+        assert!(text.ends_with("// b\n"), "{text}");
+        let left: Vec<_> = std::fs::read_dir(&dir).map_err(err(&dir))?.collect();
+        assert_eq!(left.len(), 1, "no staged file is left behind");
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+
+    #[test]
+    fn a_run_dropped_before_finish_replaces_nothing() -> Result<(), WriteError> {
+        let dir = scratch("dropped");
+        write(
+            &dir,
+            &BTreeMap::from([("lib.rs".to_owned(), format!("{MARKER}\n"))]),
+            true,
+        )?;
+        let mut run = Staging::new(&dir, true, true);
+        run.add("lib.rs", &format!("{MARKER}\n// new\n"))?;
+        run.add("a.rs", &format!("{MARKER}\n"))?;
+        drop(run);
+        let text = std::fs::read_to_string(dir.join("lib.rs")).map_err(err(&dir))?;
+        assert_eq!(text, format!("{MARKER}\n"));
+        let left: Vec<_> = std::fs::read_dir(&dir).map_err(err(&dir))?.collect();
+        assert_eq!(left.len(), 1, "the staged files are removed");
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
     }
 }

@@ -34,3 +34,86 @@ pub use serde;
 pub use crate::__vapi_id as id;
 pub use crate::__vapi_object as object;
 pub use crate::__vapi_open_enum as open_enum;
+
+pub use crate::dispatch::{Argument, OperationError, check};
+
+#[cfg(feature = "client")]
+pub use crate::client::Connection;
+#[cfg(feature = "client")]
+pub use crate::dispatch::{call, call_unit};
+
+#[cfg(feature = "server")]
+pub use crate::dispatch::{Args, Routes, answer, answer_unit};
+#[cfg(feature = "server")]
+pub use crate::server::axum::Router;
+
+/// Implements `Display`, `Error`, the conversions from the catch-all and from each declared
+/// error, and [`OperationError`] for an operation's error enum: `error_enum!(GetError {
+/// NotFound(errors::NotFound) = "NOT_FOUND", … } Unhandled)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __error_enum {
+    ($name:ident { $($variant:ident($ty:ty) = $wire:literal),* $(,)? } $unhandled:ident) => {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    $(Self::$variant(e) => ::std::fmt::Display::fmt(e, f),)*
+                    Self::$unhandled(e) => ::std::fmt::Display::fmt(e, f),
+                }
+            }
+        }
+
+        impl ::std::error::Error for $name {
+            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+                ::std::option::Option::Some(match self {
+                    $(Self::$variant(e) => e,)*
+                    Self::$unhandled(e) => e,
+                })
+            }
+        }
+
+        #[doc(hidden)]
+        impl ::std::convert::From<$crate::dispatch::CheckFailed> for $name {
+            fn from(failed: $crate::dispatch::CheckFailed) -> Self {
+                Self::$unhandled($crate::Unhandled::from(failed))
+            }
+        }
+
+        impl ::std::convert::From<$crate::Unhandled> for $name {
+            fn from(error: $crate::Unhandled) -> Self {
+                Self::$unhandled(error)
+            }
+        }
+
+        $(impl ::std::convert::From<$ty> for $name {
+            fn from(error: $ty) -> Self {
+                Self::$variant(error)
+            }
+        })*
+
+        impl $crate::dispatch::OperationError for $name {
+            fn declared(
+                error_type: &str,
+                body: &[u8],
+            ) -> ::std::option::Option<::std::result::Result<Self, $crate::serde_json::Error>> {
+                match error_type {
+                    $($wire => ::std::option::Option::Some(
+                        $crate::dispatch::read(body).map(Self::$variant),
+                    ),)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            fn parts(
+                &self,
+            ) -> ::std::result::Result<(&'static str, &dyn $crate::dispatch::Argument), &$crate::Unhandled> {
+                match self {
+                    $(Self::$variant(e) => ::std::result::Result::Ok(($wire, e)),)*
+                    Self::$unhandled(u) => ::std::result::Result::Err(u),
+                }
+            }
+        }
+    };
+}
+
+pub use crate::__error_enum as error_enum;

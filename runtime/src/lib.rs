@@ -14,6 +14,7 @@ pub mod client;
 pub mod codegen;
 mod collections;
 mod datetime;
+pub mod dispatch;
 mod metadata;
 mod registry;
 pub mod rest;

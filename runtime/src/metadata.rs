@@ -135,6 +135,8 @@ pub struct OperationDescriptor {
     pub service: &'static str,
     /// The operation: `keep_alive`.
     pub name: &'static str,
+    /// Its parameters' names, in order: `["download_session_id"]`.
+    pub params: &'static [&'static str],
     /// The privileges it requires.
     pub privileges: &'static [PrivilegeRequirement],
     /// The errors it documents.
@@ -153,6 +155,7 @@ impl OperationDescriptor {
     /// const KEEP_ALIVE: OperationDescriptor = OperationDescriptor {
     ///     service: "com.vmware.content.library.item.download_session",
     ///     name: "keep_alive",
+    ///     params: &["download_session_id"],
     ///     privileges: &[],
     ///     errors: &[ErrorDescriptor {
     ///         error: "com.vmware.vapi.std.errors.NotFound",
@@ -176,6 +179,7 @@ mod tests {
     const GET_ITEM: OperationDescriptor = OperationDescriptor {
         service: "com.vmware.content.library.item",
         name: "get",
+        params: &["library_item_id"],
         privileges: &[
             PrivilegeRequirement {
                 privileges: &["System.Read"],

@@ -77,6 +77,7 @@ impl Subscriber for Recorder {
 const LIST: OperationDescriptor = OperationDescriptor {
     service: "com.vmware.content.library.item",
     name: "list",
+    params: &[],
     privileges: &[],
     errors: &[],
     rest: None,

@@ -65,3 +65,26 @@ fn checked_in_bindings_are_fresh() {
 fn same_idl_same_bytes() {
     assert_eq!(generate("idl"), generate("idl"));
 }
+
+/// `Config::compile` (build scripts) writes the tokens' text, not formatted: the same code,
+/// item for item, as the formatted files people read.
+#[test]
+fn build_scripts_get_the_same_code_unformatted() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-unformatted");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut config = config("idl");
+    config.out_dir(&dir);
+    config.compile().unwrap_or_else(|e| panic!("{e:?}"));
+    let pretty = generate("idl");
+    let print = |text: &str| match syn::parse_file(text) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(e) => panic!("{e}\n{text}"),
+    };
+    for (name, text) in &pretty {
+        let raw = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert!(raw.starts_with("// @generated"), "{name}");
+        assert!(raw != *text, "{name} is formatted");
+        assert!(print(&raw) == print(text), "{name}: the code differs");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,9 +25,8 @@ use std::process::Command;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use vapi_codegen::emit::{self, rest::Options};
-use vapi_codegen::load::{Source, load_sources};
-use vapi_codegen::render::render_files;
+use vapi_codegen::__private::{self, Ends, Source, load_sources};
+use vapi_codegen::Layout;
 
 const TYPES: &[&str] = &[
     "Result",
@@ -823,7 +822,7 @@ fn std_errors() -> Source {
     }
 }
 
-const ENDS: Options = Options {
+const ENDS: Ends = Ends {
     client: true,
     server: true,
     feature_gates: false,
@@ -842,8 +841,14 @@ fn check_plan(plan: &Plan) -> Result<(), TestCaseError> {
     let model = load_sources(&sources)
         .map_err(|d| TestCaseError::fail(format!("{d}\nin the drawn IDL {path}:\n{text}")))?;
     let generate = || {
-        let modules = emit::emit(&model, &[], &ENDS);
-        render_files(&modules, "// @generated", Default::default())
+        __private::files(
+            &model,
+            &[],
+            &Layout::ModulePerFile,
+            ENDS,
+            "// @generated",
+            true,
+        )
     };
     let files = generate().map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
     for (name, code) in &files {

@@ -13,8 +13,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use vapi_bench::{
-    Anchor, emit, emit_files, format, load, proto_files, real_sources, resolve, run_anchor,
-    synthetic,
+    Anchor, emit, emit_files, load, proto_files, real_sources, resolve, run_anchor, synthetic,
 };
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -40,14 +39,14 @@ fn phases(n: usize, runs: usize) -> Result<(), String> {
         let model = resolve(&files)?;
         times[1].push(t.elapsed());
         let t = Instant::now();
-        let modules = emit(&model);
+        let plain = emit(&model)?;
         times[2].push(t.elapsed());
         let t = Instant::now();
-        let out = format(&modules)?;
+        let out = emit_files(&model)?;
         times[3].push(t.elapsed());
         out_bytes = out.values().map(String::len).sum();
         let t = Instant::now();
-        drop((modules, out));
+        drop((plain, out));
         times[4].push(t.elapsed());
         let t = Instant::now();
         let out = emit_files(&model)?;
@@ -58,7 +57,7 @@ fn phases(n: usize, runs: usize) -> Result<(), String> {
         .map(|i| times[0][i] + times[1][i] + times[5][i])
         .collect();
     println!(
-        "N={n} idl={bytes} B out={out_bytes} B runs={runs} load={} resolve={} emit={} format={} drop={} emit+format(streamed, parallel)={} total(load+resolve+streamed)={}",
+        "N={n} idl={bytes} B out={out_bytes} B runs={runs} load={} resolve={} emit(unformatted, streamed)={} emit+format(streamed)={} drop={} emit+format(streamed, again)={} total(load+resolve+streamed)={}",
         ms(median(times[0].clone())),
         ms(median(times[1].clone())),
         ms(median(times[2].clone())),

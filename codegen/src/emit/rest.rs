@@ -3,15 +3,12 @@
 //! Both follow each operation's mapping in the IR, and both check inputs with the generated
 //! validators before anything is sent or dispatched.
 
-use std::collections::BTreeMap;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::data::holds_structure;
 use super::types::{braced, ident, rust_type};
-use crate::ir::{Body, HttpMethod, Model, Operation, OperationKind, Param, Service, Type};
-use crate::naming;
+use crate::ir::{Model, Operation, OperationKind, Param, Service, Type};
 
 /// Where generated client and server code goes, and what gates it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,16 +26,6 @@ fn gate(options: &Options, feature: &str) -> TokenStream {
         quote!(#[cfg(feature = #feature)])
     } else {
         quote!()
-    }
-}
-
-fn method_tokens(m: HttpMethod) -> TokenStream {
-    match m {
-        HttpMethod::Get => quote!(::vapi_runtime::HttpMethod::Get),
-        HttpMethod::Post => quote!(::vapi_runtime::HttpMethod::Post),
-        HttpMethod::Put => quote!(::vapi_runtime::HttpMethod::Put),
-        HttpMethod::Patch => quote!(::vapi_runtime::HttpMethod::Patch),
-        HttpMethod::Delete => quote!(::vapi_runtime::HttpMethod::Delete),
     }
 }
 
@@ -72,15 +59,29 @@ fn input_check(model: &Model, op: &Operation, p: &Param) -> Option<TokenStream> 
         quote!(.validate())
     };
     Some(if presence && p.ty.is_optional() {
-        quote!(match &#n { ::std::option::Option::Some(v) => v #call, ::std::option::Option::None => ::std::result::Result::Ok(()) })
+        quote!(match &#n { __rt::Some(v) => v #call, __rt::None => __rt::Ok(()) })
     } else if presence {
         quote!(#n #call)
     } else {
-        quote!(::vapi_runtime::Validate::validate(&#n))
+        quote!(__rt::Validate::validate(&#n))
     })
 }
 
-/// The `Client` of a service, in its module.
+/// The parameters of an operation's method: `name: Type, …`.
+fn params(from: &[String], op: &Operation) -> Vec<TokenStream> {
+    op.params
+        .iter()
+        .map(|p| {
+            let n = ident(&p.name.rust);
+            let t = rust_type(from, &p.ty);
+            quote!(#n: #t)
+        })
+        .collect()
+}
+
+/// The `Client` of a service, in its module: each method checks its inputs and hands its
+/// arguments to `vapi_runtime::dispatch::call` with the operation's descriptor, which builds
+/// the request from the REST mapping and reads the answer as the result or the declared error.
 pub fn client(model: &Model, from: &[String], service: &Service, options: &Options) -> TokenStream {
     let gate = gate(options, "client");
     let trait_name = ident(&service.name.rust);
@@ -90,31 +91,54 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
          of all services.",
         service.name.wire
     );
-    let methods = service
-        .operations
-        .iter()
-        .map(|op| client_method(model, from, op));
+    let methods = service.operations.iter().map(|op| {
+        let method = ident(&op.name.rust);
+        let error = ident(&op.error_type);
+        let params = params(from, op);
+        let result = op
+            .result
+            .as_ref()
+            .map(|r| rust_type(from, &r.ty))
+            .unwrap_or_else(|| quote!(()));
+        let checks = op.params.iter().filter_map(|p| {
+            let check = input_check(model, op, p)?;
+            let wire = &p.name.wire;
+            Some(quote!(__rt::check(#wire, #check)?;))
+        });
+        let descriptor = ident(&op.descriptor);
+        let args = op.params.iter().map(|p| ident(&p.name.rust));
+        let call = if op.result.is_some() {
+            quote!(call)
+        } else {
+            quote!(call_unit)
+        };
+        quote! {
+            async fn #method(&self, #(#params),*) -> __rt::Result<#result, #error> {
+                #(#checks)*
+                __rt::#call(&self.connection, &#descriptor, &[#(&#args),*]).await
+            }
+        }
+    });
     let methods = braced(methods);
-    // A service with no REST mapping at all never calls through its connection.
+    let doc = crate::docs::doc_literal(&doc);
+    // A service without operations never calls through its connection.
     let unread = service
         .operations
-        .iter()
-        .all(|op| op.rest.is_none())
+        .is_empty()
         .then(|| quote!(#[allow(dead_code)]));
-    let doc = crate::docs::doc_literal(&doc);
     quote! {
         #gate
         #[doc = #doc]
-        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+        #[derive(__rt::Debug, __rt::Clone)]
         pub struct Client {
             #unread
-            connection: ::vapi_runtime::client::Connection,
+            connection: __rt::Connection,
         }
 
         #gate
         impl Client {
             /// A client that calls through `connection`.
-            pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+            pub fn new(connection: __rt::Connection) -> Self {
                 Self { connection }
             }
         }
@@ -124,210 +148,18 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
     }
 }
 
-fn client_method(model: &Model, from: &[String], op: &Operation) -> TokenStream {
-    let method = ident(&op.name.rust);
-    let error = ident(&op.error_type);
-    let params: Vec<TokenStream> = op
-        .params
-        .iter()
-        .map(|p| {
-            let n = ident(&p.name.rust);
-            let t = rust_type(from, &p.ty);
-            quote!(#n: #t)
-        })
-        .collect();
-    let result = op
-        .result
-        .as_ref()
-        .map(|r| rust_type(from, &r.ty))
-        .unwrap_or_else(|| quote!(()));
-    let param = |wire: &str| op.params.iter().find(|p| p.name.wire == wire);
-    let checks = op.params.iter().filter_map(|p| {
-        let check = input_check(model, op, p)?;
-        let wire = &p.name.wire;
-        Some(quote! {
-            #check.map_err(|e| ::vapi_runtime::Unhandled::new(e.within(#wire)))?;
-        })
-    });
-    let Some(rest) = &op.rest else {
-        // Nothing to call: the parameters go unused, so they are not bound.
-        let params = op.params.iter().map(|p| {
-            let t = rust_type(from, &p.ty);
-            quote!(_: #t)
-        });
-        return quote! {
-            async fn #method(&self, #(#params),*) -> ::std::result::Result<#result, #error> {
-                ::std::result::Result::Err(#error::from(::vapi_runtime::Unhandled::new(
-                    "the operation has no REST mapping",
-                )))
-            }
-        };
-    };
-    let m = method_tokens(rest.method);
-    let template = &rest.path;
-    // The generated locals start with `__`, which no IDL name can: a parameter named
-    // `request` or `response` must not be shadowed by them.
-    let vars = rest.path_params.iter().filter_map(|(var, wire)| {
-        let n = ident(&param(wire)?.name.rust);
-        Some(quote!((#var, ::vapi_runtime::client::text(&#n)?.as_str())))
-    });
-    let action = rest
-        .action
-        .as_ref()
-        .map(|a| quote!(__request.query("action", #a);));
-    let query: Vec<TokenStream> = rest
-        .query
-        .iter()
-        .filter_map(|(name, wire)| {
-            let n = ident(&param(wire)?.name.rust);
-            Some(quote!(__request.query_value(#name, &#n)?;))
-        })
-        .collect();
-    let headers: Vec<TokenStream> = rest
-        .headers
-        .iter()
-        .filter_map(|(name, wire)| {
-            let n = ident(&param(wire)?.name.rust);
-            Some(quote!(__request.header_value(#name, &#n)?;))
-        })
-        .collect();
-    let body = match &rest.body {
-        Body::None => quote!(),
-        Body::Param(wire) => match param(wire) {
-            Some(p) => {
-                let n = ident(&p.name.rust);
-                quote!(__request.json(&#n)?;)
-            }
-            None => quote!(),
-        },
-        Body::Fields(wires) => {
-            let fields = wires.iter().filter_map(|w| {
-                let n = ident(&param(w)?.name.rust);
-                Some(quote!((#w, &#n as &dyn ::vapi_runtime::client::ErasedSerialize)))
-            });
-            quote!(__request.fields(&[#(#fields),*])?;)
-        }
-    };
-    let adds = action.is_some() || !query.is_empty() || !headers.is_empty() || !body.is_empty();
-    let request = if adds {
-        quote!(mut __request)
-    } else {
-        quote!(__request)
-    };
-    let success = if op.result.is_some() {
-        quote!(return __response.result().map_err(#error::from);)
-    } else {
-        quote!(return ::std::result::Result::Ok(());)
-    };
-    let arms: Vec<TokenStream> = op
-        .errors
-        .iter()
-        .map(|e| {
-            let t = naming::error_type_value(&e.error.name.wire);
-            let v = ident(&e.variant);
-            quote! {
-                ::std::option::Option::Some(#t) => match __response.error() {
-                    ::std::result::Result::Ok(e) => #error::#v(e),
-                    ::std::result::Result::Err(u) => #error::from(u),
-                },
-            }
-        })
-        .collect();
-    // Without documented errors every failure is unhandled: no `match` of one arm.
-    let failure = if arms.is_empty() {
-        quote!(#error::from(__response.unhandled()))
-    } else {
-        quote! {
-            match __response.error_type().as_deref() {
-                #(#arms)*
-                _ => #error::from(__response.unhandled()),
-            }
-        }
-    };
-    quote! {
-        async fn #method(&self, #(#params),*) -> ::std::result::Result<#result, #error> {
-            #(#checks)*
-            let #request = ::vapi_runtime::client::Request::new(
-                #m,
-                ::vapi_runtime::rest::expand_path(#template, &[#(#vars),*]),
-            );
-            #action
-            #(#query)*
-            #(#headers)*
-            #body
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                #success
-            }
-            ::std::result::Result::Err(#failure)
-        }
-    }
-}
-
-/// The `router` of a service, in its module.
+/// The `router` of a service, in its module: one handler per operation with a REST mapping,
+/// which reads the arguments (`vapi_runtime::dispatch::Args`), checks them and calls the
+/// trait; the runtime makes the routes from the descriptors and chooses the operation of a
+/// request.
 pub fn server(model: &Model, from: &[String], service: &Service, options: &Options) -> TokenStream {
     let gate = gate(options, "server");
     let trait_name = ident(&service.name.rust);
-    // Operations by route pattern, then method, in IR order within each.
-    let mut routes: BTreeMap<String, BTreeMap<&'static str, Vec<&Operation>>> = BTreeMap::new();
-    for op in &service.operations {
-        if let Some(rest) = &op.rest {
-            let (pattern, _) = naming::route_pattern(&rest.path);
-            routes
-                .entry(format!("/api{pattern}"))
-                .or_default()
-                .entry(rest.method.as_str())
-                .or_default()
-                .push(op);
-        }
-    }
-    let route_calls = routes.iter().map(|(pattern, methods)| {
-        let handlers = methods.iter().enumerate().map(|(i, (method, ops))| {
-            let m = ident(&method.to_ascii_lowercase());
-            // Operations that share a path and action are told apart by their required
-            // query parameters (`File.get` has `?name=`, `File.list` none): most first.
-            let mut ops = ops.clone();
-            ops.sort_by_key(|op| std::cmp::Reverse(op.required_query().len()));
-            let arms = ops.iter().map(|op| {
-                let serve = ident(&naming::serve_fn_name(&op.name.rust));
-                let action = match op.rest.as_ref().and_then(|r| r.action.as_ref()) {
-                    Some(a) => quote!(::std::option::Option::Some(#a)),
-                    None => quote!(::std::option::Option::None),
-                };
-                let names = op.required_query();
-                let guard = (!names.is_empty()).then(|| quote!(if #(call.has_query(#names))&&*));
-                quote!(#action #guard => #serve(&*service, call).await,)
-            });
-            let what = format!("{method} {pattern}");
-            let chain = if i == 0 {
-                quote!(::vapi_runtime::server::axum::routing::#m)
-            } else {
-                quote!(.#m)
-            };
-            quote! {
-                #chain({
-                    let service = ::std::sync::Arc::clone(&service);
-                    move |call: ::vapi_runtime::server::Call| async move {
-                        let answer = match call.action() {
-                            #(#arms)*
-                            other => ::std::result::Result::Err(
-                                ::vapi_runtime::server::operation_not_found(
-                                    ::std::format!("{} action={:?}", #what, other),
-                                ),
-                            ),
-                        };
-                        answer.unwrap_or_else(|response| response)
-                    }
-                })
-            }
-        });
-        quote!(.route(#pattern, #(#handlers)*))
-    });
-    let serves = service
+    let ops = service
         .operations
         .iter()
         .filter(|op| op.rest.is_some())
-        .map(|op| serve_fn(model, from, &trait_name, op, &gate));
+        .map(|op| handler(model, from, &trait_name, op));
     let doc = format!(
         " The `/api` routes of the `{}` service, answered by `service`: paths, query, headers and \
          bodies are read per each operation's REST mapping, inputs are validated (400 \
@@ -336,127 +168,67 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
          [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.",
         service.name.wire
     );
-    // A service with no REST mapping at all serves nothing.
-    let service_arg = if routes.is_empty() {
-        quote!(_service)
-    } else {
-        quote!(service)
-    };
-    let doc = crate::docs::doc_literal(&doc);
-    let mut out = quote! {
-        #gate
-        #[doc = #doc]
-        pub fn router<S: super::#trait_name + 'static>(
-            #service_arg: ::std::sync::Arc<S>,
-        ) -> ::vapi_runtime::server::axum::Router {
-            ::vapi_runtime::server::axum::Router::new()
-                #(#route_calls)*
-        }
-    };
-    // Moved in, not interpolated: `quote!` would copy their tokens.
-    out.extend(serves);
-    out
-}
-
-fn serve_fn(
-    model: &Model,
-    from: &[String],
-    trait_name: &proc_macro2::Ident,
-    op: &Operation,
-    gate: &TokenStream,
-) -> TokenStream {
-    let serve = ident(&naming::serve_fn_name(&op.name.rust));
-    let method = ident(&op.name.rust);
-    let error = ident(&op.error_type);
-    let Some(rest) = &op.rest else {
-        return quote!();
-    };
-    let (_, positions) = naming::route_pattern(&rest.path);
-    let mut reads = Vec::new();
-    if matches!(&rest.body, Body::Fields(f) if !f.is_empty()) {
-        reads.push(quote!(let mut __fields = __call.fields()?;));
-    }
-    for p in &op.params {
-        let n = ident(&p.name.rust);
-        let wire = &p.name.wire;
-        let ty = rust_type(from, &p.ty);
-        let inner = rust_type(from, p.ty.required());
-        let missing = format!("`{wire}` is required");
-        let required = |source: TokenStream| {
-            if p.ty.is_optional() {
-                quote!(let #n: #ty = #source;)
-            } else {
-                quote! {
-                    let #n: #ty = #source.ok_or_else(|| {
-                        ::vapi_runtime::server::invalid_argument(#missing)
-                    })?;
-                }
-            }
-        };
-        let read = if let Some((var, _)) = rest.path_params.iter().find(|(_, w)| w == wire) {
-            let position = positions
-                .iter()
-                .find(|(v, _)| v == var)
-                .map(|(_, pos)| pos.clone())
-                .unwrap_or_default();
-            quote!(let #n: #ty = __call.path(#position)?;)
-        } else if let Some((name, _)) = rest.query.iter().find(|(_, w)| w == wire) {
-            required(quote!(__call.query::<#inner>(#name)?))
-        } else if let Some((name, _)) = rest.headers.iter().find(|(_, w)| w == wire) {
-            required(quote!(__call.header::<#inner>(#name)?))
-        } else if matches!(&rest.body, Body::Param(w) if w == wire) {
-            quote!(let #n: #ty = __call.body(#wire)?;)
-        } else {
-            quote!(let #n: #ty = __fields.take(#wire)?;)
-        };
-        reads.push(read);
-        if let Some(check) = input_check(model, op, p) {
-            reads.push(quote! {
-                #check.map_err(|e| ::vapi_runtime::server::validation_failed(#wire, e))?;
-            });
-        }
-    }
-    let args = op.params.iter().map(|p| ident(&p.name.rust));
-    let ok = if op.result.is_some() {
-        quote!(::vapi_runtime::server::ok(&value))
-    } else {
-        quote!(::vapi_runtime::server::no_content())
-    };
-    let value = if op.result.is_some() {
-        quote!(value)
-    } else {
-        quote!(())
-    };
-    let arms = op.errors.iter().map(|e| {
-        let t = naming::error_type_value(&e.error.name.wire);
-        let v = ident(&e.variant);
-        quote!(::std::result::Result::Err(#error::#v(e)) => ::vapi_runtime::server::error(#t, &e),)
-    });
-    let unhandled = ident(&op.unhandled_variant);
-    let doc = format!(" Serves `{}`.", op.name.wire);
-    // An operation without parameters reads nothing of its call. The locals start with `__`,
-    // which no IDL name can, so that parameters named `call` or `service` shadow nothing.
-    let call = if op.params.is_empty() {
-        quote!(_call)
-    } else {
-        quote!(__call)
-    };
     let doc = crate::docs::doc_literal(&doc);
     quote! {
         #gate
         #[doc = #doc]
-        // The error is the HTTP answer itself, built at most once per call.
-        #[allow(clippy::result_large_err)]
-        async fn #serve<S: super::#trait_name + ?::std::marker::Sized>(
-            __service: &S,
-            #call: ::vapi_runtime::server::Call,
-        ) -> ::std::result::Result<::vapi_runtime::server::Response, ::vapi_runtime::server::Response> {
-            #(#reads)*
-            ::std::result::Result::Ok(match <S as super::#trait_name>::#method(__service, #(#args),*).await {
-                ::std::result::Result::Ok(#value) => #ok,
-                #(#arms)*
-                ::std::result::Result::Err(#error::#unhandled(u)) => ::vapi_runtime::server::unhandled(&u),
-            })
+        pub fn router<S: super::#trait_name + 'static>(service: __rt::Arc<S>) -> __rt::Router {
+            __rt::Routes::new(service) #(#ops)* .into_router()
         }
+    }
+}
+
+/// `.op(&GET, &["name"], |__s, mut __a| async move { … })`: the handler of one operation. The
+/// locals start with `__`, which no IDL name can, so parameters shadow nothing.
+fn handler(
+    model: &Model,
+    from: &[String],
+    trait_name: &proc_macro2::Ident,
+    op: &Operation,
+) -> TokenStream {
+    let descriptor = ident(&op.descriptor);
+    let method = ident(&op.name.rust);
+    let required = op.required_query();
+    let checks: Vec<(&Param, TokenStream)> = op
+        .params
+        .iter()
+        .filter_map(|p| Some((p, input_check(model, op, p)?)))
+        .collect();
+    let answer = if op.result.is_some() {
+        quote!(answer)
+    } else {
+        quote!(answer_unit)
+    };
+    let args = if op.params.is_empty() {
+        quote!(_)
+    } else {
+        quote!(mut __a)
+    };
+    // Without checks the arguments are read in the call itself (in order: Rust evaluates
+    // arguments left to right); a check needs the value, and its type, first.
+    let body = if checks.is_empty() {
+        let reads = op.params.iter().map(|_| quote!(__a.next()?));
+        quote! {
+            __rt::#answer(<S as super::#trait_name>::#method(&*__s, #(#reads),*).await)
+        }
+    } else {
+        let reads = op.params.iter().map(|p| {
+            let n = ident(&p.name.rust);
+            let t = rust_type(from, &p.ty);
+            quote!(let #n: #t = __a.next()?;)
+        });
+        let checks = checks.iter().map(|(p, check)| {
+            let wire = &p.name.wire;
+            quote!(__rt::check(#wire, #check)?;)
+        });
+        let names = op.params.iter().map(|p| ident(&p.name.rust));
+        quote! {
+            #(#reads)*
+            #(#checks)*
+            __rt::#answer(<S as super::#trait_name>::#method(&*__s, #(#names),*).await)
+        }
+    };
+    quote! {
+        .op(&#descriptor, &[#(#required),*], |__s, #args| async move { #body })
     }
 }

@@ -126,9 +126,7 @@ pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
             .unwrap_or_else(|| quote!(()));
         let error = ident(&op.error_type);
         let ret = quote! {
-            impl ::std::future::Future<
-                Output = ::std::result::Result<#result, #module::#error>
-            > + ::std::marker::Send
+            impl __rt::Future<Output = __rt::Result<#result, #module::#error>> + __rt::Send
         };
         // The lints a method name or a long parameter list of the IDL would trip, where they
         // fire: on the trait's declaration.
@@ -156,10 +154,10 @@ pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
     let (decls, forwards) = (braced(decls), braced(forwards));
     quote! {
         #doc
-        pub trait #name: ::std::marker::Send + ::std::marker::Sync #decls
+        pub trait #name: __rt::Send + __rt::Sync #decls
 
         // The generic is not `T`: an IDL type of that name would be shadowed in the methods.
-        impl<__T: #name + ?::std::marker::Sized> #name for ::std::sync::Arc<__T> #forwards
+        impl<__T: #name + ?__rt::Sized> #name for __rt::Arc<__T> #forwards
     }
 }
 
@@ -202,7 +200,7 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
     body.extend(descriptors);
     body.extend(quote! {
         /// Every operation of the service, in IDL order.
-        pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[#(#all),*];
+        pub const OPERATIONS: &[__rt::OperationDescriptor] = &[#(#all),*];
     });
     body.extend(errors);
     body.extend(ends);
@@ -219,31 +217,32 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
 fn descriptor(op: &Operation) -> TokenStream {
     let name = ident(&op.descriptor);
     let wire = lit(&op.name.wire);
+    let params = op.params.iter().map(|p| lit(&p.name.wire));
     let doc = format!(" The metadata of the `{}` operation.", op.name.wire);
     let privileges = op.privileges.iter().map(|p| {
         let list = p.privileges.iter().map(|x| lit(x));
         let scope = match &p.scope {
-            PrivilegeScope::Operation => quote!(::vapi_runtime::PrivilegeScope::Operation),
+            PrivilegeScope::Operation => quote!(__rt::PrivilegeScope::Operation),
             PrivilegeScope::Resource {
                 resource_type,
                 path,
             } => {
                 let path = path.iter().map(|x| lit(x));
-                quote!(::vapi_runtime::PrivilegeScope::Resource {
+                quote!(__rt::PrivilegeScope::Resource {
                     resource_type: #resource_type,
                     path: &[#(#path),*],
                 })
             }
         };
-        quote!(::vapi_runtime::PrivilegeRequirement { privileges: &[#(#list),*], scope: #scope })
+        quote!(__rt::PrivilegeRequirement { privileges: &[#(#list),*], scope: #scope })
     });
     let errors = op.errors.iter().map(|e| {
         let q = e.error.qualified();
         let conditions = e.conditions.iter().map(|c| lit(c));
-        quote!(::vapi_runtime::ErrorDescriptor { error: #q, conditions: &[#(#conditions),*] })
+        quote!(__rt::ErrorDescriptor { error: #q, conditions: &[#(#conditions),*] })
     });
     let rest = match &op.rest {
-        None => quote!(::std::option::Option::None),
+        None => quote!(__rt::None),
         Some(r) => {
             let method = ident(match r.method.as_str() {
                 "GET" => "Get",
@@ -254,8 +253,8 @@ fn descriptor(op: &Operation) -> TokenStream {
             });
             let path = lit(&r.path);
             let action = match &r.action {
-                Some(a) => quote!(::std::option::Option::Some(#a)),
-                None => quote!(::std::option::Option::None),
+                Some(a) => quote!(__rt::Some(#a)),
+                None => quote!(__rt::None),
             };
             let pairs = |v: &Vec<(String, String)>| {
                 let items = v.iter().map(|(a, b)| quote!((#a, #b)));
@@ -265,12 +264,12 @@ fn descriptor(op: &Operation) -> TokenStream {
             let query = pairs(&r.query);
             let headers = pairs(&r.headers);
             let body = match &r.body {
-                Body::None => quote!(::vapi_runtime::RestBody::None),
-                Body::Param(p) => quote!(::vapi_runtime::RestBody::Param(#p)),
-                Body::Fields(f) => quote!(::vapi_runtime::RestBody::Fields(&[#(#f),*])),
+                Body::None => quote!(__rt::RestBody::None),
+                Body::Param(p) => quote!(__rt::RestBody::Param(#p)),
+                Body::Fields(f) => quote!(__rt::RestBody::Fields(&[#(#f),*])),
             };
-            quote!(::std::option::Option::Some(::vapi_runtime::RestMapping {
-                method: ::vapi_runtime::HttpMethod::#method,
+            quote!(__rt::Some(__rt::RestMapping {
+                method: __rt::HttpMethod::#method,
                 path: #path,
                 action: #action,
                 path_params: #path_params,
@@ -283,9 +282,10 @@ fn descriptor(op: &Operation) -> TokenStream {
     let doc = crate::docs::doc_literal(&doc);
     quote! {
         #[doc = #doc]
-        pub const #name: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+        pub const #name: __rt::OperationDescriptor = __rt::OperationDescriptor {
             service: SERVICE_ID,
             name: #wire,
+            params: &[#(#params),*],
             privileges: &[#(#privileges),*],
             errors: &[#(#errors),*],
             rest: #rest,
@@ -311,59 +311,23 @@ fn error_enum(from: &[String], service: &Service, op: &Operation) -> TokenStream
         }
         quote! { #vdoc #v(#ty), }
     });
-    let display = op.errors.iter().map(|e| {
-        let v = ident(&e.variant);
-        quote!(Self::#v(error) => ::std::fmt::Display::fmt(error, f),)
-    });
-    let source = op.errors.iter().map(|e| {
-        let v = ident(&e.variant);
-        quote!(Self::#v(error) => ::std::option::Option::Some(error),)
-    });
-    let froms = op.errors.iter().map(|e| {
+    let table = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let ty = type_ref_path(from, &e.error);
-        quote! {
-            impl ::std::convert::From<#ty> for #name {
-                fn from(error: #ty) -> Self {
-                    Self::#v(error)
-                }
-            }
-        }
+        let t = crate::naming::error_type_value(&e.error.name.wire);
+        quote!(#v(#ty) = #t,)
     });
     quote! {
         #doc
-        #[derive(::std::fmt::Debug)]
+        #[derive(__rt::Debug)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// An error the operation does not document, or a failure to reach the service.
-            #unhandled(::vapi_runtime::Unhandled),
+            #unhandled(__rt::Unhandled),
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    #(#display)*
-                    Self::#unhandled(error) => ::std::fmt::Display::fmt(error, f),
-                }
-            }
-        }
 
-        impl ::std::error::Error for #name {
-            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match self {
-                    #(#source)*
-                    Self::#unhandled(error) => ::std::option::Option::Some(error),
-                }
-            }
-        }
-
-        impl ::std::convert::From<::vapi_runtime::Unhandled> for #name {
-            fn from(error: ::vapi_runtime::Unhandled) -> Self {
-                Self::#unhandled(error)
-            }
-        }
-
-        #(#froms)*
+        __rt::error_enum!(#name { #(#table)* } #unhandled);
     }
 }

@@ -337,6 +337,7 @@ impl Request {
     /// const LIST: OperationDescriptor = OperationDescriptor {
     ///     service: "com.vmware.content.library.item",
     ///     name: "list",
+    ///     params: &[],
     ///     privileges: &[],
     ///     errors: &[],
     ///     rest: None,

@@ -1135,7 +1135,7 @@ impl __rt::Validate for StorageInfo {
 /// Resource type: `com.vmware.content.library.item.Version`.
 ///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `changes` module. Every method's future is `Send`.
-pub trait Changes: ::std::marker::Send + ::std::marker::Sync {
+pub trait Changes: __rt::Send + __rt::Sync {
     /// Returns commonly used information about the content changes made to a library item.
     ///
     /// Added in vSphere API 6.9.1.
@@ -1167,9 +1167,9 @@ pub trait Changes: ::std::marker::Send + ::std::marker::Sync {
     fn list(
         &self,
         library_item: super::ItemId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<ChangesSummary>, changes::ListError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<ChangesSummary>, changes::ListError>,
+    > + __rt::Send;
     /// Returns information about a library item change.
     ///
     /// Added in vSphere API 6.9.1.
@@ -1203,26 +1203,26 @@ pub trait Changes: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item: super::ItemId,
         version: VersionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<ChangesInfo, changes::GetError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<ChangesInfo, changes::GetError>,
+    > + __rt::Send;
 }
-impl<__T: Changes + ?::std::marker::Sized> Changes for ::std::sync::Arc<__T> {
+impl<__T: Changes + ?__rt::Sized> Changes for __rt::Arc<__T> {
     fn list(
         &self,
         library_item: super::ItemId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<ChangesSummary>, changes::ListError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<ChangesSummary>, changes::ListError>,
+    > + __rt::Send {
         <__T as Changes>::list(&**self, library_item)
     }
     fn get(
         &self,
         library_item: super::ItemId,
         version: VersionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<ChangesInfo, changes::GetError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<ChangesInfo, changes::GetError>,
+    > + __rt::Send {
         <__T as Changes>::get(&**self, library_item, version)
     }
 }
@@ -1239,7 +1239,7 @@ impl<__T: Changes + ?::std::marker::Sized> Changes for ::std::sync::Arc<__T> {
 /// Resource type: `com.vmware.content.library.item.DownloadSession`.
 ///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `download_session` module. Every method's future is `Send`.
-pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
+pub trait DownloadSession: __rt::Send + __rt::Sync {
     /// Creates a new download session.
     ///
     /// # Parameters
@@ -1270,9 +1270,9 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
         &self,
         client_token: __rt::Option<__rt::String>,
         create_spec: DownloadSessionModel,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<DownloadSessionId, download_session::CreateError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<DownloadSessionId, download_session::CreateError>,
+    > + __rt::Send;
     /// Gets the download session with the specified identifier, including the most up-to-date
     /// status information for the session.
     ///
@@ -1300,9 +1300,9 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     fn get(
         &self,
         download_session_id: DownloadSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<DownloadSessionModel, download_session::GetError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<DownloadSessionModel, download_session::GetError>,
+    > + __rt::Send;
     /// Lists the identifiers of the download sessions created by the calling user. Optionally may
     /// filter by library item.
     ///
@@ -1330,9 +1330,9 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     fn list(
         &self,
         library_item_id: __rt::Option<__rt::Id>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<__rt::Id>, download_session::ListError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<__rt::Id>, download_session::ListError>,
+    > + __rt::Send;
     /// Keeps a download session alive. This operation is allowed only if the session is in the
     /// `DownloadSessionModel.State.ACTIVE` state.
     ///
@@ -1364,9 +1364,9 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
         &self,
         download_session_id: DownloadSessionId,
         progress: __rt::Option<i64>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), download_session::KeepAliveError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), download_session::KeepAliveError>,
+    > + __rt::Send;
     /// Cancels the download session. This method will abort any ongoing transfers and invalidate
     /// transfer urls that the client may be downloading from.
     ///
@@ -1391,9 +1391,9 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     fn cancel(
         &self,
         download_session_id: DownloadSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), download_session::CancelError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), download_session::CancelError>,
+    > + __rt::Send;
     /// Deletes a download session. This removes the session and all information associated with
     /// it.
     ///
@@ -1425,9 +1425,9 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     fn delete(
         &self,
         download_session_id: DownloadSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), download_session::DeleteError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), download_session::DeleteError>,
+    > + __rt::Send;
     /// Terminates the download session with a client specified error message.
     ///
     /// This is useful in transmitting client side failures (for example, not being able to
@@ -1456,69 +1456,68 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
         &self,
         download_session_id: DownloadSessionId,
         client_error_message: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), download_session::FailError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), download_session::FailError>,
+    > + __rt::Send;
 }
-impl<__T: DownloadSession + ?::std::marker::Sized> DownloadSession
-for ::std::sync::Arc<__T> {
+impl<__T: DownloadSession + ?__rt::Sized> DownloadSession for __rt::Arc<__T> {
     fn create(
         &self,
         client_token: __rt::Option<__rt::String>,
         create_spec: DownloadSessionModel,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<DownloadSessionId, download_session::CreateError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<DownloadSessionId, download_session::CreateError>,
+    > + __rt::Send {
         <__T as DownloadSession>::create(&**self, client_token, create_spec)
     }
     fn get(
         &self,
         download_session_id: DownloadSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<DownloadSessionModel, download_session::GetError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<DownloadSessionModel, download_session::GetError>,
+    > + __rt::Send {
         <__T as DownloadSession>::get(&**self, download_session_id)
     }
     fn list(
         &self,
         library_item_id: __rt::Option<__rt::Id>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<__rt::Id>, download_session::ListError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<__rt::Id>, download_session::ListError>,
+    > + __rt::Send {
         <__T as DownloadSession>::list(&**self, library_item_id)
     }
     fn keep_alive(
         &self,
         download_session_id: DownloadSessionId,
         progress: __rt::Option<i64>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), download_session::KeepAliveError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), download_session::KeepAliveError>,
+    > + __rt::Send {
         <__T as DownloadSession>::keep_alive(&**self, download_session_id, progress)
     }
     fn cancel(
         &self,
         download_session_id: DownloadSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), download_session::CancelError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), download_session::CancelError>,
+    > + __rt::Send {
         <__T as DownloadSession>::cancel(&**self, download_session_id)
     }
     fn delete(
         &self,
         download_session_id: DownloadSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), download_session::DeleteError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), download_session::DeleteError>,
+    > + __rt::Send {
         <__T as DownloadSession>::delete(&**self, download_session_id)
     }
     fn fail(
         &self,
         download_session_id: DownloadSessionId,
         client_error_message: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), download_session::FailError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), download_session::FailError>,
+    > + __rt::Send {
         <__T as DownloadSession>::fail(
             &**self,
             download_session_id,
@@ -1533,7 +1532,7 @@ for ::std::sync::Arc<__T> {
 /// Resource type: `com.vmware.content.library.item.File`.
 ///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `file` module. Every method's future is `Send`.
-pub trait File: ::std::marker::Send + ::std::marker::Sync {
+pub trait File: __rt::Send + __rt::Sync {
     /// Retrieves the information for a single file in a library item by its name.
     ///
     /// # Parameters
@@ -1564,9 +1563,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item_id: super::ItemId,
         name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::GetError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<Output = __rt::Result<FileInfo, file::GetError>> + __rt::Send;
     /// Lists all of the files that are stored within a given library item.
     ///
     /// # Parameters
@@ -1594,26 +1591,26 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn list(
         &self,
         library_item_id: super::ItemId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<FileInfo>, file::ListError>,
+    > + __rt::Send;
 }
-impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
+impl<__T: File + ?__rt::Sized> File for __rt::Arc<__T> {
     fn get(
         &self,
         library_item_id: super::ItemId,
         name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::GetError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<FileInfo, file::GetError>,
+    > + __rt::Send {
         <__T as File>::get(&**self, library_item_id, name)
     }
     fn list(
         &self,
         library_item_id: super::ItemId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<FileInfo>, file::ListError>,
+    > + __rt::Send {
         <__T as File>::list(&**self, library_item_id)
     }
 }
@@ -1627,7 +1624,7 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
 /// Resource type: `com.vmware.content.library.item.Storage`.
 ///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `storage` module. Every method's future is `Send`.
-pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
+pub trait Storage: __rt::Send + __rt::Sync {
     /// Retrieves the storage information for a specific file in a library item.
     ///
     /// # Parameters
@@ -1657,9 +1654,9 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
         &self,
         library_item_id: super::ItemId,
         file_name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::GetError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<StorageInfo>, storage::GetError>,
+    > + __rt::Send;
     /// Lists all storage items for a given library item.
     ///
     /// # Parameters
@@ -1686,26 +1683,26 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
     fn list(
         &self,
         library_item_id: super::ItemId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::ListError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<StorageInfo>, storage::ListError>,
+    > + __rt::Send;
 }
-impl<__T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<__T> {
+impl<__T: Storage + ?__rt::Sized> Storage for __rt::Arc<__T> {
     fn get(
         &self,
         library_item_id: super::ItemId,
         file_name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::GetError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<StorageInfo>, storage::GetError>,
+    > + __rt::Send {
         <__T as Storage>::get(&**self, library_item_id, file_name)
     }
     fn list(
         &self,
         library_item_id: super::ItemId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<StorageInfo>, storage::ListError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<StorageInfo>, storage::ListError>,
+    > + __rt::Send {
         <__T as Storage>::list(&**self, library_item_id)
     }
 }
@@ -1728,7 +1725,7 @@ impl<__T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<__T> {
 /// Resource type: `com.vmware.content.library.item.UpdateSession`.
 ///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `update_session` module. Every method's future is `Send`.
-pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
+pub trait UpdateSession: __rt::Send + __rt::Sync {
     /// Creates a new update session. An update session is used to make modifications to a library
     /// item. Modifications are not visible to other clients unless the session is completed and
     /// all necessary files have been received.
@@ -1766,9 +1763,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
         &self,
         client_token: __rt::Option<__rt::String>,
         create_spec: UpdateSessionModel,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<UpdateSessionId, update_session::CreateError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<UpdateSessionId, update_session::CreateError>,
+    > + __rt::Send;
     /// Gets the update session with the specified identifier, including the most up-to-date
     /// status information for the session.
     ///
@@ -1796,9 +1793,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn get(
         &self,
         update_session_id: UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<UpdateSessionModel, update_session::GetError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<UpdateSessionModel, update_session::GetError>,
+    > + __rt::Send;
     /// Lists the identifiers of the update session created by the calling user. Optionally may
     /// filter by library item.
     ///
@@ -1826,9 +1823,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn list(
         &self,
         library_item_id: __rt::Option<__rt::Id>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<__rt::Id>, update_session::ListError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<__rt::Id>, update_session::ListError>,
+    > + __rt::Send;
     /// Completes the update session. This indicates that the client has finished making all the
     /// changes required to the underlying library item. If the client is pushing the content to
     /// the server, the library item will be updated once this call returns. If the server is
@@ -1866,9 +1863,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn complete(
         &self,
         update_session_id: UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::CompleteError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::CompleteError>,
+    > + __rt::Send;
     /// Keeps an update session alive.
     ///
     /// If there is no activity for an update session after a period of time, the update session
@@ -1899,9 +1896,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
         &self,
         update_session_id: UpdateSessionId,
         client_progress: __rt::Option<i64>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::KeepAliveError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::KeepAliveError>,
+    > + __rt::Send;
     /// Cancels the update session and sets its state to `UpdateSessionModel.State.CANCELED`. This
     /// method will free up any temporary resources currently associated with the session.
     ///
@@ -1932,9 +1929,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn cancel(
         &self,
         update_session_id: UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::CancelError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::CancelError>,
+    > + __rt::Send;
     /// Terminates the update session with a client specified error message.
     ///
     /// This is useful in transmitting client side failures (for example, not being able to access
@@ -1963,9 +1960,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
         &self,
         update_session_id: UpdateSessionId,
         client_error_message: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::FailError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::FailError>,
+    > + __rt::Send;
     /// Deletes an update session. This removes the session and all information associated with
     /// it.
     ///
@@ -1998,9 +1995,9 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     fn delete(
         &self,
         update_session_id: UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::DeleteError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::DeleteError>,
+    > + __rt::Send;
     /// Updates the properties of an update session.
     ///
     /// This is an incremental update to the update session. Any attribute in the
@@ -2038,86 +2035,85 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
         &self,
         update_session_id: UpdateSessionId,
         update_spec: UpdateSessionModel,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::UpdateError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::UpdateError>,
+    > + __rt::Send;
 }
-impl<__T: UpdateSession + ?::std::marker::Sized> UpdateSession
-for ::std::sync::Arc<__T> {
+impl<__T: UpdateSession + ?__rt::Sized> UpdateSession for __rt::Arc<__T> {
     fn create(
         &self,
         client_token: __rt::Option<__rt::String>,
         create_spec: UpdateSessionModel,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<UpdateSessionId, update_session::CreateError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<UpdateSessionId, update_session::CreateError>,
+    > + __rt::Send {
         <__T as UpdateSession>::create(&**self, client_token, create_spec)
     }
     fn get(
         &self,
         update_session_id: UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<UpdateSessionModel, update_session::GetError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<UpdateSessionModel, update_session::GetError>,
+    > + __rt::Send {
         <__T as UpdateSession>::get(&**self, update_session_id)
     }
     fn list(
         &self,
         library_item_id: __rt::Option<__rt::Id>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<__rt::Id>, update_session::ListError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<__rt::Id>, update_session::ListError>,
+    > + __rt::Send {
         <__T as UpdateSession>::list(&**self, library_item_id)
     }
     fn complete(
         &self,
         update_session_id: UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::CompleteError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::CompleteError>,
+    > + __rt::Send {
         <__T as UpdateSession>::complete(&**self, update_session_id)
     }
     fn keep_alive(
         &self,
         update_session_id: UpdateSessionId,
         client_progress: __rt::Option<i64>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::KeepAliveError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::KeepAliveError>,
+    > + __rt::Send {
         <__T as UpdateSession>::keep_alive(&**self, update_session_id, client_progress)
     }
     fn cancel(
         &self,
         update_session_id: UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::CancelError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::CancelError>,
+    > + __rt::Send {
         <__T as UpdateSession>::cancel(&**self, update_session_id)
     }
     fn fail(
         &self,
         update_session_id: UpdateSessionId,
         client_error_message: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::FailError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::FailError>,
+    > + __rt::Send {
         <__T as UpdateSession>::fail(&**self, update_session_id, client_error_message)
     }
     fn delete(
         &self,
         update_session_id: UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::DeleteError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::DeleteError>,
+    > + __rt::Send {
         <__T as UpdateSession>::delete(&**self, update_session_id)
     }
     fn update(
         &self,
         update_session_id: UpdateSessionId,
         update_spec: UpdateSessionModel,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), update_session::UpdateError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<(), update_session::UpdateError>,
+    > + __rt::Send {
         <__T as UpdateSession>::update(&**self, update_session_id, update_spec)
     }
 }
@@ -2130,105 +2126,107 @@ pub mod changes {
     /// The resource type of the service.
     pub const RESOURCE_TYPE: &str = "com.vmware.content.library.item.Version";
     /// The metadata of the `list` operation.
-    pub const LIST: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const LIST: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "list",
+        params: &["library_item"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Read"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.Item",
                     path: &["library_item"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the library item is not found."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthenticated",
                 conditions: &[
                     "if the user that requested the method cannot be authenticated.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if the user that requested the method is not authorized to perform the method.",
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Error",
                 conditions: &[
                     "if the system reports an error while responding to the request.",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/{item}/changes",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("item", "library_item")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `get` operation.
-    pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const GET: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "get",
+        params: &["library_item", "version"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Read"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.Item",
                     path: &["library_item"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the library item or version is not found."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthenticated",
                 conditions: &[
                     "if the user that requested the method cannot be authenticated.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if the user that requested the method is not authorized to perform the method.",
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Error",
                 conditions: &[
                     "if the system reports an error while responding to the request.",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/{item}/changes/{version}",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("item", "library_item"), ("version", "version")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// Every operation of the service, in IDL order.
-    pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[LIST, GET];
+    pub const OPERATIONS: &[__rt::OperationDescriptor] = &[LIST, GET];
     /// The errors of `Changes::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -2245,57 +2243,16 @@ pub mod changes {
         /// - if the system reports an error while responding to the request.
         Error(__root::vapi::std::errors::Error),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for ListError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthenticated(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Error(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for ListError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthenticated(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Error(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for ListError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthenticated> for ListError {
-        fn from(error: __root::vapi::std::errors::Unauthenticated) -> Self {
-            Self::Unauthenticated(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Error> for ListError {
-        fn from(error: __root::vapi::std::errors::Error) -> Self {
-            Self::Error(error)
-        }
-    }
+    __rt::error_enum!(
+        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthenticated(__root::vapi::std::errors::Unauthenticated) = "UNAUTHENTICATED",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        Error(__root::vapi::std::errors::Error) = "ERROR", } Unhandled
+    );
     /// The errors of `Changes::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -2312,65 +2269,24 @@ pub mod changes {
         /// - if the system reports an error while responding to the request.
         Error(__root::vapi::std::errors::Error),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for GetError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthenticated(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Error(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for GetError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthenticated(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Error(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for GetError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthenticated> for GetError {
-        fn from(error: __root::vapi::std::errors::Unauthenticated) -> Self {
-            Self::Unauthenticated(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Error> for GetError {
-        fn from(error: __root::vapi::std::errors::Error) -> Self {
-            Self::Error(error)
-        }
-    }
+    __rt::error_enum!(
+        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthenticated(__root::vapi::std::errors::Unauthenticated) = "UNAUTHENTICATED",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        Error(__root::vapi::std::errors::Error) = "ERROR", } Unhandled
+    );
     #[cfg(feature = "client")]
     /// A client of the `Changes` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(__rt::Debug, __rt::Clone)]
     pub struct Client {
-        connection: ::vapi_runtime::client::Connection,
+        connection: __rt::Connection,
     }
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
-        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+        pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
     }
@@ -2379,217 +2295,38 @@ pub mod changes {
         async fn list(
             &self,
             library_item: __root::content::library::ItemId,
-        ) -> ::std::result::Result<__rt::Vec<super::ChangesSummary>, ListError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/{item}/changes",
-                    &[("item", ::vapi_runtime::client::text(&library_item)?.as_str())],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(ListError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHENTICATED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unauthenticated(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("ERROR") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Error(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    _ => ListError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<__rt::Vec<super::ChangesSummary>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item]).await
         }
         async fn get(
             &self,
             library_item: __root::content::library::ItemId,
             version: super::VersionId,
-        ) -> ::std::result::Result<super::ChangesInfo, GetError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/{item}/changes/{version}",
-                    &[
-                        ("item", ::vapi_runtime::client::text(&library_item)?.as_str()),
-                        ("version", ::vapi_runtime::client::text(&version)?.as_str()),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(GetError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHENTICATED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unauthenticated(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("ERROR") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Error(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    _ => GetError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::ChangesInfo, GetError> {
+            __rt::call(&self.connection, &GET, &[&library_item, &version]).await
         }
     }
     #[cfg(feature = "server")]
     /// The `/api` routes of the `Changes` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
-    pub fn router<S: super::Changes + 'static>(
-        service: ::std::sync::Arc<S>,
-    ) -> ::vapi_runtime::server::axum::Router {
-        ::vapi_runtime::server::axum::Router::new()
-            .route(
-                "/api/content/library/item/{v0}/changes",
-                ::vapi_runtime::server::axum::routing::get({
-                    let service = ::std::sync::Arc::clone(&service);
-                    move |call: ::vapi_runtime::server::Call| async move {
-                        let answer = match call.action() {
-                            ::std::option::Option::None => {
-                                serve_list(&*service, call).await
-                            }
-                            other => {
-                                ::std::result::Result::Err(
-                                    ::vapi_runtime::server::operation_not_found(
-                                        ::std::format!(
-                                            "{} action={:?}",
-                                            "GET /api/content/library/item/{v0}/changes", other
-                                        ),
-                                    ),
-                                )
-                            }
-                        };
-                        answer.unwrap_or_else(|response| response)
-                    }
-                }),
+    pub fn router<S: super::Changes + 'static>(service: __rt::Arc<S>) -> __rt::Router {
+        __rt::Routes::new(service)
+            .op(
+                &LIST,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(<S as super::Changes>::list(&*__s, __a.next()?).await)
+                },
             )
-            .route(
-                "/api/content/library/item/{v0}/changes/{v1}",
-                ::vapi_runtime::server::axum::routing::get({
-                    let service = ::std::sync::Arc::clone(&service);
-                    move |call: ::vapi_runtime::server::Call| async move {
-                        let answer = match call.action() {
-                            ::std::option::Option::None => {
-                                serve_get(&*service, call).await
-                            }
-                            other => {
-                                ::std::result::Result::Err(
-                                    ::vapi_runtime::server::operation_not_found(
-                                        ::std::format!(
-                                            "{} action={:?}",
-                                            "GET /api/content/library/item/{v0}/changes/{v1}", other
-                                        ),
-                                    ),
-                                )
-                            }
-                        };
-                        answer.unwrap_or_else(|response| response)
-                    }
-                }),
+            .op(
+                &GET,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::Changes>::get(&*__s, __a.next()?, __a.next()?).await,
+                    )
+                },
             )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `list`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_list<S: super::Changes + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let library_item: __root::content::library::ItemId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::Changes>::list(__service, library_item).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(ListError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(ListError::Unauthenticated(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHENTICATED", &e)
-                }
-                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(ListError::Error(e)) => {
-                    ::vapi_runtime::server::error("ERROR", &e)
-                }
-                ::std::result::Result::Err(ListError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `get`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_get<S: super::Changes + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let library_item: __root::content::library::ItemId = __call.path("v0")?;
-        let version: super::VersionId = __call.path("v1")?;
-        ::std::result::Result::Ok(
-            match <S as super::Changes>::get(__service, library_item, version).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(GetError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(GetError::Unauthenticated(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHENTICATED", &e)
-                }
-                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(GetError::Error(e)) => {
-                    ::vapi_runtime::server::error("ERROR", &e)
-                }
-                ::std::result::Result::Err(GetError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
+            .into_router()
     }
 }
 /// Metadata and error types of the `DownloadSession` service.
@@ -2601,265 +2338,272 @@ pub mod download_session {
     /// The resource type of the service.
     pub const RESOURCE_TYPE: &str = "com.vmware.content.library.item.DownloadSession";
     /// The metadata of the `create` operation.
-    pub const CREATE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const CREATE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "create",
+        params: &["client_token", "create_spec"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["ContentLibrary.DownloadSession"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.Item",
                     path: &["create_spec", "library_item_id"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidArgument",
                 conditions: &["if the session specification is not valid.", "format."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if the library item targeted by the download does not exist.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/download-session",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[],
             query: &[],
             headers: &[("Client-Token", "client_token")],
-            body: ::vapi_runtime::RestBody::Param("create_spec"),
+            body: __rt::RestBody::Param("create_spec"),
         }),
     };
     /// The metadata of the `get` operation.
-    pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const GET: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "get",
+        params: &["download_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if no download session with the given `download_session_id` exists.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/download-session/{downloadSessionId}",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `list` operation.
-    pub const LIST: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const LIST: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "list",
+        params: &["library_item_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["ContentLibrary.DownloadSession"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.item.DownloadSession",
                     path: &["library_item_id"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if a library item identifier is given for an item which does not exist.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/download-session",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[],
             query: &[("library_item_id", "library_item_id")],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `keep_alive` operation.
-    pub const KEEP_ALIVE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const KEEP_ALIVE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "keep_alive",
+        params: &["download_session_id", "progress"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if no download session with the given identifier exists."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/download-session/{downloadSessionId}",
-            action: ::std::option::Option::Some("keep-alive"),
+            action: __rt::Some("keep-alive"),
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::Fields(&["progress"]),
+            body: __rt::RestBody::Fields(&["progress"]),
         }),
     };
     /// The metadata of the `cancel` operation.
-    pub const CANCEL: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const CANCEL: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "cancel",
+        params: &["download_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if no download session with the given identifier exists."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/download-session/{downloadSessionId}",
-            action: ::std::option::Option::Some("cancel"),
+            action: __rt::Some("cancel"),
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `delete` operation.
-    pub const DELETE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const DELETE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "delete",
+        params: &["download_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the download session does not exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Delete,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Delete,
             path: "/content/library/item/download-session/{downloadSessionId}",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `fail` operation.
-    pub const FAIL: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const FAIL: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "fail",
+        params: &["download_session_id", "client_error_message"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the download session does not exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the download session is not in the `DownloadSessionModel.State.ACTIVE` state.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/download-session/{downloadSessionId}",
-            action: ::std::option::Option::Some("fail"),
+            action: __rt::Some("fail"),
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::Fields(&["client_error_message"]),
+            body: __rt::RestBody::Fields(&["client_error_message"]),
         }),
     };
     /// Every operation of the service, in IDL order.
-    pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[
+    pub const OPERATIONS: &[__rt::OperationDescriptor] = &[
         CREATE,
         GET,
         LIST,
@@ -2869,7 +2613,7 @@ pub mod download_session {
         FAIL,
     ];
     /// The errors of `DownloadSession::create`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum CreateError {
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
@@ -2883,51 +2627,16 @@ pub mod download_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for CreateError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::InvalidArgument(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for CreateError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::InvalidArgument(error) => ::std::option::Option::Some(error),
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for CreateError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
-    for CreateError {
-        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
-            Self::InvalidArgument(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CreateError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CreateError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        CreateError { InvalidArgument(__root::vapi::std::errors::InvalidArgument) =
+        "INVALID_ARGUMENT", NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `DownloadSession::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -2937,43 +2646,15 @@ pub mod download_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for GetError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for GetError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for GetError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `DownloadSession::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -2983,43 +2664,15 @@ pub mod download_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for ListError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for ListError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for ListError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `DownloadSession::keep_alive`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum KeepAliveError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -3032,56 +2685,17 @@ pub mod download_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for KeepAliveError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for KeepAliveError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for KeepAliveError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for KeepAliveError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for KeepAliveError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
-    for KeepAliveError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        KeepAliveError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `DownloadSession::cancel`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum CancelError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -3094,55 +2708,17 @@ pub mod download_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for CancelError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for CancelError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for CancelError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CancelError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for CancelError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CancelError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        CancelError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `DownloadSession::delete`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum DeleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -3152,43 +2728,15 @@ pub mod download_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for DeleteError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for DeleteError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for DeleteError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for DeleteError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for DeleteError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        DeleteError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `DownloadSession::fail`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum FailError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -3201,63 +2749,25 @@ pub mod download_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for FailError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for FailError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for FailError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for FailError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for FailError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for FailError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        FailError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     #[cfg(feature = "client")]
     /// A client of the `DownloadSession` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(__rt::Debug, __rt::Clone)]
     pub struct Client {
-        connection: ::vapi_runtime::client::Connection,
+        connection: __rt::Connection,
     }
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
-        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+        pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
     }
@@ -3267,677 +2777,147 @@ pub mod download_session {
             &self,
             client_token: __rt::Option<__rt::String>,
             create_spec: super::DownloadSessionModel,
-        ) -> ::std::result::Result<super::DownloadSessionId, CreateError> {
-            create_spec
-                .validate_for_create()
-                .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("create_spec")))?;
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session",
-                    &[],
-                ),
-            );
-            __request.header_value("Client-Token", &client_token)?;
-            __request.json(&create_spec)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(CreateError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                CreateError::InvalidArgument(e)
-                            }
-                            ::std::result::Result::Err(u) => CreateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CreateError::NotFound(e),
-                            ::std::result::Result::Err(u) => CreateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CreateError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => CreateError::from(u),
-                        }
-                    }
-                    _ => CreateError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::DownloadSessionId, CreateError> {
+            __rt::check("create_spec", create_spec.validate_for_create())?;
+            __rt::call(&self.connection, &CREATE, &[&client_token, &create_spec]).await
         }
         async fn get(
             &self,
             download_session_id: super::DownloadSessionId,
-        ) -> ::std::result::Result<super::DownloadSessionModel, GetError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session/{downloadSessionId}",
-                    &[
-                        (
-                            "downloadSessionId",
-                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(GetError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    _ => GetError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::DownloadSessionModel, GetError> {
+            __rt::call(&self.connection, &GET, &[&download_session_id]).await
         }
         async fn list(
             &self,
             library_item_id: __rt::Option<__rt::Id>,
-        ) -> ::std::result::Result<__rt::Vec<__rt::Id>, ListError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session",
-                    &[],
-                ),
-            );
-            __request.query_value("library_item_id", &library_item_id)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(ListError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    _ => ListError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<__rt::Vec<__rt::Id>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item_id]).await
         }
         async fn keep_alive(
             &self,
             download_session_id: super::DownloadSessionId,
             progress: __rt::Option<i64>,
-        ) -> ::std::result::Result<(), KeepAliveError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session/{downloadSessionId}",
-                    &[
-                        (
-                            "downloadSessionId",
-                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "keep-alive");
-            __request
-                .fields(
-                    &[
-                        (
-                            "progress",
-                            &progress as &dyn ::vapi_runtime::client::ErasedSerialize,
-                        ),
-                    ],
-                )?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => KeepAliveError::NotFound(e),
-                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                KeepAliveError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                KeepAliveError::Unauthorized(e)
-                            }
-                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
-                        }
-                    }
-                    _ => KeepAliveError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), KeepAliveError> {
+            __rt::call_unit(
+                    &self.connection,
+                    &KEEP_ALIVE,
+                    &[&download_session_id, &progress],
+                )
+                .await
         }
         async fn cancel(
             &self,
             download_session_id: super::DownloadSessionId,
-        ) -> ::std::result::Result<(), CancelError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session/{downloadSessionId}",
-                    &[
-                        (
-                            "downloadSessionId",
-                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "cancel");
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CancelError::NotFound(e),
-                            ::std::result::Result::Err(u) => CancelError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                CancelError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => CancelError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CancelError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => CancelError::from(u),
-                        }
-                    }
-                    _ => CancelError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), CancelError> {
+            __rt::call_unit(&self.connection, &CANCEL, &[&download_session_id]).await
         }
         async fn delete(
             &self,
             download_session_id: super::DownloadSessionId,
-        ) -> ::std::result::Result<(), DeleteError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Delete,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session/{downloadSessionId}",
-                    &[
-                        (
-                            "downloadSessionId",
-                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => DeleteError::NotFound(e),
-                            ::std::result::Result::Err(u) => DeleteError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => DeleteError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => DeleteError::from(u),
-                        }
-                    }
-                    _ => DeleteError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), DeleteError> {
+            __rt::call_unit(&self.connection, &DELETE, &[&download_session_id]).await
         }
         async fn fail(
             &self,
             download_session_id: super::DownloadSessionId,
             client_error_message: __rt::String,
-        ) -> ::std::result::Result<(), FailError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session/{downloadSessionId}",
-                    &[
-                        (
-                            "downloadSessionId",
-                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "fail");
-            __request
-                .fields(
-                    &[
-                        (
-                            "client_error_message",
-                            &client_error_message
-                                as &dyn ::vapi_runtime::client::ErasedSerialize,
-                        ),
-                    ],
-                )?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => FailError::NotFound(e),
-                            ::std::result::Result::Err(u) => FailError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                FailError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => FailError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => FailError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => FailError::from(u),
-                        }
-                    }
-                    _ => FailError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), FailError> {
+            __rt::call_unit(
+                    &self.connection,
+                    &FAIL,
+                    &[&download_session_id, &client_error_message],
+                )
+                .await
         }
     }
     #[cfg(feature = "server")]
     /// The `/api` routes of the `DownloadSession` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::DownloadSession + 'static>(
-        service: ::std::sync::Arc<S>,
-    ) -> ::vapi_runtime::server::axum::Router {
-        ::vapi_runtime::server::axum::Router::new()
-            .route(
-                "/api/content/library/item/download-session",
-                ::vapi_runtime::server::axum::routing::get({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_list(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "GET /api/content/library/item/download-session", other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .post({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_create(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "POST /api/content/library/item/download-session", other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    }),
+        service: __rt::Arc<S>,
+    ) -> __rt::Router {
+        __rt::Routes::new(service)
+            .op(
+                &CREATE,
+                &[],
+                |__s, mut __a| async move {
+                    let client_token: __rt::Option<__rt::String> = __a.next()?;
+                    let create_spec: super::DownloadSessionModel = __a.next()?;
+                    __rt::check("create_spec", create_spec.validate_for_create())?;
+                    __rt::answer(
+                        <S as super::DownloadSession>::create(
+                                &*__s,
+                                client_token,
+                                create_spec,
+                            )
+                            .await,
+                    )
+                },
             )
-            .route(
-                "/api/content/library/item/download-session/{v0}",
-                ::vapi_runtime::server::axum::routing::delete({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_delete(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "DELETE /api/content/library/item/download-session/{v0}",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .get({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_get(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "GET /api/content/library/item/download-session/{v0}", other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .post({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::Some("keep-alive") => {
-                                    serve_keep_alive(&*service, call).await
-                                }
-                                ::std::option::Option::Some("cancel") => {
-                                    serve_cancel(&*service, call).await
-                                }
-                                ::std::option::Option::Some("fail") => {
-                                    serve_fail(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "POST /api/content/library/item/download-session/{v0}",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    }),
+            .op(
+                &GET,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::DownloadSession>::get(&*__s, __a.next()?).await,
+                    )
+                },
             )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `create`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_create<S: super::DownloadSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let client_token: __rt::Option<__rt::String> = __call
-            .header::<__rt::String>("Client-Token")?;
-        let create_spec: super::DownloadSessionModel = __call.body("create_spec")?;
-        create_spec
-            .validate_for_create()
-            .map_err(|e| ::vapi_runtime::server::validation_failed("create_spec", e))?;
-        ::std::result::Result::Ok(
-            match <S as super::DownloadSession>::create(
-                    __service,
-                    client_token,
-                    create_spec,
-                )
-                .await
-            {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(CreateError::InvalidArgument(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
-                }
-                ::std::result::Result::Err(CreateError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(CreateError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(CreateError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `get`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_get<S: super::DownloadSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::DownloadSession>::get(__service, download_session_id)
-                .await
-            {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(GetError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(GetError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `list`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_list<S: super::DownloadSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let library_item_id: __rt::Option<__rt::Id> = __call
-            .query::<__rt::Id>("library_item_id")?;
-        ::std::result::Result::Ok(
-            match <S as super::DownloadSession>::list(__service, library_item_id).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(ListError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(ListError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `keep_alive`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_keep_alive<S: super::DownloadSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let mut __fields = __call.fields()?;
-        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        let progress: __rt::Option<i64> = __fields.take("progress")?;
-        ::std::result::Result::Ok(
-            match <S as super::DownloadSession>::keep_alive(
-                    __service,
-                    download_session_id,
-                    progress,
-                )
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(KeepAliveError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(
-                    KeepAliveError::NotAllowedInCurrentState(e),
-                ) => ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e),
-                ::std::result::Result::Err(KeepAliveError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(KeepAliveError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `cancel`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_cancel<S: super::DownloadSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::DownloadSession>::cancel(__service, download_session_id)
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(CancelError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(CancelError::NotAllowedInCurrentState(e)) => {
-                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
-                }
-                ::std::result::Result::Err(CancelError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(CancelError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `delete`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_delete<S: super::DownloadSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::DownloadSession>::delete(__service, download_session_id)
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(DeleteError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(DeleteError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(DeleteError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `fail`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_fail<S: super::DownloadSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let mut __fields = __call.fields()?;
-        let download_session_id: super::DownloadSessionId = __call.path("v0")?;
-        let client_error_message: __rt::String = __fields.take("client_error_message")?;
-        ::std::result::Result::Ok(
-            match <S as super::DownloadSession>::fail(
-                    __service,
-                    download_session_id,
-                    client_error_message,
-                )
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(FailError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(FailError::NotAllowedInCurrentState(e)) => {
-                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
-                }
-                ::std::result::Result::Err(FailError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(FailError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
+            .op(
+                &LIST,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::DownloadSession>::list(&*__s, __a.next()?).await,
+                    )
+                },
+            )
+            .op(
+                &KEEP_ALIVE,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::DownloadSession>::keep_alive(
+                                &*__s,
+                                __a.next()?,
+                                __a.next()?,
+                            )
+                            .await,
+                    )
+                },
+            )
+            .op(
+                &CANCEL,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::DownloadSession>::cancel(&*__s, __a.next()?).await,
+                    )
+                },
+            )
+            .op(
+                &DELETE,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::DownloadSession>::delete(&*__s, __a.next()?).await,
+                    )
+                },
+            )
+            .op(
+                &FAIL,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::DownloadSession>::fail(
+                                &*__s,
+                                __a.next()?,
+                                __a.next()?,
+                            )
+                            .await,
+                    )
+                },
+            )
+            .into_router()
     }
 }
 /// Metadata and error types of the `File` service.
@@ -3949,96 +2929,98 @@ pub mod file {
     /// The resource type of the service.
     pub const RESOURCE_TYPE: &str = "com.vmware.content.library.item.File";
     /// The metadata of the `get` operation.
-    pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const GET: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "get",
+        params: &["library_item_id", "name"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Read"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.Item",
                     path: &["library_item_id"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if `library_item_id` refers to a library item that does not exist.",
                     "if `name` refers to a file that does not exist in the library item.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unsupported",
                 conditions: &[
                     "if `File.Info.file_download_endpoint` URI cannot be constructed for the file due to unsupported characters in file name.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/{libraryItemId}/file",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("libraryItemId", "library_item_id")],
             query: &[("name", "name")],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `list` operation.
-    pub const LIST: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const LIST: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "list",
+        params: &["library_item_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Read"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.Item",
                     path: &["library_item_id"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if `library_item_id` refers to a library item that does not exist.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unsupported",
                 conditions: &[
                     "if `File.Info.file_download_endpoint` URI cannot be constructed for the file due to unsupported characters in file name.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/{libraryItemId}/file",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("libraryItemId", "library_item_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// Every operation of the service, in IDL order.
-    pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[GET, LIST];
+    pub const OPERATIONS: &[__rt::OperationDescriptor] = &[GET, LIST];
     /// The errors of `File::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -4052,50 +3034,16 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for GetError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unsupported(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for GetError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unsupported(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for GetError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unsupported> for GetError {
-        fn from(error: __root::vapi::std::errors::Unsupported) -> Self {
-            Self::Unsupported(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unsupported(__root::vapi::std::errors::Unsupported) = "UNSUPPORTED",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `File::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -4108,58 +3056,24 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for ListError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unsupported(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for ListError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unsupported(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for ListError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unsupported> for ListError {
-        fn from(error: __root::vapi::std::errors::Unsupported) -> Self {
-            Self::Unsupported(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unsupported(__root::vapi::std::errors::Unsupported) = "UNSUPPORTED",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     #[cfg(feature = "client")]
     /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(__rt::Debug, __rt::Clone)]
     pub struct Client {
-        connection: ::vapi_runtime::client::Connection,
+        connection: __rt::Connection,
     }
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
-        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+        pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
     }
@@ -4169,189 +3083,37 @@ pub mod file {
             &self,
             library_item_id: __root::content::library::ItemId,
             name: __rt::String,
-        ) -> ::std::result::Result<super::FileInfo, GetError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/{libraryItemId}/file",
-                    &[
-                        (
-                            "libraryItemId",
-                            ::vapi_runtime::client::text(&library_item_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query_value("name", &name)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(GetError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNSUPPORTED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unsupported(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    _ => GetError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::FileInfo, GetError> {
+            __rt::call(&self.connection, &GET, &[&library_item_id, &name]).await
         }
         async fn list(
             &self,
             library_item_id: __root::content::library::ItemId,
-        ) -> ::std::result::Result<__rt::Vec<super::FileInfo>, ListError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/{libraryItemId}/file",
-                    &[
-                        (
-                            "libraryItemId",
-                            ::vapi_runtime::client::text(&library_item_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(ListError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNSUPPORTED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unsupported(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    _ => ListError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<__rt::Vec<super::FileInfo>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item_id]).await
         }
     }
     #[cfg(feature = "server")]
     /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
-    pub fn router<S: super::File + 'static>(
-        service: ::std::sync::Arc<S>,
-    ) -> ::vapi_runtime::server::axum::Router {
-        ::vapi_runtime::server::axum::Router::new()
-            .route(
-                "/api/content/library/item/{v0}/file",
-                ::vapi_runtime::server::axum::routing::get({
-                    let service = ::std::sync::Arc::clone(&service);
-                    move |call: ::vapi_runtime::server::Call| async move {
-                        let answer = match call.action() {
-                            ::std::option::Option::None if call.has_query("name") => {
-                                serve_get(&*service, call).await
-                            }
-                            ::std::option::Option::None => {
-                                serve_list(&*service, call).await
-                            }
-                            other => {
-                                ::std::result::Result::Err(
-                                    ::vapi_runtime::server::operation_not_found(
-                                        ::std::format!(
-                                            "{} action={:?}", "GET /api/content/library/item/{v0}/file",
-                                            other
-                                        ),
-                                    ),
-                                )
-                            }
-                        };
-                        answer.unwrap_or_else(|response| response)
-                    }
-                }),
+    pub fn router<S: super::File + 'static>(service: __rt::Arc<S>) -> __rt::Router {
+        __rt::Routes::new(service)
+            .op(
+                &GET,
+                &["name"],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
+                    )
+                },
             )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `get`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_get<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
-        let name: __rt::String = __call
-            .query::<__rt::String>("name")?
-            .ok_or_else(|| {
-                ::vapi_runtime::server::invalid_argument("`name` is required")
-            })?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::get(__service, library_item_id, name).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(GetError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(GetError::Unsupported(e)) => {
-                    ::vapi_runtime::server::error("UNSUPPORTED", &e)
-                }
-                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(GetError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `list`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_list<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::list(__service, library_item_id).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(ListError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(ListError::Unsupported(e)) => {
-                    ::vapi_runtime::server::error("UNSUPPORTED", &e)
-                }
-                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(ListError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
+            .op(
+                &LIST,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
+                },
+            )
+            .into_router()
     }
 }
 /// Metadata and error types of the `Storage` service.
@@ -4363,82 +3125,84 @@ pub mod storage {
     /// The resource type of the service.
     pub const RESOURCE_TYPE: &str = "com.vmware.content.library.item.Storage";
     /// The metadata of the `get` operation.
-    pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const GET: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "get",
+        params: &["library_item_id", "file_name"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["ContentLibrary.ReadStorage"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.Item",
                     path: &["library_item_id"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if the specified library item does not exist.",
                     "if the specified file does not exist in the given library item.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/{libraryItemId}/storage",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("libraryItemId", "library_item_id")],
             query: &[("file_name", "file_name")],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `list` operation.
-    pub const LIST: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const LIST: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "list",
+        params: &["library_item_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["ContentLibrary.ReadStorage"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.Item",
                     path: &["library_item_id"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the specified library item does not exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/{libraryItemId}/storage",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("libraryItemId", "library_item_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// Every operation of the service, in IDL order.
-    pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[GET, LIST];
+    pub const OPERATIONS: &[__rt::OperationDescriptor] = &[GET, LIST];
     /// The errors of `Storage::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -4449,43 +3213,15 @@ pub mod storage {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for GetError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for GetError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for GetError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `Storage::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -4495,51 +3231,23 @@ pub mod storage {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for ListError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for ListError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for ListError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     #[cfg(feature = "client")]
     /// A client of the `Storage` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(__rt::Debug, __rt::Clone)]
     pub struct Client {
-        connection: ::vapi_runtime::client::Connection,
+        connection: __rt::Connection,
     }
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
-        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+        pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
     }
@@ -4549,171 +3257,37 @@ pub mod storage {
             &self,
             library_item_id: __root::content::library::ItemId,
             file_name: __rt::String,
-        ) -> ::std::result::Result<__rt::Vec<super::StorageInfo>, GetError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/{libraryItemId}/storage",
-                    &[
-                        (
-                            "libraryItemId",
-                            ::vapi_runtime::client::text(&library_item_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query_value("file_name", &file_name)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(GetError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    _ => GetError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<__rt::Vec<super::StorageInfo>, GetError> {
+            __rt::call(&self.connection, &GET, &[&library_item_id, &file_name]).await
         }
         async fn list(
             &self,
             library_item_id: __root::content::library::ItemId,
-        ) -> ::std::result::Result<__rt::Vec<super::StorageInfo>, ListError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/{libraryItemId}/storage",
-                    &[
-                        (
-                            "libraryItemId",
-                            ::vapi_runtime::client::text(&library_item_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(ListError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    _ => ListError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<__rt::Vec<super::StorageInfo>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item_id]).await
         }
     }
     #[cfg(feature = "server")]
     /// The `/api` routes of the `Storage` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
-    pub fn router<S: super::Storage + 'static>(
-        service: ::std::sync::Arc<S>,
-    ) -> ::vapi_runtime::server::axum::Router {
-        ::vapi_runtime::server::axum::Router::new()
-            .route(
-                "/api/content/library/item/{v0}/storage",
-                ::vapi_runtime::server::axum::routing::get({
-                    let service = ::std::sync::Arc::clone(&service);
-                    move |call: ::vapi_runtime::server::Call| async move {
-                        let answer = match call.action() {
-                            ::std::option::Option::None if call
-                                .has_query("file_name") => serve_get(&*service, call).await,
-                            ::std::option::Option::None => {
-                                serve_list(&*service, call).await
-                            }
-                            other => {
-                                ::std::result::Result::Err(
-                                    ::vapi_runtime::server::operation_not_found(
-                                        ::std::format!(
-                                            "{} action={:?}",
-                                            "GET /api/content/library/item/{v0}/storage", other
-                                        ),
-                                    ),
-                                )
-                            }
-                        };
-                        answer.unwrap_or_else(|response| response)
-                    }
-                }),
+    pub fn router<S: super::Storage + 'static>(service: __rt::Arc<S>) -> __rt::Router {
+        __rt::Routes::new(service)
+            .op(
+                &GET,
+                &["file_name"],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::Storage>::get(&*__s, __a.next()?, __a.next()?).await,
+                    )
+                },
             )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `get`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_get<S: super::Storage + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
-        let file_name: __rt::String = __call
-            .query::<__rt::String>("file_name")?
-            .ok_or_else(|| {
-                ::vapi_runtime::server::invalid_argument("`file_name` is required")
-            })?;
-        ::std::result::Result::Ok(
-            match <S as super::Storage>::get(__service, library_item_id, file_name).await
-            {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(GetError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(GetError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `list`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_list<S: super::Storage + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let library_item_id: __root::content::library::ItemId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::Storage>::list(__service, library_item_id).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(ListError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(ListError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
+            .op(
+                &LIST,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(<S as super::Storage>::list(&*__s, __a.next()?).await)
+                },
+            )
+            .into_router()
     }
 }
 /// Metadata and error types of the `UpdateSession` service.
@@ -4725,362 +3299,371 @@ pub mod update_session {
     /// The resource type of the service.
     pub const RESOURCE_TYPE: &str = "com.vmware.content.library.item.UpdateSession";
     /// The metadata of the `create` operation.
-    pub const CREATE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const CREATE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "create",
+        params: &["client_token", "create_spec"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["ContentLibrary.UpdateSession"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.Item",
                     path: &["create_spec", "library_item_id"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidArgument",
                 conditions: &[
                     "if the session specification is not valid.",
                     "if the `client_token` does not conform to the UUID format.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidElementType",
                 conditions: &[
                     "if the update session is being created on a subscribed library item.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the item targeted for update does not exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.ResourceBusy",
                 conditions: &[
                     "if there is another update session on the same library item.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/update-session",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[],
             query: &[],
             headers: &[("Client-Token", "client_token")],
-            body: ::vapi_runtime::RestBody::Param("create_spec"),
+            body: __rt::RestBody::Param("create_spec"),
         }),
     };
     /// The metadata of the `get` operation.
-    pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const GET: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "get",
+        params: &["update_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if no update session with the given identifier exists."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/update-session/{updateSessionId}",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `list` operation.
-    pub const LIST: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const LIST: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "list",
+        params: &["library_item_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["ContentLibrary.UpdateSession"],
-                scope: ::vapi_runtime::PrivilegeScope::Resource {
+                scope: __rt::PrivilegeScope::Resource {
                     resource_type: "com.vmware.content.library.item.UpdateSession",
                     path: &["library_item_id"],
                 },
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if a library item identifier is given for an item which does not exist.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/update-session",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[],
             query: &[("library_item_id", "library_item_id")],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `complete` operation.
-    pub const COMPLETE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const COMPLETE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "complete",
+        params: &["update_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if no update session with the given identifier exists."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the update session is not in the `UpdateSessionModel.State.ACTIVE` state, or if some of the files that will be uploaded by the client aren’t received correctly.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/update-session/{updateSessionId}",
-            action: ::std::option::Option::Some("complete"),
+            action: __rt::Some("complete"),
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `keep_alive` operation.
-    pub const KEEP_ALIVE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const KEEP_ALIVE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "keep_alive",
+        params: &["update_session_id", "client_progress"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if no update session with the given identifier exists."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/update-session/{updateSessionId}",
-            action: ::std::option::Option::Some("keep-alive"),
+            action: __rt::Some("keep-alive"),
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::Fields(&["client_progress"]),
+            body: __rt::RestBody::Fields(&["client_progress"]),
         }),
     };
     /// The metadata of the `cancel` operation.
-    pub const CANCEL: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const CANCEL: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "cancel",
+        params: &["update_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if no update session with the given identifier exists."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/update-session/{updateSessionId}",
-            action: ::std::option::Option::Some("cancel"),
+            action: __rt::Some("cancel"),
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `fail` operation.
-    pub const FAIL: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const FAIL: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "fail",
+        params: &["update_session_id", "client_error_message"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the update session does not exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/update-session/{updateSessionId}",
-            action: ::std::option::Option::Some("fail"),
+            action: __rt::Some("fail"),
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::Fields(&["client_error_message"]),
+            body: __rt::RestBody::Fields(&["client_error_message"]),
         }),
     };
     /// The metadata of the `delete` operation.
-    pub const DELETE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const DELETE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "delete",
+        params: &["update_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the update session does not exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the update session is in the `UpdateSessionModel.State.ACTIVE` state.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Delete,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Delete,
             path: "/content/library/item/update-session/{updateSessionId}",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `update` operation.
-    pub const UPDATE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const UPDATE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "update",
+        params: &["update_session_id", "update_spec"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the update session does not exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the update session is not in the `UpdateSessionModel.State.ACTIVE` state.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidArgument",
                 conditions: &["if the update session specification is not valid."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Patch,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Patch,
             path: "/content/library/item/update-session/{updateSessionId}",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::Param("update_spec"),
+            body: __rt::RestBody::Param("update_spec"),
         }),
     };
     /// Every operation of the service, in IDL order.
-    pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[
+    pub const OPERATIONS: &[__rt::OperationDescriptor] = &[
         CREATE,
         GET,
         LIST,
@@ -5092,7 +3675,7 @@ pub mod update_session {
         UPDATE,
     ];
     /// The errors of `UpdateSession::create`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum CreateError {
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
@@ -5112,66 +3695,19 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for CreateError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::InvalidArgument(error) => ::std::fmt::Display::fmt(error, f),
-                Self::InvalidElementType(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::ResourceBusy(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for CreateError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::InvalidArgument(error) => ::std::option::Option::Some(error),
-                Self::InvalidElementType(error) => ::std::option::Option::Some(error),
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::ResourceBusy(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for CreateError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
-    for CreateError {
-        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
-            Self::InvalidArgument(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidElementType>
-    for CreateError {
-        fn from(error: __root::vapi::std::errors::InvalidElementType) -> Self {
-            Self::InvalidElementType(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CreateError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::ResourceBusy> for CreateError {
-        fn from(error: __root::vapi::std::errors::ResourceBusy) -> Self {
-            Self::ResourceBusy(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CreateError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        CreateError { InvalidArgument(__root::vapi::std::errors::InvalidArgument) =
+        "INVALID_ARGUMENT",
+        InvalidElementType(__root::vapi::std::errors::InvalidElementType) =
+        "INVALID_ELEMENT_TYPE", NotFound(__root::vapi::std::errors::NotFound) =
+        "NOT_FOUND", ResourceBusy(__root::vapi::std::errors::ResourceBusy) =
+        "RESOURCE_BUSY", Unauthorized(__root::vapi::std::errors::Unauthorized) =
+        "UNAUTHORIZED", } Unhandled
+    );
     /// The errors of `UpdateSession::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -5181,43 +3717,15 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for GetError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for GetError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for GetError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `UpdateSession::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -5227,43 +3735,15 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for ListError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for ListError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for ListError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `UpdateSession::complete`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum CompleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -5276,56 +3756,17 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for CompleteError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for CompleteError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for CompleteError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CompleteError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for CompleteError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
-    for CompleteError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        CompleteError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `UpdateSession::keep_alive`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum KeepAliveError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -5338,56 +3779,17 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for KeepAliveError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for KeepAliveError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for KeepAliveError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for KeepAliveError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for KeepAliveError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
-    for KeepAliveError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        KeepAliveError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `UpdateSession::cancel`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum CancelError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -5400,55 +3802,17 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for CancelError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for CancelError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for CancelError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for CancelError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for CancelError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for CancelError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        CancelError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `UpdateSession::fail`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum FailError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -5461,55 +3825,17 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for FailError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for FailError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for FailError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for FailError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for FailError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for FailError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        FailError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `UpdateSession::delete`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum DeleteError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -5522,55 +3848,17 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for DeleteError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for DeleteError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for DeleteError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for DeleteError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for DeleteError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for DeleteError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        DeleteError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `UpdateSession::update`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum UpdateError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -5586,71 +3874,26 @@ pub mod update_session {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for UpdateError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::InvalidArgument(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for UpdateError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::InvalidArgument(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for UpdateError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for UpdateError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for UpdateError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
-    for UpdateError {
-        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
-            Self::InvalidArgument(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for UpdateError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        UpdateError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     #[cfg(feature = "client")]
     /// A client of the `UpdateSession` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(__rt::Debug, __rt::Clone)]
     pub struct Client {
-        connection: ::vapi_runtime::client::Connection,
+        connection: __rt::Connection,
     }
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
-        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+        pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
     }
@@ -5660,908 +3903,191 @@ pub mod update_session {
             &self,
             client_token: __rt::Option<__rt::String>,
             create_spec: super::UpdateSessionModel,
-        ) -> ::std::result::Result<super::UpdateSessionId, CreateError> {
-            create_spec
-                .validate_for_create()
-                .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("create_spec")))?;
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session",
-                    &[],
-                ),
-            );
-            __request.header_value("Client-Token", &client_token)?;
-            __request.json(&create_spec)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(CreateError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                CreateError::InvalidArgument(e)
-                            }
-                            ::std::result::Result::Err(u) => CreateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("INVALID_ELEMENT_TYPE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                CreateError::InvalidElementType(e)
-                            }
-                            ::std::result::Result::Err(u) => CreateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CreateError::NotFound(e),
-                            ::std::result::Result::Err(u) => CreateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("RESOURCE_BUSY") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CreateError::ResourceBusy(e),
-                            ::std::result::Result::Err(u) => CreateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CreateError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => CreateError::from(u),
-                        }
-                    }
-                    _ => CreateError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::UpdateSessionId, CreateError> {
+            __rt::check("create_spec", create_spec.validate_for_create())?;
+            __rt::call(&self.connection, &CREATE, &[&client_token, &create_spec]).await
         }
         async fn get(
             &self,
             update_session_id: super::UpdateSessionId,
-        ) -> ::std::result::Result<super::UpdateSessionModel, GetError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(GetError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    _ => GetError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::UpdateSessionModel, GetError> {
+            __rt::call(&self.connection, &GET, &[&update_session_id]).await
         }
         async fn list(
             &self,
             library_item_id: __rt::Option<__rt::Id>,
-        ) -> ::std::result::Result<__rt::Vec<__rt::Id>, ListError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session",
-                    &[],
-                ),
-            );
-            __request.query_value("library_item_id", &library_item_id)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(ListError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    _ => ListError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<__rt::Vec<__rt::Id>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item_id]).await
         }
         async fn complete(
             &self,
             update_session_id: super::UpdateSessionId,
-        ) -> ::std::result::Result<(), CompleteError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "complete");
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CompleteError::NotFound(e),
-                            ::std::result::Result::Err(u) => CompleteError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                CompleteError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => CompleteError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                CompleteError::Unauthorized(e)
-                            }
-                            ::std::result::Result::Err(u) => CompleteError::from(u),
-                        }
-                    }
-                    _ => CompleteError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), CompleteError> {
+            __rt::call_unit(&self.connection, &COMPLETE, &[&update_session_id]).await
         }
         async fn keep_alive(
             &self,
             update_session_id: super::UpdateSessionId,
             client_progress: __rt::Option<i64>,
-        ) -> ::std::result::Result<(), KeepAliveError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "keep-alive");
-            __request
-                .fields(
-                    &[
-                        (
-                            "client_progress",
-                            &client_progress
-                                as &dyn ::vapi_runtime::client::ErasedSerialize,
-                        ),
-                    ],
-                )?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => KeepAliveError::NotFound(e),
-                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                KeepAliveError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                KeepAliveError::Unauthorized(e)
-                            }
-                            ::std::result::Result::Err(u) => KeepAliveError::from(u),
-                        }
-                    }
-                    _ => KeepAliveError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), KeepAliveError> {
+            __rt::call_unit(
+                    &self.connection,
+                    &KEEP_ALIVE,
+                    &[&update_session_id, &client_progress],
+                )
+                .await
         }
         async fn cancel(
             &self,
             update_session_id: super::UpdateSessionId,
-        ) -> ::std::result::Result<(), CancelError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "cancel");
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CancelError::NotFound(e),
-                            ::std::result::Result::Err(u) => CancelError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                CancelError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => CancelError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => CancelError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => CancelError::from(u),
-                        }
-                    }
-                    _ => CancelError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), CancelError> {
+            __rt::call_unit(&self.connection, &CANCEL, &[&update_session_id]).await
         }
         async fn fail(
             &self,
             update_session_id: super::UpdateSessionId,
             client_error_message: __rt::String,
-        ) -> ::std::result::Result<(), FailError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "fail");
-            __request
-                .fields(
-                    &[
-                        (
-                            "client_error_message",
-                            &client_error_message
-                                as &dyn ::vapi_runtime::client::ErasedSerialize,
-                        ),
-                    ],
-                )?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => FailError::NotFound(e),
-                            ::std::result::Result::Err(u) => FailError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                FailError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => FailError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => FailError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => FailError::from(u),
-                        }
-                    }
-                    _ => FailError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), FailError> {
+            __rt::call_unit(
+                    &self.connection,
+                    &FAIL,
+                    &[&update_session_id, &client_error_message],
+                )
+                .await
         }
         async fn delete(
             &self,
             update_session_id: super::UpdateSessionId,
-        ) -> ::std::result::Result<(), DeleteError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Delete,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => DeleteError::NotFound(e),
-                            ::std::result::Result::Err(u) => DeleteError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                DeleteError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => DeleteError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => DeleteError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => DeleteError::from(u),
-                        }
-                    }
-                    _ => DeleteError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), DeleteError> {
+            __rt::call_unit(&self.connection, &DELETE, &[&update_session_id]).await
         }
         async fn update(
             &self,
             update_session_id: super::UpdateSessionId,
             update_spec: super::UpdateSessionModel,
-        ) -> ::std::result::Result<(), UpdateError> {
-            update_spec
-                .validate_for_update()
-                .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("update_spec")))?;
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Patch,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.json(&update_spec)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => UpdateError::NotFound(e),
-                            ::std::result::Result::Err(u) => UpdateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                UpdateError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => UpdateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                UpdateError::InvalidArgument(e)
-                            }
-                            ::std::result::Result::Err(u) => UpdateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => UpdateError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => UpdateError::from(u),
-                        }
-                    }
-                    _ => UpdateError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), UpdateError> {
+            __rt::check("update_spec", update_spec.validate_for_update())?;
+            __rt::call_unit(
+                    &self.connection,
+                    &UPDATE,
+                    &[&update_session_id, &update_spec],
+                )
+                .await
         }
     }
     #[cfg(feature = "server")]
     /// The `/api` routes of the `UpdateSession` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::UpdateSession + 'static>(
-        service: ::std::sync::Arc<S>,
-    ) -> ::vapi_runtime::server::axum::Router {
-        ::vapi_runtime::server::axum::Router::new()
-            .route(
-                "/api/content/library/item/update-session",
-                ::vapi_runtime::server::axum::routing::get({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_list(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "GET /api/content/library/item/update-session", other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .post({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_create(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "POST /api/content/library/item/update-session", other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    }),
+        service: __rt::Arc<S>,
+    ) -> __rt::Router {
+        __rt::Routes::new(service)
+            .op(
+                &CREATE,
+                &[],
+                |__s, mut __a| async move {
+                    let client_token: __rt::Option<__rt::String> = __a.next()?;
+                    let create_spec: super::UpdateSessionModel = __a.next()?;
+                    __rt::check("create_spec", create_spec.validate_for_create())?;
+                    __rt::answer(
+                        <S as super::UpdateSession>::create(
+                                &*__s,
+                                client_token,
+                                create_spec,
+                            )
+                            .await,
+                    )
+                },
             )
-            .route(
-                "/api/content/library/item/update-session/{v0}",
-                ::vapi_runtime::server::axum::routing::delete({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_delete(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "DELETE /api/content/library/item/update-session/{v0}",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .get({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_get(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "GET /api/content/library/item/update-session/{v0}", other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .patch({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_update(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "PATCH /api/content/library/item/update-session/{v0}", other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .post({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::Some("complete") => {
-                                    serve_complete(&*service, call).await
-                                }
-                                ::std::option::Option::Some("keep-alive") => {
-                                    serve_keep_alive(&*service, call).await
-                                }
-                                ::std::option::Option::Some("cancel") => {
-                                    serve_cancel(&*service, call).await
-                                }
-                                ::std::option::Option::Some("fail") => {
-                                    serve_fail(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "POST /api/content/library/item/update-session/{v0}", other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    }),
+            .op(
+                &GET,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::UpdateSession>::get(&*__s, __a.next()?).await,
+                    )
+                },
             )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `create`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_create<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let client_token: __rt::Option<__rt::String> = __call
-            .header::<__rt::String>("Client-Token")?;
-        let create_spec: super::UpdateSessionModel = __call.body("create_spec")?;
-        create_spec
-            .validate_for_create()
-            .map_err(|e| ::vapi_runtime::server::validation_failed("create_spec", e))?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::create(
-                    __service,
-                    client_token,
-                    create_spec,
-                )
-                .await
-            {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(CreateError::InvalidArgument(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
-                }
-                ::std::result::Result::Err(CreateError::InvalidElementType(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ELEMENT_TYPE", &e)
-                }
-                ::std::result::Result::Err(CreateError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(CreateError::ResourceBusy(e)) => {
-                    ::vapi_runtime::server::error("RESOURCE_BUSY", &e)
-                }
-                ::std::result::Result::Err(CreateError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(CreateError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `get`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_get<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::get(__service, update_session_id).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(GetError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(GetError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `list`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_list<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let library_item_id: __rt::Option<__rt::Id> = __call
-            .query::<__rt::Id>("library_item_id")?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::list(__service, library_item_id).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(ListError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(ListError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `complete`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_complete<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::complete(__service, update_session_id)
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(CompleteError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(
-                    CompleteError::NotAllowedInCurrentState(e),
-                ) => ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e),
-                ::std::result::Result::Err(CompleteError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(CompleteError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `keep_alive`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_keep_alive<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let mut __fields = __call.fields()?;
-        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        let client_progress: __rt::Option<i64> = __fields.take("client_progress")?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::keep_alive(
-                    __service,
-                    update_session_id,
-                    client_progress,
-                )
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(KeepAliveError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(
-                    KeepAliveError::NotAllowedInCurrentState(e),
-                ) => ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e),
-                ::std::result::Result::Err(KeepAliveError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(KeepAliveError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `cancel`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_cancel<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::cancel(__service, update_session_id).await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(CancelError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(CancelError::NotAllowedInCurrentState(e)) => {
-                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
-                }
-                ::std::result::Result::Err(CancelError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(CancelError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `fail`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_fail<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let mut __fields = __call.fields()?;
-        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        let client_error_message: __rt::String = __fields.take("client_error_message")?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::fail(
-                    __service,
-                    update_session_id,
-                    client_error_message,
-                )
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(FailError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(FailError::NotAllowedInCurrentState(e)) => {
-                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
-                }
-                ::std::result::Result::Err(FailError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(FailError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `delete`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_delete<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::delete(__service, update_session_id).await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(DeleteError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(DeleteError::NotAllowedInCurrentState(e)) => {
-                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
-                }
-                ::std::result::Result::Err(DeleteError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(DeleteError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `update`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_update<S: super::UpdateSession + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: super::UpdateSessionId = __call.path("v0")?;
-        let update_spec: super::UpdateSessionModel = __call.body("update_spec")?;
-        update_spec
-            .validate_for_update()
-            .map_err(|e| ::vapi_runtime::server::validation_failed("update_spec", e))?;
-        ::std::result::Result::Ok(
-            match <S as super::UpdateSession>::update(
-                    __service,
-                    update_session_id,
-                    update_spec,
-                )
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(UpdateError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(UpdateError::NotAllowedInCurrentState(e)) => {
-                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
-                }
-                ::std::result::Result::Err(UpdateError::InvalidArgument(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
-                }
-                ::std::result::Result::Err(UpdateError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(UpdateError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
+            .op(
+                &LIST,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::UpdateSession>::list(&*__s, __a.next()?).await,
+                    )
+                },
+            )
+            .op(
+                &COMPLETE,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::UpdateSession>::complete(&*__s, __a.next()?).await,
+                    )
+                },
+            )
+            .op(
+                &KEEP_ALIVE,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::UpdateSession>::keep_alive(
+                                &*__s,
+                                __a.next()?,
+                                __a.next()?,
+                            )
+                            .await,
+                    )
+                },
+            )
+            .op(
+                &CANCEL,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::UpdateSession>::cancel(&*__s, __a.next()?).await,
+                    )
+                },
+            )
+            .op(
+                &FAIL,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::UpdateSession>::fail(
+                                &*__s,
+                                __a.next()?,
+                                __a.next()?,
+                            )
+                            .await,
+                    )
+                },
+            )
+            .op(
+                &DELETE,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::UpdateSession>::delete(&*__s, __a.next()?).await,
+                    )
+                },
+            )
+            .op(
+                &UPDATE,
+                &[],
+                |__s, mut __a| async move {
+                    let update_session_id: super::UpdateSessionId = __a.next()?;
+                    let update_spec: super::UpdateSessionModel = __a.next()?;
+                    __rt::check("update_spec", update_spec.validate_for_update())?;
+                    __rt::answer_unit(
+                        <S as super::UpdateSession>::update(
+                                &*__s,
+                                update_session_id,
+                                update_spec,
+                            )
+                            .await,
+                    )
+                },
+            )
+            .into_router()
     }
 }

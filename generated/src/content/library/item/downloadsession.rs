@@ -180,7 +180,7 @@ impl __rt::Validate for FileInfo {
 /// See `com.vmware.content.library.item.DownloadSession`.
 ///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `file` module. Every method's future is `Send`.
-pub trait File: ::std::marker::Send + ::std::marker::Sync {
+pub trait File: __rt::Send + __rt::Sync {
     /// Lists the information of all the files in the library item associated
     /// with the download session.
     ///
@@ -208,9 +208,9 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn list(
         &self,
         download_session_id: super::DownloadSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<FileInfo>, file::ListError>,
+    > + __rt::Send;
     /// Requests a file to be prepared for download.
     ///
     /// # Parameters
@@ -243,9 +243,9 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         download_session_id: super::DownloadSessionId,
         file_name: __rt::String,
         endpoint_type: __rt::Option<FileEndpointType>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::PrepareError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<FileInfo, file::PrepareError>,
+    > + __rt::Send;
     /// Retrieves file download information for a specific file.
     ///
     /// # Parameters
@@ -275,17 +275,15 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         download_session_id: super::DownloadSessionId,
         file_name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::GetError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<Output = __rt::Result<FileInfo, file::GetError>> + __rt::Send;
 }
-impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
+impl<__T: File + ?__rt::Sized> File for __rt::Arc<__T> {
     fn list(
         &self,
         download_session_id: super::DownloadSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<FileInfo>, file::ListError>,
+    > + __rt::Send {
         <__T as File>::list(&**self, download_session_id)
     }
     fn prepare(
@@ -293,18 +291,18 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
         download_session_id: super::DownloadSessionId,
         file_name: __rt::String,
         endpoint_type: __rt::Option<FileEndpointType>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::PrepareError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<FileInfo, file::PrepareError>,
+    > + __rt::Send {
         <__T as File>::prepare(&**self, download_session_id, file_name, endpoint_type)
     }
     fn get(
         &self,
         download_session_id: super::DownloadSessionId,
         file_name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::GetError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<FileInfo, file::GetError>,
+    > + __rt::Send {
         <__T as File>::get(&**self, download_session_id, file_name)
     }
 }
@@ -315,59 +313,61 @@ pub mod file {
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.downloadsession.file";
     /// The metadata of the `list` operation.
-    pub const LIST: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const LIST: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "list",
+        params: &["download_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if the download session associated with `download_session_id`\n    doesn't exist.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/download-session/{downloadSessionId}/file",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `prepare` operation.
-    pub const PREPARE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const PREPARE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "prepare",
+        params: &["download_session_id", "file_name", "endpoint_type"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the download session does not exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidArgument",
                 conditions: &["if there is no file with the specified `file_name`."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if the the download session wasn't created with the\n    ContentLibrary.ReadStorage privilege and the caller requested a\n    `File.EndpointType.DIRECT` endpoint type.",
@@ -375,58 +375,59 @@ pub mod file {
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/download-session/{downloadSessionId}/file",
-            action: ::std::option::Option::Some("prepare"),
+            action: __rt::Some("prepare"),
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::Fields(&["file_name", "endpoint_type"]),
+            body: __rt::RestBody::Fields(&["file_name", "endpoint_type"]),
         }),
     };
     /// The metadata of the `get` operation.
-    pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const GET: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "get",
+        params: &["download_session_id", "file_name"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &[
                     "if the download session associated with `download_session_id`\n    does not exist.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidArgument",
                 conditions: &["if there is no file with the specified `file_name`."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/download-session/{downloadSessionId}/file",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[("file_name", "file_name")],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// Every operation of the service, in IDL order.
-    pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[LIST, PREPARE, GET];
+    pub const OPERATIONS: &[__rt::OperationDescriptor] = &[LIST, PREPARE, GET];
     /// The errors of `File::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -436,43 +437,15 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for ListError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for ListError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for ListError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `File::prepare`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum PrepareError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -486,51 +459,16 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for PrepareError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::InvalidArgument(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for PrepareError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::InvalidArgument(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for PrepareError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for PrepareError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
-    for PrepareError {
-        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
-            Self::InvalidArgument(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for PrepareError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        PrepareError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `File::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -543,58 +481,24 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for GetError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::InvalidArgument(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for GetError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::InvalidArgument(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for GetError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument> for GetError {
-        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
-            Self::InvalidArgument(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     #[cfg(feature = "client")]
     /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(__rt::Debug, __rt::Clone)]
     pub struct Client {
-        connection: ::vapi_runtime::client::Connection,
+        connection: __rt::Connection,
     }
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
-        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+        pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
     }
@@ -603,310 +507,65 @@ pub mod file {
         async fn list(
             &self,
             download_session_id: __root::content::library::item::DownloadSessionId,
-        ) -> ::std::result::Result<__rt::Vec<super::FileInfo>, ListError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session/{downloadSessionId}/file",
-                    &[
-                        (
-                            "downloadSessionId",
-                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(ListError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    _ => ListError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<__rt::Vec<super::FileInfo>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&download_session_id]).await
         }
         async fn prepare(
             &self,
             download_session_id: __root::content::library::item::DownloadSessionId,
             file_name: __rt::String,
             endpoint_type: __rt::Option<super::FileEndpointType>,
-        ) -> ::std::result::Result<super::FileInfo, PrepareError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session/{downloadSessionId}/file",
-                    &[
-                        (
-                            "downloadSessionId",
-                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "prepare");
-            __request
-                .fields(
-                    &[
-                        (
-                            "file_name",
-                            &file_name as &dyn ::vapi_runtime::client::ErasedSerialize,
-                        ),
-                        (
-                            "endpoint_type",
-                            &endpoint_type
-                                as &dyn ::vapi_runtime::client::ErasedSerialize,
-                        ),
-                    ],
-                )?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(PrepareError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => PrepareError::NotFound(e),
-                            ::std::result::Result::Err(u) => PrepareError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                PrepareError::InvalidArgument(e)
-                            }
-                            ::std::result::Result::Err(u) => PrepareError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => PrepareError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => PrepareError::from(u),
-                        }
-                    }
-                    _ => PrepareError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::FileInfo, PrepareError> {
+            __rt::call(
+                    &self.connection,
+                    &PREPARE,
+                    &[&download_session_id, &file_name, &endpoint_type],
+                )
+                .await
         }
         async fn get(
             &self,
             download_session_id: __root::content::library::item::DownloadSessionId,
             file_name: __rt::String,
-        ) -> ::std::result::Result<super::FileInfo, GetError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/download-session/{downloadSessionId}/file",
-                    &[
-                        (
-                            "downloadSessionId",
-                            ::vapi_runtime::client::text(&download_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query_value("file_name", &file_name)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(GetError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::InvalidArgument(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    _ => GetError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::FileInfo, GetError> {
+            __rt::call(&self.connection, &GET, &[&download_session_id, &file_name]).await
         }
     }
     #[cfg(feature = "server")]
     /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
-    pub fn router<S: super::File + 'static>(
-        service: ::std::sync::Arc<S>,
-    ) -> ::vapi_runtime::server::axum::Router {
-        ::vapi_runtime::server::axum::Router::new()
-            .route(
-                "/api/content/library/item/download-session/{v0}/file",
-                ::vapi_runtime::server::axum::routing::get({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None if call
-                                    .has_query("file_name") => serve_get(&*service, call).await,
-                                ::std::option::Option::None => {
-                                    serve_list(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "GET /api/content/library/item/download-session/{v0}/file",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .post({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::Some("prepare") => {
-                                    serve_prepare(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "POST /api/content/library/item/download-session/{v0}/file",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    }),
+    pub fn router<S: super::File + 'static>(service: __rt::Arc<S>) -> __rt::Router {
+        __rt::Routes::new(service)
+            .op(
+                &LIST,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
+                },
             )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `list`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_list<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let download_session_id: __root::content::library::item::DownloadSessionId = __call
-            .path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::list(__service, download_session_id).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(ListError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(ListError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `prepare`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_prepare<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let mut __fields = __call.fields()?;
-        let download_session_id: __root::content::library::item::DownloadSessionId = __call
-            .path("v0")?;
-        let file_name: __rt::String = __fields.take("file_name")?;
-        let endpoint_type: __rt::Option<super::FileEndpointType> = __fields
-            .take("endpoint_type")?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::prepare(
-                    __service,
-                    download_session_id,
-                    file_name,
-                    endpoint_type,
-                )
-                .await
-            {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(PrepareError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(PrepareError::InvalidArgument(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
-                }
-                ::std::result::Result::Err(PrepareError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(PrepareError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `get`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_get<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let download_session_id: __root::content::library::item::DownloadSessionId = __call
-            .path("v0")?;
-        let file_name: __rt::String = __call
-            .query::<__rt::String>("file_name")?
-            .ok_or_else(|| {
-                ::vapi_runtime::server::invalid_argument("`file_name` is required")
-            })?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::get(__service, download_session_id, file_name)
-                .await
-            {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(GetError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(GetError::InvalidArgument(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
-                }
-                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(GetError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
+            .op(
+                &PREPARE,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::File>::prepare(
+                                &*__s,
+                                __a.next()?,
+                                __a.next()?,
+                                __a.next()?,
+                            )
+                            .await,
+                    )
+                },
+            )
+            .op(
+                &GET,
+                &["file_name"],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
+                    )
+                },
+            )
+            .into_router()
     }
 }

@@ -765,7 +765,7 @@ impl __rt::Validate for FileValidationResult {
 /// `com.vmware.content.library.item.UpdateSession`.
 ///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `file` module. Every method's future is `Send`.
-pub trait File: ::std::marker::Send + ::std::marker::Sync {
+pub trait File: __rt::Send + __rt::Sync {
     /// Validates the files in the update session with the referenced
     /// identifier and ensures all necessary files are received.
     ///
@@ -800,9 +800,9 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn validate(
         &self,
         update_session_id: super::UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileValidationResult, file::ValidateError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<FileValidationResult, file::ValidateError>,
+    > + __rt::Send;
     /// Requests file content to be changed (either created, or updated).
     ///
     /// Depending on the source type of the file, this method will either
@@ -849,9 +849,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         update_session_id: super::UpdateSessionId,
         file_spec: FileAddSpec,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::AddError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<Output = __rt::Result<FileInfo, file::AddError>> + __rt::Send;
     /// Requests a file to be removed.
     ///
     /// The file will only be effectively removed when the update session is
@@ -880,9 +878,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         update_session_id: super::UpdateSessionId,
         file_name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), file::RemoveError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<Output = __rt::Result<(), file::RemoveError>> + __rt::Send;
     /// Lists all files in the library item associated with the update session.
     ///
     /// # Parameters
@@ -909,9 +905,9 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     fn list(
         &self,
         update_session_id: super::UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<FileInfo>, file::ListError>,
+    > + __rt::Send;
     /// Retrieves information about a specific file in the snapshot of the
     /// library item at the time when the update session was created.
     ///
@@ -942,52 +938,48 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
         &self,
         update_session_id: super::UpdateSessionId,
         file_name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::GetError>,
-    > + ::std::marker::Send;
+    ) -> impl __rt::Future<Output = __rt::Result<FileInfo, file::GetError>> + __rt::Send;
 }
-impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
+impl<__T: File + ?__rt::Sized> File for __rt::Arc<__T> {
     fn validate(
         &self,
         update_session_id: super::UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileValidationResult, file::ValidateError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<FileValidationResult, file::ValidateError>,
+    > + __rt::Send {
         <__T as File>::validate(&**self, update_session_id)
     }
     fn add(
         &self,
         update_session_id: super::UpdateSessionId,
         file_spec: FileAddSpec,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::AddError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<FileInfo, file::AddError>,
+    > + __rt::Send {
         <__T as File>::add(&**self, update_session_id, file_spec)
     }
     fn remove(
         &self,
         update_session_id: super::UpdateSessionId,
         file_name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), file::RemoveError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<Output = __rt::Result<(), file::RemoveError>> + __rt::Send {
         <__T as File>::remove(&**self, update_session_id, file_name)
     }
     fn list(
         &self,
         update_session_id: super::UpdateSessionId,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<__rt::Vec<FileInfo>, file::ListError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<__rt::Vec<FileInfo>, file::ListError>,
+    > + __rt::Send {
         <__T as File>::list(&**self, update_session_id)
     }
     fn get(
         &self,
         update_session_id: super::UpdateSessionId,
         file_name: __rt::String,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<FileInfo, file::GetError>,
-    > + ::std::marker::Send {
+    ) -> impl __rt::Future<
+        Output = __rt::Result<FileInfo, file::GetError>,
+    > + __rt::Send {
         <__T as File>::get(&**self, update_session_id, file_name)
     }
 }
@@ -998,70 +990,72 @@ pub mod file {
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.updatesession.file";
     /// The metadata of the `validate` operation.
-    pub const VALIDATE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const VALIDATE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "validate",
+        params: &["update_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if no update session with the given identifier exists."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the update session is not in the\n    `com.vmware.content.library.item.UpdateSessionModel.State.ACTIVE`\n    state, or if some of the files that will be uploaded by the client\n    aren't received correctly.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/update-session/{updateSessionId}/file",
-            action: ::std::option::Option::Some("validate"),
+            action: __rt::Some("validate"),
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `add` operation.
-    pub const ADD: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const ADD: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "add",
+        params: &["update_session_id", "file_spec"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidArgument",
                 conditions: &["if the `file_spec` is invalid."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the update session doesn't exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if the caller doesn't have ContentLibrary.ReadStorage privilege on\n    the library item of the update session and source type\n    `File.SourceType.PULL` is requested for a file or datastore\n    source endpoint (that is, not HTTP or HTTPs based endpoint).",
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the content of the library item associated with the update\n    session has been deleted from the storage backings (see\n    LibraryModel#storageBackings) associated with it.",
@@ -1069,132 +1063,135 @@ pub mod file {
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Post,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Post,
             path: "/content/library/item/update-session/{updateSessionId}/file",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::Param("file_spec"),
+            body: __rt::RestBody::Param("file_spec"),
         }),
     };
     /// The metadata of the `remove` operation.
-    pub const REMOVE: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const REMOVE: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "remove",
+        params: &["update_session_id", "file_name"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the update session doesn't exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidArgument",
                 conditions: &[
                     "if the file doesn't exist in the library item associated with the\n    update session.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Delete,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Delete,
             path: "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[
                 ("updateSessionId", "update_session_id"),
                 ("fileName", "file_name"),
             ],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `list` operation.
-    pub const LIST: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const LIST: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "list",
+        params: &["update_session_id"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the update session doesn't exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/update-session/{updateSessionId}/file",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// The metadata of the `get` operation.
-    pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
+    pub const GET: __rt::OperationDescriptor = __rt::OperationDescriptor {
         service: SERVICE_ID,
         name: "get",
+        params: &["update_session_id", "file_name"],
         privileges: &[
-            ::vapi_runtime::PrivilegeRequirement {
+            __rt::PrivilegeRequirement {
                 privileges: &["System.Anonymous"],
-                scope: ::vapi_runtime::PrivilegeScope::Operation,
+                scope: __rt::PrivilegeScope::Operation,
             },
         ],
         errors: &[
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotFound",
                 conditions: &["if the update session doesn't exist."],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.InvalidArgument",
                 conditions: &[
                     "if the file doesn't exist in the library item associated with the\n    update session.",
                 ],
             },
-            ::vapi_runtime::ErrorDescriptor {
+            __rt::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
                     "if you do not have all of the privileges described as follows:",
                 ],
             },
         ],
-        rest: ::std::option::Option::Some(::vapi_runtime::RestMapping {
-            method: ::vapi_runtime::HttpMethod::Get,
+        rest: __rt::Some(__rt::RestMapping {
+            method: __rt::HttpMethod::Get,
             path: "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
-            action: ::std::option::Option::None,
+            action: __rt::None,
             path_params: &[
                 ("updateSessionId", "update_session_id"),
                 ("fileName", "file_name"),
             ],
             query: &[],
             headers: &[],
-            body: ::vapi_runtime::RestBody::None,
+            body: __rt::RestBody::None,
         }),
     };
     /// Every operation of the service, in IDL order.
-    pub const OPERATIONS: &[::vapi_runtime::OperationDescriptor] = &[
+    pub const OPERATIONS: &[__rt::OperationDescriptor] = &[
         VALIDATE,
         ADD,
         REMOVE,
@@ -1202,7 +1199,7 @@ pub mod file {
         GET,
     ];
     /// The errors of `File::validate`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum ValidateError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -1215,56 +1212,17 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for ValidateError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for ValidateError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for ValidateError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ValidateError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for ValidateError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized>
-    for ValidateError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        ValidateError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `File::add`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum AddError {
         /// `com.vmware.vapi.std.errors.InvalidArgument`:
@@ -1282,62 +1240,17 @@ pub mod file {
         /// - if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. This error was added in vSphere 6.8.0.
         NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for AddError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::InvalidArgument(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::fmt::Display::fmt(error, f)
-                }
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for AddError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::InvalidArgument(error) => ::std::option::Option::Some(error),
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::NotAllowedInCurrentState(error) => {
-                    ::std::option::Option::Some(error)
-                }
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for AddError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument> for AddError {
-        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
-            Self::InvalidArgument(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for AddError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for AddError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotAllowedInCurrentState>
-    for AddError {
-        fn from(error: __root::vapi::std::errors::NotAllowedInCurrentState) -> Self {
-            Self::NotAllowedInCurrentState(error)
-        }
-    }
+    __rt::error_enum!(
+        AddError { InvalidArgument(__root::vapi::std::errors::InvalidArgument) =
+        "INVALID_ARGUMENT", NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
+        "NOT_ALLOWED_IN_CURRENT_STATE", } Unhandled
+    );
     /// The errors of `File::remove`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum RemoveError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -1350,51 +1263,16 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for RemoveError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::InvalidArgument(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for RemoveError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::InvalidArgument(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for RemoveError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for RemoveError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument>
-    for RemoveError {
-        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
-            Self::InvalidArgument(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for RemoveError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        RemoveError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `File::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum ListError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -1404,43 +1282,15 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for ListError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for ListError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for ListError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for ListError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for ListError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     /// The errors of `File::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(::std::fmt::Debug)]
+    #[derive(__rt::Debug)]
     #[non_exhaustive]
     pub enum GetError {
         /// `com.vmware.vapi.std.errors.NotFound`:
@@ -1453,58 +1303,24 @@ pub mod file {
         /// - if you do not have all of the privileges described as follows:
         Unauthorized(__root::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(::vapi_runtime::Unhandled),
+        Unhandled(__rt::Unhandled),
     }
-    impl ::std::fmt::Display for GetError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-                Self::InvalidArgument(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unauthorized(error) => ::std::fmt::Display::fmt(error, f),
-                Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
-            }
-        }
-    }
-    impl ::std::error::Error for GetError {
-        fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-            match self {
-                Self::NotFound(error) => ::std::option::Option::Some(error),
-                Self::InvalidArgument(error) => ::std::option::Option::Some(error),
-                Self::Unauthorized(error) => ::std::option::Option::Some(error),
-                Self::Unhandled(error) => ::std::option::Option::Some(error),
-            }
-        }
-    }
-    impl ::std::convert::From<::vapi_runtime::Unhandled> for GetError {
-        fn from(error: ::vapi_runtime::Unhandled) -> Self {
-            Self::Unhandled(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::NotFound> for GetError {
-        fn from(error: __root::vapi::std::errors::NotFound) -> Self {
-            Self::NotFound(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::InvalidArgument> for GetError {
-        fn from(error: __root::vapi::std::errors::InvalidArgument) -> Self {
-            Self::InvalidArgument(error)
-        }
-    }
-    impl ::std::convert::From<__root::vapi::std::errors::Unauthorized> for GetError {
-        fn from(error: __root::vapi::std::errors::Unauthorized) -> Self {
-            Self::Unauthorized(error)
-        }
-    }
+    __rt::error_enum!(
+        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
+        Unhandled
+    );
     #[cfg(feature = "client")]
     /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(__rt::Debug, __rt::Clone)]
     pub struct Client {
-        connection: ::vapi_runtime::client::Connection,
+        connection: __rt::Connection,
     }
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
-        pub fn new(connection: ::vapi_runtime::client::Connection) -> Self {
+        pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
     }
@@ -1513,502 +1329,89 @@ pub mod file {
         async fn validate(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
-        ) -> ::std::result::Result<super::FileValidationResult, ValidateError> {
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}/file",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.query("action", "validate");
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(ValidateError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ValidateError::NotFound(e),
-                            ::std::result::Result::Err(u) => ValidateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                ValidateError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => ValidateError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                ValidateError::Unauthorized(e)
-                            }
-                            ::std::result::Result::Err(u) => ValidateError::from(u),
-                        }
-                    }
-                    _ => ValidateError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::FileValidationResult, ValidateError> {
+            __rt::call(&self.connection, &VALIDATE, &[&update_session_id]).await
         }
         async fn add(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
             file_spec: super::FileAddSpec,
-        ) -> ::std::result::Result<super::FileInfo, AddError> {
-            ::vapi_runtime::Validate::validate(&file_spec)
-                .map_err(|e| ::vapi_runtime::Unhandled::new(e.within("file_spec")))?;
-            let mut __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Post,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}/file",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            __request.json(&file_spec)?;
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(AddError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => AddError::InvalidArgument(e),
-                            ::std::result::Result::Err(u) => AddError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => AddError::NotFound(e),
-                            ::std::result::Result::Err(u) => AddError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => AddError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => AddError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("NOT_ALLOWED_IN_CURRENT_STATE") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                AddError::NotAllowedInCurrentState(e)
-                            }
-                            ::std::result::Result::Err(u) => AddError::from(u),
-                        }
-                    }
-                    _ => AddError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::FileInfo, AddError> {
+            __rt::check("file_spec", __rt::Validate::validate(&file_spec))?;
+            __rt::call(&self.connection, &ADD, &[&update_session_id, &file_spec]).await
         }
         async fn remove(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
             file_name: __rt::String,
-        ) -> ::std::result::Result<(), RemoveError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Delete,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                        ("fileName", ::vapi_runtime::client::text(&file_name)?.as_str()),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return ::std::result::Result::Ok(());
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => RemoveError::NotFound(e),
-                            ::std::result::Result::Err(u) => RemoveError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => {
-                                RemoveError::InvalidArgument(e)
-                            }
-                            ::std::result::Result::Err(u) => RemoveError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => RemoveError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => RemoveError::from(u),
-                        }
-                    }
-                    _ => RemoveError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<(), RemoveError> {
+            __rt::call_unit(&self.connection, &REMOVE, &[&update_session_id, &file_name])
+                .await
         }
         async fn list(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
-        ) -> ::std::result::Result<__rt::Vec<super::FileInfo>, ListError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}/file",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(ListError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::NotFound(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => ListError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => ListError::from(u),
-                        }
-                    }
-                    _ => ListError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<__rt::Vec<super::FileInfo>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&update_session_id]).await
         }
         async fn get(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
             file_name: __rt::String,
-        ) -> ::std::result::Result<super::FileInfo, GetError> {
-            let __request = ::vapi_runtime::client::Request::new(
-                ::vapi_runtime::HttpMethod::Get,
-                ::vapi_runtime::rest::expand_path(
-                    "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
-                    &[
-                        (
-                            "updateSessionId",
-                            ::vapi_runtime::client::text(&update_session_id)?.as_str(),
-                        ),
-                        ("fileName", ::vapi_runtime::client::text(&file_name)?.as_str()),
-                    ],
-                ),
-            );
-            let __response = self.connection.send(__request).await?;
-            if __response.is_success() {
-                return __response.result().map_err(GetError::from);
-            }
-            ::std::result::Result::Err(
-                match __response.error_type().as_deref() {
-                    ::std::option::Option::Some("NOT_FOUND") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::NotFound(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("INVALID_ARGUMENT") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::InvalidArgument(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    ::std::option::Option::Some("UNAUTHORIZED") => {
-                        match __response.error() {
-                            ::std::result::Result::Ok(e) => GetError::Unauthorized(e),
-                            ::std::result::Result::Err(u) => GetError::from(u),
-                        }
-                    }
-                    _ => GetError::from(__response.unhandled()),
-                },
-            )
+        ) -> __rt::Result<super::FileInfo, GetError> {
+            __rt::call(&self.connection, &GET, &[&update_session_id, &file_name]).await
         }
     }
     #[cfg(feature = "server")]
     /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
-    pub fn router<S: super::File + 'static>(
-        service: ::std::sync::Arc<S>,
-    ) -> ::vapi_runtime::server::axum::Router {
-        ::vapi_runtime::server::axum::Router::new()
-            .route(
-                "/api/content/library/item/update-session/{v0}/file",
-                ::vapi_runtime::server::axum::routing::get({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_list(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "GET /api/content/library/item/update-session/{v0}/file",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .post({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::Some("validate") => {
-                                    serve_validate(&*service, call).await
-                                }
-                                ::std::option::Option::None => {
-                                    serve_add(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "POST /api/content/library/item/update-session/{v0}/file",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    }),
+    pub fn router<S: super::File + 'static>(service: __rt::Arc<S>) -> __rt::Router {
+        __rt::Routes::new(service)
+            .op(
+                &VALIDATE,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(<S as super::File>::validate(&*__s, __a.next()?).await)
+                },
             )
-            .route(
-                "/api/content/library/item/update-session/{v0}/file/{v1}",
-                ::vapi_runtime::server::axum::routing::delete({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_remove(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "DELETE /api/content/library/item/update-session/{v0}/file/{v1}",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    })
-                    .get({
-                        let service = ::std::sync::Arc::clone(&service);
-                        move |call: ::vapi_runtime::server::Call| async move {
-                            let answer = match call.action() {
-                                ::std::option::Option::None => {
-                                    serve_get(&*service, call).await
-                                }
-                                other => {
-                                    ::std::result::Result::Err(
-                                        ::vapi_runtime::server::operation_not_found(
-                                            ::std::format!(
-                                                "{} action={:?}",
-                                                "GET /api/content/library/item/update-session/{v0}/file/{v1}",
-                                                other
-                                            ),
-                                        ),
-                                    )
-                                }
-                            };
-                            answer.unwrap_or_else(|response| response)
-                        }
-                    }),
+            .op(
+                &ADD,
+                &[],
+                |__s, mut __a| async move {
+                    let update_session_id: __root::content::library::item::UpdateSessionId = __a
+                        .next()?;
+                    let file_spec: super::FileAddSpec = __a.next()?;
+                    __rt::check("file_spec", __rt::Validate::validate(&file_spec))?;
+                    __rt::answer(
+                        <S as super::File>::add(&*__s, update_session_id, file_spec)
+                            .await,
+                    )
+                },
             )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `validate`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_validate<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: __root::content::library::item::UpdateSessionId = __call
-            .path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::validate(__service, update_session_id).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(ValidateError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(
-                    ValidateError::NotAllowedInCurrentState(e),
-                ) => ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e),
-                ::std::result::Result::Err(ValidateError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(ValidateError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `add`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_add<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: __root::content::library::item::UpdateSessionId = __call
-            .path("v0")?;
-        let file_spec: super::FileAddSpec = __call.body("file_spec")?;
-        ::vapi_runtime::Validate::validate(&file_spec)
-            .map_err(|e| ::vapi_runtime::server::validation_failed("file_spec", e))?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::add(__service, update_session_id, file_spec).await
-            {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(AddError::InvalidArgument(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
-                }
-                ::std::result::Result::Err(AddError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(AddError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(AddError::NotAllowedInCurrentState(e)) => {
-                    ::vapi_runtime::server::error("NOT_ALLOWED_IN_CURRENT_STATE", &e)
-                }
-                ::std::result::Result::Err(AddError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `remove`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_remove<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: __root::content::library::item::UpdateSessionId = __call
-            .path("v0")?;
-        let file_name: __rt::String = __call.path("v1")?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::remove(__service, update_session_id, file_name)
-                .await
-            {
-                ::std::result::Result::Ok(()) => ::vapi_runtime::server::no_content(),
-                ::std::result::Result::Err(RemoveError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(RemoveError::InvalidArgument(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
-                }
-                ::std::result::Result::Err(RemoveError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(RemoveError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `list`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_list<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: __root::content::library::item::UpdateSessionId = __call
-            .path("v0")?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::list(__service, update_session_id).await {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(ListError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(ListError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(ListError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
-    }
-    #[cfg(feature = "server")]
-    /// Serves `get`.
-    #[allow(clippy::result_large_err)]
-    async fn serve_get<S: super::File + ?::std::marker::Sized>(
-        __service: &S,
-        __call: ::vapi_runtime::server::Call,
-    ) -> ::std::result::Result<
-        ::vapi_runtime::server::Response,
-        ::vapi_runtime::server::Response,
-    > {
-        let update_session_id: __root::content::library::item::UpdateSessionId = __call
-            .path("v0")?;
-        let file_name: __rt::String = __call.path("v1")?;
-        ::std::result::Result::Ok(
-            match <S as super::File>::get(__service, update_session_id, file_name).await
-            {
-                ::std::result::Result::Ok(value) => ::vapi_runtime::server::ok(&value),
-                ::std::result::Result::Err(GetError::NotFound(e)) => {
-                    ::vapi_runtime::server::error("NOT_FOUND", &e)
-                }
-                ::std::result::Result::Err(GetError::InvalidArgument(e)) => {
-                    ::vapi_runtime::server::error("INVALID_ARGUMENT", &e)
-                }
-                ::std::result::Result::Err(GetError::Unauthorized(e)) => {
-                    ::vapi_runtime::server::error("UNAUTHORIZED", &e)
-                }
-                ::std::result::Result::Err(GetError::Unhandled(u)) => {
-                    ::vapi_runtime::server::unhandled(&u)
-                }
-            },
-        )
+            .op(
+                &REMOVE,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer_unit(
+                        <S as super::File>::remove(&*__s, __a.next()?, __a.next()?).await,
+                    )
+                },
+            )
+            .op(
+                &LIST,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
+                },
+            )
+            .op(
+                &GET,
+                &[],
+                |__s, mut __a| async move {
+                    __rt::answer(
+                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
+                    )
+                },
+            )
+            .into_router()
     }
 }

@@ -5,9 +5,157 @@
 //! unclosed HTML tag, a bare `https://…` as a `bare_urls` warning, and an indented line or a
 //! code fence as a Rust doctest. [`Doc::text`] escapes the first three outside code spans,
 //! wraps URLs in `<…>`, un-indents lines and fences code as `text`.
+//!
+//! The IDL's doc markup (see `idl/README.md`) is rendered for Rust here: `{@term unset}` becomes
+//! `` `None` ``, `{@term true}` and `{@term false}` the Rust booleans, and a reference the
+//! [`doc_refs`](crate::doc_refs) pass resolved (`{@rust content::library::item::FileInfo::version
+//! FileInfo::version}`) an intra-doc link, written relative to the module the doc is emitted in
+//! (see [`in_module`]).
+
+use std::cell::RefCell;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
+
+thread_local! {
+    /// The module the docs built on this thread are emitted in (see [`in_module`]).
+    static MODULE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with intra-doc links written relative to the module `path` (Rust segments below the
+/// bindings' root): an emitter builds the docs of one module's items inside it. The module is
+/// restored afterwards, so scopes nest (a service module inside its package module).
+pub fn in_module<R>(path: &[String], f: impl FnOnce() -> R) -> R {
+    let outer = MODULE.with(|m| m.replace(path.to_vec()));
+    let result = f();
+    MODULE.with(|m| *m.borrow_mut() = outer);
+    result
+}
+
+/// The path of the item `target` (Rust segments from the bindings' root, ending with the item
+/// and, for a member, its field, variant or method) as seen from the current module: `super::`
+/// up to the common ancestor, then down.
+fn relative_path(target: &str) -> String {
+    MODULE.with(|m| {
+        let from = m.borrow();
+        let segments: Vec<&str> = target.split("::").collect();
+        let common = from
+            .iter()
+            .zip(&segments)
+            .take_while(|(a, b)| a.as_str() == **b)
+            .count();
+        let mut path: Vec<&str> = vec!["super"; from.len() - common];
+        path.extend(&segments[common..]);
+        path.join("::")
+    })
+}
+
+/// The markup tokens `{@…}` of doc text, as the IDL and the `doc_refs` pass write them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Markup<'a> {
+    /// `{@link Ref}`: a reference to an IDL element, as written.
+    Link(&'a str),
+    /// `{@term unset}`, `{@term true}`, `{@term false}`.
+    Term(&'a str),
+    /// `{@privileges}`: the operation's privileges.
+    Privileges,
+    /// `{@rust path label}`: a resolved reference (written by the `doc_refs` pass only).
+    Rust {
+        /// The item's path from the bindings' root.
+        path: &'a str,
+        /// What the link shows.
+        label: &'a str,
+    },
+    /// Anything else between `{@` and `}`: the text inside the braces.
+    Unknown(&'a str),
+}
+
+/// The terms `{@term …}` knows, with their Rust rendering.
+pub const TERMS: [(&str, &str); 3] = [("unset", "`None`"), ("true", "`true`"), ("false", "`false`")];
+
+/// Splits `text` at its markup: each `{@…}` token with its byte range. A `{@` with no closing
+/// `}` on the same text is not markup.
+pub fn markup(text: &str) -> Vec<(std::ops::Range<usize>, Markup<'_>)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("{@").map(|i| from + i) {
+        let Some(end) = text[start..].find('}').map(|i| start + i + 1) else {
+            break;
+        };
+        let inner = &text[start + 2..end - 1];
+        let (tag, arg) = inner
+            .split_once(char::is_whitespace)
+            .map_or((inner, ""), |(t, a)| (t, a.trim()));
+        let token = match tag {
+            "link" if !arg.is_empty() && !arg.contains(char::is_whitespace) => Markup::Link(arg),
+            "term" if !arg.is_empty() => Markup::Term(arg),
+            "privileges" if arg.is_empty() => Markup::Privileges,
+            "rust" => match arg.split_once(' ') {
+                Some((path, label)) => Markup::Rust { path, label },
+                None => Markup::Unknown(inner),
+            },
+            _ => Markup::Unknown(inner),
+        };
+        out.push((start..end, token));
+        from = end;
+    }
+    out
+}
+
+/// Doc text with its markup rendered as plain text, for the operation metadata that carries
+/// error conditions as strings: references by their Rust name, terms as Rust writes them.
+pub fn plain(text: &str) -> String {
+    render_markup(text, |token| match token {
+        Markup::Rust { label, .. } => (*label).to_owned(),
+        Markup::Link(r) => (*r).to_owned(),
+        Markup::Term(t) => term(t).trim_matches('`').to_owned(),
+        Markup::Privileges => "the operation's privileges".to_owned(),
+        Markup::Unknown(inner) => format!("{{@{inner}}}"),
+    })
+}
+
+fn term(t: &str) -> &str {
+    TERMS
+        .iter()
+        .find(|(k, _)| *k == t)
+        .map_or(t, |(_, rust)| rust)
+}
+
+fn render_markup(text: &str, mut each: impl FnMut(&Markup<'_>) -> String) -> String {
+    let tokens = markup(text);
+    if tokens.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, token) in &tokens {
+        out.push_str(&text[at..range.start]);
+        out.push_str(&each(token));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Renders one markup token as rustdoc Markdown (already safe: not escaped again).
+fn markdown(token: &Markup<'_>) -> String {
+    match token {
+        Markup::Rust { path, label } => {
+            let path = relative_path(path);
+            // rustdoc warns about a target that repeats the label.
+            if path == *label {
+                format!("[`{label}`]")
+            } else {
+                format!("[`{label}`]({path})")
+            }
+        }
+        // Unresolved (docs built without the `doc_refs` pass): the reference as code.
+        Markup::Link(r) => format!("`{r}`"),
+        Markup::Term(t) => term(t).to_owned(),
+        Markup::Privileges => "the operation's privileges".to_owned(),
+        Markup::Unknown(inner) => escape_prose(&format!("{{@{inner}}}")),
+    }
+}
 
 /// Rustdoc for one item, built paragraph by paragraph.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -195,8 +343,25 @@ pub fn doc_literal(value: &str) -> Literal {
     repr.parse().unwrap_or_else(|_| Literal::string(value))
 }
 
-/// Escapes one line of prose outside its `code spans`.
+/// Escapes one line of prose outside its markup and `code spans`, and renders the markup.
 fn escape_line(line: &str) -> String {
+    let tokens = markup(line);
+    if tokens.is_empty() {
+        return escape_prose(line);
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    let mut at = 0;
+    for (range, token) in &tokens {
+        out.push_str(&escape_prose(&line[at..range.start]));
+        out.push_str(&markdown(token));
+        at = range.end;
+    }
+    out.push_str(&escape_prose(&line[at..]));
+    out
+}
+
+/// Escapes one line of prose outside its `code spans`.
+fn escape_prose(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut in_code = false;
     let mut rest = line;

@@ -19,6 +19,7 @@ pub mod ast;
 mod config;
 pub mod decode;
 pub mod diag;
+pub mod doc_refs;
 pub mod docs;
 pub mod emit;
 pub mod ir;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Model;
-use crate::{decode, resolve, yaml};
+use crate::{decode, doc_refs, resolve, yaml};
 
 /// Files larger than this are refused rather than read: an IDL file is a few hundred kilobytes.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -137,8 +137,13 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     checkpoint(std::mem::take(&mut diags))?;
 
     let model = resolve::resolve(&files, &mut diags);
+    checkpoint(std::mem::take(&mut diags))?;
+    let mut model = model.ok_or_else(Diagnostics::default)?;
+
+    doc_refs::check(&files, sources, &model, &mut diags);
     checkpoint(diags)?;
-    model.ok_or_else(Diagnostics::default)
+    doc_refs::resolve(&mut model);
+    Ok(model)
 }
 
 /// Reads and loads the IDL directory `root`.

@@ -8,7 +8,7 @@ use crate::ast::{self, S, TypeExpr};
 use crate::diag::{Diagnostic, Loc, Pos, did_you_mean};
 use crate::ir::Primitive;
 use crate::ir::{
-    Body, Docs, EnumValue, Enumeration, Field, HttpMethod, IdType, InputRule, Model, Name,
+    Body, Condition, Docs, EnumValue, Enumeration, Field, HttpMethod, IdType, InputRule, Model, Name,
     Operation, OperationError, OperationResult, OutputRule, Package, Param, Presence, Privilege,
     PrivilegeScope, ResourceType, Rest, Service, Structure, Type, TypeRef, Union, UnionCase,
 };
@@ -1338,8 +1338,12 @@ impl<'a> Resolver<'a, '_> {
                 continue;
             }
             let r = self.type_ref(&qualified, sym);
+            let condition = Condition {
+                text: e.when.value.clone(),
+                since: e.since.as_ref().map(|s| s.value.clone()),
+            };
             if let Some(existing) = errors.iter_mut().find(|x| x.error == r) {
-                existing.conditions.push(e.when.value.clone());
+                existing.conditions.push(condition);
                 continue;
             }
             let variant = r.name.rust.clone();
@@ -1347,7 +1351,7 @@ impl<'a> Resolver<'a, '_> {
             errors.push(OperationError {
                 error: r,
                 variant,
-                conditions: vec![e.when.value.clone()],
+                conditions: vec![condition],
             });
         }
         errors

@@ -128,7 +128,14 @@ fn root_module(model: &Model, wanted: &BTreeSet<&str>) -> Module {
     }
 }
 
+/// The module of `package`; its docs link to other items relative to it.
 fn package_module(model: &Model, package: &Package, options: &rest::Options) -> Module {
+    crate::docs::in_module(&package.module_path, || {
+        package_items(model, package, options)
+    })
+}
+
+fn package_items(model: &Model, package: &Package, options: &rest::Options) -> Module {
     let from = &package.module_path;
     let mut doc = data::doc_of(&package.docs);
     doc.paragraph(format!("vAPI package `{}`.", package.name));
@@ -156,7 +163,7 @@ fn package_module(model: &Model, package: &Package, options: &rest::Options) -> 
         if options.server {
             ends.extend(rest::server(model, &from, s, options));
         }
-        service::service_module(package, s, ends)
+        crate::docs::in_module(&from, || service::service_module(package, s, ends))
     });
     // Moved into one stream, not interpolated: `quote!` would copy every item's tokens.
     let mut items = TokenStream::new();

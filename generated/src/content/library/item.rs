@@ -57,106 +57,6 @@ impl ::std::fmt::Display for DownloadSessionId {
         f.write_str(&self.0)
     }
 }
-/// The resource type of the `File` service.
-///
-/// An identifier of a `com.vmware.content.library.item.File`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct FileId(::std::string::String);
-impl FileId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for FileId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for FileId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for FileId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for FileId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-/// The resource type of the `Storage` service.
-///
-/// An identifier of a `com.vmware.content.library.item.Storage`. On the wire it is a plain string.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct StorageId(::std::string::String);
-impl StorageId {
-    /// Wraps an identifier string.
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self(id.into())
-    }
-    /// The identifier as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The identifier string, consuming the identifier.
-    pub fn into_string(self) -> ::std::string::String {
-        self.0
-    }
-}
-impl ::std::convert::From<::std::string::String> for StorageId {
-    fn from(id: ::std::string::String) -> Self {
-        Self(id)
-    }
-}
-impl ::std::convert::From<&str> for StorageId {
-    fn from(id: &str) -> Self {
-        Self(id.into())
-    }
-}
-impl ::std::convert::AsRef<str> for StorageId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for StorageId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 /// The resource type of the `UpdateSession` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.UpdateSession`. On the wire it is a plain string.
@@ -2549,8 +2449,6 @@ for ::std::sync::Arc<__T> {
 /// Files are objects which are added to a library item through the [`UpdateSession`] and
 /// [`File`](updatesession::File) services.
 ///
-/// Resource type: `com.vmware.content.library.item.File`.
-///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `file` module. Every method's future is `Send`.
 pub trait File: ::std::marker::Send + ::std::marker::Sync {
     /// Retrieves the information for a single file in a library item by its name.
@@ -2568,7 +2466,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// - `file::GetError::NotFound` if `library_item_id` refers to a library item that does not exist.
     /// - `file::GetError::NotFound` if `name` refers to a file that does not exist in the library item.
-    /// - `file::GetError::Unsupported` if [`FileInfo::file_download_endpoint`] URI cannot be constructed for the file due to unsupported characters in file name.
+    /// - `file::GetError::Unsupported` if [`FileInfo::file_download_endpoint`] URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
     /// - `file::GetError::Unauthorized` if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
     /// - `file::GetError::Unhandled` for any other error, including transport failures.
     ///
@@ -2599,7 +2497,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     /// # Errors
     ///
     /// - `file::ListError::NotFound` if `library_item_id` refers to a library item that does not exist.
-    /// - `file::ListError::Unsupported` if [`FileInfo::file_download_endpoint`] URI cannot be constructed for the file due to unsupported characters in file name.
+    /// - `file::ListError::Unsupported` if [`FileInfo::file_download_endpoint`] URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
     /// - `file::ListError::Unauthorized` if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
     /// - `file::ListError::Unhandled` for any other error, including transport failures.
     ///
@@ -2642,8 +2540,6 @@ impl<__T: File + ?::std::marker::Sized> File for ::std::sync::Arc<__T> {
 /// times (once for each storage backing) in [`Storage`]. The [`Storage`] service provides information
 /// on the storage backing and the specific location of the file in that backing to privileged
 /// users who want direct access to the file on the storage medium.
-///
-/// Resource type: `com.vmware.content.library.item.Storage`.
 ///
 /// Implement this trait to serve the API or to fake it in tests; the metadata of its operations is in the `storage` module. Every method's future is `Send`.
 pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
@@ -5038,8 +4934,6 @@ pub mod download_session {
 pub mod file {
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.file";
-    /// The resource type of the service.
-    pub const RESOURCE_TYPE: &str = "com.vmware.content.library.item.File";
     /// The metadata of the `get` operation.
     pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
         service: SERVICE_ID,
@@ -5138,7 +5032,7 @@ pub mod file {
         /// - if `name` refers to a file that does not exist in the library item.
         NotFound(super::super::super::super::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unsupported`:
-        /// - if [`FileInfo::file_download_endpoint`](super::FileInfo::file_download_endpoint) URI cannot be constructed for the file due to unsupported characters in file name.
+        /// - if [`FileInfo::file_download_endpoint`](super::FileInfo::file_download_endpoint) URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
         Unsupported(super::super::super::super::vapi::std::errors::Unsupported),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
@@ -5202,7 +5096,7 @@ pub mod file {
         /// - if `library_item_id` refers to a library item that does not exist.
         NotFound(super::super::super::super::vapi::std::errors::NotFound),
         /// `com.vmware.vapi.std.errors.Unsupported`:
-        /// - if [`FileInfo::file_download_endpoint`](super::FileInfo::file_download_endpoint) URI cannot be constructed for the file due to unsupported characters in file name.
+        /// - if [`FileInfo::file_download_endpoint`](super::FileInfo::file_download_endpoint) URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
         Unsupported(super::super::super::super::vapi::std::errors::Unsupported),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
         /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
@@ -5466,8 +5360,6 @@ pub mod file {
 pub mod storage {
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.storage";
-    /// The resource type of the service.
-    pub const RESOURCE_TYPE: &str = "com.vmware.content.library.item.Storage";
     /// The metadata of the `get` operation.
     pub const GET: ::vapi_runtime::OperationDescriptor = ::vapi_runtime::OperationDescriptor {
         service: SERVICE_ID,

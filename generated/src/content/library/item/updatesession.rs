@@ -1374,7 +1374,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     /// - `file::AddError::Unauthorized` if the caller doesn't have ContentLibrary.ReadStorage privilege on the library item of the update session and source type [`FileSourceType::Pull`] is requested for a file or datastore source endpoint (that is, not HTTP or HTTPs based endpoint).
     /// - `file::AddError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
     /// - `file::AddError::NotAllowedInCurrentState` if the content of the library item associated with the update session has been deleted from the storage backings (see LibraryModel#storageBackings) associated with it.
-    /// - `file::AddError::NotAllowedInCurrentState` if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. This error was added in vSphere 6.8.0.
+    /// - `file::AddError::NotAllowedInCurrentState` if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. (Added in vSphere API 6.8.)
     /// - `file::AddError::Unhandled` for any other error, including transport failures.
     ///
     /// # Privileges
@@ -1602,7 +1602,7 @@ pub mod file {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
                     "if the content of the library item associated with the update\n    session has been deleted from the storage backings (see\n    LibraryModel#storageBackings) associated with it.",
-                    "if metadata files such as manifest and certificate file are added\n    after the OVF descriptor file. This is applicable to update\n    sessions with library item type OVF only. This error was added in\n    vSphere 6.8.0.",
+                    "if metadata files such as manifest and certificate file are added\n    after the OVF descriptor file. This is applicable to update\n    sessions with library item type OVF only.",
                 ],
             },
         ],
@@ -1830,7 +1830,7 @@ pub mod file {
         Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
         /// - if the content of the library item associated with the update session has been deleted from the storage backings (see LibraryModel#storageBackings) associated with it.
-        /// - if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. This error was added in vSphere 6.8.0.
+        /// - if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. (Added in vSphere API 6.8.)
         NotAllowedInCurrentState(
             super::super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,
         ),

@@ -83,7 +83,10 @@ impl Targets {
                 );
             }
             for e in &p.enumerations {
-                let values = e.values.iter().map(|v| (v.name.wire.clone(), v.name.rust.clone()));
+                let values = e
+                    .values
+                    .iter()
+                    .map(|v| (v.name.wire.clone(), v.name.rust.clone()));
                 add(
                     format!("{}.{}", p.name, e.name.wire),
                     &e.name.rust,
@@ -92,7 +95,10 @@ impl Targets {
                 );
             }
             for s in p.structures.iter().chain(&p.errors) {
-                let fields = s.fields.iter().map(|f| (f.name.wire.clone(), f.name.rust.clone()));
+                let fields = s
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.wire.clone(), f.name.rust.clone()));
                 add(
                     format!("{}.{}", p.name, s.name.wire),
                     &s.name.rust,
@@ -101,7 +107,10 @@ impl Targets {
                 );
             }
             for s in &p.services {
-                let ops = s.operations.iter().map(|o| (o.name.wire.clone(), o.name.rust.clone()));
+                let ops = s
+                    .operations
+                    .iter()
+                    .map(|o| (o.name.wire.clone(), o.name.rust.clone()));
                 add(
                     format!("{}.{}", p.name, s.name.wire),
                     &s.name.rust,
@@ -132,14 +141,15 @@ impl Targets {
             };
             if let Some(rust) = t.members.get(member) {
                 let rust = crate::naming::unraw(rust);
-                return Ok((
-                    format!("{}::{rust}", t.path),
-                    format!("{}::{rust}", t.rust),
-                ));
+                return Ok((format!("{}::{rust}", t.path), format!("{}::{rust}", t.rust)));
             }
             let what = t.kind.members();
-            let help = did_you_mean(member, t.members.keys().map(String::as_str))
-                .map(|m| format!("did you mean `{}.{m}`?", &reference[..reference.len() - member.len() - 1]));
+            let help = did_you_mean(member, t.members.keys().map(String::as_str)).map(|m| {
+                format!(
+                    "did you mean `{}.{m}`?",
+                    &reference[..reference.len() - member.len() - 1]
+                )
+            });
             return Err((format!("`{owner}` has no {what} `{member}`"), help));
         }
         let local = format!("{package}.");
@@ -148,10 +158,7 @@ impl Targets {
             .keys()
             .map(|k| k.strip_prefix(&local).unwrap_or(k));
         let help = did_you_mean(reference, names).map(|m| format!("did you mean `{m}`?"));
-        Err((
-            format!("unknown reference `{reference}` in doc text"),
-            help,
-        ))
+        Err((format!("unknown reference `{reference}` in doc text"), help))
     }
 }
 
@@ -166,12 +173,7 @@ struct Place<'a> {
 
 /// Checks the markup of every doc text of `files` against `model`, reporting each mistake at
 /// the markup token.
-pub fn check(
-    files: &[ast::File],
-    sources: &[Source],
-    model: &Model,
-    diags: &mut Vec<Diagnostic>,
-) {
+pub fn check(files: &[ast::File], sources: &[Source], model: &Model, diags: &mut Vec<Diagnostic>) {
     let targets = Targets::new(model);
     for f in files {
         let source = sources

@@ -71,7 +71,11 @@ pub enum Markup<'a> {
 }
 
 /// The terms `{@term …}` knows, with their Rust rendering.
-pub const TERMS: [(&str, &str); 3] = [("unset", "`None`"), ("true", "`true`"), ("false", "`false`")];
+pub const TERMS: [(&str, &str); 3] = [
+    ("unset", "`None`"),
+    ("true", "`true`"),
+    ("false", "`false`"),
+];
 
 /// Splits `text` at its markup: each `{@…}` token with its byte range. A `{@` with no closing
 /// `}` on the same text is not markup.

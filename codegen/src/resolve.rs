@@ -8,9 +8,10 @@ use crate::ast::{self, S, TypeExpr};
 use crate::diag::{Diagnostic, Loc, Pos, did_you_mean};
 use crate::ir::Primitive;
 use crate::ir::{
-    Body, Condition, Docs, EnumValue, Enumeration, Field, HttpMethod, IdType, InputRule, Model, Name,
-    Operation, OperationError, OperationResult, OutputRule, Package, Param, Presence, Privilege,
-    PrivilegeScope, ResourceType, Rest, Service, Structure, Type, TypeRef, Union, UnionCase,
+    Body, Condition, Docs, EnumValue, Enumeration, Field, HttpMethod, IdType, InputRule, Model,
+    Name, Operation, OperationError, OperationResult, OutputRule, Package, Param, Presence,
+    Privilege, PrivilegeScope, ResourceType, Rest, Service, Structure, Type, TypeRef, Union,
+    UnionCase,
 };
 use crate::naming;
 

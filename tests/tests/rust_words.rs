@@ -7,11 +7,7 @@ use std::path::{Path, PathBuf};
 /// The Python wording found in one line of doc text (code spans excluded), as found.
 fn python_words(doc: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for phrase in [
-        "This class was added in",
-        "described as follows:",
-        "{@",
-    ] {
+    for phrase in ["This class was added in", "described as follows:", "{@"] {
         if doc.contains(phrase) {
             found.push(phrase.to_owned());
         }
@@ -53,8 +49,14 @@ fn the_check_finds_python_wording() {
         ("The `File` class provides methods.", &["class"]),
         ("If None, the server checks.", &["None"]),
         ("The value is True or False.", &["True", "False"]),
-        ("This class was added in **vSphere API 6.8**.", &["This class was added in", "class"]),
-        ("if you do not have all of the privileges described as follows:", &["described as follows:"]),
+        (
+            "This class was added in **vSphere API 6.8**.",
+            &["This class was added in", "class"],
+        ),
+        (
+            "if you do not have all of the privileges described as follows:",
+            &["described as follows:"],
+        ),
         ("See {@link File.Info}.", &["{@"]),
         ("If `None`, the server checks; `true` or `false`.", &[]),
         ("The [`FileInfo`] structure; Classes.", &["Classes"]),
@@ -77,7 +79,10 @@ fn the_generated_docs_have_no_python_wording() {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{e}"));
         for (n, line) in text.lines().enumerate() {
             let line = line.trim_start();
-            let Some(doc) = line.strip_prefix("///").or_else(|| line.strip_prefix("//!")) else {
+            let Some(doc) = line
+                .strip_prefix("///")
+                .or_else(|| line.strip_prefix("//!"))
+            else {
                 continue;
             };
             docs += 1;
@@ -87,5 +92,9 @@ fn the_generated_docs_have_no_python_wording() {
         }
     }
     assert!(docs > 1000, "only {docs} doc lines in generated/src");
-    assert!(problems.is_empty(), "Python wording in the generated docs:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "Python wording in the generated docs:\n{}",
+        problems.join("\n")
+    );
 }

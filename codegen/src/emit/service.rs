@@ -245,7 +245,10 @@ fn descriptor(op: &Operation) -> TokenStream {
     });
     let errors = op.errors.iter().map(|e| {
         let q = e.error.qualified();
-        let conditions = e.conditions.iter().map(|c| lit(&crate::docs::plain(&c.text)));
+        let conditions = e
+            .conditions
+            .iter()
+            .map(|c| lit(&crate::docs::plain(&c.text)));
         quote!(::vapi_runtime::ErrorDescriptor { error: #q, conditions: &[#(#conditions),*] })
     });
     let rest = match &op.rest {

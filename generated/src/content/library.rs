@@ -77,15 +77,15 @@ pub enum StorageBackingType {
     /// storage you use, datastores can be backed by the following file system
     /// formats:
     ///
-    /// \* Virtual Machine File System (VMFS)
-    /// \* Network File System (NFS)
+    /// - Virtual Machine File System (VMFS)
+    /// - Network File System (NFS)
     Datastore,
     /// The content of the library will be stored on a remote file system.
     ///
     /// Supports the following remote file systems:
     ///
-    /// \* NFS (on vCenter Server Appliance)
-    /// \* SMB (on vCenter Server Appliance and vCenter Server for Windows)
+    /// - NFS (on vCenter Server Appliance)
+    /// - SMB (on vCenter Server Appliance and vCenter Server for Windows)
     Other,
     /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
     Unknown(::vapi_runtime::UnknownValue),
@@ -198,27 +198,27 @@ pub struct StorageBacking {
     ///
     /// vSphere 6.5
     ///
-    /// \* nfs://server/path?version=4 (for vCenter Server Appliance only) -
+    /// - nfs://server/path?version=4 (for vCenter Server Appliance only) -
     /// Specifies an NFS Version 4 server.
-    /// \* nfs://server/path (for vCenter Server Appliance only) - Specifies
+    /// - nfs://server/path (for vCenter Server Appliance only) - Specifies
     /// an NFS Version 3 server. The nfs://server:/path format is also
     /// supported.
-    /// \* smb://server/path - Specifies an SMB server or Windows share.
+    /// - smb://server/path - Specifies an SMB server or Windows share.
     ///
     /// vSphere 6.0 Update 1
     ///
-    /// \* nfs://server:/path (for vCenter Server Appliance only)
-    /// \* file://unc-server/path (for vCenter Server for Windows only)
-    /// \* file:///mount/point (for vCenter Server Appliance only) - Local
+    /// - nfs://server:/path (for vCenter Server Appliance only)
+    /// - file://unc-server/path (for vCenter Server for Windows only)
+    /// - file:///mount/point (for vCenter Server Appliance only) - Local
     /// file URIs are supported only when the path is a local mount point
     /// for an NFS file system. Use of file URIs is strongly discouraged.
     /// Instead, use an NFS URI to specify the remote file system.
     ///
     /// vSphere 6.0
     ///
-    /// \* nfs://server:/path (for vCenter Server Appliance only)
-    /// \* file://unc-server/path (for vCenter Server for Windows only)
-    /// \* file:///path - Local file URIs are supported but strongly
+    /// - nfs://server:/path (for vCenter Server Appliance only)
+    /// - file://unc-server/path (for vCenter Server for Windows only)
+    /// - file:///path - Local file URIs are supported but strongly
     /// discouraged because it may interfere with the performance of
     /// vCenter Server.
     /// This field is optional and it is only relevant when the value

@@ -988,7 +988,7 @@ pub struct TransferEndpoint {
     /// An endpoint URI with the `ds` scheme specifies the location of
     /// the file on the datastore. The format of the datastore URI is:
     ///
-    /// \* ds:///vmfs/volumes/uuid/path
+    /// - ds:///vmfs/volumes/uuid/path
     ///
     /// When the transfer endpoint is a datastore location, the server can
     /// import the file directly from the storage backing without the
@@ -1001,9 +1001,9 @@ pub struct TransferEndpoint {
     /// supported for backward compatibility when explicitly enabled). If
     /// set, the remote endpoint's SSL certificate is only accepted if it
     /// matches this thumbprint, and no other certificate validation is
-    /// performed. The specified sslCertificateThumbprint will not be
+    /// performed. The specified [`TransferEndpoint::ssl_certificate_thumbprint`] will not be
     /// checked for SSL certificate validation if
-    /// {TransferEndpoint#sslCertificate} is also `set`.
+    /// [`TransferEndpoint::ssl_certificate`] is also set.
     /// If `None`, standard certificate validation is performed.
     #[serde(
         rename = "ssl_certificate_thumbprint",
@@ -1736,7 +1736,7 @@ pub struct FileInfo {
     /// It is expected to provide API session i.e. vmware-api-session-id in
     /// header while using the URL to download the file.
     /// vmware-api-session-id can be obtained from
-    /// com.vmware.cis.Session#create() method Eg: wget
+    /// `com.vmware.cis.Session.create` method Eg: wget
     /// --header="vmware-api-session-id: {sessionId}" fileDownloadEndpoint
     /// `None` if the file is not present in storage i.e
     /// [`FileInfo::cached`] is `false` or library item is of VMTX
@@ -1908,7 +1908,7 @@ pub struct StorageInfo {
     /// It is expected to provide API session i.e. vmware-api-session-id in
     /// header while using the URL to download the file.
     /// vmware-api-session-id can be obtained from
-    /// com.vmware.cis.Session#create() method Eg: wget
+    /// `com.vmware.cis.Session.create` method Eg: wget
     /// --header="vmware-api-session-id: {sessionId}" fileDownloadEndpoint
     /// `None` if the file is not present in storage i.e
     /// [`FileInfo::cached`] is `false` or library item is of VMTX
@@ -2225,7 +2225,7 @@ pub trait DownloadSession: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// # Returns
     ///
-    /// - `list<id>`: The `list` of identifiers of all download sessions created by the calling user. The return value will contain identifiers for the resource type: `com.vmware.content.library.item.DownloadSession`.
+    /// - `list<id>`: The list of identifiers of all download sessions created by the calling user. The return value will contain identifiers for the resource type: `com.vmware.content.library.item.DownloadSession`.
     ///
     /// # Errors
     ///
@@ -2492,7 +2492,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// # Returns
     ///
-    /// - `list<com.vmware.content.library.item.File.Info>`: The `list` of all of the files that are stored within the given library item.
+    /// - `list<com.vmware.content.library.item.File.Info>`: The list of all of the files that are stored within the given library item.
     ///
     /// # Errors
     ///
@@ -2552,7 +2552,7 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// # Returns
     ///
-    /// - `list<com.vmware.content.library.item.Storage.Info>`: The `list` of all the storage items for the given file within the given library item.
+    /// - `list<com.vmware.content.library.item.Storage.Info>`: The list of all the storage items for the given file within the given library item.
     ///
     /// # Errors
     ///
@@ -2583,7 +2583,7 @@ pub trait Storage: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// # Returns
     ///
-    /// - `list<com.vmware.content.library.item.Storage.Info>`: The `list` of all storage items for a given library item.
+    /// - `list<com.vmware.content.library.item.Storage.Info>`: The list of all storage items for a given library item.
     ///
     /// # Errors
     ///
@@ -2723,7 +2723,7 @@ pub trait UpdateSession: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// # Returns
     ///
-    /// - `list<id>`: The `list` of identifiers of all update sessions created by the calling user. The return value will contain identifiers for the resource type: `com.vmware.content.library.item.UpdateSession`.
+    /// - `list<id>`: The list of identifiers of all update sessions created by the calling user. The return value will contain identifiers for the resource type: `com.vmware.content.library.item.UpdateSession`.
     ///
     /// # Errors
     ///

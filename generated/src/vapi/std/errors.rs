@@ -228,7 +228,7 @@ pub struct ArgumentLocations {
     /// error.
     #[serde(rename = "primary")]
     pub primary: ::std::string::String,
-    /// `list` (possibly empty) of strings describing the locations
+    /// list (possibly empty) of strings describing the locations
     /// of other inputs that caused the the primary input to trigger the
     /// error.
     #[serde(rename = "secondary")]
@@ -307,7 +307,7 @@ pub struct FileLocations {
     /// String identifying the file that triggered the error.
     #[serde(rename = "primary")]
     pub primary: ::std::string::String,
-    /// `list` (possibly empty) of strings identifying other files
+    /// list (possibly empty) of strings identifying other files
     /// that caused the primary file to trigger the error.
     #[serde(rename = "secondary")]
     pub secondary: ::std::vec::Vec<::std::string::String>,
@@ -435,10 +435,10 @@ impl ::vapi_runtime::Validate for TransientIndication {
 ///
 /// This error serves two purposes:
 ///
-/// \#. It is the error that clients in many programming languages can catch
+/// - It is the error that clients in many programming languages can catch
 /// to handle all standard errors. Typically those clients will display one
 /// or more of the localizable messages from [`Error::messages`] to a human.
-/// \#. It is the error that methods can report when they need to report
+/// - It is the error that methods can report when they need to report
 /// some error, but the error doesn't fit into any other standard
 /// error, and in fact the only reasonable way for a client to react to the
 /// error is to display the message(s) to a human.
@@ -573,10 +573,10 @@ impl ::vapi_runtime::Validate for Error {
 ///
 /// Examples:
 ///
-/// \* The client provides an IP address or URL of an endpoint the system should
+/// - The client provides an IP address or URL of an endpoint the system should
 /// communicate with using an SSL connection, but the endpoint's SSL
 /// certificate is self-signed, expired, or otherwise not trustworthy.
-/// \* The client provides an IP address of a host the system should communicate
+/// - The client provides an IP address of a host the system should communicate
 /// with using ssh, but ssh doesn't recognize the public key of the host
 #[derive(
     ::std::fmt::Debug,
@@ -702,9 +702,9 @@ impl ::vapi_runtime::Validate for UnverifiedPeer {
 ///
 /// Examples:
 ///
-/// \* Trying to hot-plug a CPU when the current configuration of the VM does
+/// - Trying to hot-plug a CPU when the current configuration of the VM does
 /// not support hot-plugging of CPUs.
-/// \* Trying to change the memory size to a value that is not within the
+/// - Trying to change the memory size to a value that is not within the
 /// acceptable guest memory bounds supported by the virtual machine's host.
 #[derive(
     ::std::fmt::Debug,
@@ -840,11 +840,11 @@ impl ::vapi_runtime::Validate for Unsupported {
 ///
 /// Examples:
 ///
-/// \* A client using stubs generated from the interface specification for
+/// - A client using stubs generated from the interface specification for
 /// version2 of a service invokes the method passing one or more parameters that
 /// were added in version2, but they are communicating with a server that only
 /// supports version1 of the service.
-/// \* A client provides an unexpected parameter or field name when invoking
+/// - A client provides an unexpected parameter or field name when invoking
 /// the method using a dynamic interface (for example REST).
 #[derive(
     ::std::fmt::Debug,
@@ -979,20 +979,20 @@ impl ::vapi_runtime::Validate for UnexpectedInput {
 ///
 /// Examples:
 ///
-/// \* The method requires that the user have one or more privileges on the
+/// - The method requires that the user have one or more privileges on the
 /// method, but the user identified by the credentials in the security context
 /// does not have the required privileges.
-/// \* The method requires that the user have one or more privileges on a
+/// - The method requires that the user have one or more privileges on a
 /// resource identifier passed to the method, but the user identified by the
 /// credentials in the security context does not have the required privileges.
 ///
 /// Counterexamples:
 ///
-/// \* The SAML token in the request's security context has expired. A
+/// - The SAML token in the request's security context has expired. A
 /// [`Unauthenticated`] error would be used instead.
-/// \* The user name and password in the request's security context are invalid.
+/// - The user name and password in the request's security context are invalid.
 /// The [`Unauthenticated`] error would be used instead.
-/// \* The session identifier in the request's security context identifies a
+/// - The session identifier in the request's security context identifies a
 /// session that has expired. The [`Unauthenticated`] error would be
 /// used instead.
 ///
@@ -1153,14 +1153,14 @@ impl ::vapi_runtime::Validate for Unauthorized {
 ///
 /// Examples:
 ///
-/// \* The SAML token in the request's security context has expired.
-/// \* The user name and password in the request's security context are invalid.
-/// \* The session identifier in the request's security context identifies a
+/// - The SAML token in the request's security context has expired.
+/// - The user name and password in the request's security context are invalid.
+/// - The session identifier in the request's security context identifies a
 /// session that has expired.
 ///
 /// Counterexamples:
 ///
-/// \* The user is authenticated but isn't authorized to perform the requested
+/// - The user is authenticated but isn't authorized to perform the requested
 /// method. The [`Unauthorized`] error would be used instead.
 ///
 /// For security reasons, the [`Error::data`] field in this error is
@@ -1318,22 +1318,22 @@ impl ::vapi_runtime::Validate for Unauthenticated {
 ///
 /// Examples:
 ///
-/// \* Trying to power on a virtual machine when there are not enough licenses
+/// - Trying to power on a virtual machine when there are not enough licenses
 /// to do so.
-/// \* Trying to power on a virtual machine that would violate a resource usage
+/// - Trying to power on a virtual machine that would violate a resource usage
 /// policy.
 ///
 /// Counterexamples:
 ///
-/// \* Trying to power off a virtual machine that is in the process of being
+/// - Trying to power off a virtual machine that is in the process of being
 /// powered on. A [`ResourceBusy`] error would be used instead.
-/// \* Trying to remove a VMFS datastore when the is a virtual machine
+/// - Trying to remove a VMFS datastore when the is a virtual machine
 /// registered on any host attached to the datastore. The
 /// [`ResourceInUse`] error would be used instead.
-/// \* Trying to add a virtual switch if the physical network adapter being
+/// - Trying to add a virtual switch if the physical network adapter being
 /// bridged is already in use. The [`ResourceInUse`] error would be
 /// used instead.
-/// \* Attempt to invoke some method on a virtual machine when the virtual
+/// - Attempt to invoke some method on a virtual machine when the virtual
 /// machine's configuration file is not accessible (for example due to a
 /// storage APD condition). The [`ResourceInaccessible`] error would
 /// be used instead.
@@ -1461,23 +1461,23 @@ impl ::vapi_runtime::Validate for UnableToAllocateResource {
 /// The [`TimedOut`] error indicates that the method did not complete
 /// within the allowed amount of time. The allowed amount of time might be:
 ///
-/// \* provided by the client as an input parameter.
-/// \* a fixed limit of the service implementation that is a documented part of
+/// - provided by the client as an input parameter.
+/// - a fixed limit of the service implementation that is a documented part of
 /// the contract of the service.
-/// \* a configurable limit used by the implementation of the service.
-/// \* a dynamic limit computed by the implementation of the service.
+/// - a configurable limit used by the implementation of the service.
+/// - a dynamic limit computed by the implementation of the service.
 ///
 /// The method may or may not complete after the [`TimedOut`] error was
 /// reported.
 ///
 /// Examples:
 ///
-/// \* The method was unable to complete within the timeout duration specified
+/// - The method was unable to complete within the timeout duration specified
 /// by a parameter of the method.
 ///
 /// Counterexamples:
 ///
-/// \* A server implementation that puts requests into a queue before
+/// - A server implementation that puts requests into a queue before
 /// dispatching them might delete a request from the queue if it doesn't get
 /// dispatched within \*n\* minutes. The [`ServiceUnavailable`] error
 /// would be used instead.
@@ -1605,17 +1605,17 @@ impl ::vapi_runtime::Validate for TimedOut {
 ///
 /// Examples:
 ///
-/// \* Attempt to invoke a method when the server is too busy.
-/// \* Attempt to invoke a method when the server is undergoing maintenance.
-/// \* An method fails to contact VMware Tools running inside the virtual
+/// - Attempt to invoke a method when the server is too busy.
+/// - Attempt to invoke a method when the server is undergoing maintenance.
+/// - An method fails to contact VMware Tools running inside the virtual
 /// machine.
 ///
 /// Counterexamples:
 ///
-/// \* A client provides an invalid service or operation identifier when
+/// - A client provides an invalid service or operation identifier when
 /// invoking the method using a dynamic interface (for example REST). The
 /// [`OperationNotFound`] error would be used instead.
-/// \* A client invokes the method from the service, but that service has not been
+/// - A client invokes the method from the service, but that service has not been
 /// installed. The [`OperationNotFound`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
@@ -1743,17 +1743,17 @@ impl ::vapi_runtime::Validate for ServiceUnavailable {
 ///
 /// Examples:
 ///
-/// \* Attempt to invoke some method on a virtual machine when the virtual
+/// - Attempt to invoke some method on a virtual machine when the virtual
 /// machine's configuration file is not accessible (for example due to a
 /// storage APD condition).
 ///
 /// Counterexamples:
 ///
-/// \* Attempt to invoke some method when the server is too busy. The
+/// - Attempt to invoke some method when the server is too busy. The
 /// [`ServiceUnavailable`] error would be used instead.
-/// \* Attempt to invoke some method when the server is undergoing maintenance.
+/// - Attempt to invoke some method when the server is undergoing maintenance.
 /// The [`ServiceUnavailable`] error would be used instead.
-/// \* Some method fails to contact VMware Tools running inside the virtual
+/// - Some method fails to contact VMware Tools running inside the virtual
 /// machine. The [`ServiceUnavailable`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
@@ -1881,14 +1881,14 @@ impl ::vapi_runtime::Validate for ResourceInaccessible {
 ///
 /// Examples:
 ///
-/// \* Trying to remove a VMFS datastore when the is a virtual machine
+/// - Trying to remove a VMFS datastore when the is a virtual machine
 /// registered on any host attached to the datastore.
-/// \* Trying to add a virtual switch if the physical network adapter being
+/// - Trying to add a virtual switch if the physical network adapter being
 /// bridged is already in use.
 ///
 /// Counterexamples:
 ///
-/// \* Trying to power off a virtual machine that is in the process of being
+/// - Trying to power off a virtual machine that is in the process of being
 /// powered on. The [`ResourceBusy`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
@@ -2014,12 +2014,12 @@ impl ::vapi_runtime::Validate for ResourceInUse {
 ///
 /// Examples:
 ///
-/// \* Trying to power off a virtual machine that is in the process of being
+/// - Trying to power off a virtual machine that is in the process of being
 /// powered on.
 ///
 /// Counterexamples:
 ///
-/// \* Trying to remove a VMFS datastore when there is a virtual machine
+/// - Trying to remove a VMFS datastore when there is a virtual machine
 /// registered on any host attached to the datastore. The
 /// [`ResourceInUse`] error would be used instead.
 #[derive(
@@ -2154,14 +2154,14 @@ impl ::vapi_runtime::Validate for ResourceBusy {
 ///
 /// Examples:
 ///
-/// \* A client provides an invalid service or operation identifier when
+/// - A client provides an invalid service or operation identifier when
 /// invoking the method using a dynamic interface (for example REST).
-/// \* A client invokes the method from a service, but that service has not been
+/// - A client invokes the method from a service, but that service has not been
 /// installed.
 ///
 /// Counterexamples:
 ///
-/// \* A client invokes a task scheduling method, but provides an invalid
+/// - A client invokes a task scheduling method, but provides an invalid
 /// service identifier or operation identifier. The [`NotFound`] error
 /// would be used instead.
 #[derive(
@@ -2290,12 +2290,12 @@ impl ::vapi_runtime::Validate for OperationNotFound {
 ///
 /// Examples:
 ///
-/// \* Invoke the method to retrieve information about a virtual machine,
+/// - Invoke the method to retrieve information about a virtual machine,
 /// passing an id that does not identify an existing virtual machine.
-/// \* Invoke the method to modify the configuration of a virtual nic, passing
+/// - Invoke the method to modify the configuration of a virtual nic, passing
 /// an id that does not identify an existing virtual nic in the specified
 /// virtual machine.
-/// \* Invoke the method to remove a vswitch, passing an id that does not
+/// - Invoke the method to remove a vswitch, passing an id that does not
 /// identify an existing vswitch.
 #[derive(
     ::std::fmt::Debug,
@@ -2424,16 +2424,16 @@ impl ::vapi_runtime::Validate for NotFound {
 ///
 /// Examples:
 ///
-/// \* Trying to add a virtual device that cannot be hot plugged to a running
+/// - Trying to add a virtual device that cannot be hot plugged to a running
 /// virtual machine.
-/// \* Trying to upgrade the virtual hardware version for a suspended virtual
+/// - Trying to upgrade the virtual hardware version for a suspended virtual
 /// machine.
-/// \* Trying to power off, reset, or suspend a virtual machine that is not
+/// - Trying to power off, reset, or suspend a virtual machine that is not
 /// powered on.
 ///
 /// Counterexamples:
 ///
-/// \* Trying to power off a virtual machine that is in the process of being
+/// - Trying to power off a virtual machine that is in the process of being
 /// powered on. The [`ResourceBusy`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
@@ -2561,21 +2561,21 @@ impl ::vapi_runtime::Validate for NotAllowedInCurrentState {
 ///
 /// Examples:
 ///
-/// \* The XML in a SOAP request is not well-formed so the server cannot parse
+/// - The XML in a SOAP request is not well-formed so the server cannot parse
 /// the request.
-/// \* The XML in a SOAP request is well-formed but does not match the structure
+/// - The XML in a SOAP request is well-formed but does not match the structure
 /// required by the SOAP specification.
-/// \* A JSON-RPC request is not valid JSON.
-/// \* The JSON sent in a JSON-RPC request is not a valid JSON-RPC Request
+/// - A JSON-RPC request is not valid JSON.
+/// - The JSON sent in a JSON-RPC request is not a valid JSON-RPC Request
 /// object.
-/// \* The Request object from a JSON-RPC request does not match the structure
+/// - The Request object from a JSON-RPC request does not match the structure
 /// required by the API infrastructure.
 ///
 /// Counterexamples:
 ///
-/// \* The parameter has a value that is not with the required range. The
+/// - The parameter has a value that is not with the required range. The
 /// [`InvalidArgument`] error would be used instead.
-/// \* The name of the method specified in the request doesn't not match any
+/// - The name of the method specified in the request doesn't not match any
 /// known method. The [`NotFound`] error would be used instead.
 ///
 /// Some transport protocols (for example JSON-RPC) include their own mechanism
@@ -2710,13 +2710,13 @@ impl ::vapi_runtime::Validate for InvalidRequest {
 ///
 /// Examples:
 ///
-/// \* Attempt to put a virtual machine into a folder that can only contain
+/// - Attempt to put a virtual machine into a folder that can only contain
 /// hosts.
-/// \* Attempt to attach a SCSI virtual disk to an IDE port.
+/// - Attempt to attach a SCSI virtual disk to an IDE port.
 ///
 /// Counterexamples:
 ///
-/// \* A parameter has a value that is not of the expected type. The
+/// - A parameter has a value that is not of the expected type. The
 /// [`InvalidArgument`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
@@ -2849,9 +2849,9 @@ impl ::vapi_runtime::Validate for InvalidElementType {
 ///
 /// Examples:
 ///
-/// \* Attempt to move a host with a fault tolerant virtual machine out of a
+/// - Attempt to move a host with a fault tolerant virtual machine out of a
 /// cluster (i.e. make the host a standalone host).
-/// \* Attempt to remove a host from a DRS cluster without putting the host into
+/// - Attempt to remove a host from a DRS cluster without putting the host into
 /// maintenance mode.
 #[derive(
     ::std::fmt::Debug,
@@ -2983,11 +2983,11 @@ impl ::vapi_runtime::Validate for InvalidElementConfiguration {
 ///
 /// Examples:
 ///
-/// \* A parameter has a value that is not of the expected type.
-/// \* A parameter has a value that is not in the required range.
-/// \* A parameter has a value that is not one of the specifically allowed
+/// - A parameter has a value that is not of the expected type.
+/// - A parameter has a value that is not in the required range.
+/// - A parameter has a value that is not one of the specifically allowed
 /// strings.
-/// \* One field of a structure is the tag for a tagged union, and has a
+/// - One field of a structure is the tag for a tagged union, and has a
 /// specific value but another field of the structure that is required to be
 /// specified when the tag has that value is not specified, or another
 /// field of the structure that is required to be unspecified when the tag has
@@ -2995,15 +2995,15 @@ impl ::vapi_runtime::Validate for InvalidElementConfiguration {
 ///
 /// Counterexamples:
 ///
-/// \* Trying to create a new tag in tag category when a tag with the specified
+/// - Trying to create a new tag in tag category when a tag with the specified
 /// name already exists the tag category. The [`AlreadyExists`] error
 /// would be used instead.
-/// \* Invoke the method to retrieve information about a virtual machine,
+/// - Invoke the method to retrieve information about a virtual machine,
 /// passing an id that does not identify an existing virtual machine. The
 /// [`NotFound`] error would be used instead.
-/// \* Attempt to put a virtual machine into a folder that can only contain
+/// - Attempt to put a virtual machine into a folder that can only contain
 /// hosts. The [`InvalidElementType`] error would be used instead.
-/// \* Attempt to attach a SCSI virtual disk to an IDE port. The
+/// - Attempt to attach a SCSI virtual disk to an IDE port. The
 /// [`InvalidElementType`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
@@ -3134,9 +3134,9 @@ impl ::vapi_runtime::Validate for InvalidArgument {
 ///
 /// Examples:
 ///
-/// \* The method returns a value whose type doesn't match the type type the
+/// - The method returns a value whose type doesn't match the type type the
 /// method says it should return.
-/// \* The method reports an error that is not included in the list of
+/// - The method reports an error that is not included in the list of
 /// errors the method says that it can report.
 #[derive(
     ::std::fmt::Debug,
@@ -3264,8 +3264,8 @@ impl ::vapi_runtime::Validate for InternalServerError {
 ///
 /// Examples:
 ///
-/// \* Trying to disable snapshots on a virtual machine which has a snapshot.
-/// \* Trying to downgrade a license that has licensed features that are in use.
+/// - Trying to disable snapshots on a virtual machine which has a snapshot.
+/// - Trying to downgrade a license that has licensed features that are in use.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3520,18 +3520,18 @@ impl ::vapi_runtime::Validate for ConcurrentChange {
 ///
 /// Examples:
 ///
-/// \* A user is monitoring the progress of the method in a GUI and sees that it
+/// - A user is monitoring the progress of the method in a GUI and sees that it
 /// is likely to take longer than he is willing to wait and clicks the cancel
 /// button.
-/// \* A user invokes the method using a command-line tool and decides that she
+/// - A user invokes the method using a command-line tool and decides that she
 /// didn't really want to invoke that method, and presses CTRL-c.
 ///
 /// Counterexamples:
 ///
-/// \* The client's connection to the server was closed. Reporting an error
+/// - The client's connection to the server was closed. Reporting an error
 /// is pointless since the client will not receive the error response because
 /// the connection has been closed.
-/// \* The request is taking longer than some amount of time. The
+/// - The request is taking longer than some amount of time. The
 /// [`TimedOut`] error would be reported if the time was specified as
 /// part of the input or is documented in the API contract.
 #[derive(
@@ -3659,7 +3659,7 @@ impl ::vapi_runtime::Validate for Canceled {
 ///
 /// Examples:
 ///
-/// \* Trying to power on a virtual machine that is already powered on.
+/// - Trying to power on a virtual machine that is already powered on.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3788,13 +3788,13 @@ impl ::vapi_runtime::Validate for AlreadyInDesiredState {
 ///
 /// Examples:
 ///
-/// \* Trying to create a new tag category when a tag category with the
+/// - Trying to create a new tag category when a tag category with the
 /// specified name already exists.
-/// \* Trying to create a new tag in tag category when a tag with the specified
+/// - Trying to create a new tag in tag category when a tag with the specified
 /// name already exists the tag category.
-/// \* Trying to create a LUN with a specific UUID on a node (for replication
+/// - Trying to create a LUN with a specific UUID on a node (for replication
 /// purposes) when a LUN with that UUID already exists on the node.
-/// \* Trying to create a file in a directory or move or copy a file to a
+/// - Trying to create a file in a directory or move or copy a file to a
 /// directory when a file with that name already exists in the directory.
 #[derive(
     ::std::fmt::Debug,

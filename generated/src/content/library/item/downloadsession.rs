@@ -370,7 +370,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// # Returns
     ///
-    /// - `list<com.vmware.content.library.item.downloadsession.File.Info>`: The `list` of [`FileInfo`] instances.
+    /// - `list<com.vmware.content.library.item.downloadsession.File.Info>`: The list of [`FileInfo`] instances.
     ///
     /// # Errors
     ///

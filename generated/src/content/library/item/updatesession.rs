@@ -1205,11 +1205,11 @@ pub struct FileValidationResult {
     /// one entry.
     #[serde(rename = "has_errors")]
     pub has_errors: bool,
-    /// A `set` containing the names of the files that are required
+    /// A set containing the names of the files that are required
     /// but the client hasn't added.
     #[serde(rename = "missing_files")]
     pub missing_files: ::vapi_runtime::Set<::std::string::String>,
-    /// A `list` containing the files that have been identified as
+    /// A list containing the files that have been identified as
     /// invalid and details about the error.
     #[serde(rename = "invalid_files")]
     pub invalid_files: ::std::vec::Vec<FileValidationError>,
@@ -1294,10 +1294,10 @@ impl ::vapi_runtime::Validate for FileValidationResult {
 /// service can be used to make changes to the underlying library item metadata
 /// as well as the content of the files. The following changes can be made:
 ///
-/// \* deleting an existing file within the library item. This deletes both the
+/// - deleting an existing file within the library item. This deletes both the
 /// metadata and the content.
-/// \* updating an existing file with new content.
-/// \* adding a new file to the library item.
+/// - updating an existing file with new content.
+/// - adding a new file to the library item.
 ///
 /// The above changes are not applied or visible until the session is
 /// completed. See
@@ -1373,7 +1373,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     /// - `file::AddError::NotFound` if the update session doesn't exist.
     /// - `file::AddError::Unauthorized` if the caller doesn't have ContentLibrary.ReadStorage privilege on the library item of the update session and source type [`FileSourceType::Pull`] is requested for a file or datastore source endpoint (that is, not HTTP or HTTPs based endpoint).
     /// - `file::AddError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::AddError::NotAllowedInCurrentState` if the content of the library item associated with the update session has been deleted from the storage backings (see LibraryModel#storageBackings) associated with it.
+    /// - `file::AddError::NotAllowedInCurrentState` if the content of the library item associated with the update session has been deleted from the storage backings (see `com.vmware.content.LibraryModel.storage_backings`) associated with it.
     /// - `file::AddError::NotAllowedInCurrentState` if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. (Added in vSphere API 6.8.)
     /// - `file::AddError::Unhandled` for any other error, including transport failures.
     ///
@@ -1430,7 +1430,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// # Returns
     ///
-    /// - `list<com.vmware.content.library.item.updatesession.File.Info>`: The `list` of the files in the library item associated with the update session. This `list` may be empty if the caller has removed all the files as part of this session (in which case completing the update session will result in an empty library item).
+    /// - `list<com.vmware.content.library.item.updatesession.File.Info>`: The list of the files in the library item associated with the update session. This list may be empty if the caller has removed all the files as part of this session (in which case completing the update session will result in an empty library item).
     ///
     /// # Errors
     ///
@@ -1601,7 +1601,7 @@ pub mod file {
             ::vapi_runtime::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
                 conditions: &[
-                    "if the content of the library item associated with the update\n    session has been deleted from the storage backings (see\n    LibraryModel#storageBackings) associated with it.",
+                    "if the content of the library item associated with the update\n    session has been deleted from the storage backings (see\n    `com.vmware.content.LibraryModel.storage_backings`) associated with it.",
                     "if metadata files such as manifest and certificate file are added\n    after the OVF descriptor file. This is applicable to update\n    sessions with library item type OVF only.",
                 ],
             },
@@ -1829,7 +1829,7 @@ pub mod file {
         /// - if you do not have all of these privileges: `System.Anonymous`.
         Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
         /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the content of the library item associated with the update session has been deleted from the storage backings (see LibraryModel#storageBackings) associated with it.
+        /// - if the content of the library item associated with the update session has been deleted from the storage backings (see `com.vmware.content.LibraryModel.storage_backings`) associated with it.
         /// - if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. (Added in vSphere API 6.8.)
         NotAllowedInCurrentState(
             super::super::super::super::super::vapi::std::errors::NotAllowedInCurrentState,

@@ -3,8 +3,8 @@
 //!
 //! [`check`] runs over the decoded files, which know where each doc was written, and reports
 //! every unknown reference, term or tag at its `file:line:col`; [`resolve`] then rewrites the
-//! model's doc text so that each `{@link Ref}` names its Rust item (`{@rust
-//! content::library::item::FileInfo::version FileInfo::version}`) and each `{@privileges}` holds
+//! model's doc text so that each `{@link Ref}` names its Rust module and item (`{@rust
+//! content::library::item FileInfo::version}`) and each `{@privileges}` holds
 //! the operation's privileges. [`crate::docs`] renders what is left for rustdoc. Both passes
 //! look references up in one [`Targets`] table, so what the check accepts the rewrite resolves.
 
@@ -37,12 +37,12 @@ impl Kind {
     }
 }
 
-/// A named element: its Rust path from the bindings' root, and its members (field, enumeration
-/// value, operation) by wire name with their Rust names.
+/// A named element: its Rust module and name, and its members (field, enumeration value,
+/// operation) by wire name with their Rust names.
 struct Target {
     kind: Kind,
-    /// `content::library::item::FileInfo`
-    path: String,
+    /// `content::library::item`
+    module: String,
     /// `FileInfo`
     rust: String,
     members: BTreeMap<String, String>,
@@ -68,7 +68,7 @@ impl Targets {
                     wire,
                     Target {
                         kind,
-                        path: format!("{module}::{rust}"),
+                        module: module.clone(),
                         rust: rust.to_owned(),
                         members,
                     },
@@ -124,12 +124,12 @@ impl Targets {
 
     /// Looks `reference` up as written in a doc of `package`: first inside the package, then as
     /// a fully qualified name; an element, or an element's member after its last dot. Gives the
-    /// Rust path and the link's label (`FileInfo::version`).
+    /// Rust module and the item in it (`FileInfo::version`).
     fn lookup(&self, package: &str, reference: &str) -> Result<(String, String), Unknown> {
         let candidates = [format!("{package}.{reference}"), reference.to_owned()];
         for name in &candidates {
             if let Some(t) = self.by_name.get(name) {
-                return Ok((t.path.clone(), t.rust.clone()));
+                return Ok((t.module.clone(), t.rust.clone()));
             }
         }
         for name in &candidates {
@@ -141,7 +141,7 @@ impl Targets {
             };
             if let Some(rust) = t.members.get(member) {
                 let rust = crate::naming::unraw(rust);
-                return Ok((format!("{}::{rust}", t.path), format!("{}::{rust}", t.rust)));
+                return Ok((t.module.clone(), format!("{}::{rust}", t.rust)));
             }
             let what = t.kind.members();
             let help = did_you_mean(member, t.members.keys().map(String::as_str)).map(|m| {
@@ -300,7 +300,7 @@ fn token_pos(text: &str, start: Pos, nth: usize) -> Option<Pos> {
     Some(Pos { line, col })
 }
 
-/// Rewrites the doc text of `model`: each `{@link Ref}` becomes `{@rust path label}`, each
+/// Rewrites the doc text of `model`: each `{@link Ref}` becomes `{@rust module item}`, each
 /// `{@privileges}` the operation's privileges. A reference that does not resolve (which
 /// [`check`] reports) is left as written.
 pub fn resolve(model: &mut Model) {
@@ -360,7 +360,7 @@ fn rewrite(targets: &Targets, package: &str, text: &str, op: Option<&Operation>)
         at = range.end;
         match token {
             Markup::Link(r) => match targets.lookup(package, r) {
-                Ok((path, label)) => out.push_str(&format!("{{@rust {path} {label}}}")),
+                Ok((module, item)) => out.push_str(&format!("{{@rust {module} {item}}}")),
                 Err(_) => out.push_str(&text[range]),
             },
             Markup::Privileges if op.is_some_and(|op| !op.privileges.is_empty()) => {

@@ -8,45 +8,81 @@
 //!
 //! The IDL's doc markup (see `idl/README.md`) is rendered for Rust here: `{@term unset}` becomes
 //! `` `None` ``, `{@term true}` and `{@term false}` the Rust booleans, and a reference the
-//! [`doc_refs`](crate::doc_refs) pass resolved (`{@rust content::library::item::FileInfo::version
+//! [`doc_refs`](crate::doc_refs) pass resolved (`{@rust content::library::item
 //! FileInfo::version}`) an intra-doc link, written relative to the module the doc is emitted in
 //! (see [`in_module`]).
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 
+/// Where the docs being built will be emitted: their module, and which modules the output has.
+#[derive(Default)]
+struct Scope {
+    /// Rust segments below the bindings' root.
+    module: Vec<String>,
+    /// The modules emitted (paths joined with `::`); `None` when every module is.
+    emitted: Option<BTreeSet<String>>,
+}
+
 thread_local! {
-    /// The module the docs built on this thread are emitted in (see [`in_module`]).
-    static MODULE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// The scope of the docs built on this thread (see [`in_module`]).
+    static SCOPE: RefCell<Scope> = RefCell::default();
 }
 
 /// Runs `f` with intra-doc links written relative to the module `path` (Rust segments below the
-/// bindings' root): an emitter builds the docs of one module's items inside it. The module is
-/// restored afterwards, so scopes nest (a service module inside its package module).
-pub fn in_module<R>(path: &[String], f: impl FnOnce() -> R) -> R {
-    let outer = MODULE.with(|m| m.replace(path.to_vec()));
+/// bindings' root) and only to items of the `emitted` modules (paths joined with `::`): an
+/// emitter builds the docs of one module's items inside it. A reference to an item of a module
+/// that is not emitted (a package left out with `--package`) is shown as code instead. The
+/// scope is restored afterwards.
+///
+/// Docs are built deep inside the emitters, which need not know of links: the scope travels
+/// beside them, per thread, as each module is emitted on one thread.
+pub fn in_module<R>(path: &[String], emitted: BTreeSet<String>, f: impl FnOnce() -> R) -> R {
+    let scope = Scope {
+        module: path.to_vec(),
+        emitted: Some(emitted),
+    };
+    let outer = SCOPE.with(|s| s.replace(scope));
     let result = f();
-    MODULE.with(|m| *m.borrow_mut() = outer);
+    SCOPE.with(|s| *s.borrow_mut() = outer);
     result
 }
 
-/// The path of the item `target` (Rust segments from the bindings' root, ending with the item
-/// and, for a member, its field, variant or method) as seen from the current module: `super::`
-/// up to the common ancestor, then down.
-fn relative_path(target: &str) -> String {
-    MODULE.with(|m| {
-        let from = m.borrow();
-        let segments: Vec<&str> = target.split("::").collect();
-        let common = from
+/// Runs `f` with links written from the child module `name` of the current one (a service's
+/// module inside its package's).
+pub fn in_submodule<R>(name: &str, f: impl FnOnce() -> R) -> R {
+    SCOPE.with(|s| s.borrow_mut().module.push(name.to_owned()));
+    let result = f();
+    SCOPE.with(|s| s.borrow_mut().module.pop());
+    result
+}
+
+/// The link to `item` of `module` (Rust paths below the bindings' root) from the current scope:
+/// `super::` up to the common ancestor, then down; `None` if that module is not emitted.
+fn link_path(module: &str, item: &str) -> Option<String> {
+    SCOPE.with(|s| {
+        let scope = s.borrow();
+        if scope
+            .emitted
+            .as_ref()
+            .is_some_and(|emitted| !emitted.contains(module))
+        {
+            return None;
+        }
+        let segments: Vec<&str> = module.split("::").filter(|m| !m.is_empty()).collect();
+        let common = scope
+            .module
             .iter()
             .zip(&segments)
             .take_while(|(a, b)| a.as_str() == **b)
             .count();
-        let mut path: Vec<&str> = vec!["super"; from.len() - common];
+        let mut path: Vec<&str> = vec!["super"; scope.module.len() - common];
         path.extend(&segments[common..]);
-        path.join("::")
+        path.push(item);
+        Some(path.join("::"))
     })
 }
 
@@ -59,12 +95,12 @@ pub enum Markup<'a> {
     Term(&'a str),
     /// `{@privileges}`: the operation's privileges.
     Privileges,
-    /// `{@rust path label}`: a resolved reference (written by the `doc_refs` pass only).
+    /// `{@rust module item}`: a resolved reference (written by the `doc_refs` pass only).
     Rust {
-        /// The item's path from the bindings' root.
-        path: &'a str,
-        /// What the link shows.
-        label: &'a str,
+        /// The module of the item, from the bindings' root: `content::library::item`.
+        module: &'a str,
+        /// The item in it, which the link shows: `FileInfo::version`.
+        item: &'a str,
     },
     /// Anything else between `{@` and `}`: the text inside the braces.
     Unknown(&'a str),
@@ -95,7 +131,7 @@ pub fn markup(text: &str) -> Vec<(std::ops::Range<usize>, Markup<'_>)> {
             "term" if !arg.is_empty() => Markup::Term(arg),
             "privileges" if arg.is_empty() => Markup::Privileges,
             "rust" => match arg.split_once(' ') {
-                Some((path, label)) => Markup::Rust { path, label },
+                Some((module, item)) => Markup::Rust { module, item },
                 None => Markup::Unknown(inner),
             },
             _ => Markup::Unknown(inner),
@@ -110,7 +146,7 @@ pub fn markup(text: &str) -> Vec<(std::ops::Range<usize>, Markup<'_>)> {
 /// error conditions as strings: references by their Rust name, terms as Rust writes them.
 pub fn plain(text: &str) -> String {
     render_markup(text, |token| match token {
-        Markup::Rust { label, .. } => (*label).to_owned(),
+        Markup::Rust { item, .. } => (*item).to_owned(),
         Markup::Link(r) => (*r).to_owned(),
         Markup::Term(t) => term(t).trim_matches('`').to_owned(),
         Markup::Privileges => "the operation's privileges".to_owned(),
@@ -144,15 +180,12 @@ fn render_markup(text: &str, mut each: impl FnMut(&Markup<'_>) -> String) -> Str
 /// Renders one markup token as rustdoc Markdown (already safe: not escaped again).
 fn markdown(token: &Markup<'_>) -> String {
     match token {
-        Markup::Rust { path, label } => {
-            let path = relative_path(path);
+        Markup::Rust { module, item } => match link_path(module, item) {
             // rustdoc warns about a target that repeats the label.
-            if path == *label {
-                format!("[`{label}`]")
-            } else {
-                format!("[`{label}`]({path})")
-            }
-        }
+            Some(path) if path == *item => format!("[`{item}`]"),
+            Some(path) => format!("[`{item}`]({path})"),
+            None => format!("`{item}`"),
+        },
         // Unresolved (docs built without the `doc_refs` pass): the reference as code.
         Markup::Link(r) => format!("`{r}`"),
         Markup::Term(t) => term(t).to_owned(),
@@ -192,6 +225,7 @@ impl Doc {
         // The fence that opened the current code block: "```" or "~~~".
         let mut in_fence: Option<&str> = None;
         let mut previous_blank = true;
+        let mut in_list = false;
         for raw in text.trim().lines() {
             let line = raw.trim_end();
             let trimmed = line.trim_start();
@@ -201,6 +235,7 @@ impl Doc {
             {
                 // Whatever language the fence named, show it as text: IDL examples are not
                 // Rust and must never run as doctests. Both kinds of fence become "```".
+                in_list = false;
                 self.lines
                     .push(if in_fence.is_some() { "```" } else { "```text" }.to_owned());
                 in_fence = if in_fence.is_some() {
@@ -225,10 +260,21 @@ impl Doc {
                     self.lines.push(String::new());
                 }
                 previous_blank = true;
+                in_list = false;
                 continue;
             }
             previous_blank = false;
-            self.lines.push(escape_line(trimmed));
+            let line = escape_line(trimmed);
+            // The lines after a `- ` item, up to a blank line, continue the item: indented, so
+            // that rustdoc and clippy (`doc_lazy_continuation`) read them as its text.
+            if line.starts_with("- ") {
+                in_list = true;
+                self.lines.push(line);
+            } else if in_list {
+                self.lines.push(format!("  {line}"));
+            } else {
+                self.lines.push(line);
+            }
         }
         if in_fence.is_some() {
             self.lines.push("```".to_owned());
@@ -507,6 +553,57 @@ mod tests {
                 "```",
                 "last"
             ]
+        );
+    }
+
+    #[test]
+    fn lines_after_a_bullet_continue_it_until_a_blank_line() {
+        let doc = Doc::from_text("Kinds:\n- one\n  more of one\n- two\nstill two\n\nAfter.");
+        assert_eq!(
+            doc.lines(),
+            [
+                "Kinds:",
+                "- one",
+                "  more of one",
+                "- two",
+                "  still two",
+                "",
+                "After."
+            ]
+        );
+    }
+
+    #[test]
+    fn markup_is_rendered_for_rust() {
+        let doc = Doc::from_text(
+            "If {@term unset}, {@term true} or {@term false}: see {@link File.Info}, \
+             {@rust a::b FileInfo::size} and {@rust a::b File}; <{@x}>.",
+        );
+        let emitted = ["a::b", "a::c"].map(String::from).into();
+        let line = in_module(&["a".to_owned(), "b".to_owned()], emitted, || {
+            in_submodule("file", || {
+                Doc::from_text(
+                    "{@rust a::b FileInfo::size} {@rust a::c Item} {@rust a::b File} \
+                     {@rust a::d Gone}",
+                )
+            })
+        });
+        assert_eq!(
+            doc.lines(),
+            [
+                "If `None`, `true` or `false`: see `File.Info`, [`FileInfo::size`](a::b::FileInfo::size) \
+                 and [`File`](a::b::File); \\<{@x}\\>."
+            ]
+        );
+        assert_eq!(
+            line.lines(),
+            [
+                "[`FileInfo::size`](super::FileInfo::size) [`Item`](super::super::c::Item) [`File`](super::File) `Gone`"
+            ]
+        );
+        assert_eq!(
+            plain("{@rust a::b File} is {@term unset}; {@link X.y}"),
+            "File is None; X.y"
         );
     }
 

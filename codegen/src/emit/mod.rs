@@ -27,7 +27,7 @@ pub fn emit(model: &Model, packages: &[String], options: &rest::Options) -> Vec<
     let mut modules = vec![root_module(model, &wanted)];
     for package in &model.packages {
         if wanted.contains(package.name.as_str()) {
-            modules.push(package_module(model, package, options));
+            modules.push(package_module(model, package, &wanted, options));
         }
     }
     modules.sort_by(|a, b| a.path.cmp(&b.path));
@@ -80,7 +80,7 @@ pub fn emit_files(
             } else {
                 by_path
                     .get(path.as_slice())
-                    .map(|p| package_module(model, p, options))
+                    .map(|p| package_module(model, p, &wanted, options))
             };
             let attrs = path.is_empty().then(crate_attrs);
             let file = render::render_file(path, module, children, header, attrs);
@@ -128,9 +128,20 @@ fn root_module(model: &Model, wanted: &BTreeSet<&str>) -> Module {
     }
 }
 
-/// The module of `package`; its docs link to other items relative to it.
-fn package_module(model: &Model, package: &Package, options: &rest::Options) -> Module {
-    crate::docs::in_module(&package.module_path, || {
+/// The module of `package`; its docs link to the items of the `wanted` packages relative to it.
+fn package_module(
+    model: &Model,
+    package: &Package,
+    wanted: &BTreeSet<&str>,
+    options: &rest::Options,
+) -> Module {
+    let emitted = model
+        .packages
+        .iter()
+        .filter(|p| wanted.contains(p.name.as_str()))
+        .map(|p| p.module_path.join("::"))
+        .collect();
+    crate::docs::in_module(&package.module_path, emitted, || {
         package_items(model, package, options)
     })
 }
@@ -154,16 +165,18 @@ fn package_items(model: &Model, package: &Package, options: &rest::Options) -> M
         .iter()
         .map(|s| service::service_trait(package, s));
     let modules = package.services.iter().map(|s| {
-        let mut from = package.module_path.clone();
-        from.push(s.module.clone());
-        let mut ends = quote!();
-        if options.client {
-            ends.extend(rest::client(model, &from, s, options));
-        }
-        if options.server {
-            ends.extend(rest::server(model, &from, s, options));
-        }
-        crate::docs::in_module(&from, || service::service_module(package, s, ends))
+        crate::docs::in_submodule(&s.module, || {
+            let mut from = package.module_path.clone();
+            from.push(s.module.clone());
+            let mut ends = quote!();
+            if options.client {
+                ends.extend(rest::client(model, &from, s, options));
+            }
+            if options.server {
+                ends.extend(rest::server(model, &from, s, options));
+            }
+            service::service_module(package, s, ends)
+        })
     });
     // Moved into one stream, not interpolated: `quote!` would copy every item's tokens.
     let mut items = TokenStream::new();

@@ -199,10 +199,10 @@ pub struct StorageBacking {
     /// vSphere 6.5
     ///
     /// - nfs://server/path?version=4 (for vCenter Server Appliance only) -
-    /// Specifies an NFS Version 4 server.
+    ///   Specifies an NFS Version 4 server.
     /// - nfs://server/path (for vCenter Server Appliance only) - Specifies
-    /// an NFS Version 3 server. The nfs://server:/path format is also
-    /// supported.
+    ///   an NFS Version 3 server. The nfs://server:/path format is also
+    ///   supported.
     /// - smb://server/path - Specifies an SMB server or Windows share.
     ///
     /// vSphere 6.0 Update 1
@@ -210,19 +210,19 @@ pub struct StorageBacking {
     /// - nfs://server:/path (for vCenter Server Appliance only)
     /// - file://unc-server/path (for vCenter Server for Windows only)
     /// - file:///mount/point (for vCenter Server Appliance only) - Local
-    /// file URIs are supported only when the path is a local mount point
-    /// for an NFS file system. Use of file URIs is strongly discouraged.
-    /// Instead, use an NFS URI to specify the remote file system.
+    ///   file URIs are supported only when the path is a local mount point
+    ///   for an NFS file system. Use of file URIs is strongly discouraged.
+    ///   Instead, use an NFS URI to specify the remote file system.
     ///
     /// vSphere 6.0
     ///
     /// - nfs://server:/path (for vCenter Server Appliance only)
     /// - file://unc-server/path (for vCenter Server for Windows only)
     /// - file:///path - Local file URIs are supported but strongly
-    /// discouraged because it may interfere with the performance of
-    /// vCenter Server.
-    /// This field is optional and it is only relevant when the value
-    /// of `type` is [`StorageBackingType::Other`].
+    ///   discouraged because it may interfere with the performance of
+    ///   vCenter Server.
+    ///   This field is optional and it is only relevant when the value
+    ///   of `type` is [`StorageBackingType::Other`].
     ///
     /// It may be set when `type` is `OTHER`, and is unset otherwise.
     #[serde(

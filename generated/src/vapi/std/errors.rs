@@ -436,12 +436,12 @@ impl ::vapi_runtime::Validate for TransientIndication {
 /// This error serves two purposes:
 ///
 /// - It is the error that clients in many programming languages can catch
-/// to handle all standard errors. Typically those clients will display one
-/// or more of the localizable messages from [`Error::messages`] to a human.
+///   to handle all standard errors. Typically those clients will display one
+///   or more of the localizable messages from [`Error::messages`] to a human.
 /// - It is the error that methods can report when they need to report
-/// some error, but the error doesn't fit into any other standard
-/// error, and in fact the only reasonable way for a client to react to the
-/// error is to display the message(s) to a human.
+///   some error, but the error doesn't fit into any other standard
+///   error, and in fact the only reasonable way for a client to react to the
+///   error is to display the message(s) to a human.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -574,10 +574,10 @@ impl ::vapi_runtime::Validate for Error {
 /// Examples:
 ///
 /// - The client provides an IP address or URL of an endpoint the system should
-/// communicate with using an SSL connection, but the endpoint's SSL
-/// certificate is self-signed, expired, or otherwise not trustworthy.
+///   communicate with using an SSL connection, but the endpoint's SSL
+///   certificate is self-signed, expired, or otherwise not trustworthy.
 /// - The client provides an IP address of a host the system should communicate
-/// with using ssh, but ssh doesn't recognize the public key of the host
+///   with using ssh, but ssh doesn't recognize the public key of the host
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -703,9 +703,9 @@ impl ::vapi_runtime::Validate for UnverifiedPeer {
 /// Examples:
 ///
 /// - Trying to hot-plug a CPU when the current configuration of the VM does
-/// not support hot-plugging of CPUs.
+///   not support hot-plugging of CPUs.
 /// - Trying to change the memory size to a value that is not within the
-/// acceptable guest memory bounds supported by the virtual machine's host.
+///   acceptable guest memory bounds supported by the virtual machine's host.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -841,11 +841,11 @@ impl ::vapi_runtime::Validate for Unsupported {
 /// Examples:
 ///
 /// - A client using stubs generated from the interface specification for
-/// version2 of a service invokes the method passing one or more parameters that
-/// were added in version2, but they are communicating with a server that only
-/// supports version1 of the service.
+///   version2 of a service invokes the method passing one or more parameters that
+///   were added in version2, but they are communicating with a server that only
+///   supports version1 of the service.
 /// - A client provides an unexpected parameter or field name when invoking
-/// the method using a dynamic interface (for example REST).
+///   the method using a dynamic interface (for example REST).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -980,21 +980,21 @@ impl ::vapi_runtime::Validate for UnexpectedInput {
 /// Examples:
 ///
 /// - The method requires that the user have one or more privileges on the
-/// method, but the user identified by the credentials in the security context
-/// does not have the required privileges.
+///   method, but the user identified by the credentials in the security context
+///   does not have the required privileges.
 /// - The method requires that the user have one or more privileges on a
-/// resource identifier passed to the method, but the user identified by the
-/// credentials in the security context does not have the required privileges.
+///   resource identifier passed to the method, but the user identified by the
+///   credentials in the security context does not have the required privileges.
 ///
 /// Counterexamples:
 ///
 /// - The SAML token in the request's security context has expired. A
-/// [`Unauthenticated`] error would be used instead.
+///   [`Unauthenticated`] error would be used instead.
 /// - The user name and password in the request's security context are invalid.
-/// The [`Unauthenticated`] error would be used instead.
+///   The [`Unauthenticated`] error would be used instead.
 /// - The session identifier in the request's security context identifies a
-/// session that has expired. The [`Unauthenticated`] error would be
-/// used instead.
+///   session that has expired. The [`Unauthenticated`] error would be
+///   used instead.
 ///
 /// For security reasons, the [`Error::data`] field in this error is
 /// `None`, and the [`Error::messages`] field in this error does not
@@ -1156,12 +1156,12 @@ impl ::vapi_runtime::Validate for Unauthorized {
 /// - The SAML token in the request's security context has expired.
 /// - The user name and password in the request's security context are invalid.
 /// - The session identifier in the request's security context identifies a
-/// session that has expired.
+///   session that has expired.
 ///
 /// Counterexamples:
 ///
 /// - The user is authenticated but isn't authorized to perform the requested
-/// method. The [`Unauthorized`] error would be used instead.
+///   method. The [`Unauthorized`] error would be used instead.
 ///
 /// For security reasons, the [`Error::data`] field in this error is
 /// `None`, and the [`Error::messages`] field in this error does not
@@ -1319,24 +1319,24 @@ impl ::vapi_runtime::Validate for Unauthenticated {
 /// Examples:
 ///
 /// - Trying to power on a virtual machine when there are not enough licenses
-/// to do so.
+///   to do so.
 /// - Trying to power on a virtual machine that would violate a resource usage
-/// policy.
+///   policy.
 ///
 /// Counterexamples:
 ///
 /// - Trying to power off a virtual machine that is in the process of being
-/// powered on. A [`ResourceBusy`] error would be used instead.
+///   powered on. A [`ResourceBusy`] error would be used instead.
 /// - Trying to remove a VMFS datastore when the is a virtual machine
-/// registered on any host attached to the datastore. The
-/// [`ResourceInUse`] error would be used instead.
+///   registered on any host attached to the datastore. The
+///   [`ResourceInUse`] error would be used instead.
 /// - Trying to add a virtual switch if the physical network adapter being
-/// bridged is already in use. The [`ResourceInUse`] error would be
-/// used instead.
+///   bridged is already in use. The [`ResourceInUse`] error would be
+///   used instead.
 /// - Attempt to invoke some method on a virtual machine when the virtual
-/// machine's configuration file is not accessible (for example due to a
-/// storage APD condition). The [`ResourceInaccessible`] error would
-/// be used instead.
+///   machine's configuration file is not accessible (for example due to a
+///   storage APD condition). The [`ResourceInaccessible`] error would
+///   be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1463,7 +1463,7 @@ impl ::vapi_runtime::Validate for UnableToAllocateResource {
 ///
 /// - provided by the client as an input parameter.
 /// - a fixed limit of the service implementation that is a documented part of
-/// the contract of the service.
+///   the contract of the service.
 /// - a configurable limit used by the implementation of the service.
 /// - a dynamic limit computed by the implementation of the service.
 ///
@@ -1473,14 +1473,14 @@ impl ::vapi_runtime::Validate for UnableToAllocateResource {
 /// Examples:
 ///
 /// - The method was unable to complete within the timeout duration specified
-/// by a parameter of the method.
+///   by a parameter of the method.
 ///
 /// Counterexamples:
 ///
 /// - A server implementation that puts requests into a queue before
-/// dispatching them might delete a request from the queue if it doesn't get
-/// dispatched within \*n\* minutes. The [`ServiceUnavailable`] error
-/// would be used instead.
+///   dispatching them might delete a request from the queue if it doesn't get
+///   dispatched within \*n\* minutes. The [`ServiceUnavailable`] error
+///   would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1608,15 +1608,15 @@ impl ::vapi_runtime::Validate for TimedOut {
 /// - Attempt to invoke a method when the server is too busy.
 /// - Attempt to invoke a method when the server is undergoing maintenance.
 /// - An method fails to contact VMware Tools running inside the virtual
-/// machine.
+///   machine.
 ///
 /// Counterexamples:
 ///
 /// - A client provides an invalid service or operation identifier when
-/// invoking the method using a dynamic interface (for example REST). The
-/// [`OperationNotFound`] error would be used instead.
+///   invoking the method using a dynamic interface (for example REST). The
+///   [`OperationNotFound`] error would be used instead.
 /// - A client invokes the method from the service, but that service has not been
-/// installed. The [`OperationNotFound`] error would be used instead.
+///   installed. The [`OperationNotFound`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1744,17 +1744,17 @@ impl ::vapi_runtime::Validate for ServiceUnavailable {
 /// Examples:
 ///
 /// - Attempt to invoke some method on a virtual machine when the virtual
-/// machine's configuration file is not accessible (for example due to a
-/// storage APD condition).
+///   machine's configuration file is not accessible (for example due to a
+///   storage APD condition).
 ///
 /// Counterexamples:
 ///
 /// - Attempt to invoke some method when the server is too busy. The
-/// [`ServiceUnavailable`] error would be used instead.
+///   [`ServiceUnavailable`] error would be used instead.
 /// - Attempt to invoke some method when the server is undergoing maintenance.
-/// The [`ServiceUnavailable`] error would be used instead.
+///   The [`ServiceUnavailable`] error would be used instead.
 /// - Some method fails to contact VMware Tools running inside the virtual
-/// machine. The [`ServiceUnavailable`] error would be used instead.
+///   machine. The [`ServiceUnavailable`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1882,14 +1882,14 @@ impl ::vapi_runtime::Validate for ResourceInaccessible {
 /// Examples:
 ///
 /// - Trying to remove a VMFS datastore when the is a virtual machine
-/// registered on any host attached to the datastore.
+///   registered on any host attached to the datastore.
 /// - Trying to add a virtual switch if the physical network adapter being
-/// bridged is already in use.
+///   bridged is already in use.
 ///
 /// Counterexamples:
 ///
 /// - Trying to power off a virtual machine that is in the process of being
-/// powered on. The [`ResourceBusy`] error would be used instead.
+///   powered on. The [`ResourceBusy`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2015,13 +2015,13 @@ impl ::vapi_runtime::Validate for ResourceInUse {
 /// Examples:
 ///
 /// - Trying to power off a virtual machine that is in the process of being
-/// powered on.
+///   powered on.
 ///
 /// Counterexamples:
 ///
 /// - Trying to remove a VMFS datastore when there is a virtual machine
-/// registered on any host attached to the datastore. The
-/// [`ResourceInUse`] error would be used instead.
+///   registered on any host attached to the datastore. The
+///   [`ResourceInUse`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2155,15 +2155,15 @@ impl ::vapi_runtime::Validate for ResourceBusy {
 /// Examples:
 ///
 /// - A client provides an invalid service or operation identifier when
-/// invoking the method using a dynamic interface (for example REST).
+///   invoking the method using a dynamic interface (for example REST).
 /// - A client invokes the method from a service, but that service has not been
-/// installed.
+///   installed.
 ///
 /// Counterexamples:
 ///
 /// - A client invokes a task scheduling method, but provides an invalid
-/// service identifier or operation identifier. The [`NotFound`] error
-/// would be used instead.
+///   service identifier or operation identifier. The [`NotFound`] error
+///   would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2291,12 +2291,12 @@ impl ::vapi_runtime::Validate for OperationNotFound {
 /// Examples:
 ///
 /// - Invoke the method to retrieve information about a virtual machine,
-/// passing an id that does not identify an existing virtual machine.
+///   passing an id that does not identify an existing virtual machine.
 /// - Invoke the method to modify the configuration of a virtual nic, passing
-/// an id that does not identify an existing virtual nic in the specified
-/// virtual machine.
+///   an id that does not identify an existing virtual nic in the specified
+///   virtual machine.
 /// - Invoke the method to remove a vswitch, passing an id that does not
-/// identify an existing vswitch.
+///   identify an existing vswitch.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2425,16 +2425,16 @@ impl ::vapi_runtime::Validate for NotFound {
 /// Examples:
 ///
 /// - Trying to add a virtual device that cannot be hot plugged to a running
-/// virtual machine.
+///   virtual machine.
 /// - Trying to upgrade the virtual hardware version for a suspended virtual
-/// machine.
+///   machine.
 /// - Trying to power off, reset, or suspend a virtual machine that is not
-/// powered on.
+///   powered on.
 ///
 /// Counterexamples:
 ///
 /// - Trying to power off a virtual machine that is in the process of being
-/// powered on. The [`ResourceBusy`] error would be used instead.
+///   powered on. The [`ResourceBusy`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2562,21 +2562,21 @@ impl ::vapi_runtime::Validate for NotAllowedInCurrentState {
 /// Examples:
 ///
 /// - The XML in a SOAP request is not well-formed so the server cannot parse
-/// the request.
+///   the request.
 /// - The XML in a SOAP request is well-formed but does not match the structure
-/// required by the SOAP specification.
+///   required by the SOAP specification.
 /// - A JSON-RPC request is not valid JSON.
 /// - The JSON sent in a JSON-RPC request is not a valid JSON-RPC Request
-/// object.
+///   object.
 /// - The Request object from a JSON-RPC request does not match the structure
-/// required by the API infrastructure.
+///   required by the API infrastructure.
 ///
 /// Counterexamples:
 ///
 /// - The parameter has a value that is not with the required range. The
-/// [`InvalidArgument`] error would be used instead.
+///   [`InvalidArgument`] error would be used instead.
 /// - The name of the method specified in the request doesn't not match any
-/// known method. The [`NotFound`] error would be used instead.
+///   known method. The [`NotFound`] error would be used instead.
 ///
 /// Some transport protocols (for example JSON-RPC) include their own mechanism
 /// for reporting these kinds of errors, and the API infrastructure for a
@@ -2711,13 +2711,13 @@ impl ::vapi_runtime::Validate for InvalidRequest {
 /// Examples:
 ///
 /// - Attempt to put a virtual machine into a folder that can only contain
-/// hosts.
+///   hosts.
 /// - Attempt to attach a SCSI virtual disk to an IDE port.
 ///
 /// Counterexamples:
 ///
 /// - A parameter has a value that is not of the expected type. The
-/// [`InvalidArgument`] error would be used instead.
+///   [`InvalidArgument`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2850,9 +2850,9 @@ impl ::vapi_runtime::Validate for InvalidElementType {
 /// Examples:
 ///
 /// - Attempt to move a host with a fault tolerant virtual machine out of a
-/// cluster (i.e. make the host a standalone host).
+///   cluster (i.e. make the host a standalone host).
 /// - Attempt to remove a host from a DRS cluster without putting the host into
-/// maintenance mode.
+///   maintenance mode.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2986,25 +2986,25 @@ impl ::vapi_runtime::Validate for InvalidElementConfiguration {
 /// - A parameter has a value that is not of the expected type.
 /// - A parameter has a value that is not in the required range.
 /// - A parameter has a value that is not one of the specifically allowed
-/// strings.
+///   strings.
 /// - One field of a structure is the tag for a tagged union, and has a
-/// specific value but another field of the structure that is required to be
-/// specified when the tag has that value is not specified, or another
-/// field of the structure that is required to be unspecified when the tag has
-/// that value is specified.
+///   specific value but another field of the structure that is required to be
+///   specified when the tag has that value is not specified, or another
+///   field of the structure that is required to be unspecified when the tag has
+///   that value is specified.
 ///
 /// Counterexamples:
 ///
 /// - Trying to create a new tag in tag category when a tag with the specified
-/// name already exists the tag category. The [`AlreadyExists`] error
-/// would be used instead.
+///   name already exists the tag category. The [`AlreadyExists`] error
+///   would be used instead.
 /// - Invoke the method to retrieve information about a virtual machine,
-/// passing an id that does not identify an existing virtual machine. The
-/// [`NotFound`] error would be used instead.
+///   passing an id that does not identify an existing virtual machine. The
+///   [`NotFound`] error would be used instead.
 /// - Attempt to put a virtual machine into a folder that can only contain
-/// hosts. The [`InvalidElementType`] error would be used instead.
+///   hosts. The [`InvalidElementType`] error would be used instead.
 /// - Attempt to attach a SCSI virtual disk to an IDE port. The
-/// [`InvalidElementType`] error would be used instead.
+///   [`InvalidElementType`] error would be used instead.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3135,9 +3135,9 @@ impl ::vapi_runtime::Validate for InvalidArgument {
 /// Examples:
 ///
 /// - The method returns a value whose type doesn't match the type type the
-/// method says it should return.
+///   method says it should return.
 /// - The method reports an error that is not included in the list of
-/// errors the method says that it can report.
+///   errors the method says that it can report.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3521,19 +3521,19 @@ impl ::vapi_runtime::Validate for ConcurrentChange {
 /// Examples:
 ///
 /// - A user is monitoring the progress of the method in a GUI and sees that it
-/// is likely to take longer than he is willing to wait and clicks the cancel
-/// button.
+///   is likely to take longer than he is willing to wait and clicks the cancel
+///   button.
 /// - A user invokes the method using a command-line tool and decides that she
-/// didn't really want to invoke that method, and presses CTRL-c.
+///   didn't really want to invoke that method, and presses CTRL-c.
 ///
 /// Counterexamples:
 ///
 /// - The client's connection to the server was closed. Reporting an error
-/// is pointless since the client will not receive the error response because
-/// the connection has been closed.
+///   is pointless since the client will not receive the error response because
+///   the connection has been closed.
 /// - The request is taking longer than some amount of time. The
-/// [`TimedOut`] error would be reported if the time was specified as
-/// part of the input or is documented in the API contract.
+///   [`TimedOut`] error would be reported if the time was specified as
+///   part of the input or is documented in the API contract.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3789,13 +3789,13 @@ impl ::vapi_runtime::Validate for AlreadyInDesiredState {
 /// Examples:
 ///
 /// - Trying to create a new tag category when a tag category with the
-/// specified name already exists.
+///   specified name already exists.
 /// - Trying to create a new tag in tag category when a tag with the specified
-/// name already exists the tag category.
+///   name already exists the tag category.
 /// - Trying to create a LUN with a specific UUID on a node (for replication
-/// purposes) when a LUN with that UUID already exists on the node.
+///   purposes) when a LUN with that UUID already exists on the node.
 /// - Trying to create a file in a directory or move or copy a file to a
-/// directory when a file with that name already exists in the directory.
+///   directory when a file with that name already exists in the directory.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,

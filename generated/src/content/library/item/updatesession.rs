@@ -1295,7 +1295,7 @@ impl ::vapi_runtime::Validate for FileValidationResult {
 /// as well as the content of the files. The following changes can be made:
 ///
 /// - deleting an existing file within the library item. This deletes both the
-/// metadata and the content.
+///   metadata and the content.
 /// - updating an existing file with new content.
 /// - adding a new file to the library item.
 ///

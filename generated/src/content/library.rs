@@ -221,8 +221,9 @@ pub struct StorageBacking {
     /// - file:///path - Local file URIs are supported but strongly
     ///   discouraged because it may interfere with the performance of
     ///   vCenter Server.
-    ///   This field is optional and it is only relevant when the value
-    ///   of `type` is [`StorageBackingType::Other`].
+    ///
+    /// This field is optional and it is only relevant when the value
+    /// of `type` is [`StorageBackingType::Other`].
     ///
     /// It may be set when `type` is `OTHER`, and is unset otherwise.
     #[serde(

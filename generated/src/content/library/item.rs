@@ -2629,7 +2629,7 @@ impl<__T: Storage + ?::std::marker::Sized> Storage for ::std::sync::Arc<__T> {
 ///
 /// An update session is a resource which tracks changes to content. An update session is created
 /// with a set of files that are intended to be uploaded to a specific
-/// `com.vmware.content.library_client.ItemModel`, or removed from an item. The session object can
+/// `com.vmware.content.library.ItemModel`, or removed from an item. The session object can
 /// be used to track the uploads and inspect the changes that are being made to the item by that
 /// upload. It can also serve as a channel to check on the result of the upload, and status
 /// messages such as errors and warnings for the upload.

@@ -404,6 +404,83 @@ fn privileges(op: &Operation) -> String {
 mod tests {
     use super::*;
 
+    const ERRORS: &str = "package: com.vmware.vapi.std.errors
+doc: Errors.
+errors:
+  - name: Error
+    doc: Base.
+    fields:
+      - { name: messages, type: list<string>, doc: Messages. }
+  - { name: Unauthorized, doc: \"Not allowed. See {@link Error.messages}.\", extends: Error }
+";
+
+    const SHOP: &str = "package: com.vmware.example.shop
+doc: Sells {@link Order.Info} and reads {@link Order.get}.
+enumerations:
+  - name: Order.State
+    doc: A state.
+    values: [{ name: OPEN, doc: Open. }]
+structures:
+  - name: Order.Info
+    doc: Is {@link Order.State.OPEN} or {@term unset}; see {@link com.vmware.vapi.std.errors.Error}.
+    fields:
+      - { name: state, type: optional<Order.State>, doc: The state. }
+services:
+  - name: Order
+    doc: Orders.
+    operations:
+      - name: get
+        doc: Gets it.
+        errors:
+          - error: com.vmware.vapi.std.errors.Unauthorized
+            when: \"without these privileges: {@privileges}.\"
+            since: \"9.0\"
+        privileges:
+          - privileges: [Shop.Read, Shop.Browse]
+";
+
+    fn model() -> Model {
+        let sources = [
+            ("com/vmware/vapi/std/errors.yaml", ERRORS),
+            ("com/vmware/example/shop.yaml", SHOP),
+        ]
+        .map(|(path, text)| Source {
+            path: path.into(),
+            text: text.into(),
+        });
+        crate::load::load_sources(&sources).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    #[test]
+    fn references_become_rust_items_and_privileges_are_spelled_out() {
+        let model = model();
+        let shop = model
+            .package("com.vmware.example.shop")
+            .unwrap_or_else(|| panic!("no shop"));
+        assert_eq!(
+            shop.docs.text,
+            "Sells {@rust example::shop OrderInfo} and reads {@rust example::shop Order::get}."
+        );
+        assert_eq!(
+            shop.structures[0].docs.text,
+            "Is {@rust example::shop OrderState::Open} or {@term unset}; see \
+             {@rust vapi::std::errors Error}."
+        );
+        let condition = &shop.services[0].operations[0].errors[0].conditions[0];
+        assert_eq!(
+            condition.text,
+            "without these privileges: `Shop.Read`, `Shop.Browse`."
+        );
+        assert_eq!(condition.since.as_deref(), Some("9.0"));
+        let errors = model
+            .package("com.vmware.vapi.std.errors")
+            .unwrap_or_else(|| panic!("no errors"));
+        assert_eq!(
+            errors.errors[1].docs.text,
+            "Not allowed. See {@rust vapi::std::errors Error::messages}."
+        );
+    }
+
     #[test]
     fn token_pos_finds_the_nth_token_of_a_block_scalar() {
         let text = "a: 1\ndoc: |\n  See {@link X} and\n  {@term unset}.\n";

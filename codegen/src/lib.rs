@@ -4,7 +4,8 @@
 //!
 //! It runs in phases, each reporting all of its errors before the next starts:
 //! [`yaml`] parses each file into a located tree, [`decode`] checks its keys into the [`ast`],
-//! [`resolve`] ties references across files into the [`ir`] and validates it, [`emit`] turns the
+//! [`resolve`] ties references across files into the [`ir`] and validates it, [`doc_refs`]
+//! checks the references in doc text against it and resolves them, [`emit`] turns the
 //! IR into tokens, [`render`] formats them, and [`writer`] is the only code that touches the
 //! file system. [`Config`] drives the whole and is what build scripts and the command line use.
 //!

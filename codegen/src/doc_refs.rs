@@ -10,11 +10,66 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast;
 use crate::diag::{Diagnostic, Pos, did_you_mean};
-use crate::docs::{Markup, TERMS, markup};
+use crate::idl::ast;
+use crate::idl::load::Source;
 use crate::ir::{Model, Operation, PrivilegeScope};
-use crate::load::Source;
+
+/// The markup tokens `{@…}` of doc text, as the IDL and the `doc_refs` pass write them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Markup<'a> {
+    /// `{@link Ref}`: a reference to an IDL element, as written.
+    Link(&'a str),
+    /// `{@term unset}`, `{@term true}`, `{@term false}`.
+    Term(&'a str),
+    /// `{@privileges}`: the operation's privileges.
+    Privileges,
+    /// `{@rust module item}`: a resolved reference (written by the `doc_refs` pass only).
+    Rust {
+        /// The module of the item, from the bindings' root: `content::library::item`.
+        module: &'a str,
+        /// The item in it, which the link shows: `FileInfo::version`.
+        item: &'a str,
+    },
+    /// Anything else between `{@` and `}`: the text inside the braces.
+    Unknown(&'a str),
+}
+
+/// The terms `{@term …}` knows, with their Rust rendering.
+pub const TERMS: [(&str, &str); 3] = [
+    ("unset", "`None`"),
+    ("true", "`true`"),
+    ("false", "`false`"),
+];
+
+/// Splits `text` at its markup: each `{@…}` token with its byte range. A `{@` with no closing
+/// `}` on the same text is not markup.
+pub fn markup(text: &str) -> Vec<(std::ops::Range<usize>, Markup<'_>)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("{@").map(|i| from + i) {
+        let Some(end) = text[start..].find('}').map(|i| start + i + 1) else {
+            break;
+        };
+        let inner = &text[start + 2..end - 1];
+        let (tag, arg) = inner
+            .split_once(char::is_whitespace)
+            .map_or((inner, ""), |(t, a)| (t, a.trim()));
+        let token = match tag {
+            "link" if !arg.is_empty() && !arg.contains(char::is_whitespace) => Markup::Link(arg),
+            "term" if !arg.is_empty() => Markup::Term(arg),
+            "privileges" if arg.is_empty() => Markup::Privileges,
+            "rust" => match arg.split_once(' ') {
+                Some((module, item)) => Markup::Rust { module, item },
+                None => Markup::Unknown(inner),
+            },
+            _ => Markup::Unknown(inner),
+        };
+        out.push((start..end, token));
+        from = end;
+    }
+    out
+}
 
 /// What a reference can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

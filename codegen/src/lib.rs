@@ -16,19 +16,20 @@
 //! }
 //! ```
 
-pub mod ast;
 mod config;
-pub mod decode;
 pub mod diag;
 pub mod doc_refs;
 pub mod docs;
 pub mod emit;
+pub mod idl;
 pub mod ir;
 pub mod load;
 pub mod naming;
 pub mod render;
 pub mod resolve;
 pub mod writer;
-pub mod yaml;
+
+// The old module paths, kept while other branches merge the move.
+pub use idl::{ast, decode, yaml};
 
 pub use config::{Config, Error, Layout};

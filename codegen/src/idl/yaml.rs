@@ -2,7 +2,7 @@
 //!
 //! The IDL is read in two steps instead of one serde pass: serde stops at the first mismatch,
 //! while a compiler must report every mistake of a file at once. So serde-saphyr only turns text
-//! into this located tree (stopping only on YAML syntax errors), and [`crate::decode`] walks the
+//! into this located tree (stopping only on YAML syntax errors), and [`crate::idl::decode`] walks the
 //! tree by hand, collecting every unknown key, missing key and wrong kind.
 
 use std::fmt;

@@ -1,0 +1,252 @@
+//! Phase 3, resolve and validate: every decoded file → one [`Model`], with each reference looked
+//! up across files and every rule of `idl/README.md` checked. All errors of the phase are
+//! collected; the model is returned only when there are none.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, Loc, Pos};
+use crate::idl::ast::{self, S};
+use crate::ir::{Docs, Model, Name, Package, ResourceType};
+use crate::naming;
+
+mod cycles;
+mod data;
+mod names;
+mod rest;
+mod services;
+mod symbols;
+#[cfg(test)]
+mod tests;
+mod types;
+
+use names::RustNames;
+
+/// Resolves and validates decoded files. Returns `None` if anything was pushed to `diags`.
+pub fn resolve(files: &[ast::File], diags: &mut Vec<Diagnostic>) -> Option<Model> {
+    let before = diags.len();
+    let mut r = Resolver {
+        diags,
+        symbols: BTreeMap::new(),
+        resources: BTreeMap::new(),
+        packages: BTreeMap::new(),
+    };
+    r.index(files);
+    let mut packages: Vec<Package> = files.iter().map(|f| r.package(f)).collect();
+    r.check_cycles(files);
+    if r.diags.len() > before {
+        return None;
+    }
+    packages.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(Model { packages })
+}
+
+/// What a qualified name declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Structure,
+    Enumeration,
+    Error,
+    Service,
+}
+
+impl Kind {
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Structure => "a structure",
+            Kind::Enumeration => "an enumeration",
+            Kind::Error => "an error type",
+            Kind::Service => "a service",
+        }
+    }
+}
+
+/// A declared type, service or error, by fully qualified name.
+struct Symbol<'a> {
+    kind: Kind,
+    package: &'a str,
+    /// The name inside its package (`File.Info`).
+    local: &'a str,
+    loc: Loc,
+    /// Structures and errors: their declaration.
+    decl: Option<&'a ast::StructDecl>,
+    /// Enumerations: their declaration.
+    enumeration: Option<&'a ast::EnumDecl>,
+}
+
+struct Resolver<'a, 'd> {
+    diags: &'d mut Vec<Diagnostic>,
+    symbols: BTreeMap<String, Symbol<'a>>,
+    /// Resource type → where it was declared.
+    resources: BTreeMap<String, Loc>,
+    /// Package → its file.
+    packages: BTreeMap<&'a str, &'a ast::File>,
+}
+
+fn loc(file: &str, pos: Pos) -> Loc {
+    Loc {
+        file: file.to_owned(),
+        pos,
+    }
+}
+
+fn docs(doc: &S<String>, since: &Option<S<String>>) -> Docs {
+    Docs {
+        text: doc.value.clone(),
+        since: since.as_ref().map(|s| s.value.clone()),
+    }
+}
+
+impl<'a> Resolver<'a, '_> {
+    pub(super) fn err(&mut self, file: &str, pos: Pos, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(file, pos, message));
+    }
+
+    /// Pass 2: one package.
+    pub(super) fn package(&mut self, file: &'a ast::File) -> Package {
+        let name = file.package.value.clone();
+        let mut types = RustNames::new("the type");
+        types.exact = false;
+        let mut modules = RustNames::new("the service");
+        let mut resource_types = Vec::new();
+        for rt in &file.resource_types {
+            let wire = format!("{name}.{}", rt.name.value);
+            resource_types.push(ResourceType {
+                name: Name {
+                    rust: naming::id_type_name(&wire),
+                    wire,
+                },
+                docs: docs(&rt.doc, &None),
+            });
+        }
+        for s in &file.services {
+            if let Some(rt) = &s.resource_type
+                && rt.value.rsplit_once('.').is_some_and(|(p, _)| p == name)
+            {
+                resource_types.push(ResourceType {
+                    name: Name {
+                        wire: rt.value.clone(),
+                        rust: naming::id_type_name(&rt.value),
+                    },
+                    docs: Docs {
+                        text: format!("The resource type of the `{}` service.", s.name.value),
+                        since: s.since.as_ref().map(|v| v.value.clone()),
+                    },
+                });
+            }
+        }
+        // Resource types declared by services of other packages but owned by this one.
+        for f in self.packages.values() {
+            if f.package.value == name {
+                continue;
+            }
+            for s in &f.services {
+                if let Some(rt) = &s.resource_type
+                    && rt.value.rsplit_once('.').is_some_and(|(p, _)| p == name)
+                {
+                    resource_types.push(ResourceType {
+                        name: Name {
+                            wire: rt.value.clone(),
+                            rust: naming::id_type_name(&rt.value),
+                        },
+                        docs: Docs {
+                            text: format!(
+                                "The resource type of the `{}.{}` service.",
+                                f.package.value, s.name.value
+                            ),
+                            since: s.since.as_ref().map(|v| v.value.clone()),
+                        },
+                    });
+                }
+            }
+        }
+        resource_types.sort_by(|a, b| a.name.cmp(&b.name));
+        resource_types.dedup_by(|a, b| a.name == b.name);
+        for rt in &resource_types {
+            let at = self
+                .resources
+                .get(&rt.name.wire)
+                .cloned()
+                .unwrap_or_else(|| loc(&file.path, file.package.pos));
+            types.add(self.diags, &rt.name.wire, &rt.name.rust, at);
+        }
+
+        let mut enumerations = Vec::new();
+        for e in &file.enumerations {
+            let rust = naming::type_name(&e.name.value);
+            types.add(
+                self.diags,
+                &e.name.value,
+                &rust,
+                loc(&file.path, e.name.pos),
+            );
+            self.check_owner(file, &e.name);
+            enumerations.push(self.enumeration(file, e, rust));
+        }
+        let mut structures = Vec::new();
+        for s in &file.structures {
+            let rust = naming::type_name(&s.name.value);
+            types.add(
+                self.diags,
+                &s.name.value,
+                &rust,
+                loc(&file.path, s.name.pos),
+            );
+            self.check_owner(file, &s.name);
+            structures.push(self.structure(file, s, rust));
+        }
+        let mut errors = Vec::new();
+        for s in &file.errors {
+            let rust = naming::type_name(&s.name.value);
+            types.add(
+                self.diags,
+                &s.name.value,
+                &rust,
+                loc(&file.path, s.name.pos),
+            );
+            self.check_owner(file, &s.name);
+            errors.push(self.structure(file, s, rust));
+        }
+        // The modules below this package's: one per child package, and one per first segment
+        // of deeper packages (`a.b.c` without `a.b` still makes the module `a::b`).
+        let prefix = format!("{name}.");
+        let mut child_modules: BTreeMap<String, (String, Loc)> = BTreeMap::new();
+        for (p, f) in &self.packages {
+            if let Some(rest) = p.strip_prefix(&prefix) {
+                let segment = rest.split('.').next().unwrap_or(rest);
+                child_modules
+                    .entry(naming::module_name(segment))
+                    .or_insert_with(|| ((*p).to_owned(), loc(&f.path, f.package.pos)));
+            }
+        }
+        for (module, (package, at)) in &child_modules {
+            modules.reserve(package, module, at.clone());
+        }
+        let children: Vec<String> = child_modules.into_keys().collect();
+        let mut services = Vec::new();
+        for s in &file.services {
+            let rust = naming::type_name(&s.name.value);
+            let at = loc(&file.path, s.name.pos);
+            let module = naming::service_module_name(&s.name.value, &children);
+            // Services whose traits clash have clashing modules too: report that once.
+            // Modules and types share Rust's type namespace: in a script without case (`名前`)
+            // or with digits only (`3D`) a service's module can be spelled like a type.
+            if types.add(self.diags, &s.name.value, &rust, at.clone())
+                && modules.add(self.diags, &s.name.value, &module, at.clone())
+            {
+                types.add(self.diags, &s.name.value, &module, at);
+            }
+            services.push(self.service(file, s, rust, module));
+        }
+        Package {
+            module_path: naming::package_module_path(&name),
+            name,
+            file: file.path.clone(),
+            docs: docs(&file.doc, &file.since),
+            resource_types,
+            enumerations,
+            structures,
+            errors,
+            services,
+        }
+    }
+}

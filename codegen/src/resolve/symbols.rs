@@ -1,0 +1,291 @@
+//! Pass 1: the symbol table. Packages, named types, services and resource types of every file,
+//! each declared once, and the lookups (with their did-you-mean) later passes use.
+
+use crate::diag::{Diagnostic, Loc, did_you_mean};
+use crate::idl::ast::{self, S};
+use crate::ir::{Name, TypeRef};
+use crate::naming;
+
+use super::{Kind, Resolver, Symbol, loc};
+
+impl<'a> Resolver<'a, '_> {
+    /// Pass 1: packages, named types, services and resource types of every file.
+    pub(super) fn index(&mut self, files: &'a [ast::File]) {
+        for file in files {
+            let pkg = &file.package;
+            let valid = !pkg.value.is_empty()
+                && pkg.value.split('.').all(|seg| {
+                    seg.starts_with(|c: char| c.is_ascii_lowercase())
+                        && seg
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                });
+            if !valid {
+                self.err(
+                    &file.path,
+                    pkg.pos,
+                    format!(
+                        "`{}` is not a package name: use lowercase segments separated by dots",
+                        pkg.value
+                    ),
+                );
+            }
+            let expected = format!("{}.yaml", pkg.value.replace('.', "/"));
+            if valid && file.path != expected {
+                self.diags.push(
+                    Diagnostic::error(
+                        &file.path,
+                        pkg.pos,
+                        format!(
+                            "package `{}` must live in `{expected}`, not in `{}`",
+                            pkg.value, file.path
+                        ),
+                    )
+                    .with_help("move the file or change `package:` so that they agree"),
+                );
+            }
+            if let Some(first) = self.packages.get(pkg.value.as_str()) {
+                let first = loc(&first.path, first.package.pos);
+                self.diags.push(
+                    Diagnostic::error(
+                        &file.path,
+                        pkg.pos,
+                        format!("package `{}` is declared twice", pkg.value),
+                    )
+                    .with_related(first, "first declared here"),
+                );
+                continue;
+            }
+            self.packages.insert(&pkg.value, file);
+        }
+        self.check_package_modules();
+        for file in self.packages.values().copied().collect::<Vec<_>>() {
+            self.index_file(file);
+        }
+        for file in self.packages.values().copied().collect::<Vec<_>>() {
+            self.index_resources(file);
+        }
+    }
+
+    fn add_symbol(&mut self, file: &'a ast::File, name: &'a S<String>, sym: Symbol<'a>) {
+        let qualified = format!("{}.{}", file.package.value, name.value);
+        if let Some(first) = self.symbols.get(&qualified) {
+            let first_loc = first.loc.clone();
+            let what = first.kind.describe();
+            self.diags.push(
+                Diagnostic::error(
+                    &file.path,
+                    name.pos,
+                    format!("`{}` is already defined as {what}", name.value),
+                )
+                .with_related(first_loc, "first defined here"),
+            );
+            return;
+        }
+        self.symbols.insert(qualified, sym);
+    }
+
+    fn index_file(&mut self, file: &'a ast::File) {
+        let package = file.package.value.as_str();
+        let mut names = Vec::new();
+        for s in &file.structures {
+            names.push((&s.name, Kind::Structure, Some(s), None));
+        }
+        for e in &file.errors {
+            names.push((&e.name, Kind::Error, Some(e), None));
+        }
+        for e in &file.enumerations {
+            names.push((&e.name, Kind::Enumeration, None, Some(e)));
+        }
+        for (name, kind, decl, enumeration) in names {
+            if !self.check_type_name(file, name) {
+                continue;
+            }
+            let sym = Symbol {
+                kind,
+                package,
+                local: &name.value,
+                loc: loc(&file.path, name.pos),
+                decl,
+                enumeration,
+            };
+            self.add_symbol(file, name, sym);
+        }
+        for s in &file.services {
+            if !self.check_type_name(file, &s.name) {
+                continue;
+            }
+            if s.name.value.contains('.') {
+                self.err(
+                    &file.path,
+                    s.name.pos,
+                    format!("a service name cannot be dotted: `{}`", s.name.value),
+                );
+                continue;
+            }
+            let sym = Symbol {
+                kind: Kind::Service,
+                package,
+                local: &s.name.value,
+                loc: loc(&file.path, s.name.pos),
+                decl: None,
+                enumeration: None,
+            };
+            self.add_symbol(file, &s.name, sym);
+        }
+    }
+
+    /// Type names are UpperCamelCase segments joined by dots.
+    fn check_type_name(&mut self, file: &ast::File, name: &S<String>) -> bool {
+        let ok = name.value.split('.').all(naming::is_type_segment);
+        if !ok {
+            self.diags.push(
+                Diagnostic::error(
+                    &file.path,
+                    name.pos,
+                    format!("`{}` is not a type name", name.value),
+                )
+                .with_help("type names are UpperCamelCase letters (of any script, accents precomposed) and digits, with `.` between a nested type and its owner: `File.Info`"),
+            );
+        }
+        ok
+    }
+
+    fn index_resources(&mut self, file: &'a ast::File) {
+        let mut declared: Vec<(String, Loc)> = Vec::new();
+        for rt in &file.resource_types {
+            if rt.name.value.contains('.') || !self.check_type_name(file, &rt.name) {
+                self.err(
+                    &file.path,
+                    rt.name.pos,
+                    format!(
+                        "a resource type of `resource_types` is a simple UpperCamelCase name, found `{}`",
+                        rt.name.value
+                    ),
+                );
+                continue;
+            }
+            declared.push((
+                format!("{}.{}", file.package.value, rt.name.value),
+                loc(&file.path, rt.name.pos),
+            ));
+        }
+        for s in &file.services {
+            let Some(rt) = &s.resource_type else { continue };
+            let Some((owner, simple)) = rt.value.rsplit_once('.') else {
+                self.diags.push(
+                    Diagnostic::error(
+                        &file.path,
+                        rt.pos,
+                        format!("the resource type `{}` is not fully qualified", rt.value),
+                    )
+                    .with_help(format!("write `{}.{}`", file.package.value, rt.value)),
+                );
+                continue;
+            };
+            if !self.packages.contains_key(owner) {
+                self.err(
+                    &file.path,
+                    rt.pos,
+                    format!(
+                        "the resource type `{}` belongs to package `{owner}`, which no IDL file declares",
+                        rt.value
+                    ),
+                );
+                continue;
+            }
+            if !naming::is_type_segment(simple) {
+                self.err(
+                    &file.path,
+                    rt.pos,
+                    format!(
+                        "the resource type `{}` must end in an UpperCamelCase name",
+                        rt.value
+                    ),
+                );
+                continue;
+            }
+            declared.push((rt.value.clone(), loc(&file.path, rt.pos)));
+        }
+        for (name, at) in declared {
+            if let Some(first) = self.resources.get(&name) {
+                let first = first.clone();
+                self.diags.push(
+                    Diagnostic::at(&at, format!("resource type `{name}` is declared twice"))
+                        .with_related(first, "first declared here"),
+                );
+                continue;
+            }
+            self.resources.insert(name, at);
+        }
+    }
+
+    /// A nested type's owner must be a structure, error or service of the same package.
+    pub(super) fn check_owner(&mut self, file: &ast::File, name: &S<String>) {
+        let Some((owner, _)) = name.value.rsplit_once('.') else {
+            return;
+        };
+        let qualified = format!("{}.{owner}", file.package.value);
+        match self.symbols.get(&qualified) {
+            Some(sym) if sym.kind != Kind::Enumeration => {}
+            Some(_) => self.err(
+                &file.path,
+                name.pos,
+                format!("`{}` is nested in `{owner}`, an enumeration; only structures, errors and services can own types", name.value),
+            ),
+            None => {
+                let mut d = Diagnostic::error(
+                    &file.path,
+                    name.pos,
+                    format!(
+                        "`{}` is nested in `{owner}`, which this package does not define",
+                        name.value
+                    ),
+                );
+                if let Some(best) = self.suggest(
+                    &file.package.value,
+                    owner,
+                    &[Kind::Structure, Kind::Error, Kind::Service],
+                ) {
+                    d = d.with_help(format!("did you mean `{best}`?"));
+                }
+                self.diags.push(d);
+            }
+        }
+    }
+
+    /// Looks `name` up from `package`: first in the package, then as a qualified name.
+    pub(super) fn lookup(&self, package: &str, name: &str) -> Option<(String, &Symbol<'a>)> {
+        let local = format!("{package}.{name}");
+        if let Some(sym) = self.symbols.get(&local) {
+            return Some((local, sym));
+        }
+        self.symbols.get(name).map(|sym| (name.to_owned(), sym))
+    }
+
+    /// A did-you-mean for an unknown reference, among names of the wanted kinds.
+    pub(super) fn suggest(&self, package: &str, name: &str, kinds: &[Kind]) -> Option<String> {
+        let prefix = format!("{package}.");
+        let candidates: Vec<String> = self
+            .symbols
+            .iter()
+            .filter(|(_, s)| kinds.contains(&s.kind))
+            .map(|(q, _)| match q.strip_prefix(&prefix) {
+                Some(local) => local.to_owned(),
+                None => q.clone(),
+            })
+            .collect();
+        did_you_mean(name, candidates.iter().map(String::as_str)).map(str::to_owned)
+    }
+
+    pub(super) fn type_ref(&self, qualified: &str, sym: &Symbol<'_>) -> TypeRef {
+        let _ = qualified;
+        TypeRef {
+            package: sym.package.to_owned(),
+            name: Name {
+                wire: sym.local.to_owned(),
+                rust: naming::type_name(sym.local),
+            },
+        }
+    }
+}

@@ -91,7 +91,7 @@ fn link_path(module: &str, item: &str) -> Option<String> {
 /// Doc text with its markup rendered as plain text, for the operation metadata that carries
 /// error conditions as strings: references by their Rust name, terms as Rust writes them.
 pub fn plain(text: &str) -> String {
-    render_markup(text, |token| match token {
+    render_markup(text, str::to_owned, |token| match token {
         Markup::Rust { item, .. } => (*item).to_owned(),
         Markup::Link(r) => (*r).to_owned(),
         Markup::Term(t) => term(t).trim_matches('`').to_owned(),
@@ -107,19 +107,25 @@ fn term(t: &str) -> &str {
         .map_or(t, |(_, rust)| rust)
 }
 
-fn render_markup(text: &str, mut each: impl FnMut(&Markup<'_>) -> String) -> String {
+/// `text` with the text between its markup passed through `prose` and each token through
+/// `token`.
+fn render_markup(
+    text: &str,
+    prose: impl Fn(&str) -> String,
+    token: impl Fn(&Markup<'_>) -> String,
+) -> String {
     let tokens = markup(text);
     if tokens.is_empty() {
-        return text.to_owned();
+        return prose(text);
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + 16);
     let mut at = 0;
-    for (range, token) in &tokens {
-        out.push_str(&text[at..range.start]);
-        out.push_str(&each(token));
+    for (range, t) in &tokens {
+        out.push_str(&prose(&text[at..range.start]));
+        out.push_str(&token(t));
         at = range.end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(&prose(&text[at..]));
     out
 }
 
@@ -341,19 +347,7 @@ pub fn doc_literal(value: &str) -> Literal {
 
 /// Escapes one line of prose outside its markup and `code spans`, and renders the markup.
 fn escape_line(line: &str) -> String {
-    let tokens = markup(line);
-    if tokens.is_empty() {
-        return escape_prose(line);
-    }
-    let mut out = String::with_capacity(line.len() + 16);
-    let mut at = 0;
-    for (range, token) in &tokens {
-        out.push_str(&escape_prose(&line[at..range.start]));
-        out.push_str(&markdown(token));
-        at = range.end;
-    }
-    out.push_str(&escape_prose(&line[at..]));
-    out
+    render_markup(line, escape_prose, markdown)
 }
 
 /// Escapes one line of prose outside its `code spans`.

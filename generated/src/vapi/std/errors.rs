@@ -229,7 +229,7 @@ pub struct ArgumentLocations {
     #[serde(rename = "primary")]
     pub primary: ::std::string::String,
     /// list (possibly empty) of strings describing the locations
-    /// of other inputs that caused the the primary input to trigger the
+    /// of other inputs that caused the primary input to trigger the
     /// error.
     #[serde(rename = "secondary")]
     pub secondary: ::std::vec::Vec<::std::string::String>,

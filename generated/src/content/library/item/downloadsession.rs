@@ -407,7 +407,7 @@ pub trait File: ::std::marker::Send + ::std::marker::Sync {
     ///
     /// - `file::PrepareError::NotFound` if the download session does not exist.
     /// - `file::PrepareError::InvalidArgument` if there is no file with the specified `file_name`.
-    /// - `file::PrepareError::Unauthorized` if the the download session wasn't created with the ContentLibrary.ReadStorage privilege and the caller requested a [`FileEndpointType::Direct`] endpoint type.
+    /// - `file::PrepareError::Unauthorized` if the download session wasn't created with the ContentLibrary.ReadStorage privilege and the caller requested a [`FileEndpointType::Direct`] endpoint type.
     /// - `file::PrepareError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
     /// - `file::PrepareError::Unhandled` for any other error, including transport failures.
     ///
@@ -548,7 +548,7 @@ pub mod file {
             ::vapi_runtime::ErrorDescriptor {
                 error: "com.vmware.vapi.std.errors.Unauthorized",
                 conditions: &[
-                    "if the the download session wasn't created with the\n    ContentLibrary.ReadStorage privilege and the caller requested a\n    FileEndpointType::Direct endpoint type.",
+                    "if the download session wasn't created with the\n    ContentLibrary.ReadStorage privilege and the caller requested a\n    FileEndpointType::Direct endpoint type.",
                     "if you do not have all of these privileges: `System.Anonymous`.",
                 ],
             },
@@ -670,7 +670,7 @@ pub mod file {
             super::super::super::super::super::vapi::std::errors::InvalidArgument,
         ),
         /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if the the download session wasn't created with the ContentLibrary.ReadStorage privilege and the caller requested a [`FileEndpointType::Direct`](super::FileEndpointType::Direct) endpoint type.
+        /// - if the download session wasn't created with the ContentLibrary.ReadStorage privilege and the caller requested a [`FileEndpointType::Direct`](super::FileEndpointType::Direct) endpoint type.
         /// - if you do not have all of these privileges: `System.Anonymous`.
         Unauthorized(super::super::super::super::super::vapi::std::errors::Unauthorized),
         /// An error the operation does not document, or a failure to reach the service.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use quote::quote;
 
 use crate::diag::Color;
-use crate::load::{LoadError, load_dir};
+use crate::load::{LoadError, check_packages, load_dir};
 use crate::render::{RenderError, render_single};
 use crate::writer::{self, Stale, WriteError};
 use crate::{emit, writer::MARKER};
@@ -302,21 +302,7 @@ impl Config {
                 );
             }
         }
-        let mut unknown = self
-            .packages
-            .iter()
-            .filter(|p| model.package(p).is_none())
-            .peekable();
-        if unknown.peek().is_some() {
-            let names: Vec<&str> = unknown.map(String::as_str).collect();
-            return Err(Error::Load(LoadError::Io {
-                path: self.idl_dir.clone(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("no IDL file declares the package(s) {}", names.join(", ")),
-                ),
-            }));
-        }
+        check_packages(&model, &self.packages).map_err(|d| Error::Load(LoadError::Idl(d)))?;
         match &self.layout {
             Layout::SingleFile(name) => {
                 let modules = emit::emit(&model, &self.packages, &self.ends);

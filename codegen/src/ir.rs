@@ -140,42 +140,81 @@ pub enum IdType {
     General(Vec<String>),
 }
 
-/// The built-in scalar types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Primitive {
-    /// Text.
-    String,
-    /// A 64-bit signed integer.
-    Long,
-    /// A 64-bit float.
-    Double,
-    /// A boolean.
-    Boolean,
-    /// An instant in UTC.
-    DateTime,
-    /// A URI.
-    Uri,
-    /// Bytes, base64 on the wire.
-    Binary,
-    /// A secret string.
-    Secret,
-    /// Any structure, as JSON.
-    DynamicStructure,
+/// An enumeration of the IDL's fixed words (a primitive type, an HTTP method, a presence rule,
+/// an operation kind), as the `idl_words!` macro of this module declares them.
+pub trait IdlWord: Copy + 'static {
+    /// Every value with its IDL spelling, in declaration order.
+    fn all() -> &'static [(&'static str, Self)];
 }
 
-impl Primitive {
-    /// Every primitive with its IDL spelling.
-    pub const ALL: [(&'static str, Primitive); 9] = [
-        ("string", Primitive::String),
-        ("long", Primitive::Long),
-        ("double", Primitive::Double),
-        ("boolean", Primitive::Boolean),
-        ("datetime", Primitive::DateTime),
-        ("uri", Primitive::Uri),
-        ("binary", Primitive::Binary),
-        ("secret", Primitive::Secret),
-        ("dynamic_structure", Primitive::DynamicStructure),
-    ];
+/// Declares an enumeration of the IDL's fixed words with its spelling, once: the enum,
+/// `ALL` (every value with its spelling, in order), `as_str` and `from_idl`.
+macro_rules! idl_words {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $text:literal,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value with its IDL spelling, in declaration order.
+            pub const ALL: [(&'static str, $name); [$($text),*].len()] =
+                [$(($text, $name::$variant)),*];
+
+            /// The value as the IDL spells it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            /// The value spelled `text` in the IDL, if any.
+            pub fn from_idl(text: &str) -> Option<$name> {
+                Self::ALL.iter().find(|(t, _)| *t == text).map(|(_, v)| *v)
+            }
+
+            /// The spellings, in declaration order (for "expected one of" and did-you-mean).
+            pub fn spellings() -> impl Iterator<Item = &'static str> {
+                Self::ALL.iter().map(|(t, _)| *t)
+            }
+        }
+
+        impl IdlWord for $name {
+            fn all() -> &'static [(&'static str, $name)] {
+                &Self::ALL
+            }
+        }
+    };
+}
+
+idl_words! {
+    /// The built-in scalar types.
+    pub enum Primitive {
+        /// Text.
+        String = "string",
+        /// A 64-bit signed integer.
+        Long = "long",
+        /// A 64-bit float.
+        Double = "double",
+        /// A boolean.
+        Boolean = "boolean",
+        /// An instant in UTC.
+        DateTime = "datetime",
+        /// A URI.
+        Uri = "uri",
+        /// Bytes, base64 on the wire.
+        Binary = "binary",
+        /// A secret string.
+        Secret = "secret",
+        /// Any structure, as JSON.
+        DynamicStructure = "dynamic_structure",
+    }
 }
 
 /// An open enumeration.
@@ -239,26 +278,57 @@ pub struct Presence {
     pub result: Option<OutputRule>,
 }
 
-/// How an input operation treats a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputRule {
-    /// Must be set.
-    Required,
-    /// May be set.
-    Optional,
-    /// Must not be set.
-    Unused,
+impl Presence {
+    /// The rule for the inputs of an operation of `kind`: only create and update have one.
+    pub fn input(&self, kind: OperationKind) -> Option<InputRule> {
+        match kind {
+            OperationKind::Create => self.create,
+            OperationKind::Update => self.update,
+            _ => None,
+        }
+    }
 }
 
-/// Whether results carry a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputRule {
-    /// Always set.
-    Always,
-    /// Sometimes set.
-    Optional,
-    /// Never set.
-    Absent,
+idl_words! {
+    /// How an input operation treats a field (`presence: { create: …, update: … }`).
+    pub enum InputRule {
+        /// Must be set.
+        Required = "required",
+        /// May be set.
+        Optional = "optional",
+        /// Must not be set.
+        Unused = "unused",
+    }
+}
+
+idl_words! {
+    /// Whether results carry a field (`presence: { result: … }`).
+    pub enum OutputRule {
+        /// Always set.
+        Always = "always",
+        /// Sometimes set.
+        Optional = "optional",
+        /// Never set.
+        Absent = "absent",
+    }
+}
+
+idl_words! {
+    /// What an operation does, as vAPI's standard operation names say. Presence rules apply to
+    /// the inputs of [`Create`](Self::Create) and [`Update`](Self::Update) and to the results of
+    /// [`Get`](Self::Get) and [`List`](Self::List).
+    pub enum OperationKind {
+        /// `create`: makes a resource.
+        Create = "create",
+        /// `get`: reads one resource.
+        Get = "get",
+        /// `list`: reads many.
+        List = "list",
+        /// `update`: changes a resource.
+        Update = "update",
+        /// `delete`: removes a resource.
+        Delete = "delete",
+    }
 }
 
 /// Fields whose presence depends on the value of an enumeration field.
@@ -301,6 +371,8 @@ pub struct Service {
 pub struct Operation {
     /// `keep_alive`.
     pub name: Name,
+    /// What it does, if its name is one of the standard ones.
+    pub kind: Option<OperationKind>,
     /// Its error type's name in the service module (`KeepAliveError`).
     pub error_type: String,
     /// The variant of its error type for everything it does not document (`Unhandled`).
@@ -403,31 +475,19 @@ pub enum PrivilegeScope {
     },
 }
 
-/// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HttpMethod {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// PATCH
-    Patch,
-    /// DELETE
-    Delete,
-}
-
-impl HttpMethod {
-    /// The method as HTTP spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Get => "GET",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Delete => "DELETE",
-        }
+idl_words! {
+    /// An HTTP method.
+    pub enum HttpMethod {
+        /// GET
+        Get = "GET",
+        /// POST
+        Post = "POST",
+        /// PUT
+        Put = "PUT",
+        /// PATCH
+        Patch = "PATCH",
+        /// DELETE
+        Delete = "DELETE",
     }
 }
 

@@ -2,12 +2,13 @@
 //! its README) into Rust: structures with serde, open enumerations, typed identifiers, and one
 //! trait per service with a typed error per operation and its metadata as constants.
 //!
-//! It runs in phases, each reporting all of its errors before the next starts:
-//! [`yaml`] parses each file into a located tree, [`decode`] checks its keys into the [`ast`],
-//! [`resolve`] ties references across files into the [`ir`] and validates it, [`doc_refs`]
-//! checks the references in doc text against it and resolves them, [`emit`] turns the
-//! IR into tokens, [`render`] formats them, and [`writer`] is the only code that touches the
-//! file system. [`Config`] drives the whole and is what build scripts and the command line use.
+//! It runs in phases, each reporting all of its errors ([`diag`]) before the next starts. The
+//! front end, [`idl`]: [`idl::yaml`] parses each file into a located tree and [`idl::decode`]
+//! checks its keys into the [`idl::ast`]; [`resolve`] ties references across files into the
+//! [`ir`] and validates it, and [`doc_refs`] checks the references in doc text against it and
+//! resolves them ([`load`] chains these); [`emit`] turns the IR into tokens,
+//! [`render`] formats them, and [`writer`] is the only code that touches the file system.
+//! [`Config`] drives the whole and is what build scripts and the command line use.
 //!
 //! ```no_run
 //! // build.rs

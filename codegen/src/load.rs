@@ -2,9 +2,11 @@
 //! decode, resolve, doc references). Each phase reports all of its errors, and the next runs only if there were
 //! none, so one mistake never causes a cascade of follow-on errors.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::idl::ast;
 use crate::idl::load::{checkpoint, decode_sources};
 use crate::ir::Model;
 use crate::{doc_refs, resolve};
@@ -27,6 +29,93 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     checkpoint(sources, diags)?;
     doc_refs::resolve(&mut model);
     Ok(model)
+}
+
+/// An IDL decoded once, to load variations of it without parsing and decoding again the files
+/// they leave unchanged: the fuzzers load thousands of small mutations of `idl/`, where
+/// reading the YAML of the unchanged files would be most of the work.
+///
+/// ```
+/// use vapi_codegen::load::{Preloaded, Source};
+///
+/// let file = |text: &str| Source { path: "com/vmware/a.yaml".into(), text: text.into() };
+/// let base = Preloaded::new(&[file("package: com.vmware.a\ndoc: A.\n")])?;
+/// assert!(base.load(&[file("package: com.vmware.a\ndoc: A.\n")]).is_ok());
+/// assert!(base.load(&[file("package: com.vmware.a\ndoc: [\n")]).is_err());
+/// # Ok::<(), vapi_codegen::diag::Diagnostics>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Preloaded {
+    /// Path → the text it was decoded from and its AST.
+    files: BTreeMap<String, (String, ast::File)>,
+}
+
+impl Preloaded {
+    /// Parses and decodes `sources`.
+    ///
+    /// # Errors
+    ///
+    /// The diagnostics of the first phase that has any, as [`load_sources`] reports them.
+    pub fn new(sources: &[Source]) -> Result<Self, Diagnostics> {
+        let decoded = decode_sources(sources)?;
+        let files = sources
+            .iter()
+            .zip(decoded)
+            .map(|(s, file)| (s.path.clone(), (s.text.clone(), file)))
+            .collect();
+        Ok(Preloaded { files })
+    }
+
+    /// Loads `sources` as [`load_sources`] does, with the same result, parsing and decoding
+    /// only the files whose path or text differ from those this was made from.
+    ///
+    /// # Errors
+    ///
+    /// Every mistake of the first phase that has any, sorted by file and position.
+    pub fn load(&self, sources: &[Source]) -> Result<Model, Diagnostics> {
+        let known = |s: &Source| {
+            self.files
+                .get(&s.path)
+                .filter(|(text, _)| *text == s.text)
+                .map(|(_, file)| file)
+        };
+        // Parse and decode report only mistakes of their own file, so the changed files alone
+        // give the diagnostics the whole set would.
+        let changed: Vec<Source> = sources
+            .iter()
+            .filter(|s| known(s).is_none())
+            .cloned()
+            .collect();
+        let mut decoded = decode_sources(&changed)?.into_iter();
+        let files: Vec<ast::File> = sources
+            .iter()
+            .filter_map(|s| known(s).cloned().or_else(|| decoded.next()))
+            .collect();
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let model = resolve::resolve(&files, &mut diags);
+        checkpoint(sources, diags)?;
+        model.ok_or_else(Diagnostics::default)
+    }
+}
+
+/// Checks that every package in `packages` (the packages asked for, as `Config::package` or
+/// `--package` name them) is declared by some IDL file: a package that is not is a mistake in
+/// the IDL as much as an unknown type, with a did-you-mean among the declared ones.
+///
+/// # Errors
+///
+/// One unlocated diagnostic per unknown package.
+pub fn check_packages(model: &Model, packages: &[String]) -> Result<(), Diagnostics> {
+    let known = || model.packages.iter().map(|p| p.name.as_str());
+    let diags: Vec<Diagnostic> = packages
+        .iter()
+        .filter(|p| model.package(p).is_none())
+        .map(|p| {
+            Diagnostic::unlocated(format!("no IDL file declares the package `{p}`"))
+                .with_suggestion(p, known())
+        })
+        .collect();
+    checkpoint(&[], diags)
 }
 
 /// Reads and loads the IDL directory `root`.
@@ -139,5 +228,41 @@ structures:
             "{err}"
         );
         assert!(err.contains("contains itself"), "{err}");
+    }
+
+    #[test]
+    fn preloaded_loads_variations_as_load_sources_does() {
+        let thing = |ty: &str| {
+            format!(
+                "package: com.vmware.a\ndoc: A.\nstructures:\n  - name: Thing\n    doc: T.\n    fields:\n      - {{ name: n, type: {ty}, doc: N. }}\n"
+            )
+        };
+        let sources = |a: &str| {
+            vec![
+                Source {
+                    path: "com/vmware/vapi/std/errors.yaml".into(),
+                    text: ERRORS.into(),
+                },
+                Source {
+                    path: "com/vmware/a.yaml".into(),
+                    text: a.into(),
+                },
+            ]
+        };
+        let base = Preloaded::new(&sources(&thing("string"))).unwrap_or_else(|e| panic!("{e}"));
+        for a in [
+            thing("string"),
+            thing("long"),
+            thing("Thng"),
+            thing("list<"),
+            "package: [".to_owned(),
+        ] {
+            let expected = load_sources(&sources(&a)).map_err(|d| d.to_string());
+            assert_eq!(
+                base.load(&sources(&a)).map_err(|d| d.to_string()),
+                expected,
+                "{a}"
+            );
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! `cargo run -p vapi-codegen [-- --check] [--idl DIR] [--out DIR] [--package NAME] [--color WHEN]`:
 //! regenerates the checked-in bindings (`generated/src`) from the IDL (`idl/`).
 //!
-//! Exit codes: 0 success (or up to date), 1 mistakes in the IDL or stale output, 2 usage or
-//! I/O error.
+//! Exit codes: 0 success (or up to date), 1 mistakes in the IDL (an unknown `--package`
+//! included) or stale output, 2 usage or I/O error.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,7 +22,10 @@ options:
   --out DIR       the output directory (default: generated/src of this workspace)
   --package NAME  generate only this package and what it references (repeatable)
   --color WHEN    colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never
-  -h, --help      print this help";
+  -h, --help      print this help
+  -V, --version   print the version
+
+exit status: 0 done or up to date, 1 mistakes in the IDL or stale output, 2 usage or I/O error";
 
 struct Args {
     check: bool,
@@ -32,13 +35,22 @@ struct Args {
     color: Color,
 }
 
+/// What the command line asks for.
+enum Action {
+    Run(Args),
+    Help,
+    Version,
+}
+
 fn workspace_path(rel: &str) -> PathBuf {
     // The defaults are the workspace's own directories, wherever `cargo run` is started.
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().unwrap_or(manifest).join(rel)
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse_args(mut parser: lexopt::Parser) -> Result<Action, lexopt::Error> {
+    use lexopt::prelude::*;
+
     let mut parsed = Args {
         check: false,
         idl: workspace_path("idl"),
@@ -46,50 +58,46 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
         packages: Vec::new(),
         color: Color::auto(&std::io::stderr()),
     };
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("`{name}` needs a value"))
-        };
-        match flag.as_str() {
-            "--check" => parsed.check = true,
-            "--idl" => parsed.idl = PathBuf::from(value("--idl")?),
-            "--out" => parsed.out = PathBuf::from(value("--out")?),
-            "--package" => parsed.packages.push(value("--package")?),
-            "--color" => {
-                parsed.color = match value("--color")?.as_str() {
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("check") => parsed.check = true,
+            Long("idl") => parsed.idl = parser.value()?.into(),
+            Long("out") => parsed.out = parser.value()?.into(),
+            Long("package") => parsed.packages.push(parser.value()?.string()?),
+            Long("color") => {
+                parsed.color = match parser.value()?.string()?.as_str() {
                     "auto" => Color::auto(&std::io::stderr()),
                     "always" => Color::Always,
                     "never" => Color::Never,
                     other => {
                         return Err(format!(
                             "`--color` takes auto, always or never, not `{other}`"
-                        ));
+                        )
+                        .into());
                     }
                 }
             }
-            "-h" | "--help" => return Ok(None),
-            other => return Err(format!("unknown argument `{other}`")),
+            Short('h') | Long("help") => return Ok(Action::Help),
+            Short('V') | Long("version") => return Ok(Action::Version),
+            _ => return Err(arg.unexpected()),
         }
     }
-    Ok(Some(parsed))
+    Ok(Action::Run(parsed))
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
+    let args = match parse_args(lexopt::Parser::from_env()) {
+        Ok(Action::Run(args)) => args,
+        Ok(Action::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
+        Ok(Action::Version) => {
+            println!("vapi-codegen {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };

@@ -152,9 +152,17 @@ fn color_is_chosen_with_a_flag() {
 fn usage_and_io_errors_exit_2() {
     let unknown = run(&["--frobnicate"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(text(&unknown.stderr).contains("unknown argument `--frobnicate`"));
+    assert!(
+        text(&unknown.stderr).contains("error: invalid option '--frobnicate'\n\nusage:"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let stray = run(&["idl"]);
+    assert_eq!(stray.status.code(), Some(2));
+    assert!(text(&stray.stderr).contains("unexpected argument \"idl\""));
     let missing_value = run(&["--idl"]);
     assert_eq!(missing_value.status.code(), Some(2));
+    assert!(text(&missing_value.stderr).contains("missing argument for option '--idl'"));
     let no_dir = run(&["--idl", "/nonexistent/vapi-idl", "--check"]);
     assert_eq!(no_dir.status.code(), Some(2));
     assert!(text(&no_dir.stderr).contains("cannot read"));
@@ -192,4 +200,73 @@ fn the_checked_in_bindings_are_fresh() {
         "run `cargo run -p vapi-codegen`:\n{}",
         text(&result.stderr)
     );
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    for flag in ["--version", "-V"] {
+        let out = run(&[flag]);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert_eq!(
+            text(&out.stdout),
+            format!("vapi-codegen {}\n", env!("CARGO_PKG_VERSION")),
+            "{flag}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_package_is_a_mistake_in_the_idl() {
+    let out = scratch("package");
+    let idl = workspace("tests/fixtures/base");
+    let result = run(&[
+        "--idl",
+        &idl.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+        "--package",
+        "com.vmware.example.shopp",
+        "--package",
+        "com.vmware.tricky",
+        "--color=never",
+    ]);
+    assert_eq!(result.status.code(), Some(1), "exit 1 like any IDL mistake");
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.starts_with("error: no IDL file declares the package `com.vmware.example.shopp`\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: did you mean `com.vmware.example.shop`?"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("error: the IDL has 1 error\n"), "{stderr}");
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_is_located() {
+    let idl = scratch("utf8");
+    let dir = idl.join("com/vmware");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    // `é` in Latin-1 on line 3, after a two-byte UTF-8 character: the column counts characters.
+    std::fs::write(
+        dir.join("a.yaml"),
+        b"package: com.vmware.a\ndoc: A.\nsince: \"\xc3\xa9\xe9\"\n".as_slice(),
+    )
+    .expect("write");
+    let result = run(&["--idl", &idl.to_string_lossy(), "--check", "--color=never"]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.starts_with(
+            "error: the file is not UTF-8: the byte 0xE9 is not part of a character\n --> com/vmware/a.yaml:3:10\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: IDL files are UTF-8 text"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&idl);
 }

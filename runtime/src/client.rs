@@ -11,17 +11,74 @@ use serde::de::DeserializeOwned;
 use crate::rest::{SESSION_HEADER, error_type_of_status};
 use crate::{HttpMethod, Unhandled};
 
-/// Why a [`Connection`] could not be built, or a login or logout failed.
-#[derive(Debug)]
-pub struct ClientError(String);
+mod resilience;
+pub use resilience::RetryConfig;
+use resilience::{Failure, Resilience};
 
-impl std::fmt::Display for ClientError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+/// Why a [`Connection`] could not be built, or a login or logout failed.
+///
+/// [`Display`](std::fmt::Display) says what failed in this crate's words (`login: cannot reach
+/// https://vc.example.com/api/session`); the cause, when there is one (the transport error,
+/// the TLS or I/O error), is [`source()`](std::error::Error::source), not repeated in the
+/// message, so an error reporter that walks the chain names it once.
+#[derive(Debug)]
+pub struct ClientError {
+    message: String,
+    refused: bool,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ClientError {
+    /// An error with this message and no underlying cause.
+    pub fn new(message: impl Into<String>) -> Self {
+        ClientError {
+            message: message.into(),
+            refused: false,
+            source: None,
+        }
+    }
+
+    /// An error with this message caused by `source`.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        ClientError {
+            message: message.into(),
+            refused: false,
+            source: Some(source.into()),
+        }
+    }
+
+    /// An error the server answered with (a login refused, a logout answered with an error),
+    /// as opposed to one that happened before an answer came.
+    fn refused(message: impl Into<String>) -> Self {
+        ClientError {
+            refused: true,
+            ..ClientError::new(message)
+        }
+    }
+
+    /// Whether the server answered and refused (wrong credentials, an error status), rather
+    /// than the call failing before an answer (bad settings, no connection, TLS).
+    pub fn is_refused(&self) -> bool {
+        self.refused
     }
 }
 
-impl std::error::Error for ClientError {}
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Settings of a [`Connection`], in the style of `reqwest::ClientBuilder`.
 ///
@@ -31,7 +88,7 @@ impl std::error::Error for ClientError {}
 /// use vapi_runtime::client::ClientBuilder;
 ///
 /// let pem = std::fs::read("vcenter-ca.pem").map_err(|e| {
-///     vapi_runtime::client::ClientError::from(e.to_string())
+///     vapi_runtime::client::ClientError::with_source("cannot read vcenter-ca.pem", e)
 /// })?;
 /// let connection = ClientBuilder::new("https://vc.example.com")
 ///     .add_root_certificate_pem(&pem)?
@@ -49,20 +106,33 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     session_id: Option<String>,
     max_response_bytes: usize,
+    resilience: Resilience,
 }
 
 impl From<String> for ClientError {
     fn from(message: String) -> Self {
-        ClientError(message)
+        ClientError::new(message)
     }
 }
 
 impl ClientBuilder {
-    /// A connection to the server at `base_url` (`https://vc.example.com`; calls go to
-    /// `base_url/api/...`), trusting the platform's web PKI roots, with a 60 s timeout per call,
-    /// 10 s to connect, and answers of at most [`DEFAULT_MAX_RESPONSE_BYTES`].
+    /// A connection to the server at `base_url` (`https://vc.example.com`, or with the API
+    /// path, `https://vc.example.com/api`; calls go to `https://vc.example.com/api/...`),
+    /// trusting the web PKI roots and the platform's certificate store, with a 60 s timeout
+    /// per call, 10 s to connect, and answers of at most [`DEFAULT_MAX_RESPONSE_BYTES`].
+    ///
+    /// ```
+    /// use vapi_runtime::client::ClientBuilder;
+    ///
+    /// let a = ClientBuilder::new("https://vc.example.com/api/").build()?;
+    /// let b = ClientBuilder::new("https://vc.example.com").build()?;
+    /// assert_eq!(a.base_url(), b.base_url());
+    /// # Ok::<(), vapi_runtime::client::ClientError>(())
+    /// ```
     pub fn new(base_url: impl Into<String>) -> Self {
-        let base = base_url.into().trim_end_matches('/').to_owned();
+        let base = base_url.into();
+        let base = base.trim_end_matches('/');
+        let base = base.strip_suffix("/api").unwrap_or(base).to_owned();
         ClientBuilder {
             base,
             roots: Vec::new(),
@@ -71,6 +141,7 @@ impl ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             session_id: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            resilience: Resilience::default(),
         }
     }
 
@@ -81,9 +152,9 @@ impl ClientBuilder {
     /// If the PEM holds no certificate.
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, ClientError> {
         let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| ClientError(format!("not a PEM certificate bundle: {e}")))?;
+            .map_err(|e| ClientError::with_source("not a PEM certificate bundle", e))?;
         if certs.is_empty() {
-            return Err(ClientError("the PEM holds no certificate".to_owned()));
+            return Err(ClientError::new("the PEM holds no certificate"));
         }
         self.roots.extend(certs);
         Ok(self)
@@ -137,7 +208,7 @@ impl ClientBuilder {
     /// If the base URL is not `http://` or `https://`, or the TLS settings cannot be used.
     pub fn build(self) -> Result<Connection, ClientError> {
         if !(self.base.starts_with("https://") || self.base.starts_with("http://")) {
-            return Err(ClientError(format!(
+            return Err(ClientError::new(format!(
                 "the base URL {:?} is not http:// or https://",
                 self.base
             )));
@@ -152,12 +223,14 @@ impl ClientBuilder {
         }
         let http = http
             .build()
-            .map_err(|e| ClientError(format!("cannot set up HTTP: {e}")))?;
+            .map_err(|e| ClientError::with_source("cannot set up HTTP", e))?;
         Ok(Connection {
             http,
             base: self.base,
+            timeout: self.timeout,
             session: Arc::new(Mutex::new(self.session_id)),
             max_response_bytes: self.max_response_bytes,
+            resilience: self.resilience,
         })
     }
 }
@@ -168,8 +241,10 @@ impl ClientBuilder {
 pub struct Connection {
     http: reqwest::Client,
     base: String,
+    timeout: Duration,
     session: Arc<Mutex<Option<String>>>,
     max_response_bytes: usize,
+    resilience: Resilience,
 }
 
 impl Connection {
@@ -180,6 +255,23 @@ impl Connection {
     /// As [`ClientBuilder::build`].
     pub fn new(base_url: impl Into<String>) -> Result<Self, ClientError> {
         ClientBuilder::new(base_url).build()
+    }
+
+    /// The server's URL, without `/api` (`https://vc.example.com`).
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The longest one call may take ([`ClientBuilder::timeout`]); transfers use it as the
+    /// longest time without a byte moving instead.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The HTTP client, with the connection's TLS settings, for the transfer module.
+    #[cfg(feature = "transfer")]
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// The session id in use, if any.
@@ -206,20 +298,25 @@ impl Connection {
             .basic_auth(user, Some(password))
             .send()
             .await
-            .map_err(|e| ClientError(format!("login: {e}")))?;
+            .map_err(|e| {
+                ClientError::with_source(format!("login: cannot reach {}", self.base), e)
+            })?;
         let status = response.status();
         let body = read_body(response, self.max_response_bytes)
             .await
-            .map_err(|e| ClientError(format!("login: {e}")))?;
+            .map_err(|e| ClientError::with_source("login: the answer could not be read", e))?;
         if !status.is_success() {
-            return Err(ClientError(format!(
-                "login refused ({status}): {}",
-                String::from_utf8_lossy(&body)
+            return Err(ClientError::refused(format!(
+                "login refused (HTTP {}): {}",
+                status.as_u16(),
+                server_message(&body)
             )));
         }
-        let id: String = serde_json::from_slice(&body)
-            .map_err(|e| ClientError(format!("login: the session id is not a JSON string: {e}")))?;
+        let id: String = serde_json::from_slice(&body).map_err(|e| {
+            ClientError::with_source("login: the session id is not a JSON string", e)
+        })?;
         self.set_session(Some(id));
+        self.resilience.remember(user, password);
         Ok(())
     }
 
@@ -229,24 +326,28 @@ impl Connection {
     ///
     /// If the server cannot be reached or answers with an error.
     pub async fn logout(&self) -> Result<(), ClientError> {
+        // A logout must not log in again when the session has already expired.
+        self.resilience.forget();
         let response = self
             .send(Request::new(HttpMethod::Delete, "/session"))
             .await
-            .map_err(|e| ClientError(format!("logout: {e}")))?;
+            .map_err(|e| ClientError::with_source("logout failed", e))?;
         self.set_session(None);
         if response.is_success() {
             Ok(())
         } else {
-            Err(ClientError(format!("logout refused ({})", response.status)))
+            Err(ClientError::refused(format!(
+                "logout refused (HTTP {}): {}",
+                response.status,
+                server_message(&response.body)
+            )))
         }
     }
 
-    /// Sends a request below `/api` with the session header; any answer is a [`Response`].
-    ///
-    /// # Errors
-    ///
-    /// If no answer came: connection, TLS, timeout.
-    pub async fn send(&self, request: Request) -> Result<Response, Unhandled> {
+    /// Sends `request` once, with the session header and the call's timeout; the resilient
+    /// [`send`](Self::send) around it decides on retries and a new login. Also gives how long
+    /// the server asked to wait before another try (`Retry-After`), if it did.
+    async fn send_once(&self, request: &Request) -> Result<(Response, Option<Duration>), Failure> {
         let method = match request.method {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
@@ -260,24 +361,56 @@ impl Connection {
             url.push_str(&encode_query(&request.query));
         }
         let mut builder = self.http.request(method, url);
+        if let Some(timeout) = request.timeout.or(self.resilience.timeout()) {
+            builder = builder.timeout(timeout);
+        }
         if let Some(id) = self.session_id() {
             builder = builder.header(SESSION_HEADER, id);
         }
-        for (name, value) in request.headers {
+        for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        if let Some(body) = request.body {
+        if let Some(body) = &request.body {
             builder = builder
                 .header("content-type", "application/json")
-                .body(body);
+                .body(body.clone());
         }
-        let response = builder.send().await.map_err(Unhandled::new)?;
+        let response = builder.send().await.map_err(Failure::transport)?;
         let status = response.status().as_u16();
+        let retry_after = resilience::retry_after(response.headers());
         let body = read_body(response, self.max_response_bytes)
             .await
-            .map_err(Unhandled::new)?;
-        Ok(Response { status, body })
+            .map_err(Failure::body)?;
+        Ok((Response { status, body }, retry_after))
     }
+}
+
+/// What a refusal says: the `default_message`s of a vAPI error body, else the body as text
+/// (cut short), else nothing.
+pub(crate) fn server_message(body: &[u8]) -> String {
+    let from_vapi = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            let messages = v.get("messages")?.as_array()?;
+            let texts: Vec<&str> = messages
+                .iter()
+                .filter_map(|m| m.get("default_message")?.as_str())
+                .collect();
+            let kind = v.get("error_type").and_then(|t| t.as_str());
+            match (kind, texts.is_empty()) {
+                (_, false) => Some(texts.join(" ")),
+                (Some(kind), true) => Some(kind.to_owned()),
+                (None, true) => None,
+            }
+        });
+    from_vapi.unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(body);
+        let text = text.trim();
+        match text.char_indices().nth(500) {
+            Some((cut, _)) => format!("{}…", &text[..cut]),
+            None => text.to_owned(),
+        }
+    })
 }
 
 /// The answer size [`ClientBuilder::new`] accepts: 16 MiB.
@@ -330,6 +463,9 @@ pub struct Request {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    operation: Option<(&'static str, &'static str)>,
+    idempotent: bool,
+    timeout: Option<Duration>,
 }
 
 impl Request {
@@ -342,6 +478,9 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            operation: None,
+            idempotent: false,
+            timeout: None,
         }
     }
 

@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
+mod interop;
+
 /// The instants a `datetime` can carry: the years 0000 to 9999 in UTC, as milliseconds
 /// since the Unix epoch.
 const MIN_MILLIS: i64 = -62_167_219_200_000;

@@ -17,6 +17,8 @@ mod metadata;
 pub mod rest;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "transfer")]
+pub mod transfer;
 mod uri;
 mod validate;
 mod values;

@@ -8,7 +8,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
 
 pub use axum;
 use axum::body::Bytes;
@@ -23,7 +24,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::rest::{SESSION_HEADER, status_of};
-use crate::{Unhandled, ValidationError};
+use crate::{DateTime, Unhandled, ValidationError};
+
+/// How long an API session lives without a call unless [`Sessions::new`] is given another
+/// time: vCenter's default, 30 minutes.
+pub const DEFAULT_SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// An HTTP answer.
 pub type Response = axum::response::Response;
@@ -298,17 +303,80 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// One login: who, since when, last used when.
+struct Login {
+    user: String,
+    created: SystemTime,
+    last_accessed: SystemTime,
+    last_call: Instant,
+}
+
+/// The API sessions of an [`ApiServer`]: who may log in, how long a session lives idle, and
+/// the live ones. Shared with other routes served beside the API (transfer endpoints that, as
+/// vCenter's do, ask for `vmware-api-session-id`) by cloning: every clone is the same table.
 #[derive(Clone)]
-struct Sessions {
-    credentials: Credentials,
-    // Session id → user.
-    active: Arc<Mutex<BTreeMap<String, String>>>,
+pub struct Sessions {
+    credentials: Arc<Credentials>,
+    idle_timeout: Duration,
+    // Session id → login.
+    active: Arc<Mutex<BTreeMap<String, Login>>>,
+}
+
+impl fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sessions")
+            .field("credentials", &self.credentials)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sessions {
-    fn user_of(&self, headers: &HeaderMap) -> Option<String> {
+    /// No sessions yet; `credentials` log in; a session lives `idle_timeout` without a call
+    /// (vCenter's default is [`DEFAULT_SESSION_IDLE_TIMEOUT`]).
+    pub fn new(credentials: Credentials, idle_timeout: Duration) -> Self {
+        Sessions {
+            credentials: Arc::new(credentials),
+            idle_timeout,
+            active: Arc::new(Mutex::new(BTreeMap::new())),
+        }
+    }
+
+    /// The table, with every login idle longer than the timeout dropped.
+    fn table(&self) -> MutexGuard<'_, BTreeMap<String, Login>> {
+        // Every change to the table is one insert or remove: a panic elsewhere cannot leave
+        // it half changed.
+        let mut active = self.active.lock().unwrap_or_else(|e| e.into_inner());
+        let timeout = self.idle_timeout;
+        active.retain(|_, login| login.last_call.elapsed() <= timeout);
+        active
+    }
+
+    /// The user of the live session named by the request's `vmware-api-session-id`, if any;
+    /// the session counts as used.
+    pub fn user_of(&self, headers: &HeaderMap) -> Option<String> {
         let id = headers.get(SESSION_HEADER)?.to_str().ok()?;
-        self.active.lock().ok()?.get(id).cloned()
+        let mut active = self.table();
+        let login = active.get_mut(id)?;
+        login.last_call = Instant::now();
+        login.last_accessed = SystemTime::now();
+        Some(login.user.clone())
+    }
+
+    /// The documented `Session.Info` of the request's session: `user`, `created_time`,
+    /// `last_accessed_time` (this call is an access).
+    fn info_of(&self, headers: &HeaderMap) -> Option<Value> {
+        let id = headers.get(SESSION_HEADER)?.to_str().ok()?;
+        let mut active = self.table();
+        let login = active.get_mut(id)?;
+        login.last_call = Instant::now();
+        login.last_accessed = SystemTime::now();
+        let time = |t: SystemTime| DateTime::from_system_time(t).map(|d| d.to_string());
+        Some(json!({
+            "user": login.user,
+            "created_time": time(login.created),
+            "last_accessed_time": time(login.last_accessed),
+        }))
     }
 }
 
@@ -329,16 +397,24 @@ impl Sessions {
 #[derive(Debug)]
 pub struct ApiServer {
     routes: Router,
-    credentials: Credentials,
+    sessions: Sessions,
     body_limit: usize,
 }
 
 impl ApiServer {
-    /// A server accepting `credentials`, with no services yet.
+    /// A server accepting `credentials`, its sessions living [`DEFAULT_SESSION_IDLE_TIMEOUT`]
+    /// without a call, with no services yet.
     pub fn new(credentials: Credentials) -> Self {
+        ApiServer::with_sessions(Sessions::new(credentials, DEFAULT_SESSION_IDLE_TIMEOUT))
+    }
+
+    /// A server keeping its logins in `sessions` (a clone of which other routes can use to
+    /// check `vmware-api-session-id`), with no services yet. After its idle timeout a session
+    /// gets 401 as an unknown one does.
+    pub fn with_sessions(sessions: Sessions) -> Self {
         ApiServer {
             routes: Router::new(),
-            credentials,
+            sessions,
             body_limit: 1 << 20,
         }
     }
@@ -357,10 +433,7 @@ impl ApiServer {
 
     /// The router to serve.
     pub fn into_router(self) -> Router {
-        let sessions = Sessions {
-            credentials: self.credentials,
-            active: Arc::new(Mutex::new(BTreeMap::new())),
-        };
+        let sessions = self.sessions;
         // A path no operation has, or a method none of its operations has: JSON
         // `OPERATION_NOT_FOUND`, not axum's empty 404 or 405.
         let not_found = |req: Request| async move {
@@ -416,18 +489,22 @@ async fn login(State(sessions): State<Sessions>, headers: HeaderMap) -> Response
     let Some(id) = new_session_id() else {
         return unhandled(&Unhandled::new("no randomness for a session id"));
     };
-    match sessions.active.lock() {
-        Ok(mut active) => {
-            active.insert(id.clone(), user);
-        }
-        Err(_) => return unhandled(&Unhandled::new("the session table is poisoned")),
-    }
+    let now = SystemTime::now();
+    sessions.table().insert(
+        id.clone(),
+        Login {
+            user,
+            created: now,
+            last_accessed: now,
+            last_call: Instant::now(),
+        },
+    );
     (StatusCode::CREATED, Json(id)).into_response()
 }
 
 async fn current_user(State(sessions): State<Sessions>, headers: HeaderMap) -> Response {
-    match sessions.user_of(&headers) {
-        Some(user) => ok(&json!({"user": user})),
+    match sessions.info_of(&headers) {
+        Some(info) => ok(&info),
         None => unauthenticated(),
     }
 }
@@ -437,10 +514,7 @@ async fn logout(State(sessions): State<Sessions>, headers: HeaderMap) -> Respons
         .get(SESSION_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let removed = match (id, sessions.active.lock()) {
-        (Some(id), Ok(mut active)) => active.remove(&id).is_some(),
-        _ => false,
-    };
+    let removed = id.is_some_and(|id| sessions.table().remove(&id).is_some());
     if removed {
         no_content()
     } else {

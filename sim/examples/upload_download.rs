@@ -1,5 +1,6 @@
-//! Uploads a file through an update session and downloads it through a download session, with
-//! the generated clients, against the simulator:
+//! Uploads a file into a library item through an update session and downloads it back through
+//! a download session, with the two flows of `vapi-cl` (streaming, checksums verified, the
+//! session kept alive), against the simulator:
 //!
 //! ```text
 //! cargo run -p vapi-sim --example upload_download                       # starts its own
@@ -7,15 +8,9 @@
 //! ```
 
 use std::error::Error;
-use std::time::Duration;
 
 use vapi_bindings::content::library::ItemId;
-use vapi_bindings::content::library::item::downloadsession::{self as dls, File as _};
-use vapi_bindings::content::library::item::updatesession::{self as ups, File as _};
-use vapi_bindings::content::library::item::{
-    DownloadSession as _, DownloadSessionModel, FileChecksumAlgorithm, FileChecksumInfo,
-    UpdateSession as _, UpdateSessionModel, download_session, update_session,
-};
+use vapi_cl::{DownloadOptions, UploadFile, UploadOptions};
 use vapi_runtime::client::Connection;
 
 type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
@@ -47,86 +42,40 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-/// The whole flow; the checksum both ends agree on.
+/// The whole flow: `bytes` uploaded as `disk.bin`, downloaded into a temporary directory;
+/// the SHA-256 both ends agree on.
 pub async fn run(base: &str, item: &str, bytes: &[u8]) -> Result<String> {
     let connection = Connection::new(base)?;
     connection
         .login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
         .await?;
-    let http = reqwest::Client::new();
-    let expected = sha256_hex(bytes);
+    let item = ItemId::new(item);
 
-    // Upload: create → add file → PUT bytes → validate → complete.
-    let updates = update_session::Client::new(connection.clone());
-    let update_files = ups::file::Client::new(connection.clone());
-    let spec = UpdateSessionModel {
-        library_item_id: Some(ItemId::new(item)),
-        ..Default::default()
-    };
-    let session = updates.create(Some("example-upload".into()), spec).await?;
-    let mut add = ups::FileAddSpec::new("disk.bin".into(), ups::FileSourceType::Push);
-    add.size = Some(i64::try_from(bytes.len())?);
-    let mut sum = FileChecksumInfo::new(expected.clone());
-    sum.algorithm = Some(FileChecksumAlgorithm::Sha256);
-    add.checksum_info = Some(sum);
-    let added = update_files.add(session.clone(), add).await?;
-    let upload = added.upload_endpoint.ok_or("no upload endpoint")?;
-    http.put(upload.uri.as_str())
-        .body(bytes.to_vec())
-        .send()
-        .await?
-        .error_for_status()?;
-    let validation = update_files.validate(session.clone()).await?;
-    if validation.has_errors {
-        return Err(format!("validation failed: {validation:?}").into());
-    }
-    updates.complete(session.clone()).await?;
-    updates.delete(session).await?;
+    // Upload: create update session → add file → PUT bytes → validate → complete.
+    let source = UploadFile::reader(
+        "disk.bin",
+        std::io::Cursor::new(bytes.to_vec()),
+        Some(u64::try_from(bytes.len())?),
+    );
+    let sent = vapi_cl::upload(&connection, &item, vec![source], &UploadOptions::default()).await?;
 
-    // Download: create → prepare → poll until PREPARED → GET → keep alive → delete.
-    let downloads = download_session::Client::new(connection.clone());
-    let download_files = dls::file::Client::new(connection.clone());
-    let spec = DownloadSessionModel {
-        library_item_id: Some(ItemId::new(item)),
-        ..Default::default()
-    };
-    let session = downloads.create(None, spec).await?;
-    download_files
-        .prepare(session.clone(), "disk.bin".into(), None)
-        .await?;
-    let file = loop {
-        let file = download_files
-            .get(session.clone(), "disk.bin".into())
-            .await?;
-        if file.status == dls::FilePrepareStatus::Prepared {
-            break file;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let endpoint = file.download_endpoint.ok_or("no download endpoint")?;
-    let got = http
-        .get(endpoint.uri.as_str())
-        .send()
-        .await?
-        .error_for_status()?
-        .bytes()
-        .await?;
-    downloads.keep_alive(session.clone(), Some(100)).await?;
-    downloads.delete(session).await?;
+    // Download: create download session → prepare → poll until PREPARED → GET → delete.
+    let dir = std::env::temp_dir().join(format!("vapi-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let options = DownloadOptions::default().files(["disk.bin"]);
+    let got = vapi_cl::download(&connection, &item, &dir, &options).await;
+    let read_back = std::fs::read(dir.join("disk.bin"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let got = got?;
     connection.logout().await?;
 
-    let got_sum = sha256_hex(&got);
-    let server_sum = file.checksum_info.map(|c| c.checksum).unwrap_or_default();
-    if got.as_ref() != bytes || got_sum != expected || server_sum != expected {
+    let up = sent.files[0].checksum.clone().ok_or("no upload checksum")?;
+    let down = got.files[0]
+        .checksum
+        .clone()
+        .ok_or("no download checksum")?;
+    if read_back? != bytes || up != down {
         return Err("the downloaded bytes differ from the uploaded ones".into());
     }
-    Ok(got_sum)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Ok(down.hex().to_owned())
 }

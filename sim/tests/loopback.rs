@@ -119,13 +119,15 @@ async fn every_session_operation_with_its_documented_errors() {
         Some(10)
     );
     assert!(dfiles.list(d.clone()).await.unwrap().is_empty());
+    // A file the item does not have is an InvalidArgument, as prepare and get document it
+    // (NotFound is for the session).
     assert!(matches!(
         dfiles.prepare(d.clone(), "absent".into(), None).await,
-        Err(dls::file::PrepareError::NotFound(_))
+        Err(dls::file::PrepareError::InvalidArgument(_))
     ));
     assert!(matches!(
         dfiles.get(d.clone(), "absent".into()).await,
-        Err(dls::file::GetError::NotFound(_))
+        Err(dls::file::GetError::InvalidArgument(_))
     ));
     downloads
         .fail(d.clone(), "client gave up".into())
@@ -341,9 +343,13 @@ async fn nesting_and_answer_sizes_are_limited() {
         .login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
         .await
         .unwrap_err();
+    // The cause is the error's source, not repeated in its message.
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
     assert!(
-        err.to_string().contains("larger than the limit of 8 bytes"),
-        "{err}"
+        cause
+            .as_deref()
+            .is_some_and(|c| c.contains("larger than the limit of 8 bytes")),
+        "{err}: {cause:?}"
     );
     task.abort();
 }

@@ -10,7 +10,7 @@ use quote::quote;
 
 use super::data::holds_structure;
 use super::types::{braced, ident, rust_type};
-use crate::ir::{Body, HttpMethod, Model, Operation, Param, Service, Type};
+use crate::ir::{Body, HttpMethod, Model, Operation, OperationKind, Param, Service, Type};
 use crate::naming;
 
 /// Where generated client and server code goes, and what gates it.
@@ -63,8 +63,8 @@ fn input_check(model: &Model, op: &Operation, p: &Param) -> Option<TokenStream> 
         return None;
     }
     let n = ident(&p.name.rust);
-    let presence =
-        matches!(op.name.wire.as_str(), "create" | "update") && has_presence(model, &p.ty);
+    let presence = matches!(op.kind, Some(OperationKind::Create | OperationKind::Update))
+        && has_presence(model, &p.ty);
     let call = if presence {
         let m = ident(&format!("validate_for_{}", op.name.wire));
         quote!(.#m())

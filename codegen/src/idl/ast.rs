@@ -3,7 +3,7 @@
 //! Nothing here is resolved or knows Rust: references are still the strings the author wrote.
 
 use crate::diag::Pos;
-pub use crate::ir::Primitive;
+pub use crate::ir::{HttpMethod, IdlWord, InputRule, OperationKind, OutputRule, Primitive};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,15 +109,15 @@ pub struct FieldDecl {
     pub presence: Option<S<PresenceDecl>>,
 }
 
-/// `presence:` of a field; each value as written.
+/// `presence:` of a field.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PresenceDecl {
     /// `create:`
-    pub create: Option<S<String>>,
+    pub create: Option<S<InputRule>>,
     /// `update:`
-    pub update: Option<S<String>>,
+    pub update: Option<S<InputRule>>,
     /// `result:`
-    pub result: Option<S<String>>,
+    pub result: Option<S<OutputRule>>,
 }
 
 /// A union of a structure.
@@ -162,6 +162,8 @@ pub struct ServiceDecl {
 pub struct OperationDecl {
     /// Its name.
     pub name: S<String>,
+    /// What it does, if its name is one of vAPI's standard ones.
+    pub kind: Option<OperationKind>,
     /// Its documentation.
     pub doc: S<String>,
     /// The version that added it.
@@ -228,7 +230,7 @@ pub struct PrivilegeDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RestDecl {
     /// The HTTP method.
-    pub method: S<String>,
+    pub method: S<HttpMethod>,
     /// The URL template.
     pub path: S<String>,
     /// The `?action=` value.

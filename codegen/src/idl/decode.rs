@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::ast::{
-    EnumDecl, EnumValueDecl, ErrorRefDecl, FieldDecl, File, OperationDecl, ParamDecl, PresenceDecl,
-    PrivilegeDecl, ResourceTypeDecl, RestDecl, ResultDecl, S, ServiceDecl, StructDecl, TypeExpr,
-    UnionCaseDecl, UnionDecl,
+    EnumDecl, EnumValueDecl, ErrorRefDecl, FieldDecl, File, IdlWord, OperationDecl, OperationKind,
+    ParamDecl, PresenceDecl, PrivilegeDecl, ResourceTypeDecl, RestDecl, ResultDecl, S, ServiceDecl,
+    StructDecl, TypeExpr, UnionCaseDecl, UnionDecl,
 };
 use super::yaml::{Node, NodeKind};
 use crate::diag::{Diagnostic, Pos, did_you_mean};
@@ -28,13 +28,6 @@ pub fn decode_file(
     };
     d.file_decl(root)
 }
-
-/// One key of `presence:`: its name, its allowed values and where its value goes.
-type PresenceRule<'p> = (
-    &'static str,
-    &'static [&'static str],
-    &'p mut Option<S<String>>,
-);
 
 struct Decoder<'a> {
     file: &'a str,
@@ -101,15 +94,18 @@ impl<'a> Decoder<'a> {
                     key.pos,
                     format!("unknown key `{name}` in {what}"),
                 );
-                diag = match did_you_mean(name, allowed.iter().copied()) {
-                    Some(best) => diag.with_help(format!("did you mean `{best}`?")),
-                    // The commonest habit from other IDLs: a flag instead of a wrapper type.
-                    None if allowed.contains(&"type")
-                        && did_you_mean(name, ["optional"]).is_some() =>
-                    {
-                        diag.with_help("write an optional type as `type: optional<T>`")
-                    }
-                    None => diag.with_help(format!("expected one of: {}", allowed.join(", "))),
+                // The commonest habit from other IDLs: a flag instead of a wrapper type.
+                let flag = did_you_mean(name, allowed.iter().copied()).is_none()
+                    && allowed.contains(&"type")
+                    && did_you_mean(name, ["optional"]).is_some();
+                diag = if flag {
+                    diag.with_help("write an optional type as `type: optional<T>`")
+                } else {
+                    diag.with_suggestion_or(
+                        name,
+                        allowed.iter().copied(),
+                        format!("expected one of: {}", allowed.join(", ")),
+                    )
                 };
                 self.push(diag);
                 continue;
@@ -193,6 +189,28 @@ impl<'a> Decoder<'a> {
             .unwrap_or("")
             .trim()
             .to_owned()
+    }
+
+    /// One of the IDL's fixed words (an HTTP method, a presence rule): anything else is
+    /// reported as not being `what`, with the closest word or the list of them.
+    fn word<T: IdlWord>(&mut self, value: S<String>, what: &str) -> Option<S<T>> {
+        if let Some((_, word)) = T::all().iter().find(|(t, _)| *t == value.value) {
+            return Some(S::new(*word, value.pos));
+        }
+        let spellings = || T::all().iter().map(|(t, _)| *t);
+        let expected = format!(
+            "expected one of: {}",
+            spellings().collect::<Vec<_>>().join(", ")
+        );
+        self.push(
+            Diagnostic::error(
+                self.file,
+                value.pos,
+                format!("`{}` is not {what}", value.value),
+            )
+            .with_suggestion_or(&value.value, spellings(), expected),
+        );
+        None
     }
 
     fn req_string(&mut self, keys: &Keys<'_>, key: &str) -> Option<S<String>> {
@@ -440,43 +458,17 @@ impl<'a> Decoder<'a> {
 
     fn presence(&mut self, node: &Node) -> Option<S<PresenceDecl>> {
         let keys = self.keys(node, "`presence`", &["create", "update", "result"])?;
-        let mut presence = PresenceDecl::default();
-        let rules: [PresenceRule<'_>; 3] = [
-            (
-                "create",
-                &["required", "optional", "unused"],
-                &mut presence.create,
-            ),
-            (
-                "update",
-                &["required", "optional", "unused"],
-                &mut presence.update,
-            ),
-            (
-                "result",
-                &["always", "optional", "absent"],
-                &mut presence.result,
-            ),
-        ];
-        for (key, allowed, slot) in rules {
-            let Some(value) = self.opt_string(&keys, key) else {
-                continue;
-            };
-            if allowed.contains(&value.value.as_str()) {
-                *slot = Some(value);
-            } else {
-                let mut diag = Diagnostic::error(
-                    self.file,
-                    value.pos,
-                    format!("`{}` is not a presence rule for `{key}`", value.value),
-                );
-                diag = match did_you_mean(&value.value, allowed.iter().copied()) {
-                    Some(best) => diag.with_help(format!("did you mean `{best}`?")),
-                    None => diag.with_help(format!("expected one of: {}", allowed.join(", "))),
-                };
-                self.push(diag);
-            }
-        }
+        let input = |d: &mut Self, key: &str| {
+            let value = d.opt_string(&keys, key)?;
+            d.word(value, &format!("a presence rule for `{key}`"))
+        };
+        let presence = PresenceDecl {
+            create: input(self, "create"),
+            update: input(self, "update"),
+            result: self
+                .opt_string(&keys, "result")
+                .and_then(|v| self.word(v, "a presence rule for `result`")),
+        };
         Some(S::new(presence, node.pos))
     }
 
@@ -549,8 +541,12 @@ impl<'a> Decoder<'a> {
         let errors = self.list(&keys, "errors", Self::error_ref);
         let privileges = self.list(&keys, "privileges", Self::privilege);
         let rest = keys.entries.get("rest").and_then(|n| self.rest(n));
+        let kind = name
+            .as_ref()
+            .and_then(|n| OperationKind::from_idl(&n.value));
         Some(OperationDecl {
             name: name?,
+            kind,
             doc: doc?,
             since,
             params,
@@ -639,22 +635,9 @@ impl<'a> Decoder<'a> {
                 "body",
             ],
         )?;
-        let method = self.req_string(&keys, "method");
-        if let Some(m) = &method {
-            const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-            if !METHODS.contains(&m.value.as_str()) {
-                let mut diag = Diagnostic::error(
-                    self.file,
-                    m.pos,
-                    format!("`{}` is not an HTTP method", m.value),
-                );
-                diag = match did_you_mean(&m.value, METHODS) {
-                    Some(best) => diag.with_help(format!("did you mean `{best}`?")),
-                    None => diag.with_help(format!("expected one of: {}", METHODS.join(", "))),
-                };
-                self.push(diag);
-            }
-        }
+        let method = self
+            .req_string(&keys, "method")
+            .and_then(|m| self.word(m, "an HTTP method"));
         let path = self.req_string(&keys, "path");
         if let Some(p) = &path
             && (!p.value.starts_with('/') || p.value.contains('?'))

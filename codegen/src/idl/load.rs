@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::ast;
 use super::{decode, yaml};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Pos};
 
 /// Files larger than this are refused rather than read: an IDL file is a few hundred kilobytes.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -56,11 +56,57 @@ impl std::error::Error for LoadError {
 }
 
 /// Reads every `*.yaml` file below `root`, in path order.
+///
+/// # Errors
+///
+/// [`LoadError::Io`] when a file or directory cannot be read; [`LoadError::Idl`] locating the
+/// first byte that is not UTF-8 in each file that has one.
 pub fn read_dir(root: &Path) -> Result<Vec<Source>, LoadError> {
     let mut files = Vec::new();
-    walk(root, root, &mut files)?;
+    let mut not_utf8 = Vec::new();
+    walk(root, root, &mut files, &mut not_utf8)?;
+    if !not_utf8.is_empty() {
+        let diags = Diagnostics::sorted(not_utf8.iter().map(|(d, _)| d.clone()).collect());
+        return Err(LoadError::Idl(
+            not_utf8
+                .iter()
+                .fold(diags, |d, (_, s)| d.with_source(&s.path, &s.text)),
+        ));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The text of a file read as `bytes`, or the diagnostic at its first byte that is not UTF-8
+/// with the file's text as far as it can be shown.
+fn utf8(path: &str, bytes: Vec<u8>) -> Result<String, Box<(Diagnostic, Source)>> {
+    let err = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e,
+    };
+    let bytes = err.as_bytes();
+    let valid_up_to = err.utf8_error().valid_up_to();
+    let before = String::from_utf8_lossy(&bytes[..valid_up_to]);
+    let line_start = before.rfind('\n').map_or(0, |nl| nl + 1);
+    let pos = Pos {
+        line: u32::try_from(before.matches('\n').count() + 1).unwrap_or(u32::MAX),
+        col: u32::try_from(before[line_start..].chars().count() + 1).unwrap_or(u32::MAX),
+    };
+    let byte = bytes.get(valid_up_to).copied().unwrap_or_default();
+    let diag = Diagnostic::error(
+        path,
+        pos,
+        format!("the file is not UTF-8: the byte 0x{byte:02X} is not part of a character"),
+    )
+    .with_help("IDL files are UTF-8 text: save the file as UTF-8");
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    Err(Box::new((
+        diag,
+        Source {
+            path: path.to_owned(),
+            text,
+        },
+    )))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
@@ -70,14 +116,19 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
     }
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<Source>) -> Result<(), LoadError> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<Source>,
+    not_utf8: &mut Vec<(Diagnostic, Source)>,
+) -> Result<(), LoadError> {
     let entries = std::fs::read_dir(dir).map_err(io(dir))?;
     for entry in entries {
         let entry = entry.map_err(io(dir))?;
         let path = entry.path();
         let kind = entry.file_type().map_err(io(&path))?;
         if kind.is_dir() {
-            walk(root, &path, out)?;
+            walk(root, &path, out, not_utf8)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             let meta = entry.metadata().map_err(io(&path))?;
             if meta.len() > MAX_FILE_BYTES {
@@ -89,14 +140,17 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Source>) -> Result<(), LoadError>
                     path,
                 });
             }
-            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
             let rel = path.strip_prefix(root).unwrap_or(&path);
             let rel = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            out.push(Source { path: rel, text });
+            match utf8(&rel, bytes) {
+                Ok(text) => out.push(Source { path: rel, text }),
+                Err(bad) => not_utf8.push(*bad),
+            }
         }
     }
     Ok(())
@@ -113,9 +167,15 @@ pub fn checkpoint(sources: &[Source], diags: Vec<Diagnostic>) -> Result<(), Diag
         return Ok(());
     }
     let sorted = Diagnostics::sorted(diags);
-    Err(sources
-        .iter()
-        .fold(sorted, |d, s| d.with_source(&s.path, &s.text)))
+    Err(sources.iter().fold(sorted, |d, s| {
+        // The parser's spans are looked up only for files a diagnostic points into.
+        if d.points_into(&s.path) {
+            let spans = yaml::scalar_spans(&s.text);
+            d.with_source(&s.path, &s.text).with_spans(&s.path, spans)
+        } else {
+            d
+        }
+    }))
 }
 
 /// Parses and decodes `sources` into their ASTs.

@@ -2,7 +2,7 @@
 //! → [`TypeExpr`], each part located so errors point at the offending character.
 
 use super::ast::{Primitive, S, TypeExpr};
-use crate::diag::{Diagnostic, Pos, did_you_mean};
+use crate::diag::{Diagnostic, Pos};
 
 /// Parses a type expression such as `optional<list<id(com.vmware.content.library.Item)>>`.
 /// `start` is the position of its first character; errors point at the offending character.
@@ -151,12 +151,11 @@ impl TypeParser {
                             pos,
                             format!("unknown type constructor `{other}<…>`"),
                         );
-                        d = match did_you_mean(other, GENERIC) {
-                            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                            None => {
-                                d.with_help("the generic types are optional, list, set and map")
-                            }
-                        };
+                        d = d.with_suggestion_or(
+                            other,
+                            GENERIC,
+                            "the generic types are optional, list, set and map",
+                        );
                         return Err(d);
                     }
                     TypeExpr::Named(other.to_owned())

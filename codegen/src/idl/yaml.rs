@@ -5,6 +5,7 @@
 //! into this located tree (stopping only on YAML syntax errors), and [`crate::idl::decode`] walks the
 //! tree by hand, collecting every unknown key, missing key and wrong kind.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -17,6 +18,9 @@ use crate::diag::{Diagnostic, Pos};
 pub struct Node {
     /// Where the value starts.
     pub pos: Pos,
+    /// A scalar's length in bytes as written (quotes included), as the parser reports it; 0
+    /// for a list or mapping.
+    pub len: usize,
     /// What the value is.
     pub kind: NodeKind,
 }
@@ -65,8 +69,13 @@ impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // Wrapping every value in `Spanned` is what makes serde-saphyr record its position.
         let spanned = Spanned::<NodeKind>::deserialize(deserializer)?;
+        let len = match spanned.value {
+            NodeKind::Seq(_) | NodeKind::Map(_) => 0,
+            _ => spanned.referenced.span().byte_len().unwrap_or(0),
+        };
         Ok(Node {
             pos: pos_of(&spanned.referenced),
+            len: usize::try_from(len).unwrap_or(0),
             kind: spanned.value,
         })
     }
@@ -180,6 +189,30 @@ pub fn parse(file: &str, text: &str) -> Result<Node, Diagnostic> {
         };
         Diagnostic::error(file, pos, format!("invalid YAML: {message}"))
     })
+}
+
+/// Where each scalar of `text` (key or value) starts and how many bytes it spans, as the parser
+/// reports them, for underlining exactly the value a diagnostic points at. Empty when `text` is
+/// not valid YAML.
+pub fn scalar_spans(text: &str) -> BTreeMap<Pos, usize> {
+    fn walk(node: &Node, out: &mut BTreeMap<Pos, usize>) {
+        match &node.kind {
+            NodeKind::Seq(items) => items.iter().for_each(|n| walk(n, out)),
+            NodeKind::Map(entries) => entries.iter().for_each(|(k, v)| {
+                walk(k, out);
+                walk(v, out);
+            }),
+            _ if node.len > 0 => {
+                out.insert(node.pos, node.len);
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    if let Ok(root) = serde_saphyr::from_str_with_options::<Node>(text, options()) {
+        walk(&root, &mut out);
+    }
+    out
 }
 
 /// The parser's message without the location prefix it adds (ours shows the location already).

@@ -2,12 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::Diagnostic;
 use crate::idl::ast::{self, S};
-use crate::ir::{
-    EnumValue, Enumeration, Field, InputRule, Name, OutputRule, Presence, Structure, Type, Union,
-    UnionCase,
-};
+use crate::ir::{EnumValue, Enumeration, Field, Name, Presence, Structure, Type, Union, UnionCase};
 use crate::naming;
 
 use super::{Kind, Resolver, RustNames, docs, loc};
@@ -103,9 +100,8 @@ impl<'a> Resolver<'a, '_> {
                         parent.pos,
                         format!("unknown error type `{}`", parent.value),
                     );
-                    if let Some(best) = self.suggest(&package, &parent.value, &[Kind::Error]) {
-                        d = d.with_help(format!("did you mean `{best}`?"));
-                    }
+                    let errors = self.candidates(&package, &[Kind::Error]);
+                    d = d.with_suggestion(&parent.value, errors.iter().map(String::as_str));
                     self.diags.push(d);
                 }
                 break;
@@ -168,7 +164,7 @@ impl<'a> Resolver<'a, '_> {
         });
         let mut names = RustNames::new("the field");
         let mut fields = Vec::new();
-        // Inherited fields were checked where they were declared; resolve them from there.
+        // Inherited fields were checked where they were declared.
         for (parent_file, f) in inherited {
             let rust_name = naming::value_name(&f.name.value);
             names.add(
@@ -177,7 +173,7 @@ impl<'a> Resolver<'a, '_> {
                 &rust_name,
                 loc(&parent_file.path, f.name.pos),
             );
-            if let Some(ty) = self.ty_quiet(parent_file, &f.ty) {
+            if let Some(ty) = self.field_type(parent_file, f) {
                 fields.push(Field {
                     name: Name {
                         wire: f.name.value.clone(),
@@ -204,7 +200,7 @@ impl<'a> Resolver<'a, '_> {
                 );
             }
             names.add(self.diags, &f.name.value, &rust_name, loc(path, f.name.pos));
-            let ty = self.ty(file, &f.ty, true);
+            let ty = self.field_type(file, f);
             let presence = f.presence.as_ref().map(|p| self.presence(path, p));
             if let (Some(ty), Some(p)) = (&ty, &f.presence)
                 && !ty.is_optional()
@@ -251,28 +247,10 @@ impl<'a> Resolver<'a, '_> {
     }
 
     fn presence(&mut self, path: &str, p: &S<ast::PresenceDecl>) -> Presence {
-        let input = |v: &Option<S<String>>| {
-            v.as_ref().and_then(|v| match v.value.as_str() {
-                "required" => Some(InputRule::Required),
-                "optional" => Some(InputRule::Optional),
-                "unused" => Some(InputRule::Unused),
-                _ => None,
-            })
-        };
-        let result = p
-            .value
-            .result
-            .as_ref()
-            .and_then(|v| match v.value.as_str() {
-                "always" => Some(OutputRule::Always),
-                "optional" => Some(OutputRule::Optional),
-                "absent" => Some(OutputRule::Absent),
-                _ => None,
-            });
         let presence = Presence {
-            create: input(&p.value.create),
-            update: input(&p.value.update),
-            result,
+            create: p.value.create.as_ref().map(|v| v.value),
+            update: p.value.update.as_ref().map(|v| v.value),
+            result: p.value.result.as_ref().map(|v| v.value),
         };
         if presence == Presence::default() {
             self.err(
@@ -298,9 +276,7 @@ impl<'a> Resolver<'a, '_> {
                 u.tag.pos,
                 format!("`{}` has no field `{}`", s.name.value, u.tag.value),
             );
-            if let Some(best) = did_you_mean(&u.tag.value, field_names()) {
-                d = d.with_help(format!("did you mean `{best}`?"));
-            }
+            d = d.with_suggestion(&u.tag.value, field_names());
             self.diags.push(d);
             return None;
         };
@@ -334,9 +310,7 @@ impl<'a> Resolver<'a, '_> {
                         v.pos,
                         format!("`{}` is not a value of `{}`", v.value, tag_enum.name.wire),
                     );
-                    if let Some(best) = did_you_mean(&v.value, values.iter().map(String::as_str)) {
-                        d = d.with_help(format!("did you mean `{best}`?"));
-                    }
+                    d = d.with_suggestion(&v.value, values.iter().map(String::as_str));
                     self.diags.push(d);
                 } else if !seen_values.insert(&v.value) {
                     ok = false;
@@ -356,9 +330,7 @@ impl<'a> Resolver<'a, '_> {
                             f.pos,
                             format!("`{}` has no field `{}`", s.name.value, f.value),
                         );
-                        if let Some(best) = did_you_mean(&f.value, field_names()) {
-                            d = d.with_help(format!("did you mean `{best}`?"));
-                        }
+                        d = d.with_suggestion(&f.value, field_names());
                         self.diags.push(d);
                     }
                     Some(x) if x.name.wire == u.tag.value => {

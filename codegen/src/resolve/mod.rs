@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Loc, Pos};
 use crate::idl::ast::{self, S};
-use crate::ir::{Docs, Model, Name, Package, ResourceType};
+use crate::ir::{Docs, Model, Name, Package, ResourceType, Type};
 use crate::naming;
 
 mod cycles;
@@ -29,8 +29,10 @@ pub fn resolve(files: &[ast::File], diags: &mut Vec<Diagnostic>) -> Option<Model
         symbols: BTreeMap::new(),
         resources: BTreeMap::new(),
         packages: BTreeMap::new(),
+        field_types: BTreeMap::new(),
     };
     r.index(files);
+    r.resolve_field_types(files);
     let mut packages: Vec<Package> = files.iter().map(|f| r.package(f)).collect();
     r.check_cycles(files);
     if r.diags.len() > before {
@@ -78,6 +80,8 @@ struct Resolver<'a, 'd> {
     symbols: BTreeMap<String, Symbol<'a>>,
     /// Resource type → where it was declared.
     resources: BTreeMap<String, Loc>,
+    /// The type of each field of a structure or error, by where its type is written.
+    field_types: BTreeMap<Loc, Option<Type>>,
     /// Package → its file.
     packages: BTreeMap<&'a str, &'a ast::File>,
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::{Diagnostic, Pos, did_you_mean};
+use crate::diag::{Diagnostic, Pos};
 use crate::idl::ast::{self, S};
 use crate::ir::{Body, HttpMethod, Rest};
 use crate::naming;
@@ -17,15 +17,7 @@ impl<'a> Resolver<'a, '_> {
         r: &ast::RestDecl,
     ) -> Option<Rest> {
         let before = self.diags.len();
-        let method = match r.method.value.as_str() {
-            "GET" => HttpMethod::Get,
-            "POST" => HttpMethod::Post,
-            "PUT" => HttpMethod::Put,
-            "PATCH" => HttpMethod::Patch,
-            "DELETE" => HttpMethod::Delete,
-            // Reported by the decoder.
-            _ => return None,
-        };
+        let method = r.method.value;
         let param_names = || op.params.iter().map(|p| p.name.value.as_str());
         let mut bound: BTreeMap<String, Pos> = BTreeMap::new();
         let mut bind = |this: &mut Self, name: &S<String>| {
@@ -35,9 +27,7 @@ impl<'a> Resolver<'a, '_> {
                     name.pos,
                     format!("`{}` has no parameter `{}`", op.name.value, name.value),
                 );
-                if let Some(best) = did_you_mean(&name.value, param_names()) {
-                    d = d.with_help(format!("did you mean `{best}`?"));
-                }
+                d = d.with_suggestion(&name.value, param_names());
                 this.diags.push(d);
             } else if let Some(first) = bound.get(name.value.as_str()) {
                 this.diags.push(

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::{Diagnostic, Loc, did_you_mean};
+use crate::diag::{Diagnostic, Loc};
 use crate::idl::ast::{self};
 use crate::ir::{
     Condition, Name, Operation, OperationError, OperationResult, Param, Privilege, PrivilegeScope,
@@ -165,6 +165,7 @@ impl<'a> Resolver<'a, '_> {
                 wire: op.name.value.clone(),
                 rust,
             },
+            kind: op.kind,
             docs: docs(&op.doc, &op.since),
             params,
             result,
@@ -189,12 +190,12 @@ impl<'a> Resolver<'a, '_> {
                     e.error.pos,
                     format!("unknown error type `{}`", e.error.value),
                 );
-                d = match self.suggest(&file.package.value, &e.error.value, &[Kind::Error]) {
-                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                    None => d.with_help(
-                        "standard errors are named in full: `com.vmware.vapi.std.errors.NotFound`",
-                    ),
-                };
+                let errors = self.candidates(&file.package.value, &[Kind::Error]);
+                d = d.with_suggestion_or(
+                    &e.error.value,
+                    errors.iter().map(String::as_str),
+                    "standard errors are named in full: `com.vmware.vapi.std.errors.NotFound`",
+                );
                 self.diags.push(d);
                 continue;
             };
@@ -256,11 +257,7 @@ impl<'a> Resolver<'a, '_> {
                 resource.pos,
                 format!("unknown resource type `{}`", resource.value),
             );
-            if let Some(best) =
-                did_you_mean(&resource.value, self.resources.keys().map(String::as_str))
-            {
-                d = d.with_help(format!("did you mean `{best}`?"));
-            }
+            d = d.with_suggestion(&resource.value, self.resources.keys().map(String::as_str));
             self.diags.push(d);
             return None;
         }
@@ -272,10 +269,7 @@ impl<'a> Resolver<'a, '_> {
                 param.pos,
                 format!("`{}` has no parameter `{first}`", op.name.value),
             );
-            if let Some(best) = did_you_mean(first, op.params.iter().map(|x| x.name.value.as_str()))
-            {
-                d = d.with_help(format!("did you mean `{best}`?"));
-            }
+            d = d.with_suggestion(first, op.params.iter().map(|x| x.name.value.as_str()));
             self.diags.push(d);
             return None;
         };
@@ -313,17 +307,15 @@ impl<'a> Resolver<'a, '_> {
                     param.pos.shifted(offset),
                     format!("`{}` has no field `{seg}`", r.name.wire),
                 );
-                if let Some(best) = decl
-                    .and_then(|d| did_you_mean(seg, d.fields.iter().map(|f| f.name.value.as_str())))
-                {
-                    d = d.with_help(format!("did you mean `{best}`?"));
+                if let Some(decl) = decl {
+                    d = d.with_suggestion(seg, decl.fields.iter().map(|f| f.name.value.as_str()));
                 }
                 self.diags.push(d);
                 return None;
             };
             let owner = self.symbols.get(&r.qualified())?;
             let owner_file = self.packages.get(owner.package).copied()?;
-            ty = self.ty_quiet(owner_file, &field.ty)?;
+            ty = self.field_type(owner_file, field)?;
             offset += seg.chars().count() + 1;
         }
         if !matches!(element(&ty), Some(Type::Id(_))) {

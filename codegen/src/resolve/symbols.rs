@@ -1,7 +1,7 @@
 //! Pass 1: the symbol table. Packages, named types, services and resource types of every file,
 //! each declared once, and the lookups (with their did-you-mean) later passes use.
 
-use crate::diag::{Diagnostic, Loc, did_you_mean};
+use crate::diag::{Diagnostic, Loc};
 use crate::idl::ast::{self, S};
 use crate::ir::{Name, TypeRef};
 use crate::naming;
@@ -242,13 +242,11 @@ impl<'a> Resolver<'a, '_> {
                         name.value
                     ),
                 );
-                if let Some(best) = self.suggest(
+                let owners = self.candidates(
                     &file.package.value,
-                    owner,
                     &[Kind::Structure, Kind::Error, Kind::Service],
-                ) {
-                    d = d.with_help(format!("did you mean `{best}`?"));
-                }
+                );
+                d = d.with_suggestion(owner, owners.iter().map(String::as_str));
                 self.diags.push(d);
             }
         }
@@ -263,19 +261,18 @@ impl<'a> Resolver<'a, '_> {
         self.symbols.get(name).map(|sym| (name.to_owned(), sym))
     }
 
-    /// A did-you-mean for an unknown reference, among names of the wanted kinds.
-    pub(super) fn suggest(&self, package: &str, name: &str, kinds: &[Kind]) -> Option<String> {
+    /// The names of the wanted kinds as written from `package` (local names unqualified), for
+    /// a did-you-mean on an unknown reference.
+    pub(super) fn candidates(&self, package: &str, kinds: &[Kind]) -> Vec<String> {
         let prefix = format!("{package}.");
-        let candidates: Vec<String> = self
-            .symbols
+        self.symbols
             .iter()
             .filter(|(_, s)| kinds.contains(&s.kind))
             .map(|(q, _)| match q.strip_prefix(&prefix) {
                 Some(local) => local.to_owned(),
                 None => q.clone(),
             })
-            .collect();
-        did_you_mean(name, candidates.iter().map(String::as_str)).map(str::to_owned)
+            .collect()
     }
 
     pub(super) fn type_ref(&self, qualified: &str, sym: &Symbol<'_>) -> TypeRef {

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::Diagnostic;
 use crate::idl::ast::{self, S, TypeExpr};
 use crate::ir::Primitive;
 use crate::ir::{IdType, Name, Type};
 use crate::naming;
 
-use super::{Kind, Resolver};
+use super::{Kind, Resolver, loc};
 
 impl<'a> Resolver<'a, '_> {
     /// Resolves a type as written in `file`. `top` is true at the outermost level, the only
@@ -27,13 +27,11 @@ impl<'a> Resolver<'a, '_> {
                             rt.pos,
                             format!("unknown resource type `{}`", rt.value),
                         );
-                        d = match did_you_mean(&rt.value, self.resources.keys().map(String::as_str))
-                        {
-                            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                            None => d.with_help(
-                                "declare it as a service's `resource_type` or under `resource_types` of its package",
-                            ),
-                        };
+                        d = d.with_suggestion_or(
+                            &rt.value,
+                            self.resources.keys().map(String::as_str),
+                            "declare it as a service's `resource_type` or under `resource_types` of its package",
+                        );
                         self.diags.push(d);
                     }
                 }
@@ -123,16 +121,14 @@ impl<'a> Resolver<'a, '_> {
                 let package = file.package.value.as_str();
                 let Some((qualified, sym)) = self.lookup(package, name) else {
                     let mut d = Diagnostic::error(path, ty.pos, format!("unknown type `{name}`"));
-                    let primitive = did_you_mean(name, Primitive::ALL.iter().map(|(n, _)| *n));
-                    let suggestion = self
-                        .suggest(package, name, &[Kind::Structure, Kind::Enumeration])
-                        .or(primitive.map(str::to_owned));
-                    d = match suggestion {
-                        Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                        None => d.with_help(
-                            "name a structure or enumeration of this package, or another package's by its full name",
-                        ),
-                    };
+                    // Declared types first: on a tie they win over a primitive.
+                    let mut types = self.candidates(package, &[Kind::Structure, Kind::Enumeration]);
+                    types.extend(Primitive::spellings().map(str::to_owned));
+                    d = d.with_suggestion_or(
+                        name,
+                        types.iter().map(String::as_str),
+                        "name a structure or enumeration of this package, or another package's by its full name",
+                    );
                     self.diags.push(d);
                     return None;
                 };
@@ -160,11 +156,25 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    /// Resolves a type declared elsewhere, whose errors are reported where it is declared.
-    pub(super) fn ty_quiet(&mut self, file: &ast::File, ty: &S<TypeExpr>) -> Option<Type> {
-        let before = self.diags.len();
-        let resolved = self.ty(file, ty, true);
-        self.diags.truncate(before);
-        resolved
+    /// Resolves the type of every field of every structure and error, once: their own
+    /// structures, the errors that inherit them and privilege paths through them all read the
+    /// result through [`field_type`](Self::field_type).
+    pub(super) fn resolve_field_types(&mut self, files: &'a [ast::File]) {
+        for file in files {
+            for s in file.structures.iter().chain(&file.errors) {
+                for f in &s.fields {
+                    let ty = self.ty(file, &f.ty, true);
+                    self.field_types.insert(loc(&file.path, f.ty.pos), ty);
+                }
+            }
+        }
+    }
+
+    /// The type of field `f` declared in `file`, if it resolved.
+    pub(super) fn field_type(&self, file: &ast::File, f: &ast::FieldDecl) -> Option<Type> {
+        self.field_types
+            .get(&loc(&file.path, f.ty.pos))
+            .cloned()
+            .flatten()
     }
 }

@@ -429,7 +429,10 @@ pub fn exchange(requests: &[Request]) {
     let mut config = SimConfig::new("http://127.0.0.1:1");
     config.user = "u".to_owned();
     config.password = "p".to_owned();
-    let sim = Simulator::new(config);
+    let sim = match Simulator::new(config) {
+        Ok(sim) => sim,
+        Err(e) => panic!("the simulator's data directory: {e}"),
+    };
     let app = sim.router();
     runtime().block_on(async {
         let login = http::Request::post("/api/session")

@@ -1,0 +1,623 @@
+//! The send path of a [`Connection`]: retries with exponential backoff and jitter for the calls
+//! that are safe to repeat, one new login when the server answers that the session expired,
+//! timeouts per call, and a `tracing` span per call.
+//!
+//! What is safe to repeat is decided per request, never guessed from the answer:
+//!
+//! - a `GET`, which changes nothing;
+//! - a request with a `Client-Token` header: vAPI documents that the server performs an
+//!   operation once per client token, so a repeat returns the first call's result;
+//! - a request the caller marked with [`Request::idempotent`];
+//! - any request that never reached the server: the connection could not be made.
+//!
+//! Everything else (a `create` without a client token, `delete`, an `action`) is sent once: a
+//! connection dropped after the request was written may still have done the work.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use super::{ClientBuilder, ClientError, Connection, Request, Response};
+use crate::{HttpMethod, OperationDescriptor, Secret, Unhandled};
+
+/// When and how often a call that is safe to repeat is tried again: after a connection that
+/// failed or dropped, a timeout, or an answer saying the server is busy or briefly unavailable
+/// (HTTP 429, 502, 503 `SERVICE_UNAVAILABLE`, 504 `TIMED_OUT`). Between tries it waits a random
+/// time up to an exponentially growing bound ("full jitter"), or what the server asked for in
+/// `Retry-After`, at most [`max_backoff`](Self::max_backoff).
+///
+/// Which calls are safe to repeat is described in [`Connection::send`]; the others are never
+/// repeated once they may have reached the server, whatever this says.
+///
+/// ```
+/// use std::time::Duration;
+/// use vapi_runtime::client::{ClientBuilder, RetryConfig};
+///
+/// let connection = ClientBuilder::new("https://vc.example.com")
+///     .retry(
+///         RetryConfig::standard()
+///             .max_attempts(5)
+///             .initial_backoff(Duration::from_millis(100))
+///             .max_backoff(Duration::from_secs(5)),
+///     )
+///     .build()?;
+/// // The same session, calls tried once:
+/// let once = connection.with_retry(RetryConfig::disabled());
+/// # drop(once);
+/// # Ok::<(), vapi_runtime::client::ClientError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryConfig {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+}
+
+impl RetryConfig {
+    /// The default: up to 3 attempts, waiting up to 250 ms before the second and up to 500 ms
+    /// before the third, never more than 10 s.
+    pub const fn standard() -> Self {
+        RetryConfig {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(10),
+        }
+    }
+
+    /// Every call is tried once.
+    pub const fn disabled() -> Self {
+        RetryConfig {
+            max_attempts: 1,
+            ..Self::standard()
+        }
+    }
+
+    /// How many times a call may be tried in all, the first included; 0 counts as 1.
+    pub const fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = if attempts == 0 { 1 } else { attempts };
+        self
+    }
+
+    /// The bound of the wait before the second attempt; it doubles for each later one. The
+    /// wait itself is drawn at random below the bound, so that clients that failed together
+    /// do not come back together.
+    pub const fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The longest wait between two attempts, also when the server asks for more.
+    pub const fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// The wait before attempt `retry + 1` (`retry` ≥ 1), given a random fraction in [0, 1).
+    fn backoff(&self, retry: u32, fraction: f64, retry_after: Option<Duration>) -> Duration {
+        if let Some(asked) = retry_after {
+            return asked.min(self.max_backoff);
+        }
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        let bound = self
+            .initial_backoff
+            .checked_mul(factor)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff);
+        bound.mul_f64(fraction.clamp(0.0, 1.0))
+    }
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+/// The user and password of the last [`Connection::login`], kept to log in again when the
+/// session expires. The password is a [`Secret`]: it never appears in `Debug` output or logs.
+#[derive(Clone)]
+struct Credentials {
+    user: String,
+    password: Secret,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+/// The resilience settings and state of a connection: the retry policy and call timeout of
+/// this handle, and, shared by every clone, the credentials and the gate that lets one call at
+/// a time log in again.
+#[derive(Debug, Clone)]
+pub(super) struct Resilience {
+    retry: RetryConfig,
+    relogin: bool,
+    timeout: Option<Duration>,
+    credentials: Arc<Mutex<Option<Credentials>>>,
+    login_gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Default for Resilience {
+    fn default() -> Self {
+        Resilience {
+            retry: RetryConfig::standard(),
+            relogin: true,
+            timeout: None,
+            credentials: Arc::new(Mutex::new(None)),
+            login_gate: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+}
+
+impl Resilience {
+    /// The timeout of every call of this handle, when it differs from the connection's.
+    pub(super) fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Keeps the credentials of a successful login for a later new login.
+    pub(super) fn remember(&self, user: &str, password: &str) {
+        if !self.relogin {
+            return;
+        }
+        if let Ok(mut c) = self.credentials.lock() {
+            *c = Some(Credentials {
+                user: user.to_owned(),
+                password: Secret::new(password),
+            });
+        }
+    }
+
+    /// Forgets the credentials (at logout).
+    pub(super) fn forget(&self) {
+        if let Ok(mut c) = self.credentials.lock() {
+            *c = None;
+        }
+    }
+
+    fn credentials(&self) -> Option<Credentials> {
+        self.credentials.lock().ok().and_then(|c| c.clone())
+    }
+}
+
+/// Why one attempt got no answer, and whether it may have reached the server.
+#[derive(Debug)]
+pub(super) struct Failure {
+    error: Unhandled,
+    kind: FailureKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FailureKind {
+    /// No connection could be made: the request never left, any call may be repeated.
+    Connect,
+    /// The connection failed, dropped or timed out after the request may have been sent.
+    Transport,
+    /// Repeating cannot help (a request that cannot be built, an answer over the size limit).
+    Final,
+}
+
+impl Failure {
+    /// A failure to send the request or to receive the answer's head.
+    pub(super) fn transport(error: reqwest::Error) -> Self {
+        let kind = if error.is_connect() {
+            FailureKind::Connect
+        } else if error.is_builder() {
+            FailureKind::Final
+        } else {
+            FailureKind::Transport
+        };
+        Failure {
+            error: Unhandled::new(error),
+            kind,
+        }
+    }
+
+    /// A failure to read the answer's body: a transport error, or the size limit.
+    pub(super) fn body(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        let kind = if error.is::<reqwest::Error>() {
+            FailureKind::Transport
+        } else {
+            FailureKind::Final
+        };
+        Failure {
+            error: Unhandled::new(error),
+            kind,
+        }
+    }
+}
+
+/// The wait a `Retry-After` header asks for, in its delay-seconds form; the HTTP-date form
+/// is ignored (the backoff applies).
+pub(super) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds))
+}
+
+/// Whether an answer says the server is busy or briefly unavailable.
+fn is_transient_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// A random fraction in [0, 1) for jitter. Std's `RandomState` is seeded from the operating
+/// system's randomness per process and varies per instance: plenty for spreading retries.
+fn jitter_fraction() -> f64 {
+    use std::hash::BuildHasher;
+    let bits = std::hash::RandomState::new().hash_one(Instant::now());
+    // 53 random bits, the precision of an f64 mantissa.
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+impl ClientBuilder {
+    /// How calls that are safe to repeat are retried ([`RetryConfig::standard`] unless set);
+    /// [`RetryConfig::disabled`] sends every call once.
+    ///
+    /// ```
+    /// use vapi_runtime::client::{ClientBuilder, RetryConfig};
+    ///
+    /// let builder = ClientBuilder::new("https://vc.example.com")
+    ///     .retry(RetryConfig::standard().max_attempts(5));
+    /// # drop(builder);
+    /// ```
+    pub fn retry(mut self, config: RetryConfig) -> Self {
+        self.resilience.retry = config;
+        self
+    }
+
+    /// Whether a call answered `UNAUTHENTICATED` while it carried a session logs in again with
+    /// the credentials of the last [`Connection::login`] and is sent once more (on unless set).
+    /// vCenter ends sessions after some idle time; with this on, a long-lived program does not
+    /// see it. Off, the connection does not keep the password after logging in.
+    ///
+    /// ```
+    /// let builder = vapi_runtime::client::ClientBuilder::new("https://vc.example.com")
+    ///     .relogin(false);
+    /// # drop(builder);
+    /// ```
+    pub fn relogin(mut self, relogin: bool) -> Self {
+        self.resilience.relogin = relogin;
+        self
+    }
+}
+
+impl Request {
+    /// Names the operation this call performs, for its `tracing` span.
+    ///
+    /// ```
+    /// use vapi_runtime::{HttpMethod, OperationDescriptor};
+    /// use vapi_runtime::client::Request;
+    ///
+    /// const LIST: OperationDescriptor = OperationDescriptor {
+    ///     service: "com.vmware.content.library.item",
+    ///     name: "list",
+    ///     privileges: &[],
+    ///     errors: &[],
+    ///     rest: None,
+    /// };
+    /// let mut request = Request::new(HttpMethod::Get, "/content/library/item");
+    /// request.operation(&LIST);
+    /// ```
+    pub fn operation(&mut self, operation: &OperationDescriptor) -> &mut Self {
+        self.operation = Some((operation.service, operation.name));
+        self
+    }
+
+    /// Declares that sending this call twice has the effect of sending it once, so that it may
+    /// be retried whatever its method (`GET`s and calls with a `Client-Token` header are
+    /// already).
+    ///
+    /// ```
+    /// use vapi_runtime::HttpMethod;
+    /// use vapi_runtime::client::Request;
+    ///
+    /// // Setting a tag is idempotent: a repeat leaves the same state.
+    /// let mut request = Request::new(HttpMethod::Put, "/content/library/item/item-1/tag");
+    /// request.idempotent(true);
+    /// ```
+    pub fn idempotent(&mut self, idempotent: bool) -> &mut Self {
+        self.idempotent = idempotent;
+        self
+    }
+
+    /// The longest this call may take, per attempt, instead of the connection's timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vapi_runtime::HttpMethod;
+    /// use vapi_runtime::client::Request;
+    ///
+    /// let mut request = Request::new(HttpMethod::Get, "/content/library/item");
+    /// request.timeout(Duration::from_secs(5));
+    /// ```
+    pub fn timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Whether the call may be sent again after it may have reached the server.
+    fn may_repeat(&self) -> bool {
+        self.idempotent
+            || self.method == HttpMethod::Get
+            || self
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("client-token"))
+    }
+}
+
+impl Connection {
+    /// A handle on the same connection and session whose calls time out after `timeout` (per
+    /// attempt) instead of [`ClientBuilder::timeout`]: give it to a generated `Client` for
+    /// calls that need more or less time than the others.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vapi_runtime::client::Connection;
+    ///
+    /// let connection = Connection::new("https://vc.example.com")?;
+    /// let patient = connection.with_timeout(Duration::from_secs(600));
+    /// # drop(patient);
+    /// # Ok::<(), vapi_runtime::client::ClientError>(())
+    /// ```
+    pub fn with_timeout(&self, timeout: Duration) -> Connection {
+        let mut c = self.clone();
+        c.resilience.timeout = Some(timeout);
+        c
+    }
+
+    /// A handle on the same connection and session with another retry policy: give it to a
+    /// generated `Client` whose calls need other retries than the others.
+    ///
+    /// ```
+    /// use vapi_runtime::client::{Connection, RetryConfig};
+    ///
+    /// let connection = Connection::new("https://vc.example.com")?;
+    /// let persistent = connection.with_retry(RetryConfig::standard().max_attempts(10));
+    /// # drop(persistent);
+    /// # Ok::<(), vapi_runtime::client::ClientError>(())
+    /// ```
+    pub fn with_retry(&self, config: RetryConfig) -> Connection {
+        let mut c = self.clone();
+        c.resilience.retry = config;
+        c
+    }
+
+    /// Sends a request below `/api` with the session header; any answer is a [`Response`].
+    ///
+    /// Resilience, in the order it applies:
+    ///
+    /// - **timeout**: each attempt may take [`Request::timeout`], else the timeout of
+    ///   [`with_timeout`](Self::with_timeout), else [`ClientBuilder::timeout`];
+    /// - **new login**: an answer `UNAUTHENTICATED` to a call that carried a session, on a
+    ///   connection that logged in with [`login`](Self::login), means the session expired: the
+    ///   connection logs in again (one call at a time; the others wait and use the new
+    ///   session) and sends the call once more. This happens once per call; if the login
+    ///   fails, the call's answer is the `UNAUTHENTICATED` one;
+    /// - **retries**: per the [`RetryConfig`], for a `GET`, a call with a `Client-Token`
+    ///   header, a call marked [`idempotent`](Request::idempotent), and any call whose
+    ///   connection could not be made.
+    ///
+    /// Each call runs in a `tracing` span `vapi.call` at INFO level with the fields
+    /// `rpc.service` and `rpc.method` (when the request names its [`operation`](Request::operation)),
+    /// `http.request.method`, `url.path`, and, when it ends, `http.response.status_code`,
+    /// `vapi.attempts` and `duration_ms`; an `error` field when no answer came. A retry is a
+    /// DEBUG event and a new login an INFO event inside it. Neither ever holds a header, a
+    /// body, a session id or a password.
+    ///
+    /// # Errors
+    ///
+    /// If no answer came (connection, TLS, timeout) after the attempts allowed.
+    pub async fn send(&self, request: Request) -> Result<Response, Unhandled> {
+        let span = tracing::info_span!(
+            "vapi.call",
+            rpc.service = request.operation.map(|o| o.0),
+            rpc.method = request.operation.map(|o| o.1),
+            http.request.method = request.method.as_str(),
+            url.path = request.path.as_str(),
+            http.response.status_code = Empty,
+            vapi.attempts = Empty,
+            duration_ms = Empty,
+            error = Empty,
+        );
+        let started = Instant::now();
+        let (outcome, attempts) = self.send_resilient(&request).instrument(span.clone()).await;
+        span.record("vapi.attempts", attempts);
+        span.record(
+            "duration_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        match &outcome {
+            Ok(response) => {
+                span.record("http.response.status_code", response.status);
+            }
+            Err(error) => {
+                span.record("error", tracing::field::display(error));
+            }
+        }
+        outcome
+    }
+
+    /// The attempts of one call; also gives how many were made.
+    async fn send_resilient(&self, request: &Request) -> (Result<Response, Unhandled>, u32) {
+        let may_repeat = request.may_repeat();
+        let mut attempt = 1;
+        let mut logged_in_again = false;
+        loop {
+            let session = self.session_id();
+            let outcome = self.send_once(request).await;
+            if let (Ok((response, _)), Some(stale)) = (&outcome, &session)
+                && !logged_in_again
+                && response.status == 401
+                && response.error_type().as_deref() == Some("UNAUTHENTICATED")
+            {
+                logged_in_again = true;
+                match self.login_again(stale).await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "vapi.relogin_failed"),
+                }
+            }
+            let (retry, retry_after, reason) = match &outcome {
+                Ok((response, retry_after)) => (
+                    may_repeat && is_transient_status(response.status),
+                    *retry_after,
+                    format!("HTTP status {}", response.status),
+                ),
+                Err(failure) => (
+                    failure.kind == FailureKind::Connect
+                        || (may_repeat && failure.kind == FailureKind::Transport),
+                    None,
+                    failure.error.to_string(),
+                ),
+            };
+            if !retry || attempt >= self.resilience.retry.max_attempts {
+                return (outcome.map(|(r, _)| r).map_err(|f| f.error), attempt);
+            }
+            let wait = self
+                .resilience
+                .retry
+                .backoff(attempt, jitter_fraction(), retry_after);
+            tracing::debug!(
+                attempt,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                reason,
+                "vapi.retry"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// Logs in again with the remembered credentials after the session `stale` expired.
+    /// `Ok(false)`: no credentials to do it with; `Ok(true)`: there is a new session (made
+    /// here, or by another call meanwhile).
+    async fn login_again(&self, stale: &str) -> Result<bool, ClientError> {
+        let Some(credentials) = self.resilience.credentials() else {
+            return Ok(false);
+        };
+        let _one_at_a_time = self.resilience.login_gate.lock().await;
+        if self.session_id().is_some_and(|current| current != stale) {
+            return Ok(true);
+        }
+        tracing::info!(user = %credentials.user, "vapi.relogin");
+        self.login(&credentials.user, credentials.password.expose())
+            .await?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_bound() {
+        let c = RetryConfig::standard()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(350));
+        let full = |retry| c.backoff(retry, 1.0, None);
+        assert_eq!(full(1), Duration::from_millis(100));
+        assert_eq!(full(2), Duration::from_millis(200));
+        assert_eq!(full(3), Duration::from_millis(350));
+        assert_eq!(full(40), Duration::from_millis(350));
+        assert_eq!(c.backoff(2, 0.5, None), Duration::from_millis(100));
+        assert_eq!(c.backoff(2, 0.0, None), Duration::ZERO);
+        // The server's Retry-After wins, within the bound.
+        assert_eq!(
+            c.backoff(1, 0.0, Some(Duration::from_millis(300))),
+            Duration::from_millis(300)
+        );
+        assert_eq!(
+            c.backoff(1, 0.0, Some(Duration::from_secs(60))),
+            Duration::from_millis(350)
+        );
+    }
+
+    #[test]
+    fn jitter_is_a_fraction_and_varies() {
+        let draws: Vec<f64> = (0..64).map(|_| jitter_fraction()).collect();
+        assert!(draws.iter().all(|f| (0.0..1.0).contains(f)));
+        assert!(draws.iter().any(|f| *f != draws[0]));
+    }
+
+    #[test]
+    fn what_may_be_repeated() {
+        let get = Request::new(HttpMethod::Get, "/x");
+        assert!(get.may_repeat());
+        let mut post = Request::new(HttpMethod::Post, "/x");
+        assert!(!post.may_repeat());
+        post.header_value("Client-Token", &Some("t-1")).ok();
+        assert!(post.may_repeat());
+        let mut none = Request::new(HttpMethod::Post, "/x");
+        none.header_value("Client-Token", &None::<String>).ok();
+        assert!(!none.may_repeat(), "an unset client token is no header");
+        let mut delete = Request::new(HttpMethod::Delete, "/x");
+        assert!(!delete.may_repeat());
+        delete.idempotent(true);
+        assert!(delete.may_repeat());
+    }
+
+    #[test]
+    fn zero_attempts_is_one() {
+        assert_eq!(RetryConfig::standard().max_attempts(0).max_attempts, 1);
+        assert_eq!(RetryConfig::disabled().max_attempts, 1);
+    }
+
+    /// A port nothing listens on: connections to it are refused at once.
+    fn closed_port() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_retried_for_any_call() {
+        let connection = ClientBuilder::new(closed_port())
+            .retry(
+                RetryConfig::standard()
+                    .initial_backoff(Duration::from_millis(1))
+                    .max_attempts(4),
+            )
+            .build()
+            .unwrap();
+        let failure = connection
+            .send_once(&Request::new(HttpMethod::Post, "/x"))
+            .await
+            .unwrap_err();
+        assert_eq!(failure.kind, FailureKind::Connect, "{failure:?}");
+        // The request never left, so even a create is tried again.
+        let (outcome, attempts) = connection
+            .send_resilient(&Request::new(HttpMethod::Post, "/x"))
+            .await;
+        assert!(outcome.is_err());
+        assert_eq!(attempts, 4);
+    }
+
+    #[test]
+    fn passwords_stay_out_of_debug_output() {
+        let r = Resilience::default();
+        r.remember("administrator@vsphere.local", "hunter2");
+        let shown = format!("{r:?}");
+        assert!(shown.contains("administrator@vsphere.local"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        r.forget();
+        assert!(r.credentials().is_none());
+    }
+}

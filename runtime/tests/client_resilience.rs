@@ -1,0 +1,278 @@
+//! The client's send path against a server on 127.0.0.1 that drops connections, answers
+//! "busy" and expires sessions: what is retried, what is not, and the new login.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Answer, BASIC_ADMIN_HUNTER2, Sessions, TestServer};
+use vapi_runtime::HttpMethod;
+use vapi_runtime::client::{ClientBuilder, Connection, Request, RetryConfig};
+
+/// Retries without noticeable waits, so that the tests are quick.
+fn fast_retries() -> RetryConfig {
+    RetryConfig::standard()
+        .max_attempts(3)
+        .initial_backoff(Duration::from_millis(2))
+        .max_backoff(Duration::from_millis(10))
+}
+
+fn connection(server: &TestServer) -> Connection {
+    ClientBuilder::new(server.url())
+        .retry(fast_retries())
+        .build()
+        .unwrap()
+}
+
+fn create() -> Request {
+    let mut request = Request::new(HttpMethod::Post, "/content/library/item/update-session");
+    request
+        .json(&serde_json::json!({"library_item_id": "item-1"}))
+        .unwrap();
+    request
+}
+
+#[tokio::test]
+async fn a_get_is_retried_after_a_dropped_connection() {
+    let server = TestServer::start(|connection, _| match connection {
+        0 => Answer::Drop,
+        _ => Answer::Json(200, &[], r#"["a.ovf"]"#.to_owned()),
+    });
+    let response = connection(&server)
+        .send(Request::new(HttpMethod::Get, "/content/library/item"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(response.result::<Vec<String>>().unwrap(), ["a.ovf"]);
+    assert_eq!(server.connections(), 2, "one dropped, one answered");
+}
+
+#[tokio::test]
+async fn a_get_stops_after_the_attempts_allowed() {
+    let server = TestServer::start(|_, _| Answer::Drop);
+    let error = connection(&server)
+        .send(Request::new(HttpMethod::Get, "/content/library/item"))
+        .await
+        .unwrap_err();
+    assert_eq!(server.connections(), 3);
+    assert!(!error.to_string().is_empty());
+
+    let server = TestServer::start(|_, _| Answer::Drop);
+    let once = connection(&server).with_retry(RetryConfig::disabled());
+    assert!(
+        once.send(Request::new(HttpMethod::Get, "/x"))
+            .await
+            .is_err()
+    );
+    assert_eq!(server.connections(), 1, "retries disabled");
+}
+
+#[tokio::test]
+async fn a_create_without_a_client_token_is_not_retried() {
+    let server = TestServer::start(|connection, _| match connection {
+        0 => Answer::Drop,
+        _ => Answer::Json(201, &[], r#""session-2""#.to_owned()),
+    });
+    let result = connection(&server).send(create()).await;
+    assert!(
+        result.is_err(),
+        "the dropped create is reported, not repeated"
+    );
+    assert_eq!(
+        server.connections(),
+        1,
+        "it may have created a session: sent once"
+    );
+}
+
+#[tokio::test]
+async fn a_create_with_a_client_token_is_retried_with_the_same_token() {
+    let server = TestServer::start(|connection, _| match connection {
+        0 => Answer::Drop,
+        _ => Answer::Json(201, &[], r#""session-1""#.to_owned()),
+    });
+    let mut request = create();
+    request
+        .header_value("Client-Token", &Some("token-42"))
+        .unwrap();
+    let response = connection(&server).send(request).await.unwrap();
+    assert_eq!(response.result::<String>().unwrap(), "session-1");
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.header("client-token"), Some("token-42"));
+        assert_eq!(request.body, br#"{"library_item_id":"item-1"}"#);
+    }
+}
+
+#[tokio::test]
+async fn busy_answers_are_retried_only_when_safe_and_after_retry_after() {
+    let busy = r#"{"error_type":"SERVICE_UNAVAILABLE","messages":[]}"#;
+    let server = TestServer::start(move |connection, _| match connection {
+        0 => Answer::Json(503, &[("retry-after", "0")], busy.to_owned()),
+        _ => Answer::Json(200, &[], "[]".to_owned()),
+    });
+    let response = connection(&server)
+        .send(Request::new(HttpMethod::Get, "/content/library/item"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(server.connections(), 2);
+
+    let server = TestServer::start(move |_, _| Answer::Json(503, &[], busy.to_owned()));
+    let response = connection(&server).send(create()).await.unwrap();
+    assert_eq!(response.status, 503, "a create is answered, not repeated");
+    assert_eq!(server.connections(), 1);
+
+    // A delete the caller declares idempotent is retried like a GET.
+    let server = TestServer::start(move |_, _| Answer::Json(503, &[], busy.to_owned()));
+    let mut delete = Request::new(HttpMethod::Delete, "/content/library/item/item-1");
+    delete.idempotent(true);
+    let response = connection(&server).send(delete).await.unwrap();
+    assert_eq!(response.status, 503);
+    assert_eq!(server.connections(), 3);
+}
+
+#[tokio::test]
+async fn an_error_that_is_not_transient_is_not_retried() {
+    let server = TestServer::start(|_, _| {
+        Answer::Json(
+            404,
+            &[],
+            r#"{"error_type":"NOT_FOUND","messages":[]}"#.to_owned(),
+        )
+    });
+    let response = connection(&server)
+        .send(Request::new(HttpMethod::Get, "/content/library/item/x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 404);
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn a_call_times_out_per_call() {
+    // Answers after 1 s; the call may take 100 ms.
+    let server = TestServer::start(|_, _| {
+        std::thread::sleep(Duration::from_secs(1));
+        Answer::Json(200, &[], "[]".to_owned())
+    });
+    let started = Instant::now();
+    let mut request = Request::new(HttpMethod::Post, "/content/library/item");
+    request.timeout(Duration::from_millis(100));
+    let error = connection(&server).send(request).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(900), "{error}");
+
+    let started = Instant::now();
+    let quick = connection(&server)
+        .with_timeout(Duration::from_millis(100))
+        .with_retry(RetryConfig::disabled());
+    assert!(quick.send(create()).await.is_err());
+    assert!(started.elapsed() < Duration::from_millis(900));
+}
+
+#[tokio::test]
+async fn an_expired_session_logs_in_again_and_the_call_goes_through() {
+    let sessions = Sessions::new(BASIC_ADMIN_HUNTER2);
+    let server = {
+        let sessions = sessions.clone();
+        TestServer::start(move |_, request| sessions.answer(request, r#""ok""#))
+    };
+    let connection = connection(&server);
+    connection
+        .login("administrator@vsphere.local", "hunter2")
+        .await
+        .unwrap();
+    assert_eq!(connection.session_id().as_deref(), Some("session-1-7f3a"));
+
+    sessions.expire();
+    // A create too: the server refused it before doing anything.
+    let response = connection.send(create()).await.unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(sessions.logins(), 2);
+    assert_eq!(connection.session_id().as_deref(), Some("session-2-7f3a"));
+    // Every clone shares the new session.
+    let clone = connection.clone();
+    let response = clone
+        .send(Request::new(HttpMethod::Get, "/x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(sessions.logins(), 2);
+
+    // Once only: when the new login is refused, the call's answer is UNAUTHENTICATED.
+    sessions.expire();
+    *sessions.authorization.lock().unwrap() = "Basic changed".to_owned();
+    let response = connection
+        .send(Request::new(HttpMethod::Get, "/x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 401);
+    assert_eq!(response.error_type().as_deref(), Some("UNAUTHENTICATED"));
+    let login_attempts = server
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.path == "/api/session")
+        .count();
+    assert_eq!(login_attempts, 3, "one login, one new login, one refused");
+}
+
+#[tokio::test]
+async fn concurrent_calls_share_one_new_login() {
+    let sessions = Sessions::new(BASIC_ADMIN_HUNTER2);
+    let server = {
+        let sessions = sessions.clone();
+        TestServer::start(move |_, request| sessions.answer(request, r#""ok""#))
+    };
+    let connection = connection(&server);
+    connection
+        .login("administrator@vsphere.local", "hunter2")
+        .await
+        .unwrap();
+    sessions.expire();
+    let calls = (0..4).map(|_| {
+        let c = connection.clone();
+        tokio::spawn(async move { c.send(Request::new(HttpMethod::Get, "/x")).await })
+    });
+    for call in calls.collect::<Vec<_>>() {
+        assert_eq!(call.await.unwrap().unwrap().status, 200);
+    }
+    assert_eq!(sessions.logins(), 2, "the calls waited for one new login");
+}
+
+#[tokio::test]
+async fn no_new_login_when_turned_off_or_after_logout() {
+    let sessions = Sessions::new(BASIC_ADMIN_HUNTER2);
+    let server = {
+        let sessions = sessions.clone();
+        TestServer::start(move |_, request| sessions.answer(request, r#""ok""#))
+    };
+    let connection = ClientBuilder::new(server.url())
+        .relogin(false)
+        .build()
+        .unwrap();
+    connection
+        .login("administrator@vsphere.local", "hunter2")
+        .await
+        .unwrap();
+    sessions.expire();
+    let response = connection
+        .send(Request::new(HttpMethod::Get, "/x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 401);
+    assert_eq!(sessions.logins(), 1);
+
+    // Without a session there is nothing to renew: the server just says who is missing.
+    let anonymous = ClientBuilder::new(server.url()).build().unwrap();
+    let response = anonymous
+        .send(Request::new(HttpMethod::Get, "/x"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 401);
+    assert_eq!(sessions.logins(), 1);
+}

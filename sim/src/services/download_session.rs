@@ -1,0 +1,143 @@
+//! `com.vmware.content.library.item.DownloadSession`.
+
+use vapi_bindings::content::library::ItemId;
+use vapi_bindings::content::library::item::{
+    self as item, DownloadSessionId, DownloadSessionModel, DownloadSessionModelState,
+    download_session,
+};
+use vapi_runtime::Id;
+
+use crate::faults::Fault;
+use crate::ids;
+use crate::state::{
+    Download, Phase, Session, Simulator, error_message, item_id, live, require_active, set_progress,
+};
+
+impl Simulator {
+    fn download_model(&self, id: &str, d: &Download) -> DownloadSessionModel {
+        let s = &d.session;
+        DownloadSessionModel {
+            id: Some(DownloadSessionId::new(id)),
+            library_item_id: Some(ItemId::new(s.item.clone())),
+            library_item_content_version: Some(s.content_version.to_string()),
+            error_message: error_message(s),
+            client_progress: Some(s.progress),
+            state: Some(match s.phase {
+                Phase::Active | Phase::Done => DownloadSessionModelState::Active,
+                Phase::Canceled => DownloadSessionModelState::Canceled,
+                Phase::Error => DownloadSessionModelState::Error,
+            }),
+            expiration_time: self.expiration(s),
+        }
+    }
+}
+
+impl item::DownloadSession for Simulator {
+    async fn create(
+        &self,
+        client_token: Option<String>,
+        create_spec: DownloadSessionModel,
+    ) -> Result<DownloadSessionId, download_session::CreateError> {
+        let mut world = self.world().await;
+        if let Some(existing) = client_token.as_ref().and_then(|t| world.tokens.get(t)) {
+            return Ok(DownloadSessionId::new(existing.clone()));
+        }
+        let item = item_id(&create_spec.library_item_id)?;
+        let version = world
+            .items
+            .get(&item)
+            .map(|i| i.version)
+            .ok_or_else(|| Fault::NotFound(format!("No library item {item}.")))?;
+        let id = ids::uuid().map_err(Fault::from)?;
+        let session = Session::new(item, version).map_err(Fault::from)?;
+        world.downloads.insert(
+            id.clone(),
+            Download {
+                session,
+                prepared: Vec::new(),
+            },
+        );
+        if let Some(t) = client_token {
+            world.tokens.insert(t, id.clone());
+        }
+        Ok(DownloadSessionId::new(id))
+    }
+
+    async fn get(
+        &self,
+        id: DownloadSessionId,
+    ) -> Result<DownloadSessionModel, download_session::GetError> {
+        let mut world = self.world().await;
+        let d = live(&mut world.downloads, id.as_str())?;
+        Ok(self.download_model(id.as_str(), d))
+    }
+
+    async fn list(
+        &self,
+        library_item_id: Option<Id>,
+    ) -> Result<Vec<Id>, download_session::ListError> {
+        let world = self.world().await;
+        if let Some(item) = &library_item_id
+            && !world.items.contains_key(item.as_str())
+        {
+            return Err(Fault::NotFound(format!("No library item {item}.")).into());
+        }
+        Ok(world
+            .downloads
+            .iter()
+            .filter(|(_, d)| {
+                library_item_id
+                    .as_ref()
+                    .is_none_or(|i| i.as_str() == d.session.item)
+            })
+            .map(|(id, _)| Id::new(id.clone()))
+            .collect())
+    }
+
+    async fn keep_alive(
+        &self,
+        id: DownloadSessionId,
+        progress: Option<i64>,
+    ) -> Result<(), download_session::KeepAliveError> {
+        let mut world = self.world().await;
+        let d = live(&mut world.downloads, id.as_str())?;
+        require_active(&d.session)?;
+        // KeepAlive declares no InvalidArgument: a bad progress is not recorded.
+        let _ = set_progress(&mut d.session, progress);
+        Ok(())
+    }
+
+    async fn cancel(&self, id: DownloadSessionId) -> Result<(), download_session::CancelError> {
+        let mut world = self.world().await;
+        let d = live(&mut world.downloads, id.as_str())?;
+        require_active(&d.session)?;
+        d.session.phase = Phase::Canceled;
+        d.prepared.clear();
+        Ok(())
+    }
+
+    async fn delete(&self, id: DownloadSessionId) -> Result<(), download_session::DeleteError> {
+        let mut world = self.world().await;
+        match world.downloads.remove(id.as_str()) {
+            Some(_) => {
+                world.tokens.retain(|_, s| s != id.as_str());
+                Ok(())
+            }
+            None => Err(Fault::NotFound(format!("No download session {id}.")).into()),
+        }
+    }
+
+    async fn fail(
+        &self,
+        id: DownloadSessionId,
+        client_error_message: String,
+    ) -> Result<(), download_session::FailError> {
+        let mut world = self.world().await;
+        let d = live(&mut world.downloads, id.as_str())?;
+        require_active(&d.session)?;
+        d.session.phase = Phase::Error;
+        d.session.error = Some(client_error_message);
+        d.prepared.clear();
+        Ok(())
+    }
+}

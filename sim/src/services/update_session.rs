@@ -1,0 +1,282 @@
+//! `com.vmware.content.library.item.UpdateSession`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use vapi_bindings::content::library::ItemId;
+use vapi_bindings::content::library::item::{
+    self as item, UpdateSessionId, UpdateSessionModel, UpdateSessionModelState, update_session,
+};
+use vapi_runtime::Id;
+
+use crate::faults::Fault;
+use crate::ids;
+use crate::state::{
+    Phase, Session, Simulator, Update, World, error_message, item_id, live_update, require_active,
+    set_progress, unix_millis_now,
+};
+use crate::store::{Change, Item, Store, StoredFile};
+
+impl Simulator {
+    pub(crate) fn update_model(&self, id: &str, u: &Update) -> UpdateSessionModel {
+        let s = &u.session;
+        UpdateSessionModel {
+            id: Some(UpdateSessionId::new(id)),
+            library_item_id: Some(ItemId::new(s.item.clone())),
+            library_item_content_version: Some(s.content_version.to_string()),
+            error_message: error_message(s),
+            client_progress: Some(s.progress),
+            state: Some(match s.phase {
+                Phase::Active => UpdateSessionModelState::Active,
+                Phase::Done => UpdateSessionModelState::Done,
+                Phase::Canceled => UpdateSessionModelState::Canceled,
+                Phase::Error => UpdateSessionModelState::Error,
+            }),
+            expiration_time: self.expiration(s),
+            preview_info: None,
+            warning_behavior: None,
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    job: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T, Fault> {
+    match tokio::task::spawn_blocking(job).await {
+        Ok(result) => result.map_err(Fault::from),
+        Err(e) => Err(Fault::Internal(format!(
+            "The simulator's storage failed: {e}."
+        ))),
+    }
+}
+
+/// Moves the session's uploads into the item and writes the new state to disk: all of it or
+/// nothing (the item as it was, the uploads' blobs removed).
+async fn commit(store: &Arc<Store>, world: &mut World, session: &str) -> Result<(), Fault> {
+    let World { updates, items, .. } = world;
+    let Some(u) = updates.get_mut(session) else {
+        return Err(Fault::NotFound(format!("No update session {session}.")));
+    };
+    let item_name = u.session.item.clone();
+    let mut next: Item = items
+        .get(&item_name)
+        .cloned()
+        .ok_or_else(|| Fault::NotFound(format!("No library item {item_name}.")))?;
+    next.version += 1;
+    let mut adopted = Vec::new();
+    let mut replaced = Vec::new();
+    let mut outcome = Ok(());
+    for (name, f) in &mut u.files {
+        let Some(received) = f.received.as_mut() else {
+            continue;
+        };
+        let Some(path) = received.path.clone() else {
+            continue;
+        };
+        let s = Arc::clone(store);
+        match blocking(move || s.adopt(&path)).await {
+            Ok(blob) => {
+                received.path = None;
+                adopted.push(blob.clone());
+                let stored = StoredFile {
+                    blob,
+                    size: received.size,
+                    sha256: received.sha256.clone(),
+                    version: next.version,
+                };
+                if let Some(old) = next.files.insert(name.clone(), stored) {
+                    replaced.push(old.blob);
+                }
+            }
+            Err(e) => {
+                outcome = Err(e);
+                break;
+            }
+        }
+    }
+    if outcome.is_ok() {
+        let names: Vec<&str> = u.files.keys().map(String::as_str).collect();
+        next.changes.push(Change {
+            version: next.version,
+            time: unix_millis_now(),
+            user: String::new(),
+            message: format!("Update session {session} wrote {}.", names.join(", ")),
+        });
+        let mut all: BTreeMap<String, Item> = items.clone();
+        all.insert(item_name.clone(), next.clone());
+        let s = Arc::clone(store);
+        outcome = blocking(move || s.save(&all)).await;
+    }
+    match outcome {
+        Ok(()) => {
+            items.insert(item_name, next);
+            for blob in replaced {
+                let _ = std::fs::remove_file(store.blob(&blob));
+            }
+            u.files.clear();
+            u.session.phase = Phase::Done;
+            Ok(())
+        }
+        Err(e) => {
+            for blob in adopted {
+                let _ = std::fs::remove_file(store.blob(&blob));
+            }
+            u.files.clear();
+            u.session.phase = Phase::Error;
+            u.session.error = Some("The simulator could not store the files.".into());
+            Err(e)
+        }
+    }
+}
+
+impl item::UpdateSession for Simulator {
+    async fn create(
+        &self,
+        client_token: Option<String>,
+        create_spec: UpdateSessionModel,
+    ) -> Result<UpdateSessionId, update_session::CreateError> {
+        let mut world = self.world().await;
+        if let Some(existing) = client_token.as_ref().and_then(|t| world.tokens.get(t)) {
+            return Ok(UpdateSessionId::new(existing.clone()));
+        }
+        let item = item_id(&create_spec.library_item_id)?;
+        let version = world
+            .items
+            .get(&item)
+            .map(|i| i.version)
+            .ok_or_else(|| Fault::NotFound(format!("No library item {item}.")))?;
+        if world
+            .updates
+            .values()
+            .any(|u| u.session.item == item && u.session.phase == Phase::Active)
+        {
+            return Err(Fault::Busy(format!(
+                "Library item {item} already has an active update session."
+            ))
+            .into());
+        }
+        let id = ids::uuid().map_err(Fault::from)?;
+        let session = Session::new(item, version).map_err(Fault::from)?;
+        world.updates.insert(
+            id.clone(),
+            Update {
+                session,
+                files: BTreeMap::new(),
+            },
+        );
+        if let Some(t) = client_token {
+            world.tokens.insert(t, id.clone());
+        }
+        Ok(UpdateSessionId::new(id))
+    }
+
+    async fn get(
+        &self,
+        id: UpdateSessionId,
+    ) -> Result<UpdateSessionModel, update_session::GetError> {
+        let mut world = self.world().await;
+        let u = live_update(&mut world.updates, id.as_str())?;
+        Ok(self.update_model(id.as_str(), u))
+    }
+
+    async fn list(
+        &self,
+        library_item_id: Option<Id>,
+    ) -> Result<Vec<Id>, update_session::ListError> {
+        let world = self.world().await;
+        if let Some(item) = &library_item_id
+            && !world.items.contains_key(item.as_str())
+        {
+            return Err(Fault::NotFound(format!("No library item {item}.")).into());
+        }
+        Ok(world
+            .updates
+            .iter()
+            .filter(|(_, u)| {
+                library_item_id
+                    .as_ref()
+                    .is_none_or(|i| i.as_str() == u.session.item)
+            })
+            .map(|(id, _)| Id::new(id.clone()))
+            .collect())
+    }
+
+    async fn complete(&self, id: UpdateSessionId) -> Result<(), update_session::CompleteError> {
+        let mut world = self.world().await;
+        let u = live_update(&mut world.updates, id.as_str())?;
+        require_active(&u.session)?;
+        for (name, f) in &u.files {
+            if f.received.is_none() {
+                return Err(Fault::NotAllowed(format!("File {name} was not received.")).into());
+            }
+            if let Some(why) = Simulator::invalid(f) {
+                return Err(Fault::NotAllowed(format!("File {name} is invalid: {why}.")).into());
+            }
+        }
+        commit(&self.store, &mut world, id.as_str()).await?;
+        Ok(())
+    }
+
+    async fn keep_alive(
+        &self,
+        id: UpdateSessionId,
+        client_progress: Option<i64>,
+    ) -> Result<(), update_session::KeepAliveError> {
+        let mut world = self.world().await;
+        let u = live_update(&mut world.updates, id.as_str())?;
+        require_active(&u.session)?;
+        let _ = set_progress(&mut u.session, client_progress);
+        Ok(())
+    }
+
+    async fn cancel(&self, id: UpdateSessionId) -> Result<(), update_session::CancelError> {
+        let mut world = self.world().await;
+        let u = live_update(&mut world.updates, id.as_str())?;
+        require_active(&u.session)?;
+        u.session.phase = Phase::Canceled;
+        u.files.clear();
+        Ok(())
+    }
+
+    async fn fail(
+        &self,
+        id: UpdateSessionId,
+        client_error_message: String,
+    ) -> Result<(), update_session::FailError> {
+        let mut world = self.world().await;
+        let u = live_update(&mut world.updates, id.as_str())?;
+        require_active(&u.session)?;
+        u.session.phase = Phase::Error;
+        u.session.error = Some(client_error_message);
+        u.files.values_mut().for_each(|f| f.received = None);
+        Ok(())
+    }
+
+    async fn delete(&self, id: UpdateSessionId) -> Result<(), update_session::DeleteError> {
+        let mut world = self.world().await;
+        let u = live_update(&mut world.updates, id.as_str())?;
+        if u.session.phase == Phase::Active {
+            return Err(Fault::NotAllowed(
+                "An active update session cannot be deleted: cancel or complete it first.".into(),
+            )
+            .into());
+        }
+        world.updates.remove(id.as_str());
+        world.tokens.retain(|_, s| s != id.as_str());
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        id: UpdateSessionId,
+        update_spec: UpdateSessionModel,
+    ) -> Result<(), update_session::UpdateError> {
+        let mut world = self.world().await;
+        let u = live_update(&mut world.updates, id.as_str())?;
+        require_active(&u.session)?;
+        // Only `warning_behavior` may change; the simulator has no preview warnings to apply
+        // it to, so there is nothing to keep.
+        let _ = update_spec.warning_behavior;
+        Ok(())
+    }
+}

@@ -1,0 +1,305 @@
+//! The simulator's world: items, update and download sessions, and the rules every service
+//! shares (expiry, touching, progress).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Mutex, MutexGuard};
+use vapi_bindings::content::library::ItemId;
+use vapi_bindings::content::library::item::updatesession as ups;
+use vapi_bindings::content::library::item::{
+    FileChecksumAlgorithm, FileChecksumInfo, TransferEndpoint,
+};
+use vapi_bindings::vapi::std::LocalizableMessage;
+use vapi_runtime::server::{Credentials, Sessions};
+use vapi_runtime::{DateTime, Uri};
+
+use crate::config::SimConfig;
+use crate::faults::Fault;
+use crate::ids;
+use crate::store::{Change, Item, Store};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Phase {
+    Active,
+    Done,
+    Canceled,
+    Error,
+}
+
+pub(crate) struct Session {
+    pub item: String,
+    pub content_version: u64,
+    pub phase: Phase,
+    pub error: Option<String>,
+    pub progress: i64,
+    pub last_call: Instant,
+    /// The capability in the session's transfer URLs.
+    pub token: String,
+}
+
+impl Session {
+    pub fn new(item: String, content_version: u64) -> std::io::Result<Self> {
+        Ok(Session {
+            item,
+            content_version,
+            phase: Phase::Active,
+            error: None,
+            progress: 0,
+            last_call: Instant::now(),
+            token: ids::token()?,
+        })
+    }
+}
+
+pub(crate) struct Download {
+    pub session: Session,
+    /// Names of prepared files.
+    pub prepared: Vec<String>,
+}
+
+/// The bytes of one upload, received into `incoming/` and not yet part of the item. Dropping
+/// it (the file replaced, the session canceled, failed or expired) removes the file.
+pub(crate) struct Received {
+    pub path: Option<PathBuf>,
+    pub size: u64,
+    pub sha256: String,
+}
+
+impl Drop for Received {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+pub(crate) struct Upload {
+    pub source_type: ups::FileSourceType,
+    pub source_endpoint: Option<TransferEndpoint>,
+    pub size: Option<i64>,
+    pub checksum: Option<FileChecksumInfo>,
+    pub received: Option<Received>,
+}
+
+pub(crate) struct Update {
+    pub session: Session,
+    pub files: BTreeMap<String, Upload>,
+}
+
+#[derive(Default)]
+pub(crate) struct World {
+    pub items: BTreeMap<String, Item>,
+    pub downloads: BTreeMap<String, Download>,
+    pub updates: BTreeMap<String, Update>,
+    /// client_token → session id, so that a repeated create returns the same session.
+    pub tokens: BTreeMap<String, String>,
+}
+
+impl World {
+    /// The update session whose transfer capability is `token`.
+    pub fn update_by_token(&mut self, token: &str) -> Option<&mut Update> {
+        self.updates.values_mut().find(|u| u.session.token == token)
+    }
+}
+
+/// The simulator: cheap to clone, every clone the same world. Every generated service trait of
+/// the item API is implemented on it.
+#[derive(Clone)]
+pub struct Simulator {
+    pub(crate) world: Arc<Mutex<World>>,
+    pub(crate) config: Arc<SimConfig>,
+    pub(crate) store: Arc<Store>,
+    pub(crate) sessions: Sessions,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("config", &self.config)
+            .field("data_dir", &self.store.root())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn unix_millis_now() -> i64 {
+    DateTime::now().unix_millis()
+}
+
+impl Simulator {
+    /// A simulator with the configured items: those its data directory holds as they were,
+    /// the others empty.
+    ///
+    /// # Errors
+    ///
+    /// If the data directory cannot be made or read.
+    pub fn new(mut config: SimConfig) -> std::io::Result<Self> {
+        config.base_url = config.effective_base_url();
+        let (store, mut items) = Store::open(config.data_dir.as_deref())?;
+        let mut created = false;
+        for id in &config.items {
+            items.entry(id.clone()).or_insert_with(|| {
+                created = true;
+                Item {
+                    version: 1,
+                    files: BTreeMap::new(),
+                    changes: vec![Change {
+                        version: 1,
+                        time: unix_millis_now(),
+                        user: config.user.clone(),
+                        message: "Library item created.".into(),
+                    }],
+                }
+            });
+        }
+        if created {
+            store.save(&items)?;
+        }
+        let sessions = Sessions::new(
+            Credentials::new(&config.user, &config.password),
+            config.api_session_idle_timeout,
+        );
+        Ok(Simulator {
+            world: Arc::new(Mutex::new(World {
+                items,
+                ..World::default()
+            })),
+            config: Arc::new(config),
+            store: Arc::new(store),
+            sessions,
+        })
+    }
+
+    /// The configuration it runs with (its `base_url` with the scheme it serves).
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// The data directory (a temporary one unless configured).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.store.root()
+    }
+
+    /// The world, with every idle session expired first.
+    pub(crate) async fn world(&self) -> MutexGuard<'_, World> {
+        let mut world = self.world.lock().await;
+        let timeout = self.config.idle_timeout;
+        let expire = |s: &mut Session| {
+            if s.phase == Phase::Active && s.last_call.elapsed() > timeout {
+                s.phase = Phase::Error;
+                s.error = Some("The session expired: no call within its idle timeout.".into());
+                true
+            } else {
+                false
+            }
+        };
+        for d in world.downloads.values_mut() {
+            if expire(&mut d.session) {
+                d.prepared.clear();
+            }
+        }
+        for u in world.updates.values_mut() {
+            if expire(&mut u.session) {
+                u.files.values_mut().for_each(|f| f.received = None);
+            }
+        }
+        world
+    }
+
+    pub(crate) fn expiration(&self, s: &Session) -> Option<DateTime> {
+        let left = self
+            .config
+            .idle_timeout
+            .checked_sub(s.last_call.elapsed())
+            .unwrap_or(Duration::ZERO);
+        let at = std::time::SystemTime::now().checked_add(left)?;
+        DateTime::from_system_time(at)
+    }
+
+    /// `{base}/sim-transfer/{kind}/{capability}/{file}`.
+    pub(crate) fn transfer_uri(&self, kind: &str, token: &str, file: &str) -> Option<Uri> {
+        Uri::parse(format!(
+            "{}/sim-transfer/{kind}/{token}/{}",
+            self.config.base_url,
+            vapi_runtime::rest::encode_path_segment(file)
+        ))
+        .ok()
+    }
+}
+
+/// The download session if it exists, touched.
+pub(crate) fn live<'w>(
+    map: &'w mut BTreeMap<String, Download>,
+    id: &str,
+) -> Result<&'w mut Download, Fault> {
+    let d = map
+        .get_mut(id)
+        .ok_or_else(|| Fault::NotFound(format!("No download session {id}.")))?;
+    d.session.last_call = Instant::now();
+    Ok(d)
+}
+
+/// The update session if it exists, touched.
+pub(crate) fn live_update<'w>(
+    map: &'w mut BTreeMap<String, Update>,
+    id: &str,
+) -> Result<&'w mut Update, Fault> {
+    let u = map
+        .get_mut(id)
+        .ok_or_else(|| Fault::NotFound(format!("No update session {id}.")))?;
+    u.session.last_call = Instant::now();
+    Ok(u)
+}
+
+pub(crate) fn require_active(s: &Session) -> Result<(), Fault> {
+    if s.phase == Phase::Active {
+        Ok(())
+    } else {
+        Err(Fault::NotAllowed(format!(
+            "The session is {:?}, not ACTIVE.",
+            s.phase
+        )))
+    }
+}
+
+pub(crate) fn set_progress(s: &mut Session, progress: Option<i64>) -> Result<(), Fault> {
+    if let Some(p) = progress {
+        if !(0..=100).contains(&p) {
+            return Err(Fault::InvalidArgument(format!(
+                "Progress {p} is not between 0 and 100."
+            )));
+        }
+        if p < s.progress {
+            return Err(Fault::InvalidArgument(format!(
+                "Progress only increases: {p} is below {}.",
+                s.progress
+            )));
+        }
+        s.progress = p;
+    }
+    Ok(())
+}
+
+pub(crate) fn item_id(id: &Option<ItemId>) -> Result<String, Fault> {
+    id.as_ref()
+        .map(|i| i.as_str().to_owned())
+        .ok_or_else(|| Fault::InvalidArgument("`library_item_id` must be set.".into()))
+}
+
+pub(crate) fn error_message(s: &Session) -> Option<LocalizableMessage> {
+    s.error.as_ref().map(|e| {
+        LocalizableMessage::new(
+            "com.vmware.vapi.sim.session_error".into(),
+            e.clone(),
+            Vec::new(),
+        )
+    })
+}
+
+pub(crate) fn sha256_info(hex: &str) -> FileChecksumInfo {
+    let mut info = FileChecksumInfo::new(hex.to_owned());
+    info.algorithm = Some(FileChecksumAlgorithm::Sha256);
+    info
+}

@@ -1,0 +1,185 @@
+//! What the simulator answers where vCenter's documentation says what it answers: Session.Info,
+//! API session expiry, Changes, UUID-shaped session ids, the InvalidArgument of a missing file
+//! in a download session. On 127.0.0.1, each test with its own simulator.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use vapi_bindings::content::library::ItemId;
+use vapi_bindings::content::library::item::updatesession::{self as ups, File as _};
+use vapi_bindings::content::library::item::{
+    Changes as _, DownloadSession as _, DownloadSessionModel, UpdateSession as _,
+    UpdateSessionModel, VersionId, changes, download_session, update_session,
+};
+use vapi_runtime::client::Connection;
+
+async fn start(
+    configure: impl FnOnce(&mut vapi_sim::SimConfig),
+) -> (String, Connection, tokio::task::JoinHandle<()>) {
+    let (addr, _, task) = vapi_sim::spawn("127.0.0.1:0", configure).await.unwrap();
+    let base = format!("http://{addr}");
+    let c = Connection::new(&base).unwrap();
+    c.login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
+        .await
+        .unwrap();
+    (base, c, task)
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| {
+            g.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        })
+}
+
+#[tokio::test]
+async fn get_session_answers_the_documented_session_info() {
+    let (base, c, task) = start(|_| {}).await;
+    let http = reqwest::Client::new();
+    let id = c.session_id().unwrap();
+    let first: Value = http
+        .get(format!("{base}/api/session"))
+        .header("vmware-api-session-id", id.as_str())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["user"], vapi_sim::DEFAULT_USER);
+    let created = first["created_time"].as_str().unwrap().to_owned();
+    let accessed = first["last_accessed_time"].as_str().unwrap().to_owned();
+    // The wire form of a vAPI datetime: YYYY-MM-DDThh:mm:ss.sssZ.
+    for t in [&created, &accessed] {
+        assert!(t.parse::<vapi_runtime::DateTime>().is_ok(), "{t}");
+        assert!(t.ends_with('Z') && t.len() == 24, "{t}");
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second: Value = http
+        .get(format!("{base}/api/session"))
+        .header("vmware-api-session-id", id.as_str())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["created_time"], created.as_str());
+    assert!(second["last_accessed_time"].as_str().unwrap() > accessed.as_str());
+    task.abort();
+}
+
+#[tokio::test]
+async fn idle_api_sessions_expire() {
+    let (base, c, task) = start(|c| c.api_session_idle_timeout = Duration::from_millis(300)).await;
+    let http = reqwest::Client::new();
+    let id = c.session_id().unwrap();
+    let get = || {
+        http.get(format!("{base}/api/session"))
+            .header("vmware-api-session-id", id.as_str())
+            .send()
+    };
+    // Calls keep it alive...
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(get().await.unwrap().status(), StatusCode::OK);
+    }
+    // ...idleness ends it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(get().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    task.abort();
+}
+
+#[tokio::test]
+async fn session_ids_are_uuids() {
+    let (_, c, task) = start(|_| {}).await;
+    let spec_d = DownloadSessionModel {
+        library_item_id: Some(ItemId::new(vapi_sim::DEFAULT_ITEM)),
+        ..Default::default()
+    };
+    let d = download_session::Client::new(c.clone())
+        .create(None, spec_d)
+        .await
+        .unwrap();
+    let spec_u = UpdateSessionModel {
+        library_item_id: Some(ItemId::new(vapi_sim::DEFAULT_ITEM)),
+        ..Default::default()
+    };
+    let u = update_session::Client::new(c.clone())
+        .create(None, spec_u)
+        .await
+        .unwrap();
+    assert!(is_uuid(d.as_str()), "{d}");
+    assert!(is_uuid(u.as_str()), "{u}");
+    assert_ne!(d.as_str(), u.as_str());
+    task.abort();
+}
+
+#[tokio::test]
+async fn changes_list_every_version_newest_first() {
+    let (_, c, task) = start(|_| {}).await;
+    let item = ItemId::new(vapi_sim::DEFAULT_ITEM);
+    let history = changes::Client::new(c.clone());
+    let at_start = history.list(item.clone()).await.unwrap();
+    assert_eq!(at_start.len(), 1);
+    assert_eq!(at_start[0].version.as_str(), "1");
+
+    // One completed update session: version 2.
+    let updates = update_session::Client::new(c.clone());
+    let u = updates
+        .create(
+            None,
+            UpdateSessionModel {
+                library_item_id: Some(item.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let info = ups::file::Client::new(c.clone())
+        .add(
+            u.clone(),
+            ups::FileAddSpec::new("n.txt".into(), ups::FileSourceType::Push),
+        )
+        .await
+        .unwrap();
+    let r = reqwest::Client::new()
+        .put(info.upload_endpoint.unwrap().uri.to_string())
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    updates.complete(u).await.unwrap();
+
+    let after = history.list(item.clone()).await.unwrap();
+    let versions: Vec<&str> = after.iter().map(|s| s.version.as_str()).collect();
+    assert_eq!(versions, ["2", "1"]);
+    assert!(after[0].time >= after[1].time);
+    assert_eq!(after[0].user.as_deref(), Some(vapi_sim::DEFAULT_USER));
+    let two = history
+        .get(item.clone(), VersionId::new("2"))
+        .await
+        .unwrap();
+    assert!(two.message.unwrap().contains("n.txt"));
+    assert!(matches!(
+        history.get(item.clone(), VersionId::new("9")).await,
+        Err(changes::GetError::NotFound(_))
+    ));
+    assert!(matches!(
+        history.list(ItemId::new("no-such-item")).await,
+        Err(changes::ListError::NotFound(_))
+    ));
+    assert!(matches!(
+        history
+            .get(ItemId::new("no-such-item"), VersionId::new("1"))
+            .await,
+        Err(changes::GetError::NotFound(_))
+    ));
+    task.abort();
+}

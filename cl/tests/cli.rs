@@ -124,7 +124,6 @@ fn names_in(dir: &Path) -> Result<Vec<String>, std::io::Error> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the generated errors' Display with the server's messages (branch lean-types)"]
 async fn ls_of_a_missing_item_exits_1_with_the_servers_message() -> TestResult {
     let sim = sim().await?;
     let ls = cl(&sim, &["ls", "no-such-item"]).await?;

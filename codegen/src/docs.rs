@@ -5,9 +5,146 @@
 //! unclosed HTML tag, a bare `https://…` as a `bare_urls` warning, and an indented line or a
 //! code fence as a Rust doctest. [`Doc::text`] escapes the first three outside code spans,
 //! wraps URLs in `<…>`, un-indents lines and fences code as `text`.
+//!
+//! The IDL's doc markup (see `idl/README.md`) is rendered for Rust here: `{@term unset}` becomes
+//! `` `None` ``, `{@term true}` and `{@term false}` the Rust booleans, and a reference the
+//! [`doc_refs`](crate::doc_refs) pass resolved (`{@rust content::library::item
+//! FileInfo::version}`) an intra-doc link, written relative to the module the doc is emitted in
+//! (see [`in_module`]).
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
+
+use crate::doc_refs::{Markup, TERMS, markup};
+
+/// Where the docs being built will be emitted: their module, and which modules the output has.
+#[derive(Default)]
+struct Scope {
+    /// Rust segments below the bindings' root.
+    module: Vec<String>,
+    /// The modules emitted (paths joined with `::`); `None` when every module is.
+    emitted: Option<BTreeSet<String>>,
+}
+
+thread_local! {
+    /// The scope of the docs built on this thread (see [`in_module`]).
+    static SCOPE: RefCell<Scope> = RefCell::default();
+}
+
+/// Runs `f` with intra-doc links written relative to the module `path` (Rust segments below the
+/// bindings' root) and only to items of the `emitted` modules (paths joined with `::`): an
+/// emitter builds the docs of one module's items inside it. A reference to an item of a module
+/// that is not emitted (a package left out with `--package`) is shown as code instead. The
+/// scope is restored afterwards.
+///
+/// Docs are built deep inside the emitters, which need not know of links: the scope travels
+/// beside them, per thread, as each module is emitted on one thread.
+pub fn in_module<R>(path: &[String], emitted: BTreeSet<String>, f: impl FnOnce() -> R) -> R {
+    let scope = Scope {
+        module: path.to_vec(),
+        emitted: Some(emitted),
+    };
+    let outer = SCOPE.with(|s| s.replace(scope));
+    let result = f();
+    SCOPE.with(|s| *s.borrow_mut() = outer);
+    result
+}
+
+/// Runs `f` with links written from the child module `name` of the current one (a service's
+/// module inside its package's).
+pub fn in_submodule<R>(name: &str, f: impl FnOnce() -> R) -> R {
+    SCOPE.with(|s| s.borrow_mut().module.push(name.to_owned()));
+    let result = f();
+    SCOPE.with(|s| s.borrow_mut().module.pop());
+    result
+}
+
+/// The link to `item` of `module` (Rust paths below the bindings' root) from the current scope:
+/// `super::` up to the common ancestor, then down; `None` if that module is not emitted.
+fn link_path(module: &str, item: &str) -> Option<String> {
+    SCOPE.with(|s| {
+        let scope = s.borrow();
+        if scope
+            .emitted
+            .as_ref()
+            .is_some_and(|emitted| !emitted.contains(module))
+        {
+            return None;
+        }
+        let segments: Vec<&str> = module.split("::").filter(|m| !m.is_empty()).collect();
+        let common = scope
+            .module
+            .iter()
+            .zip(&segments)
+            .take_while(|(a, b)| a.as_str() == **b)
+            .count();
+        let mut path: Vec<&str> = vec!["super"; scope.module.len() - common];
+        path.extend(&segments[common..]);
+        path.push(item);
+        Some(path.join("::"))
+    })
+}
+
+/// Doc text with its markup rendered as plain text, for the operation metadata that carries
+/// error conditions as strings: references by their Rust name, terms as Rust writes them.
+pub fn plain(text: &str) -> String {
+    render_markup(text, str::to_owned, |token| match token {
+        Markup::Rust { item, .. } => (*item).to_owned(),
+        Markup::Link(r) => (*r).to_owned(),
+        Markup::Term(t) => term(t).trim_matches('`').to_owned(),
+        Markup::Privileges => "the operation's privileges".to_owned(),
+        Markup::Unknown(inner) => format!("{{@{inner}}}"),
+    })
+}
+
+fn term(t: &str) -> &str {
+    TERMS
+        .iter()
+        .find(|(k, _)| *k == t)
+        .map_or(t, |(_, rust)| rust)
+}
+
+/// `text` with the text between its markup passed through `prose` and each token through
+/// `token`.
+fn render_markup(
+    text: &str,
+    prose: impl Fn(&str) -> String,
+    token: impl Fn(&Markup<'_>) -> String,
+) -> String {
+    let tokens = markup(text);
+    if tokens.is_empty() {
+        return prose(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for (range, t) in &tokens {
+        out.push_str(&prose(&text[at..range.start]));
+        out.push_str(&token(t));
+        at = range.end;
+    }
+    out.push_str(&prose(&text[at..]));
+    out
+}
+
+/// Renders one markup token as rustdoc Markdown (already safe: not escaped again).
+fn markdown(token: &Markup<'_>) -> String {
+    match token {
+        Markup::Rust { module, item } => match link_path(module, item) {
+            // rustdoc warns about a target that repeats the label.
+            Some(path) if path == *item => format!("[`{item}`]"),
+            Some(path) => format!("[`{item}`]({path})"),
+            None => format!("`{item}`"),
+        },
+        // Unresolved (docs built without the `doc_refs` pass): the reference as code.
+        Markup::Link(r) => format!("`{r}`"),
+        Markup::Term(t) => term(t).to_owned(),
+        Markup::Privileges => "the operation's privileges".to_owned(),
+        Markup::Unknown(inner) => escape_prose(&format!("{{@{inner}}}")),
+    }
+}
 
 /// Rustdoc for one item, built paragraph by paragraph.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,6 +177,7 @@ impl Doc {
         // The fence that opened the current code block: "```" or "~~~".
         let mut in_fence: Option<&str> = None;
         let mut previous_blank = true;
+        let mut in_list = false;
         for raw in text.trim().lines() {
             let line = raw.trim_end();
             let trimmed = line.trim_start();
@@ -49,6 +187,7 @@ impl Doc {
             {
                 // Whatever language the fence named, show it as text: IDL examples are not
                 // Rust and must never run as doctests. Both kinds of fence become "```".
+                in_list = false;
                 self.lines
                     .push(if in_fence.is_some() { "```" } else { "```text" }.to_owned());
                 in_fence = if in_fence.is_some() {
@@ -73,10 +212,21 @@ impl Doc {
                     self.lines.push(String::new());
                 }
                 previous_blank = true;
+                in_list = false;
                 continue;
             }
             previous_blank = false;
-            self.lines.push(escape_line(trimmed));
+            let line = escape_line(trimmed);
+            // The lines after a `- ` item, up to a blank line, continue the item: indented, so
+            // that rustdoc and clippy (`doc_lazy_continuation`) read them as its text.
+            if line.starts_with("- ") {
+                in_list = true;
+                self.lines.push(line);
+            } else if in_list {
+                self.lines.push(format!("  {line}"));
+            } else {
+                self.lines.push(line);
+            }
         }
         if in_fence.is_some() {
             self.lines.push("```".to_owned());
@@ -195,8 +345,13 @@ pub fn doc_literal(value: &str) -> Literal {
     repr.parse().unwrap_or_else(|_| Literal::string(value))
 }
 
-/// Escapes one line of prose outside its `code spans`.
+/// Escapes one line of prose outside its markup and `code spans`, and renders the markup.
 fn escape_line(line: &str) -> String {
+    render_markup(line, escape_prose, markdown)
+}
+
+/// Escapes one line of prose outside its `code spans`.
+fn escape_prose(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut in_code = false;
     let mut rest = line;
@@ -338,6 +493,57 @@ mod tests {
                 "```",
                 "last"
             ]
+        );
+    }
+
+    #[test]
+    fn lines_after_a_bullet_continue_it_until_a_blank_line() {
+        let doc = Doc::from_text("Kinds:\n- one\n  more of one\n- two\nstill two\n\nAfter.");
+        assert_eq!(
+            doc.lines(),
+            [
+                "Kinds:",
+                "- one",
+                "  more of one",
+                "- two",
+                "  still two",
+                "",
+                "After."
+            ]
+        );
+    }
+
+    #[test]
+    fn markup_is_rendered_for_rust() {
+        let doc = Doc::from_text(
+            "If {@term unset}, {@term true} or {@term false}: see {@link File.Info}, \
+             {@rust a::b FileInfo::size} and {@rust a::b File}; <{@x}>.",
+        );
+        let emitted = ["a::b", "a::c"].map(String::from).into();
+        let line = in_module(&["a".to_owned(), "b".to_owned()], emitted, || {
+            in_submodule("file", || {
+                Doc::from_text(
+                    "{@rust a::b FileInfo::size} {@rust a::c Item} {@rust a::b File} \
+                     {@rust a::d Gone}",
+                )
+            })
+        });
+        assert_eq!(
+            doc.lines(),
+            [
+                "If `None`, `true` or `false`: see `File.Info`, [`FileInfo::size`](a::b::FileInfo::size) \
+                 and [`File`](a::b::File); \\<{@x}\\>."
+            ]
+        );
+        assert_eq!(
+            line.lines(),
+            [
+                "[`FileInfo::size`](super::FileInfo::size) [`Item`](super::super::c::Item) [`File`](super::File) `Gone`"
+            ]
+        );
+        assert_eq!(
+            plain("{@rust a::b File} is {@term unset}; {@link X.y}"),
+            "File is None; X.y"
         );
     }
 

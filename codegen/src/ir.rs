@@ -440,7 +440,16 @@ pub struct OperationError {
     /// The variant of the operation's error enum (`NotFound`).
     pub variant: String,
     /// The documented conditions, in order.
-    pub conditions: Vec<String>,
+    pub conditions: Vec<Condition>,
+}
+
+/// One documented condition of an operation's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// When the error is reported, as documented.
+    pub text: String,
+    /// The vSphere API version that added this error to the operation, if documented.
+    pub since: Option<String>,
 }
 
 /// A privilege requirement.

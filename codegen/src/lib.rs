@@ -5,7 +5,8 @@
 //! It runs in phases, each reporting all of its errors ([`diag`]) before the next starts. The
 //! front end, `idl`: `idl::yaml` parses each file into a located tree and `idl::decode`
 //! checks its keys into the `idl::ast`; `resolve` ties references across files into the
-//! `ir` and validates it (`load` chains these); `emit` turns the IR into tokens,
+//! `ir` and validates it, and `doc_refs` checks the references in doc text against it and
+//! resolves them (`load` chains these); `emit` turns the IR into tokens,
 //! `render` formats them, and `writer` is the only code that touches the file system.
 //! `pipeline` runs emit, render and write module by module. [`Config`] drives the whole and is
 //! what build scripts and the command line use; its errors and the [`diag`]nostics are the
@@ -20,6 +21,7 @@
 
 mod config;
 pub mod diag;
+mod doc_refs;
 #[doc(hidden)]
 pub mod docs;
 mod emit;

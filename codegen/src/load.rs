@@ -1,5 +1,5 @@
 //! The front end as one call: IDL files → the resolved [`Model`], phase by phase (YAML parse,
-//! decode, resolve). Each phase reports all of its errors, and the next runs only if there were
+//! decode, resolve, doc references). Each phase reports all of its errors, and the next runs only if there were
 //! none, so one mistake never causes a cascade of follow-on errors.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::idl::ast;
 use crate::idl::load::{checkpoint, decode_sources};
 use crate::ir::Model;
-use crate::resolve;
+use crate::{doc_refs, resolve};
 
 pub use crate::idl::load::{LoadError, MAX_FILE_BYTES, Source, read_dir};
 
@@ -22,8 +22,13 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     let files = decode_sources(sources)?;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let model = resolve::resolve(&files, &mut diags);
+    checkpoint(sources, std::mem::take(&mut diags))?;
+    let mut model = model.ok_or_else(Diagnostics::default)?;
+
+    doc_refs::check(&files, sources, &model, &mut diags);
     checkpoint(sources, diags)?;
-    model.ok_or_else(Diagnostics::default)
+    doc_refs::resolve(&mut model);
+    Ok(model)
 }
 
 /// An IDL decoded once, to load variations of it without parsing and decoding again the files

@@ -82,7 +82,7 @@ fn module_per_file(
             } else {
                 by_path
                     .get(path.as_slice())
-                    .map(|p| emit::package_module(model, p, &output.ends))
+                    .map(|p| emit::package_module(model, p, &wanted, &output.ends))
             };
             let attrs = path.is_empty().then(|| quote! { #![deny(missing_docs)] });
             let file =

@@ -47,16 +47,6 @@ pub const TYPES: &[__rt::TypeInfo] = &[
         __rt::round_trip::<content::library::item::DownloadSessionId>,
     ),
     __rt::TypeInfo::new(
-        "com.vmware.content.library.item.File",
-        __rt::TypeKind::Id,
-        __rt::round_trip::<content::library::item::FileId>,
-    ),
-    __rt::TypeInfo::new(
-        "com.vmware.content.library.item.Storage",
-        __rt::TypeKind::Id,
-        __rt::round_trip::<content::library::item::StorageId>,
-    ),
-    __rt::TypeInfo::new(
         "com.vmware.content.library.item.UpdateSession",
         __rt::TypeKind::Id,
         __rt::round_trip::<content::library::item::UpdateSessionId>,

@@ -69,6 +69,7 @@ macro_rules! bad_fixtures {
 bad_fixtures!(
     bad_http_method,
     bad_since,
+    doc_reference_unknown,
     dotted_name_malformed,
     dotted_service_name,
     duplicate_after_rust_case,

@@ -26,7 +26,7 @@ pub(crate) fn emit(model: &Model, packages: &[String], options: &rest::Options) 
     let mut modules = vec![root_module(model, &wanted)];
     for package in &model.packages {
         if wanted.contains(package.name.as_str()) {
-            modules.push(package_module(model, package, options));
+            modules.push(package_module(model, package, &wanted, options));
         }
     }
     modules.sort_by(|a, b| a.path.cmp(&b.path));
@@ -62,8 +62,26 @@ pub(crate) fn root_module(model: &Model, wanted: &BTreeSet<&str>) -> Module {
     }
 }
 
-/// The module of one package: its types, traits and service modules.
-pub(crate) fn package_module(model: &Model, package: &Package, options: &rest::Options) -> Module {
+/// The module of one package: its types, traits and service modules; its docs link to the
+/// items of the `wanted` packages relative to it.
+pub(crate) fn package_module(
+    model: &Model,
+    package: &Package,
+    wanted: &BTreeSet<&str>,
+    options: &rest::Options,
+) -> Module {
+    let emitted = model
+        .packages
+        .iter()
+        .filter(|p| wanted.contains(p.name.as_str()))
+        .map(|p| p.module_path.join("::"))
+        .collect();
+    crate::docs::in_module(&package.module_path, emitted, || {
+        package_items(model, package, options)
+    })
+}
+
+fn package_items(model: &Model, package: &Package, options: &rest::Options) -> Module {
     let from = &package.module_path;
     let mut doc = data::doc_of(&package.docs);
     doc.paragraph(format!("vAPI package `{}`.", package.name));
@@ -82,16 +100,18 @@ pub(crate) fn package_module(model: &Model, package: &Package, options: &rest::O
         .iter()
         .map(|s| service::service_trait(package, s));
     let modules = package.services.iter().map(|s| {
-        let mut from = package.module_path.clone();
-        from.push(s.module.clone());
-        let mut ends = quote!();
-        if options.client {
-            ends.extend(rest::client(model, &from, s, options));
-        }
-        if options.server {
-            ends.extend(rest::server(model, &from, s, options));
-        }
-        service::service_module(package, s, ends)
+        crate::docs::in_submodule(&s.module, || {
+            let mut from = package.module_path.clone();
+            from.push(s.module.clone());
+            let mut ends = quote!();
+            if options.client {
+                ends.extend(rest::client(model, &from, s, options));
+            }
+            if options.server {
+                ends.extend(rest::server(model, &from, s, options));
+            }
+            service::service_module(package, s, ends)
+        })
     });
     // Moved into one stream, not interpolated: `quote!` would copy every item's tokens.
     let mut items = TokenStream::new();

@@ -7,7 +7,7 @@ use quote::quote;
 use super::data::{doc_of, lit, type_note};
 use super::types::{braced, ident, rust_type, type_ref_path};
 use crate::docs::Doc;
-use crate::ir::{Body, Operation, Package, PrivilegeScope, Rest, Service};
+use crate::ir::{Body, Condition, Operation, Package, PrivilegeScope, Rest, Service};
 
 /// The vAPI service identifier: `com.vmware.content.library.item.download_session`.
 fn service_id(package: &Package, service: &Service) -> String {
@@ -21,6 +21,14 @@ fn rest_line(rest: &Rest) -> String {
         .map(|a| format!("?action={a}"))
         .unwrap_or_default();
     format!("`{} /api{}{action}`", rest.method.as_str(), rest.path)
+}
+
+/// An error condition with the version that added it.
+fn condition(c: &Condition) -> String {
+    match &c.since {
+        Some(v) => format!("{} (Added in vSphere API {v}.)", c.text),
+        None => c.text.clone(),
+    }
 }
 
 fn operation_doc(service: &Service, op: &Operation) -> Doc {
@@ -47,7 +55,7 @@ fn operation_doc(service: &Service, op: &Operation) -> Doc {
         for c in &e.conditions {
             doc.bullet(
                 &format!("`{}::{}::{}` ", service.module, op.error_type, e.variant),
-                c,
+                &condition(c),
             );
         }
     }
@@ -238,7 +246,10 @@ fn descriptor(op: &Operation) -> TokenStream {
     });
     let errors = op.errors.iter().map(|e| {
         let q = e.error.qualified();
-        let conditions = e.conditions.iter().map(|c| lit(c));
+        let conditions = e
+            .conditions
+            .iter()
+            .map(|c| lit(&crate::docs::plain(&c.text)));
         quote!(__rt::ErrorDescriptor { error: #q, conditions: &[#(#conditions),*] })
     });
     let rest = match &op.rest {
@@ -307,7 +318,7 @@ fn error_enum(from: &[String], service: &Service, op: &Operation) -> TokenStream
         let mut vdoc = Doc::new();
         vdoc.paragraph(format!("`{}`:", e.error.qualified()));
         for c in &e.conditions {
-            vdoc.bullet("", c);
+            vdoc.bullet("", &condition(c));
         }
         quote! { #vdoc #v(#ty), }
     });

@@ -209,6 +209,8 @@ pub struct ErrorRefDecl {
     pub error: S<String>,
     /// The documented condition.
     pub when: S<String>,
+    /// The version that added the error to the operation.
+    pub since: Option<S<String>>,
 }
 
 /// A privilege entry of an operation.

@@ -579,12 +579,14 @@ impl<'a> Decoder<'a> {
     }
 
     fn error_ref(&mut self, node: &Node) -> Option<ErrorRefDecl> {
-        let keys = self.keys(node, "an error entry", &["error", "when"])?;
+        let keys = self.keys(node, "an error entry", &["error", "when", "since"])?;
         let error = self.req_string(&keys, "error");
         let when = self.req_string(&keys, "when");
+        let since = self.since(&keys);
         Some(ErrorRefDecl {
             error: error?,
             when: when?,
+            since,
         })
     }
 

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diag::{Diagnostic, Loc};
 use crate::idl::ast::{self};
 use crate::ir::{
-    Name, Operation, OperationError, OperationResult, Param, Privilege, PrivilegeScope, Rest,
-    Service, Type,
+    Condition, Name, Operation, OperationError, OperationResult, Param, Privilege, PrivilegeScope,
+    Rest, Service, Type,
 };
 use crate::naming;
 
@@ -214,8 +214,12 @@ impl<'a> Resolver<'a, '_> {
                 continue;
             }
             let r = self.type_ref(&qualified, sym);
+            let condition = Condition {
+                text: e.when.value.clone(),
+                since: e.since.as_ref().map(|s| s.value.clone()),
+            };
             if let Some(existing) = errors.iter_mut().find(|x| x.error == r) {
-                existing.conditions.push(e.when.value.clone());
+                existing.conditions.push(condition);
                 continue;
             }
             let variant = r.name.rust.clone();
@@ -223,7 +227,7 @@ impl<'a> Resolver<'a, '_> {
             errors.push(OperationError {
                 error: r,
                 variant,
-                conditions: vec![e.when.value.clone()],
+                conditions: vec![condition],
             });
         }
         errors

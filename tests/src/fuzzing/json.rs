@@ -155,8 +155,6 @@ types! {
         content::LibraryId,
         content::library::ItemId,
         content::library::item::DownloadSessionId,
-        content::library::item::FileId,
-        content::library::item::StorageId,
         content::library::item::UpdateSessionId,
         content::library::item::VersionId,
         vcenter::DatastoreId,

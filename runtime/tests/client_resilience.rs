@@ -112,6 +112,7 @@ async fn a_create_of_an_operation_that_takes_a_client_token_gets_one_and_is_retr
     const CREATE: OperationDescriptor = OperationDescriptor {
         service: "com.vmware.content.library.item.update_session",
         name: "create",
+        params: &["client_token", "create_spec"],
         privileges: &[],
         errors: &[],
         rest: Some(RestMapping {

@@ -30,7 +30,13 @@ if [ "$TLS" = 1 ]; then
     scheme=https
 fi
 /usr/bin/time -v -o "$work/sim.time" "$bin/vapi-sim" "${sim_args[@]}" > "$work/sim.out" 2> "$work/sim.log" &
-sim_pid=$!
+time_pid=$!
+# GNU time ignores SIGINT while it waits: signal the simulator itself.
+for _ in $(seq 50); do
+    sim_pid=$(pgrep -P "$time_pid" || true)
+    if [ -n "$sim_pid" ]; then break; fi
+    sleep 0.1
+done
 trap 'kill -INT $sim_pid 2>/dev/null || true' EXIT
 ready=listening
 if [ "$TLS" = 1 ]; then ready=certificate; fi
@@ -57,8 +63,8 @@ report() { # name, time file
 /usr/bin/time -v -o "$work/upload.time" "$bin/vapi-cl" "${cl_tls[@]}" upload bench-item "$work/disk.bin" > /dev/null
 /usr/bin/time -v -o "$work/download.time" "$bin/vapi-cl" "${cl_tls[@]}" download bench-item "$work/out" > /dev/null
 cmp "$work/disk.bin" "$work/out/disk.bin"
-kill -INT $sim_pid
-wait $sim_pid || true
+kill -INT "$sim_pid"
+wait "$time_pid" || true
 trap - EXIT
 
 echo "$SIZE_MIB MiB over $scheme, bytes identical"

@@ -361,9 +361,7 @@ impl Connection {
             url.push_str(&encode_query(&request.query));
         }
         let mut builder = self.http.request(method, url);
-        if let Some(timeout) = request.timeout.or(self.resilience.timeout()) {
-            builder = builder.timeout(timeout);
-        }
+        builder = builder.timeout(request.timeout.unwrap_or(self.timeout));
         if let Some(id) = self.session_id() {
             builder = builder.header(SESSION_HEADER, id);
         }
@@ -463,7 +461,7 @@ pub struct Request {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
-    operation: Option<(&'static str, &'static str)>,
+    operation: Option<resilience::Named>,
     idempotent: bool,
     timeout: Option<Duration>,
 }

@@ -8,8 +8,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Answer, BASIC_ADMIN_HUNTER2, Sessions, TestServer};
-use vapi_runtime::HttpMethod;
 use vapi_runtime::client::{ClientBuilder, Connection, Request, RetryConfig};
+use vapi_runtime::{HttpMethod, OperationDescriptor, RestBody, RestMapping};
 
 /// Retries without noticeable waits, so that the tests are quick.
 fn fast_retries() -> RetryConfig {
@@ -105,6 +105,42 @@ async fn a_create_with_a_client_token_is_retried_with_the_same_token() {
         assert_eq!(request.header("client-token"), Some("token-42"));
         assert_eq!(request.body, br#"{"library_item_id":"item-1"}"#);
     }
+}
+
+#[tokio::test]
+async fn a_create_of_an_operation_that_takes_a_client_token_gets_one_and_is_retried() {
+    const CREATE: OperationDescriptor = OperationDescriptor {
+        service: "com.vmware.content.library.item.update_session",
+        name: "create",
+        privileges: &[],
+        errors: &[],
+        rest: Some(RestMapping {
+            method: HttpMethod::Post,
+            path: "/content/library/item/update-session",
+            action: None,
+            path_params: &[],
+            query: &[],
+            headers: &[("Client-Token", "client_token")],
+            body: RestBody::Param("create_spec"),
+        }),
+    };
+    let server = TestServer::start(|connection, _| match connection {
+        0 => Answer::Drop,
+        _ => Answer::Json(201, &[], r#""session-1""#.to_owned()),
+    });
+    let mut request = create();
+    request.operation(&CREATE);
+    let response = connection(&server).send(request).await.unwrap();
+    assert_eq!(response.status, 201);
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    let token = seen[0].header("client-token").unwrap();
+    assert_eq!(token.len(), 36);
+    assert_eq!(
+        seen[1].header("client-token"),
+        Some(token),
+        "the same token"
+    );
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use vapi_bindings::content::library::item::{
 };
 use vapi_bindings::vapi::std::LocalizableMessage;
 use vapi_runtime::server::{Credentials, Sessions};
-use vapi_runtime::{DateTime, Uri};
+use vapi_runtime::{DateTime, Id, Uri};
 
 use crate::config::SimConfig;
 use crate::faults::Fault;
@@ -98,7 +98,55 @@ pub(crate) struct World {
     pub tokens: BTreeMap<String, String>,
 }
 
+/// What `create` of a session does.
+pub(crate) enum Opened {
+    /// The `client_token` made this session before: the same id again.
+    Again(String),
+    /// A new session to insert under `id`.
+    New { id: String, session: Session },
+}
+
 impl World {
+    /// The first half of every session `create`: a repeated `client_token` gives the session
+    /// it made; otherwise the item must exist, and a new session on its current version is
+    /// made (not yet inserted).
+    pub fn open(
+        &self,
+        client_token: Option<&String>,
+        item: &Option<ItemId>,
+    ) -> Result<Opened, Fault> {
+        if let Some(existing) = client_token.and_then(|t| self.tokens.get(t)) {
+            return Ok(Opened::Again(existing.clone()));
+        }
+        let item = item_id(item)?;
+        let version = self
+            .items
+            .get(&item)
+            .map(|i| i.version)
+            .ok_or_else(|| Fault::NotFound(format!("No library item {item}.")))?;
+        Ok(Opened::New {
+            id: ids::uuid()?,
+            session: Session::new(item, version)?,
+        })
+    }
+
+    /// The ids of `sessions`, those on `item` if given (which must exist).
+    pub fn ids_on<'s>(
+        &self,
+        sessions: impl Iterator<Item = (&'s String, &'s Session)>,
+        item: Option<&Id>,
+    ) -> Result<Vec<Id>, Fault> {
+        if let Some(item) = item
+            && !self.items.contains_key(item.as_str())
+        {
+            return Err(Fault::NotFound(format!("No library item {item}.")));
+        }
+        Ok(sessions
+            .filter(|(_, s)| item.is_none_or(|i| i.as_str() == s.item))
+            .map(|(id, _)| Id::new(id.clone()))
+            .collect())
+    }
+
     /// The update session whose transfer capability is `token`.
     pub fn update_by_token(&mut self, token: &str) -> Option<&mut Update> {
         self.updates.values_mut().find(|u| u.session.token == token)

@@ -4,19 +4,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use vapi_bindings::content::library::ItemId;
-use vapi_bindings::content::library::item::downloadsession::{self as dls, File as _};
-use vapi_bindings::content::library::item::updatesession::{self as ups, File as _};
-use vapi_bindings::content::library::item::{
-    DownloadSession as _, DownloadSessionModel, File as _, UpdateSession as _, UpdateSessionModel,
-    download_session, file, update_session,
-};
+use vapi_bindings::content::library::item::{File as _, file};
 use vapi_runtime::client::{ClientBuilder, Connection};
 
 /// A running `vapi-sim`, killed when dropped.
@@ -72,8 +68,8 @@ async fn one_log_line_per_request_without_capabilities_and_sigterm_cleans_up() {
         "{data_dir} is left behind"
     );
     let requests: Vec<&str> = log.lines().filter(|l| l.contains("request")).collect();
-    // Login, create, add, PUT, complete, and the refused call: one line each.
-    assert_eq!(requests.len(), 6, "{log}");
+    // Login, create, add, PUT, validate, complete, and the refused call: one line each.
+    assert_eq!(requests.len(), 7, "{log}");
     assert!(
         requests.iter().any(|l| l.contains("method=GET")
             && l.contains("path=/api/content/library/item/update-session")
@@ -244,12 +240,7 @@ async fn a_given_certificate_and_key_are_served() {
     login(&sim.base, Some(&cert), vapi_sim::DEFAULT_PASSWORD).await;
 }
 
-fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use common::sha;
 
 fn http(pem: Option<&Path>) -> reqwest::Client {
     let mut b = reqwest::Client::builder();
@@ -269,62 +260,14 @@ async fn upload(
     data: &[u8],
     pem: Option<&Path>,
 ) -> (bool, String) {
-    let updates = update_session::Client::new(c.clone());
-    let spec = UpdateSessionModel {
-        library_item_id: Some(ItemId::new(item)),
-        ..Default::default()
-    };
-    let u = match updates.create(None, spec).await {
-        Ok(u) => u,
-        Err(e) => return (false, e.to_string()),
-    };
-    let info = match ups::file::Client::new(c.clone())
-        .add(
-            u.clone(),
-            ups::FileAddSpec::new(name.into(), ups::FileSourceType::Push),
-        )
-        .await
-    {
-        Ok(i) => i,
-        Err(e) => return (false, e.to_string()),
-    };
-    let url = info.upload_endpoint.unwrap().uri.to_string();
-    match http(pem).put(url).body(data.to_vec()).send().await {
-        Ok(r) if r.status().is_success() => {}
-        Ok(r) => return (false, r.status().to_string()),
-        Err(e) => return (false, e.to_string()),
-    }
-    match updates.complete(u).await {
+    match common::upload(c, &http(pem), item, name, data).await {
         Ok(()) => (true, String::new()),
-        Err(e) => (false, e.to_string()),
+        Err(e) => (false, e),
     }
 }
 
 async fn download(c: &Connection, item: &str, name: &str, pem: Option<&Path>) -> Vec<u8> {
-    let d = download_session::Client::new(c.clone())
-        .create(
-            None,
-            DownloadSessionModel {
-                library_item_id: Some(ItemId::new(item)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let info = dls::file::Client::new(c.clone())
-        .prepare(d, name.into(), None)
-        .await
-        .unwrap();
-    let url = info.download_endpoint.unwrap().uri.to_string();
-    http(pem)
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec()
+    common::download(c, &http(pem), item, name).await.unwrap()
 }
 
 #[tokio::test]

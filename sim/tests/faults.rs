@@ -5,107 +5,28 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use vapi_bindings::content::library::ItemId;
-use vapi_bindings::content::library::item::downloadsession::{self as dls, File as _};
 use vapi_bindings::content::library::item::updatesession::{self as ups, File as _};
 use vapi_bindings::content::library::item::{
-    DownloadSession as _, DownloadSessionModel, DownloadSessionModelState, UpdateSession as _,
-    UpdateSessionModel, download_session, update_session,
+    UpdateSession as _, UpdateSessionModel, update_session,
 };
 use vapi_runtime::client::Connection;
 
-async fn start(
-    configure: impl FnOnce(&mut vapi_sim::SimConfig),
-) -> (String, Connection, tokio::task::JoinHandle<()>) {
-    let (addr, _, task) = vapi_sim::spawn("127.0.0.1:0", configure).await.unwrap();
-    let base = format!("http://{addr}");
-    let c = Connection::new(&base).unwrap();
-    c.login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
-        .await
-        .unwrap();
-    (base, c, task)
-}
-
-fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Upload `data` as `name` into `item`: retried while the item is busy; any other error fails.
-async fn upload(c: &Connection, http: &reqwest::Client, item: &str, name: &str, data: &[u8]) {
-    let updates = update_session::Client::new(c.clone());
-    let u = loop {
-        let spec = UpdateSessionModel {
-            library_item_id: Some(ItemId::new(item)),
-            ..Default::default()
-        };
-        match updates.create(None, spec).await {
-            Ok(u) => break u,
-            Err(update_session::CreateError::ResourceBusy(_)) => {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            Err(e) => panic!("create: {e}"),
-        }
-    };
-    let mut spec = ups::FileAddSpec::new(name.into(), ups::FileSourceType::Push);
-    spec.size = Some(data.len() as i64);
-    let info = ups::file::Client::new(c.clone())
-        .add(u.clone(), spec)
-        .await
-        .unwrap();
-    let r = http
-        .put(info.upload_endpoint.unwrap().uri.to_string())
-        .body(data.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let check = ups::file::Client::new(c.clone())
-        .validate(u.clone())
-        .await
-        .unwrap();
-    assert!(!check.has_errors);
-    updates.complete(u).await.unwrap();
-}
-
-async fn download(c: &Connection, http: &reqwest::Client, item: &str, name: &str) -> Vec<u8> {
-    let sessions = download_session::Client::new(c.clone());
-    let spec = DownloadSessionModel {
-        library_item_id: Some(ItemId::new(item)),
-        ..Default::default()
-    };
-    let d = sessions.create(None, spec).await.unwrap();
-    let info = dls::file::Client::new(c.clone())
-        .prepare(d.clone(), name.into(), None)
-        .await
-        .unwrap();
-    let r = http
-        .get(info.download_endpoint.unwrap().uri.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let bytes = r.bytes().await.unwrap().to_vec();
-    let model = sessions.get(d.clone()).await.unwrap();
-    assert_eq!(model.state, Some(DownloadSessionModelState::Active));
-    sessions.delete(d).await.unwrap();
-    bytes
-}
+use common::{download, sha, upload};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixteen_clients_run_full_flows_on_contended_items() {
     let items = ["i0", "i1", "i2", "i3"];
-    let (base, _, task) =
-        start(|c| c.items = items.iter().map(|s| (*s).to_owned()).collect()).await;
+    let s = common::start(|c| c.items = items.iter().map(|s| (*s).to_owned()).collect()).await;
+    let base = s.base.clone();
     let clients: Vec<_> = (0..16)
         .map(|n| {
             let base = base.clone();
@@ -121,8 +42,8 @@ async fn sixteen_clients_run_full_flows_on_contended_items() {
                 for round in 0..3 {
                     let name = format!("c{n}-r{round}.bin");
                     let data = format!("{n}:{round};").repeat(3000 + n * 100).into_bytes();
-                    upload(&c, &http, item, &name, &data).await;
-                    let back = download(&c, &http, item, &name).await;
+                    upload(&c, &http, item, &name, &data).await.unwrap();
+                    let back = download(&c, &http, item, &name).await.unwrap();
                     assert_eq!(sha(&back), sha(&data), "{name} came back changed");
                     written.push((item, name, sha(&data)));
                 }
@@ -143,14 +64,10 @@ async fn sixteen_clients_run_full_flows_on_contended_items() {
     let http = reqwest::Client::new();
     for (c, written) in &all {
         for (item, name, digest) in written {
-            assert_eq!(&sha(&download(c, &http, item, name).await), digest);
+            assert_eq!(&sha(&download(c, &http, item, name).await.unwrap()), digest);
         }
     }
-    task.abort();
-}
-
-async fn session_of(c: &Connection) -> String {
-    c.session_id().unwrap()
+    s.stop().await;
 }
 
 fn is_vapi_error(body: &Value, error_type: &str) -> bool {
@@ -159,9 +76,10 @@ fn is_vapi_error(body: &Value, error_type: &str) -> bool {
 
 #[tokio::test]
 async fn huge_and_deep_json_bodies_are_refused_clearly() {
-    let (base, c, task) = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
+    let base = s.base.clone();
     let http = reqwest::Client::new();
-    let session = session_of(&c).await;
+    let session = s.session();
     let url = format!("{base}/api/content/library/item/update-session");
     // 64 MiB: more than the 1 MiB body limit.
     let huge = format!(
@@ -201,12 +119,13 @@ async fn huge_and_deep_json_bodies_are_refused_clearly() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    task.abort();
+    s.stop().await;
 }
 
 #[tokio::test]
 async fn a_one_mebibyte_header_is_refused() {
-    let (base, c, task) = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
+    let base = s.base.clone();
     let http = reqwest::Client::new();
     let r = http
         .get(format!("{base}/api/session"))
@@ -219,12 +138,12 @@ async fn a_one_mebibyte_header_is_refused() {
     }
     let r = http
         .get(format!("{base}/api/session"))
-        .header("vmware-api-session-id", session_of(&c).await)
+        .header("vmware-api-session-id", s.session())
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    task.abort();
+    s.stop().await;
 }
 
 /// Reads what the server sends until it closes the connection or `within` passes; `None` if
@@ -245,9 +164,10 @@ async fn read_until_closed(stream: &mut TcpStream, within: Duration) -> Option<S
 #[tokio::test]
 async fn clients_that_stop_sending_half_way_time_out_and_others_are_served() {
     let stall = Duration::from_millis(800);
-    let (base, c, task) = start(|c| c.stall_timeout = stall).await;
+    let s = common::start(|c| c.stall_timeout = stall).await;
+    let (base, c) = (s.base.clone(), s.c.clone());
     let addr = base.trim_start_matches("http://").to_owned();
-    let session = session_of(&c).await;
+    let session = s.session();
 
     // Half a head.
     let mut head = TcpStream::connect(&addr).await.unwrap();
@@ -327,5 +247,5 @@ async fn clients_that_stop_sending_half_way_time_out_and_others_are_served() {
         .await
         .unwrap();
     assert_eq!(got.bytes_transferred, 0);
-    task.abort();
+    s.stop().await;
 }

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -14,19 +16,6 @@ use vapi_bindings::content::library::item::{
     Changes as _, DownloadSession as _, DownloadSessionModel, UpdateSession as _,
     UpdateSessionModel, VersionId, changes, download_session, update_session,
 };
-use vapi_runtime::client::Connection;
-
-async fn start(
-    configure: impl FnOnce(&mut vapi_sim::SimConfig),
-) -> (String, Connection, tokio::task::JoinHandle<()>) {
-    let (addr, _, task) = vapi_sim::spawn("127.0.0.1:0", configure).await.unwrap();
-    let base = format!("http://{addr}");
-    let c = Connection::new(&base).unwrap();
-    c.login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
-        .await
-        .unwrap();
-    (base, c, task)
-}
 
 fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
@@ -39,7 +28,8 @@ fn is_uuid(s: &str) -> bool {
 
 #[tokio::test]
 async fn get_session_answers_the_documented_session_info() {
-    let (base, c, task) = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
+    let (base, c) = (s.base.clone(), s.c.clone());
     let http = reqwest::Client::new();
     let id = c.session_id().unwrap();
     let first: Value = http
@@ -71,12 +61,15 @@ async fn get_session_answers_the_documented_session_info() {
         .unwrap();
     assert_eq!(second["created_time"], created.as_str());
     assert!(second["last_accessed_time"].as_str().unwrap() > accessed.as_str());
-    task.abort();
+    s.stop().await;
 }
 
 #[tokio::test]
 async fn idle_api_sessions_expire() {
-    let (base, c, task) = start(|c| c.api_session_idle_timeout = Duration::from_millis(300)).await;
+    // Margins wide enough for a loaded CI machine: calls come every 250 ms against a 2 s
+    // timeout, and the final wait is 3 s.
+    let s = common::start(|c| c.api_session_idle_timeout = Duration::from_secs(2)).await;
+    let (base, c) = (s.base.clone(), s.c.clone());
     let http = reqwest::Client::new();
     let id = c.session_id().unwrap();
     let get = || {
@@ -86,18 +79,19 @@ async fn idle_api_sessions_expire() {
     };
     // Calls keep it alive...
     for _ in 0..4 {
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
         assert_eq!(get().await.unwrap().status(), StatusCode::OK);
     }
     // ...idleness ends it.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(get().await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    task.abort();
+    s.stop().await;
 }
 
 #[tokio::test]
 async fn session_ids_are_uuids() {
-    let (_, c, task) = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
+    let c = s.c.clone();
     let spec_d = DownloadSessionModel {
         library_item_id: Some(ItemId::new(vapi_sim::DEFAULT_ITEM)),
         ..Default::default()
@@ -117,12 +111,13 @@ async fn session_ids_are_uuids() {
     assert!(is_uuid(d.as_str()), "{d}");
     assert!(is_uuid(u.as_str()), "{u}");
     assert_ne!(d.as_str(), u.as_str());
-    task.abort();
+    s.stop().await;
 }
 
 #[tokio::test]
 async fn changes_list_every_version_newest_first() {
-    let (_, c, task) = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
+    let c = s.c.clone();
     let item = ItemId::new(vapi_sim::DEFAULT_ITEM);
     let history = changes::Client::new(c.clone());
     let at_start = history.list(item.clone()).await.unwrap();
@@ -181,5 +176,5 @@ async fn changes_list_every_version_newest_first() {
             .await,
         Err(changes::GetError::NotFound(_))
     ));
-    task.abort();
+    s.stop().await;
 }

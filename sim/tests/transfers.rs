@@ -5,50 +5,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Duration;
 
 use futures_util::stream;
 use reqwest::StatusCode;
-use sha2::{Digest, Sha256};
 use vapi_bindings::content::library::ItemId;
 use vapi_bindings::content::library::item::downloadsession::{self as dls, File as _};
 use vapi_bindings::content::library::item::updatesession::{self as ups, File as _};
 use vapi_bindings::content::library::item::{
-    DownloadSession as _, DownloadSessionModel, File as _, UpdateSession as _, UpdateSessionModel,
-    download_session, file, update_session,
+    DownloadSession as _, File as _, UpdateSession as _, download_session, file, update_session,
 };
 use vapi_runtime::client::Connection;
 
-struct Sim {
-    base: String,
-    c: Connection,
-    sim: vapi_sim::Simulator,
-    task: tokio::task::JoinHandle<()>,
-}
-
-async fn start(configure: impl FnOnce(&mut vapi_sim::SimConfig)) -> Sim {
-    let (addr, sim, task) = vapi_sim::spawn("127.0.0.1:0", configure).await.unwrap();
-    let base = format!("http://{addr}");
-    let c = Connection::new(&base).unwrap();
-    c.login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
-        .await
-        .unwrap();
-    Sim { base, c, sim, task }
-}
-
-impl Sim {
-    async fn stop(self) {
-        self.task.abort();
-        let _ = self.task.await;
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use common::{download_spec, sha, update_spec};
 
 /// Bytes that differ along the file, so that a misplaced range shows.
 fn pattern(len: usize) -> Vec<u8> {
@@ -85,16 +56,7 @@ async fn add(
     String,
 ) {
     let updates = update_session::Client::new(c.clone());
-    let u = updates
-        .create(
-            None,
-            UpdateSessionModel {
-                library_item_id: Some(ItemId::new(item)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let u = updates.create(None, update_spec(item)).await.unwrap();
     let info = ups::file::Client::new(c.clone())
         .add(
             u.clone(),
@@ -108,16 +70,7 @@ async fn add(
 
 /// Uploads `data` as `name` into `item` and completes the session.
 async fn put_file(c: &Connection, item: &str, name: &str, data: &[u8]) {
-    let (u, url) = add(c, item, name).await;
-    let r = reqwest::Client::new()
-        .put(&url)
-        .body(data.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    update_session::Client::new(c.clone())
-        .complete(u)
+    common::upload(c, &reqwest::Client::new(), item, name, data)
         .await
         .unwrap();
 }
@@ -132,13 +85,7 @@ async fn prepared(
     String,
 ) {
     let d = download_session::Client::new(c.clone())
-        .create(
-            None,
-            DownloadSessionModel {
-                library_item_id: Some(ItemId::new(item)),
-                ..Default::default()
-            },
-        )
+        .create(None, download_spec(item))
         .await
         .unwrap();
     let info = dls::file::Client::new(c.clone())
@@ -150,7 +97,7 @@ async fn prepared(
 
 #[tokio::test]
 async fn uploads_stream_to_disk_and_download_with_ranges() {
-    let s = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
     let item = vapi_sim::DEFAULT_ITEM;
     // 3 MiB in 64 KiB pieces, yielding between them: more than any one buffer.
     let data = pattern(3 << 20);
@@ -180,7 +127,7 @@ async fn uploads_stream_to_disk_and_download_with_ranges() {
         .await
         .unwrap();
     assert_eq!(stored.size, data.len() as i64);
-    assert_eq!(stored.checksum_info.unwrap().checksum, hex(&data));
+    assert_eq!(stored.checksum_info.unwrap().checksum, sha(&data));
 
     let (d, url) = prepared(&s.c, item, "disk.vmdk").await;
     let http = reqwest::Client::new();
@@ -236,7 +183,7 @@ async fn uploads_stream_to_disk_and_download_with_ranges() {
 
 #[tokio::test]
 async fn transfer_urls_are_unguessable_and_die_with_their_session() {
-    let s = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
     let item = vapi_sim::DEFAULT_ITEM;
     let (u, url) = add(&s.c, item, "a.bin").await;
     let (u2_url, token) = {
@@ -275,7 +222,7 @@ async fn transfer_urls_are_unguessable_and_die_with_their_session() {
 
 #[tokio::test]
 async fn an_interrupted_upload_never_reaches_the_item() {
-    let s = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
     let item = vapi_sim::DEFAULT_ITEM;
     let earlier = pattern(100_000);
     put_file(&s.c, item, "keep.bin", &earlier).await;
@@ -323,7 +270,7 @@ async fn an_interrupted_upload_never_reaches_the_item() {
 
 #[tokio::test]
 async fn a_file_size_limit_can_be_set() {
-    let s = start(|c| c.max_file_bytes = Some(1000)).await;
+    let s = common::start(|c| c.max_file_bytes = Some(1000)).await;
     let (_, url) = add(&s.c, vapi_sim::DEFAULT_ITEM, "big.bin").await;
     let http = reqwest::Client::new();
     let r = http.put(&url).body(vec![0u8; 1001]).send().await.unwrap();
@@ -342,7 +289,7 @@ async fn a_file_size_limit_can_be_set() {
 
 #[tokio::test]
 async fn the_file_download_endpoint_needs_an_api_session() {
-    let s = start(|_| {}).await;
+    let s = common::start(|_| {}).await;
     let item = vapi_sim::DEFAULT_ITEM;
     let data = pattern(5000);
     put_file(&s.c, item, "two words #1 %.txt", &data).await;
@@ -378,7 +325,7 @@ async fn the_file_download_endpoint_needs_an_api_session() {
 
 #[tokio::test]
 async fn a_transfer_outliving_the_idle_timeout_needs_keep_alive() {
-    let s = start(|c| c.idle_timeout = Duration::from_millis(300)).await;
+    let s = common::start(|c| c.idle_timeout = Duration::from_millis(300)).await;
     let item = vapi_sim::DEFAULT_ITEM;
     let data = pattern(40_000);
     let http = reqwest::Client::new();
@@ -433,14 +380,14 @@ async fn a_data_dir_keeps_items_across_restarts() {
     let dir = tmp.path().to_path_buf();
     let item = vapi_sim::DEFAULT_ITEM;
     let data = pattern(70_000);
-    let s = start(|c| c.data_dir = Some(dir.clone())).await;
+    let s = common::start(|c| c.data_dir = Some(dir.clone())).await;
     put_file(&s.c, item, "kept.bin", &data).await;
     put_file(&s.c, item, "kept.bin", &data[..1000]).await;
     drop(s.sim);
     s.task.abort();
     let _ = s.task.await;
 
-    let s = start(|c| c.data_dir = Some(dir.clone())).await;
+    let s = common::start(|c| c.data_dir = Some(dir.clone())).await;
     let info = file::Client::new(s.c.clone())
         .get(ItemId::new(item), "kept.bin".into())
         .await
@@ -453,4 +400,50 @@ async fn a_data_dir_keeps_items_across_restarts() {
     // The replaced version's bytes are gone from disk: one blob left.
     assert_eq!(std::fs::read_dir(dir.join("blobs")).unwrap().count(), 1);
     s.stop().await;
+}
+
+#[tokio::test]
+async fn spawn_serves_https_when_given_a_certificate() {
+    let identity = vapi_sim::TlsIdentity::self_signed(&[]).unwrap();
+    let pem = identity.cert_pem().to_owned();
+    let (addr, sim, task) = vapi_sim::spawn("127.0.0.1:0", |c| c.tls = Some(identity))
+        .await
+        .unwrap();
+    let base = sim.config().base_url.clone();
+    assert_eq!(base, format!("https://{addr}"));
+    let c = vapi_runtime::client::ClientBuilder::new(&base)
+        .add_root_certificate_pem(pem.as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    c.login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
+        .await
+        .unwrap();
+    let (u, url) = add(&c, vapi_sim::DEFAULT_ITEM, "tls.bin").await;
+    assert!(url.starts_with("https://"), "{url}");
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(
+        http.put(&url)
+            .body("secret bytes")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    update_session::Client::new(c.clone())
+        .complete(u)
+        .await
+        .unwrap();
+    // Plain HTTP to the HTTPS port gets no answer.
+    assert!(
+        reqwest::get(format!("http://{addr}/api/session"))
+            .await
+            .is_err()
+    );
+    task.abort();
+    let _ = task.await;
 }

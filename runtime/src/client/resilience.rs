@@ -6,7 +6,9 @@
 //!
 //! - a `GET`, which changes nothing;
 //! - a request with a `Client-Token` header: vAPI documents that the server performs an
-//!   operation once per client token, so a repeat returns the first call's result;
+//!   operation once per client token, so a repeat returns the first call's result (a request
+//!   that names its [`Request::operation`] gets a random one when the operation takes it and
+//!   none is set);
 //! - a request the caller marked with [`Request::idempotent`];
 //! - any request that never reached the server: the connection could not be made.
 //!
@@ -118,6 +120,42 @@ impl Default for RetryConfig {
     }
 }
 
+/// The operation a request performs, as its span names it, and whether the operation takes a
+/// `Client-Token` header.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Named {
+    service: &'static str,
+    name: &'static str,
+    takes_client_token: bool,
+}
+
+/// The header by which vAPI makes a creation idempotent.
+const CLIENT_TOKEN: &str = "Client-Token";
+
+/// A random version-4 UUID, the form vCenter documents for client tokens.
+fn random_uuid() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        // No operating-system randomness: std's randomly keyed hasher still makes tokens that
+        // differ per call and per process.
+        use std::hash::BuildHasher;
+        let state = std::hash::RandomState::new();
+        b[..8].copy_from_slice(&state.hash_one((Instant::now(), 0u8)).to_le_bytes());
+        b[8..].copy_from_slice(&state.hash_one((Instant::now(), 1u8)).to_le_bytes());
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 /// The user and password of the last [`Connection::login`], kept to log in again when the
 /// session expires. The password is a [`Secret`]: it never appears in `Debug` output or logs.
 #[derive(Clone)]
@@ -135,14 +173,13 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// The resilience settings and state of a connection: the retry policy and call timeout of
-/// this handle, and, shared by every clone, the credentials and the gate that lets one call at
+/// The resilience settings and state of a connection: the retry policy of this handle, and,
+/// shared by every clone, the credentials and the gate that lets one call at
 /// a time log in again.
 #[derive(Debug, Clone)]
 pub(super) struct Resilience {
     retry: RetryConfig,
     relogin: bool,
-    timeout: Option<Duration>,
     credentials: Arc<Mutex<Option<Credentials>>>,
     login_gate: Arc<tokio::sync::Mutex<()>>,
 }
@@ -152,7 +189,6 @@ impl Default for Resilience {
         Resilience {
             retry: RetryConfig::standard(),
             relogin: true,
-            timeout: None,
             credentials: Arc::new(Mutex::new(None)),
             login_gate: Arc::new(tokio::sync::Mutex::new(())),
         }
@@ -160,11 +196,6 @@ impl Default for Resilience {
 }
 
 impl Resilience {
-    /// The timeout of every call of this handle, when it differs from the connection's.
-    pub(super) fn timeout(&self) -> Option<Duration> {
-        self.timeout
-    }
-
     /// Keeps the credentials of a successful login for a later new login.
     pub(super) fn remember(&self, user: &str, password: &str) {
         if !self.relogin {
@@ -313,9 +344,36 @@ impl Request {
     /// let mut request = Request::new(HttpMethod::Get, "/content/library/item");
     /// request.operation(&LIST);
     /// ```
+    ///
+    /// When the operation takes a `Client-Token` header (its REST mapping says so) and the
+    /// request has none, [`Connection::send`] fills in a random one, as the AWS SDKs do with
+    /// idempotency tokens: the server then performs the operation once however often the call
+    /// is retried, so a `create` becomes safe to retry.
     pub fn operation(&mut self, operation: &OperationDescriptor) -> &mut Self {
-        self.operation = Some((operation.service, operation.name));
+        let takes_client_token = operation.rest.is_some_and(|rest| {
+            rest.headers
+                .iter()
+                .any(|(header, _)| header.eq_ignore_ascii_case(CLIENT_TOKEN))
+        });
+        self.operation = Some(Named {
+            service: operation.service,
+            name: operation.name,
+            takes_client_token,
+        });
         self
+    }
+
+    fn has_client_token(&self) -> bool {
+        self.headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(CLIENT_TOKEN))
+    }
+
+    /// Adds a random client token when the operation takes one and none is set.
+    fn fill_client_token(&mut self) {
+        if self.operation.is_some_and(|o| o.takes_client_token) && !self.has_client_token() {
+            self.headers.push((CLIENT_TOKEN.to_owned(), random_uuid()));
+        }
     }
 
     /// Declares that sending this call twice has the effect of sending it once, so that it may
@@ -352,19 +410,15 @@ impl Request {
 
     /// Whether the call may be sent again after it may have reached the server.
     fn may_repeat(&self) -> bool {
-        self.idempotent
-            || self.method == HttpMethod::Get
-            || self
-                .headers
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("client-token"))
+        self.idempotent || self.method == HttpMethod::Get || self.has_client_token()
     }
 }
 
 impl Connection {
     /// A handle on the same connection and session whose calls time out after `timeout` (per
     /// attempt) instead of [`ClientBuilder::timeout`]: give it to a generated `Client` for
-    /// calls that need more or less time than the others.
+    /// calls that need more or less time than the others. [`timeout`](Self::timeout) says it,
+    /// and transfers through this handle use it as their stall timeout.
     ///
     /// ```
     /// use std::time::Duration;
@@ -372,12 +426,13 @@ impl Connection {
     ///
     /// let connection = Connection::new("https://vc.example.com")?;
     /// let patient = connection.with_timeout(Duration::from_secs(600));
-    /// # drop(patient);
+    /// assert_eq!(patient.timeout(), Duration::from_secs(600));
+    /// assert_eq!(connection.timeout(), Duration::from_secs(60));
     /// # Ok::<(), vapi_runtime::client::ClientError>(())
     /// ```
     pub fn with_timeout(&self, timeout: Duration) -> Connection {
         let mut c = self.clone();
-        c.resilience.timeout = Some(timeout);
+        c.timeout = timeout;
         c
     }
 
@@ -410,7 +465,8 @@ impl Connection {
     ///   session) and sends the call once more. This happens once per call; if the login
     ///   fails, the call's answer is the `UNAUTHENTICATED` one;
     /// - **retries**: per the [`RetryConfig`], for a `GET`, a call with a `Client-Token`
-    ///   header, a call marked [`idempotent`](Request::idempotent), and any call whose
+    ///   header (filled in when the request names an [`operation`](Request::operation) that
+    ///   takes one), a call marked [`idempotent`](Request::idempotent), and any call whose
     ///   connection could not be made.
     ///
     /// Each call runs in a `tracing` span `vapi.call` at INFO level with the fields
@@ -423,11 +479,12 @@ impl Connection {
     /// # Errors
     ///
     /// If no answer came (connection, TLS, timeout) after the attempts allowed.
-    pub async fn send(&self, request: Request) -> Result<Response, Unhandled> {
+    pub async fn send(&self, mut request: Request) -> Result<Response, Unhandled> {
+        request.fill_client_token();
         let span = tracing::info_span!(
             "vapi.call",
-            rpc.service = request.operation.map(|o| o.0),
-            rpc.method = request.operation.map(|o| o.1),
+            rpc.service = request.operation.map(|o| o.service),
+            rpc.method = request.operation.map(|o| o.name),
             http.request.method = request.method.as_str(),
             url.path = request.path.as_str(),
             http.response.status_code = Empty,
@@ -571,6 +628,68 @@ mod tests {
         assert!(!delete.may_repeat());
         delete.idempotent(true);
         assert!(delete.may_repeat());
+    }
+
+    #[test]
+    fn client_tokens_are_filled_in_for_operations_that_take_one() {
+        use crate::{RestBody, RestMapping};
+        const CREATE: OperationDescriptor = OperationDescriptor {
+            service: "com.vmware.content.library.item.update_session",
+            name: "create",
+            privileges: &[],
+            errors: &[],
+            rest: Some(RestMapping {
+                method: HttpMethod::Post,
+                path: "/content/library/item/update-session",
+                action: None,
+                path_params: &[],
+                query: &[],
+                headers: &[("Client-Token", "client_token")],
+                body: RestBody::Param("create_spec"),
+            }),
+        };
+        const DELETE: OperationDescriptor = OperationDescriptor {
+            name: "delete",
+            rest: None,
+            ..CREATE
+        };
+        let token = |r: &Request| {
+            r.headers
+                .iter()
+                .find(|(n, _)| n == CLIENT_TOKEN)
+                .map(|(_, v)| v.clone())
+        };
+
+        let mut create = Request::new(HttpMethod::Post, "/content/library/item/update-session");
+        create.operation(&CREATE);
+        assert!(!create.may_repeat());
+        create.fill_client_token();
+        assert!(create.may_repeat());
+        let first = token(&create).unwrap();
+        assert_eq!(first.len(), 36, "{first}");
+        assert_eq!(first.as_bytes()[14], b'4', "a version-4 UUID: {first}");
+        create.fill_client_token();
+        assert_eq!(create.headers.len(), 1, "filled in once");
+
+        let mut again = Request::new(HttpMethod::Post, "/content/library/item/update-session");
+        again.operation(&CREATE).fill_client_token();
+        assert_ne!(token(&again), Some(first), "a new token per call");
+
+        let mut own = Request::new(HttpMethod::Post, "/content/library/item/update-session");
+        own.header_value("client-token", &"mine").unwrap();
+        own.operation(&CREATE).fill_client_token();
+        assert_eq!(
+            own.headers,
+            [("client-token".to_owned(), "mine".to_owned())]
+        );
+
+        let mut delete = Request::new(HttpMethod::Delete, "/x");
+        delete.operation(&DELETE).fill_client_token();
+        assert!(
+            delete.headers.is_empty(),
+            "the operation takes no client token"
+        );
+        assert!(!delete.may_repeat());
     }
 
     #[test]

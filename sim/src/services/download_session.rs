@@ -8,9 +8,8 @@ use vapi_bindings::content::library::item::{
 use vapi_runtime::Id;
 
 use crate::faults::Fault;
-use crate::ids;
 use crate::state::{
-    Download, Phase, Session, Simulator, error_message, item_id, live, require_active, set_progress,
+    Download, Opened, Phase, Simulator, error_message, live, require_active, set_progress,
 };
 
 impl Simulator {
@@ -39,17 +38,10 @@ impl item::DownloadSession for Simulator {
         create_spec: DownloadSessionModel,
     ) -> Result<DownloadSessionId, download_session::CreateError> {
         let mut world = self.world().await;
-        if let Some(existing) = client_token.as_ref().and_then(|t| world.tokens.get(t)) {
-            return Ok(DownloadSessionId::new(existing.clone()));
-        }
-        let item = item_id(&create_spec.library_item_id)?;
-        let version = world
-            .items
-            .get(&item)
-            .map(|i| i.version)
-            .ok_or_else(|| Fault::NotFound(format!("No library item {item}.")))?;
-        let id = ids::uuid().map_err(Fault::from)?;
-        let session = Session::new(item, version).map_err(Fault::from)?;
+        let (id, session) = match world.open(client_token.as_ref(), &create_spec.library_item_id)? {
+            Opened::Again(id) => return Ok(DownloadSessionId::new(id)),
+            Opened::New { id, session } => (id, session),
+        };
         world.downloads.insert(
             id.clone(),
             Download {
@@ -77,21 +69,8 @@ impl item::DownloadSession for Simulator {
         library_item_id: Option<Id>,
     ) -> Result<Vec<Id>, download_session::ListError> {
         let world = self.world().await;
-        if let Some(item) = &library_item_id
-            && !world.items.contains_key(item.as_str())
-        {
-            return Err(Fault::NotFound(format!("No library item {item}.")).into());
-        }
-        Ok(world
-            .downloads
-            .iter()
-            .filter(|(_, d)| {
-                library_item_id
-                    .as_ref()
-                    .is_none_or(|i| i.as_str() == d.session.item)
-            })
-            .map(|(id, _)| Id::new(id.clone()))
-            .collect())
+        let sessions = world.downloads.iter().map(|(id, d)| (id, &d.session));
+        Ok(world.ids_on(sessions, library_item_id.as_ref())?)
     }
 
     async fn keep_alive(

@@ -10,9 +10,8 @@ use vapi_bindings::content::library::item::{
 use vapi_runtime::Id;
 
 use crate::faults::Fault;
-use crate::ids;
 use crate::state::{
-    Phase, Session, Simulator, Update, World, error_message, item_id, live_update, require_active,
+    Opened, Phase, Simulator, Update, World, error_message, live_update, require_active,
     set_progress, unix_millis_now,
 };
 use crate::store::{Change, Item, Store, StoredFile};
@@ -136,27 +135,21 @@ impl item::UpdateSession for Simulator {
         create_spec: UpdateSessionModel,
     ) -> Result<UpdateSessionId, update_session::CreateError> {
         let mut world = self.world().await;
-        if let Some(existing) = client_token.as_ref().and_then(|t| world.tokens.get(t)) {
-            return Ok(UpdateSessionId::new(existing.clone()));
-        }
-        let item = item_id(&create_spec.library_item_id)?;
-        let version = world
-            .items
-            .get(&item)
-            .map(|i| i.version)
-            .ok_or_else(|| Fault::NotFound(format!("No library item {item}.")))?;
+        let (id, session) = match world.open(client_token.as_ref(), &create_spec.library_item_id)? {
+            Opened::Again(id) => return Ok(UpdateSessionId::new(id)),
+            Opened::New { id, session } => (id, session),
+        };
         if world
             .updates
             .values()
-            .any(|u| u.session.item == item && u.session.phase == Phase::Active)
+            .any(|u| u.session.item == session.item && u.session.phase == Phase::Active)
         {
             return Err(Fault::Busy(format!(
-                "Library item {item} already has an active update session."
+                "Library item {} already has an active update session.",
+                session.item
             ))
             .into());
         }
-        let id = ids::uuid().map_err(Fault::from)?;
-        let session = Session::new(item, version).map_err(Fault::from)?;
         world.updates.insert(
             id.clone(),
             Update {
@@ -184,21 +177,8 @@ impl item::UpdateSession for Simulator {
         library_item_id: Option<Id>,
     ) -> Result<Vec<Id>, update_session::ListError> {
         let world = self.world().await;
-        if let Some(item) = &library_item_id
-            && !world.items.contains_key(item.as_str())
-        {
-            return Err(Fault::NotFound(format!("No library item {item}.")).into());
-        }
-        Ok(world
-            .updates
-            .iter()
-            .filter(|(_, u)| {
-                library_item_id
-                    .as_ref()
-                    .is_none_or(|i| i.as_str() == u.session.item)
-            })
-            .map(|(id, _)| Id::new(id.clone()))
-            .collect())
+        let sessions = world.updates.iter().map(|(id, u)| (id, &u.session));
+        Ok(world.ids_on(sessions, library_item_id.as_ref())?)
     }
 
     async fn complete(&self, id: UpdateSessionId) -> Result<(), update_session::CompleteError> {

@@ -637,6 +637,7 @@ mod tests {
         const CREATE: OperationDescriptor = OperationDescriptor {
             service: "com.vmware.content.library.item.update_session",
             name: "create",
+            params: &["client_token", "create_spec"],
             privileges: &[],
             errors: &[],
             rest: Some(RestMapping {

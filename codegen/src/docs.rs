@@ -8,7 +8,7 @@
 //!
 //! The IDL's doc markup (see `idl/README.md`) is rendered for Rust here: `{@term unset}` becomes
 //! `` `None` ``, `{@term true}` and `{@term false}` the Rust booleans, and a reference the
-//! [`doc_refs`](crate::doc_refs) pass resolved (`{@rust content::library::item
+//! `doc_refs` pass resolved (`{@rust content::library::item
 //! FileInfo::version}`) an intra-doc link, written relative to the module the doc is emitted in
 //! (see [`in_module`]).
 

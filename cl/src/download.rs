@@ -11,7 +11,9 @@ use vapi_bindings::content::library::item::{
 use vapi_runtime::client::Connection;
 use vapi_runtime::transfer::{Checksum, ChecksumAlgorithm};
 
-use crate::session::{KeepAlive, Progress, SessionGuard, keep_alive_interval, messages_text};
+use crate::session::{
+    KeepAlive, Progress, SessionGuard, keep_alive_interval, messages_text, stopped_session,
+};
 use crate::{Error, ProgressFn, TransferredFile};
 
 /// Settings of [`download()`].
@@ -164,14 +166,7 @@ async fn session_state_error(
     if state == DownloadSessionModelState::Active {
         return None;
     }
-    let why = model
-        .error_message
-        .and_then(|m| messages_text(std::slice::from_ref(&m)))
-        .map(|m| format!(": {m}"))
-        .unwrap_or_default();
-    Some(Error::Session {
-        message: format!("the download session {id} is {state}{why}"),
-    })
+    Some(stopped_session("download", id, &state, model.error_message))
 }
 
 /// Whether an item's file name can be written into a directory as one file: no separator,

@@ -159,6 +159,23 @@ pub(crate) fn messages_text(
     (!texts.is_empty()).then(|| texts.join(" "))
 }
 
+/// The error of a session that is no longer ACTIVE: its kind (`download`, `update`), id and
+/// state, and the server's reason when it gave one.
+pub(crate) fn stopped_session(
+    kind: &str,
+    id: &dyn std::fmt::Display,
+    state: &dyn std::fmt::Display,
+    error_message: Option<vapi_bindings::vapi::std::LocalizableMessage>,
+) -> crate::Error {
+    let why = error_message
+        .and_then(|m| messages_text(std::slice::from_ref(&m)))
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
+    crate::Error::Session {
+        message: format!("the {kind} session {id} is {state}{why}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

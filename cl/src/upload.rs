@@ -12,7 +12,9 @@ use vapi_bindings::content::library::item::{
 use vapi_runtime::client::Connection;
 use vapi_runtime::transfer::{CHUNK_BYTES, Checksum, ChecksumAlgorithm};
 
-use crate::session::{KeepAlive, Progress, SessionGuard, keep_alive_interval, messages_text};
+use crate::session::{
+    KeepAlive, Progress, SessionGuard, keep_alive_interval, messages_text, stopped_session,
+};
 use crate::{Error, ProgressFn, TransferredFile};
 
 /// Where a file's bytes come from.
@@ -232,14 +234,7 @@ async fn session_state_error(
     if state == UpdateSessionModelState::Active {
         return None;
     }
-    let why = model
-        .error_message
-        .and_then(|m| messages_text(std::slice::from_ref(&m)))
-        .map(|m| format!(": {m}"))
-        .unwrap_or_default();
-    Some(Error::Session {
-        message: format!("the update session {id} is {state}{why}"),
-    })
+    Some(stopped_session("update", id, &state, model.error_message))
 }
 
 async fn upload_in(

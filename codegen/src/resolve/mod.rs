@@ -176,38 +176,17 @@ impl<'a> Resolver<'a, '_> {
 
         let mut enumerations = Vec::new();
         for e in &file.enumerations {
-            let rust = naming::type_name(&e.name.value);
-            types.add(
-                self.diags,
-                &e.name.value,
-                &rust,
-                loc(&file.path, e.name.pos),
-            );
-            self.check_owner(file, &e.name);
+            let rust = self.declare_type(file, &mut types, &e.name);
             enumerations.push(self.enumeration(file, e, rust));
         }
         let mut structures = Vec::new();
         for s in &file.structures {
-            let rust = naming::type_name(&s.name.value);
-            types.add(
-                self.diags,
-                &s.name.value,
-                &rust,
-                loc(&file.path, s.name.pos),
-            );
-            self.check_owner(file, &s.name);
+            let rust = self.declare_type(file, &mut types, &s.name);
             structures.push(self.structure(file, s, rust));
         }
         let mut errors = Vec::new();
         for s in &file.errors {
-            let rust = naming::type_name(&s.name.value);
-            types.add(
-                self.diags,
-                &s.name.value,
-                &rust,
-                loc(&file.path, s.name.pos),
-            );
-            self.check_owner(file, &s.name);
+            let rust = self.declare_type(file, &mut types, &s.name);
             errors.push(self.structure(file, s, rust));
         }
         // The modules below this package's: one per child package, and one per first segment

@@ -6,6 +6,7 @@ use crate::idl::ast::{self, S};
 use crate::ir::{Name, TypeRef};
 use crate::naming;
 
+use super::names::RustNames;
 use super::{Kind, Resolver, Symbol, loc};
 
 impl<'a> Resolver<'a, '_> {
@@ -218,6 +219,20 @@ impl<'a> Resolver<'a, '_> {
             }
             self.resources.insert(name, at);
         }
+    }
+
+    /// The Rust name of a type this package declares, taken in the package's type names (a
+    /// clash is reported there) after its owner is checked.
+    pub(super) fn declare_type(
+        &mut self,
+        file: &ast::File,
+        types: &mut RustNames,
+        name: &S<String>,
+    ) -> String {
+        let rust = naming::type_name(&name.value);
+        types.add(self.diags, &name.value, &rust, loc(&file.path, name.pos));
+        self.check_owner(file, name);
+        rust
     }
 
     /// A nested type's owner must be a structure, error or service of the same package.

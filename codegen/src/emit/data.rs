@@ -6,8 +6,8 @@ use quote::quote;
 use super::types::{braced, ident, idl_type, rust_type};
 use crate::docs::Doc;
 use crate::ir::{
-    Docs, Enumeration, Field, InputRule, OutputRule, Package, Presence, ResourceType, Structure,
-    Type,
+    Docs, Enumeration, Field, InputRule, OperationKind, OutputRule, Package, Presence,
+    ResourceType, Structure, Type,
 };
 
 /// Docs of an element: its text and the version that added it.
@@ -402,7 +402,8 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
             "A tag value this version does not know is not checked: its rules are unknown.",
         );
     }
-    let presence = ["create", "update"].map(|op| presence_validator(s, qualified, op));
+    let presence =
+        [OperationKind::Create, OperationKind::Update].map(|k| presence_validator(s, qualified, k));
     quote! {
         impl #name {
             #vdoc
@@ -422,12 +423,13 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
 }
 
 /// `validate_for_<op>`: what the `create` or `update` operation requires and ignores.
-fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenStream> {
+fn presence_validator(s: &Structure, qualified: &str, kind: OperationKind) -> Option<TokenStream> {
+    let op = kind.as_str();
     let mut rules = Vec::new();
     let mut checks = Vec::new();
     for f in &s.fields {
         let Some(p) = &f.presence else { continue };
-        let rule = if op == "create" { p.create } else { p.update };
+        let rule = p.input(kind);
         let wire = &f.name.wire;
         let n = ident(&f.name.rust);
         match rule {

@@ -54,6 +54,7 @@ pub(crate) fn root_module(model: &Model, wanted: &BTreeSet<&str>) -> Module {
             .filter(|p| wanted.contains(p.name.as_str())),
     );
     let mut items = types::module_imports(&[], &registry);
+    items.extend(types::root_alias());
     items.extend(registry);
     Module {
         path: Vec::new(),

@@ -7,7 +7,7 @@ use quote::quote;
 use super::data::{doc_of, lit, type_note};
 use super::types::{braced, ident, rust_type, type_ref_path};
 use crate::docs::Doc;
-use crate::ir::{Body, Condition, Operation, Package, PrivilegeScope, Rest, Service};
+use crate::ir::{Body, Condition, HttpMethod, Operation, Package, PrivilegeScope, Rest, Service};
 
 /// The vAPI service identifier: `com.vmware.content.library.item.download_session`.
 fn service_id(package: &Package, service: &Service) -> String {
@@ -255,13 +255,13 @@ fn descriptor(op: &Operation) -> TokenStream {
     let rest = match &op.rest {
         None => quote!(__rt::None),
         Some(r) => {
-            let method = ident(match r.method.as_str() {
-                "GET" => "Get",
-                "POST" => "Post",
-                "PUT" => "Put",
-                "PATCH" => "Patch",
-                _ => "Delete",
-            });
+            let method = match r.method {
+                HttpMethod::Get => quote!(Get),
+                HttpMethod::Post => quote!(Post),
+                HttpMethod::Put => quote!(Put),
+                HttpMethod::Patch => quote!(Patch),
+                HttpMethod::Delete => quote!(Delete),
+            };
             let path = lit(&r.path);
             let action = match &r.action {
                 Some(a) => quote!(__rt::Some(#a)),

@@ -8,7 +8,7 @@ pub mod downloadsession;
 #[rustfmt::skip]
 pub mod updatesession;
 use ::vapi_runtime::codegen as __rt;
-use super::super::super as __root;
+use super::super::super::__root;
 /// The resource type of the `DownloadSession` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.DownloadSession`. On the wire it is a plain string.
@@ -2106,7 +2106,7 @@ impl<__T: UpdateSession + ?__rt::Sized> UpdateSession for __rt::Arc<__T> {
 /// Metadata and error types of the `Changes` service.
 pub mod changes {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.changes";
     /// The resource type of the service.
@@ -2318,7 +2318,7 @@ pub mod changes {
 /// Metadata and error types of the `DownloadSession` service.
 pub mod download_session {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.download_session";
     /// The resource type of the service.
@@ -2909,7 +2909,7 @@ pub mod download_session {
 /// Metadata and error types of the `File` service.
 pub mod file {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.file";
     /// The metadata of the `get` operation.
@@ -3103,7 +3103,7 @@ pub mod file {
 /// Metadata and error types of the `Storage` service.
 pub mod storage {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.storage";
     /// The metadata of the `get` operation.
@@ -3275,7 +3275,7 @@ pub mod storage {
 /// Metadata and error types of the `UpdateSession` service.
 pub mod update_session {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.update_session";
     /// The resource type of the service.

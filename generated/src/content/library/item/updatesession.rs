@@ -4,7 +4,7 @@
 //!
 //! vAPI package `com.vmware.content.library.item.updatesession`.
 use ::vapi_runtime::codegen as __rt;
-use super::super::super::super as __root;
+use super::super::super::super::__root;
 /// The [`WarningType`] enumeration defines the warnings which can be raised during
 /// the update session.
 ///
@@ -1006,7 +1006,7 @@ impl<__T: File + ?__rt::Sized> File for __rt::Arc<__T> {
 /// Metadata and error types of the `File` service.
 pub mod file {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super::super as __root;
+    use super::super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.updatesession.file";
     /// The metadata of the `validate` operation.

@@ -56,8 +56,20 @@ fn root_path(to: &[String], name: &str) -> TokenStream {
 /// `codegen` module: std and runtime items under a name no IDL type can shadow) and `__root`
 /// (the root of the bindings), each only if the items use it.
 pub fn module_imports(from: &[String], items: &TokenStream) -> TokenStream {
+    let (rt, root) = uses_of(items);
+    imports(from, rt, root)
+}
+
+/// Whether `items` name `__rt` and `__root` outside nested modules.
+pub fn uses_of(items: &TokenStream) -> (bool, bool) {
     let (mut rt, mut root) = (false, false);
     uses(items, &mut rt, &mut root);
+    (rt, root)
+}
+
+/// The imports of the module at `from`: `__rt` and `__root` where asked (see
+/// [`module_imports`]).
+pub fn imports(from: &[String], rt: bool, root: bool) -> TokenStream {
     let mut out = TokenStream::new();
     if rt {
         out.extend(quote!(

@@ -190,8 +190,8 @@ fn make_part(
     package: &Package,
     part: usize,
 ) -> Result<PartText, Error> {
-    let items = emit::package_part(model, package, wanted, &output.ends, part);
-    let (rt, root) = emit::types::uses_of(&items);
+    let (items, root) = emit::package_part(model, package, wanted, &output.ends, part);
+    let rt = !items.is_empty();
     let name = package.module_path.join("::");
     let text = render::render_items(&name, items, output.pretty).map_err(Error::Render)?;
     Ok((text, rt, root))

@@ -73,11 +73,13 @@ pub(crate) fn package_module(
     options: &rest::Options,
 ) -> Module {
     let mut items = TokenStream::new();
+    let mut root = false;
     for part in 0..part_count(package) {
-        items.extend(package_part(model, package, wanted, options, part));
+        let (tokens, uses_root) = package_part(model, package, wanted, options, part);
+        items.extend(tokens);
+        root |= uses_root;
     }
-    let (rt, root) = types::uses_of(&items);
-    let mut module = package_head(package, rt, root);
+    let mut module = package_head(package, !items.is_empty(), root);
     module.items.extend(items);
     module
 }
@@ -102,7 +104,7 @@ pub(crate) fn part_weight(package: &Package, part: usize) -> usize {
 }
 
 /// The docs and imports that start the module of `package`, given whether its parts name
-/// `__rt` and `__root` (see [`types::uses_of`]).
+/// `__rt` (any item does) and `__root` (see [`types::track_root`]).
 pub(crate) fn package_head(package: &Package, rt: bool, root: bool) -> Module {
     let mut doc = data::doc_of(&package.docs);
     doc.paragraph(format!("vAPI package `{}`.", package.name));
@@ -113,15 +115,15 @@ pub(crate) fn package_head(package: &Package, rt: bool, root: bool) -> Module {
     }
 }
 
-/// One part of the module of `package` (see [`part_count`]): parts can be emitted apart, on
-/// different threads, and their items put one after the other.
+/// One part of the module of `package` (see [`part_count`]), and whether it names `__root`:
+/// parts can be emitted apart, on different threads, and their items put one after the other.
 pub(crate) fn package_part(
     model: &Model,
     package: &Package,
     wanted: &BTreeSet<&str>,
     options: &rest::Options,
     part: usize,
-) -> TokenStream {
+) -> (TokenStream, bool) {
     let emitted = model
         .packages
         .iter()
@@ -129,7 +131,7 @@ pub(crate) fn package_part(
         .map(|p| p.module_path.join("::"))
         .collect();
     crate::docs::in_module(&package.module_path, emitted, || {
-        part_items(model, package, options, part)
+        types::track_root(|| part_items(model, package, options, part))
     })
 }
 
@@ -166,14 +168,17 @@ fn part_items(
                 items.extend(crate::docs::in_submodule(&s.module, || {
                     let mut from = package.module_path.clone();
                     from.push(s.module.clone());
-                    let mut ends = quote!();
-                    if options.client {
-                        ends.extend(rest::client(model, &from, s, options));
-                    }
-                    if options.server {
-                        ends.extend(rest::server(model, &from, s, options));
-                    }
-                    service::service_module(package, s, ends)
+                    let (ends, ends_root) = types::track_root(|| {
+                        let mut ends = quote!();
+                        if options.client {
+                            ends.extend(rest::client(model, &from, s, options));
+                        }
+                        if options.server {
+                            ends.extend(rest::server(model, &from, s, options));
+                        }
+                        ends
+                    });
+                    service::service_module(package, s, ends, ends_root)
                 }));
             }
         }

@@ -167,7 +167,13 @@ pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
 
 /// The module of a service: `RESOURCE_TYPE`, `SERVICE_ID`, one descriptor per operation,
 /// `OPERATIONS`, and one error enum per operation.
-pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -> TokenStream {
+/// `ends` are its client and server, and `ends_root` whether they name `__root`.
+pub fn service_module(
+    package: &Package,
+    service: &Service,
+    ends: TokenStream,
+    ends_root: bool,
+) -> TokenStream {
     let mut from = package.module_path.clone();
     from.push(service.module.clone());
     let module = ident(&service.module);
@@ -182,12 +188,16 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
             pub const RESOURCE_TYPE: &str = #rt;
         }
     });
-    let descriptors = service.operations.iter().map(descriptor);
+    let descriptors: Vec<TokenStream> = service.operations.iter().map(descriptor).collect();
     let all = service.operations.iter().map(|op| ident(&op.descriptor));
-    let errors = service
-        .operations
-        .iter()
-        .map(|op| error_enum(&from, service, op));
+    let (errors, errors_root) = super::types::track_root(|| {
+        let errors: Vec<TokenStream> = service
+            .operations
+            .iter()
+            .map(|op| error_enum(&from, service, op))
+            .collect();
+        errors
+    });
     // The service `Type` of the package `…type` has the module `r#type::r#type`.
     let unraw = crate::naming::unraw;
     let inception = package
@@ -208,7 +218,7 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
     });
     body.extend(errors);
     body.extend(ends);
-    let mut inner = super::types::module_imports(&from, &body);
+    let mut inner = super::types::imports(&from, true, errors_root || ends_root);
     inner.extend(body);
     let body = Group::new(Delimiter::Brace, inner);
     quote! {

@@ -48,7 +48,9 @@ pub fn run(
         Layout::SingleFile(name) => (name, output.pretty),
         Layout::ModulePerFile => return module_per_file(model, output, sink),
     };
-    let modules = emit::emit(model, output.packages, &output.ends);
+    let modules = crate::docs::for_compiler_only(!pretty, || {
+        emit::emit(model, output.packages, &output.ends)
+    });
     let text = render::render_single(&modules, output.header, pretty).map_err(Error::Render)?;
     drop(modules);
     sink(name.clone(), text)
@@ -111,7 +113,7 @@ fn module_per_file(
                 break;
             };
             let (path, children) = files[f];
-            let result = match job {
+            let result = crate::docs::for_compiler_only(!output.pretty, || match job {
                 Job::Whole => whole_file(model, output, &wanted, path, children),
                 Job::Part(package) => {
                     make_part(model, output, &wanted, package, part).and_then(|text| {
@@ -133,7 +135,7 @@ fn module_per_file(
                         }
                     })
                 }
-            };
+            });
             let file = result.and_then(|file| match file {
                 Some((name, text)) => sink(name, text),
                 None => Ok(()),

@@ -133,6 +133,9 @@ pub fn no_content() -> Response {
 pub struct Call {
     path: BTreeMap<String, String>,
     query: Vec<(String, String)>,
+    // Keys written without `=` (`…/file?name`): VMware's SDKs mark an operation that way and
+    // send the value in the body, so they carry no value.
+    bare: Vec<String>,
     headers: HeaderMap,
     body: Bytes,
 }
@@ -150,6 +153,14 @@ impl<S: Send + Sync> FromRequest<S> for Call {
             .await
             .map(|Query(q)| q)
             .map_err(|e| invalid_argument(format!("the query cannot be read: {e}")))?;
+        let bare = parts
+            .uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.contains('='))
+            .map(str::to_owned)
+            .collect();
         let headers = parts.headers.clone();
         let body = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
@@ -165,6 +176,7 @@ impl<S: Send + Sync> FromRequest<S> for Call {
         Ok(Call {
             path,
             query,
+            bare,
             headers,
             body,
         })
@@ -207,12 +219,16 @@ impl Call {
         }
     }
 
-    /// A query parameter, read as `T`; `None` when absent.
+    /// A query parameter, read as `T`; `None` when absent or written without a value
+    /// (`?name`, as VMware's SDKs mark an operation whose `name` travels in the body).
     ///
     /// # Errors
     ///
     /// 400 `INVALID_ARGUMENT` if it is not a `T`.
     pub fn query<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Response> {
+        if self.bare.iter().any(|k| k == name) {
+            return Ok(None);
+        }
         match self.query.iter().find(|(k, _)| k == name) {
             Some((_, text)) => read_text(&format!("query parameter `{name}`"), text).map(Some),
             None => Ok(None),

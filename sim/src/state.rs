@@ -115,6 +115,13 @@ impl World {
         client_token: Option<&String>,
         item: &Option<ItemId>,
     ) -> Result<Opened, Fault> {
+        if let Some(token) = client_token
+            && !ids::is_uuid(token)
+        {
+            return Err(Fault::InvalidArgument(format!(
+                "The client token {token:?} is not a UUID (such as b8a2a2e3-2314-43cd-a871-6ede0f429751)."
+            )));
+        }
         if let Some(existing) = client_token.and_then(|t| self.tokens.get(t)) {
             return Ok(Opened::Again(existing.clone()));
         }

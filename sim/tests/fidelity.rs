@@ -178,3 +178,70 @@ async fn changes_list_every_version_newest_first() {
     ));
     s.stop().await;
 }
+
+/// VMware's Python SDK (9.1.1.0, REST) sends `File.get` as `GET …/file?name` (a key without a
+/// value, marking the operation) with `{"name": …}` as the body: the body gives the value.
+#[tokio::test]
+async fn a_query_key_without_value_takes_its_value_from_the_body() {
+    let s = common::start(|_| {}).await;
+    let http = reqwest::Client::new();
+    common::upload(&s.c, &http, vapi_sim::DEFAULT_ITEM, "disk-0.vmdk", b"bytes")
+        .await
+        .unwrap();
+    let item = vapi_sim::DEFAULT_ITEM;
+    for (query, body) in [
+        ("file?name", r#"{"name":"disk-0.vmdk"}"#),
+        ("file?name=disk-0.vmdk", ""),
+        ("storage?file_name", r#"{"file_name":"disk-0.vmdk"}"#),
+    ] {
+        let r = http
+            .get(format!(
+                "{}/api/content/library/item/{item}/{query}",
+                s.base
+            ))
+            .header("vmware-api-session-id", s.session())
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{query}");
+        let v: Value = r.json().await.unwrap();
+        let info = if v.is_array() { &v[0] } else { &v };
+        assert_eq!(info["name"], "disk-0.vmdk", "{query}: {v}");
+    }
+    s.stop().await;
+}
+
+/// The documented `InvalidArgument` of both creates: a `client_token` that is not a UUID.
+#[tokio::test]
+async fn a_client_token_must_be_a_uuid() {
+    let s = common::start(|_| {}).await;
+    let c = s.c.clone();
+    let item = vapi_sim::DEFAULT_ITEM;
+    let r = update_session::Client::new(c.clone())
+        .create(Some("token-1".into()), common::update_spec(item))
+        .await;
+    assert!(
+        matches!(r, Err(update_session::CreateError::InvalidArgument(_))),
+        "{r:?}"
+    );
+    let r = download_session::Client::new(c.clone())
+        .create(Some("token-1".into()), common::download_spec(item))
+        .await;
+    assert!(
+        matches!(r, Err(download_session::CreateError::InvalidArgument(_))),
+        "{r:?}"
+    );
+    let token = "B8A2A2E3-2314-43CD-A871-6EDE0F429751";
+    let d = download_session::Client::new(c.clone())
+        .create(Some(token.into()), common::download_spec(item))
+        .await
+        .unwrap();
+    let again = download_session::Client::new(c)
+        .create(Some(token.into()), common::download_spec(item))
+        .await
+        .unwrap();
+    assert_eq!(d.as_str(), again.as_str());
+    s.stop().await;
+}

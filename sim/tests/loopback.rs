@@ -169,11 +169,17 @@ async fn every_session_operation_with_its_documented_errors() {
     // UpdateSession: create (idempotent by client token), busy, update, keep_alive, list,
     // file add/get/list/remove/validate, cancel, delete.
     let u = updates
-        .create(Some("token-1".into()), update_spec(item))
+        .create(
+            Some("5d1f0c7e-7a39-4b8e-9c55-2f0e6d1a3b41".into()),
+            update_spec(item),
+        )
         .await
         .unwrap();
     let again = updates
-        .create(Some("token-1".into()), update_spec(item))
+        .create(
+            Some("5d1f0c7e-7a39-4b8e-9c55-2f0e6d1a3b41".into()),
+            update_spec(item),
+        )
         .await
         .unwrap();
     assert_eq!(again, u, "the same client token returns the same session");

@@ -293,28 +293,48 @@ impl Fields {
     }
 }
 
-/// The user name and password [`ApiServer`] accepts at `POST /api/session`.
+/// The user names and passwords [`ApiServer`] accepts at `POST /api/session`.
 #[derive(Clone)]
 pub struct Credentials {
-    user: String,
-    password: String,
+    // User → password, in the order given.
+    users: Vec<(String, String)>,
 }
 
 impl Credentials {
-    /// The one user the server accepts.
+    /// One user the server accepts.
     pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
         Credentials {
-            user: user.into(),
-            password: password.into(),
+            users: vec![(user.into(), password.into())],
         }
+    }
+
+    /// Accepts another user too (a later entry for the same name replaces the password).
+    ///
+    /// ```
+    /// use vapi_runtime::server::Credentials;
+    ///
+    /// let credentials = Credentials::new("administrator@vsphere.local", "vmware")
+    ///     .with_user("reader@vsphere.local", "s3cret");
+    /// # let _ = credentials;
+    /// ```
+    pub fn with_user(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        let user = user.into();
+        self.users.retain(|(u, _)| *u != user);
+        self.users.push((user, password.into()));
+        self
+    }
+
+    fn accepts(&self, user: &str, password: &str) -> bool {
+        self.users.iter().any(|(u, p)| u == user && p == password)
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let users: Vec<&str> = self.users.iter().map(|(u, _)| u.as_str()).collect();
         f.debug_struct("Credentials")
-            .field("user", &self.user)
-            .field("password", &"<redacted>")
+            .field("users", &users)
+            .field("passwords", &"<redacted>")
             .finish()
     }
 }
@@ -498,8 +518,7 @@ async fn login(State(sessions): State<Sessions>, headers: HeaderMap) -> Response
     let Some((user, password)) = basic_credentials(&headers) else {
         return unauthenticated();
     };
-    let c = &sessions.credentials;
-    if user != c.user || password != c.password {
+    if !sessions.credentials.accepts(&user, &password) {
         return unauthenticated();
     }
     let Some(id) = new_session_id() else {

@@ -187,7 +187,8 @@ def upload_spec(name, data, source_type=ups.File.SourceType.PUSH, endpoint=None)
 
 
 def run(config, item, http=None, exact_classes=False, anonymous=None, restricted=None,
-        subscribed_item=None, pull_base=None, pull_payload=None, client_tokens=True):
+        subscribed_item=None, pull_base=None, pull_payload=None, client_tokens=True,
+        odd_item=None):
     """Runs every case; returns the number of failures.
 
     - `item`: an existing library item, ideally empty and not in use (the flow writes to it);
@@ -197,6 +198,8 @@ def run(config, item, http=None, exact_classes=False, anonymous=None, restricted
     - `subscribed_item`: an item of a subscribed library (`INVALID_ELEMENT_TYPE`);
     - `pull_base` + `pull_payload`: an `http(s)` URL serving `pull_payload` bytes, for a PULL
       source;
+    - `odd_item`: an empty item to receive a file whose name holds a control character (no
+      download endpoint can carry it: `File.get`/`File.list` answer `UNSUPPORTED`);
     - `client_tokens=False`: the protocol cannot send a `client_token` (the cases that need
       one are printed as SKIP with the reason).
     """
@@ -232,8 +235,6 @@ def run(config, item, http=None, exact_classes=False, anonymous=None, restricted
               + client_tokens_skipped, flush=True)
     f.err("UpdateSession.create", "RESOURCE_BUSY", "another update session on the item",
           lambda: f.updates.create(spec))
-    f.err("UpdateSession.create", "NOT_FOUND", "no such item",
-          lambda: f.updates.create(UpdateSessionModel(library_item_id=MISSING)))
     f.err("UpdateSession.create", "INVALID_ARGUMENT", "no library item in the spec",
           lambda: f.updates.create(UpdateSessionModel()))
     if subscribed_item is not None:
@@ -377,8 +378,6 @@ def run(config, item, http=None, exact_classes=False, anonymous=None, restricted
                 lambda: f.downloads.create(DownloadSessionModel(library_item_id=item),
                                            client_token=str(uuid.uuid4())),
                 lambda i: expect(UUID.match(i), f"id {i!r} is not a vCenter-shaped UUID"))
-    f.err("DownloadSession.create", "NOT_FOUND", "no such item",
-          lambda: f.downloads.create(DownloadSessionModel(library_item_id=MISSING)))
     f.err("DownloadSession.create", "INVALID_ARGUMENT", "no library item in the spec",
           lambda: f.downloads.create(DownloadSessionModel()))
     if down is not None:
@@ -433,11 +432,54 @@ def run(config, item, http=None, exact_classes=False, anonymous=None, restricted
              lambda m: expect(m.state == DownloadSessionModel.State.ERROR, f"state {m.state}"))
         f.ok("DownloadSession.delete", "an ERROR session", lambda: f.downloads.delete(third))
 
+    # --- a file name no download endpoint can carry ---------------------------------------------
+    if odd_item is not None:
+        odd = "odd\x01name.txt"
+        u = f.ok("UpdateSession.create", "on the odd item",
+                 lambda: f.updates.create(UpdateSessionModel(library_item_id=odd_item)))
+        if u is not None:
+            added = f.ok("updatesession.File.add", "a name with a control character",
+                         lambda: f.update_files.add(u, upload_spec(odd, b"odd")))
+            if added is not None:
+                f.ok("upload", "the odd file",
+                     lambda: f.http.put(added.upload_endpoint.uri, data=b"odd", timeout=60),
+                     lambda r: expect(r.status_code in (200, 201, 204), f"HTTP {r.status_code}"))
+            f.ok("UpdateSession.complete", "the odd file", lambda: f.updates.complete(u))
+        f.err("File.get", "UNSUPPORTED", "a name with a control character",
+              lambda: f.files.get(odd_item, odd))
+        f.err("File.list", "UNSUPPORTED", "an item with such a name",
+              lambda: f.files.list(odd_item))
+
     # --- NOT_FOUND for every operation -----------------------------------------------------------
+    for op, call in calls_on_missing(f, item, name):
+        f.err(op, "NOT_FOUND", "no such item, session or file", call)
+
+    # --- who may call ----------------------------------------------------------------------------
+    if anonymous is not None:
+        f.err("Changes.list", "UNAUTHENTICATED", "no session", lambda: Changes(anonymous).list(item))
+        f.err("Changes.get", "UNAUTHENTICATED", "no session",
+              lambda: Changes(anonymous).get(item, "1"))
+    if restricted is not None:
+        # A user holding no privilege: every operation refuses it before looking anything up.
+        r = Flow(restricted, f.http, exact_classes)
+        for op, call in calls_on_missing(r, item, name):
+            f.err(op, "UNAUTHORIZED", "a user without the operation's privileges", call)
+
+    missing = [op for op in OPERATIONS if op not in f.called]
+    f.line(not missing, f"all {len(OPERATIONS)} operations succeeded at least once",
+           "never: " + ", ".join(missing) if missing else "")
+    print(f"{'OK' if f.failures == 0 else 'FAILED'}: {f.failures} failure(s)", flush=True)
+    return f.failures
+
+
+def calls_on_missing(f, item, name):
+    """One call of each of the 30 operations naming a missing item, session or file."""
     gone = MISSING
-    for op, call in [
+    return [
         ("Changes.list", lambda: f.changes.list(gone)),
         ("Changes.get", lambda: f.changes.get(gone, "1")),
+        ("DownloadSession.create",
+         lambda: f.downloads.create(DownloadSessionModel(library_item_id=gone))),
         ("DownloadSession.get", lambda: f.downloads.get(gone)),
         ("DownloadSession.list", lambda: f.downloads.list(library_item_id=gone)),
         ("DownloadSession.keep_alive", lambda: f.downloads.keep_alive(gone)),
@@ -450,6 +492,8 @@ def run(config, item, http=None, exact_classes=False, anonymous=None, restricted
         ("Storage.get", lambda: f.storage.get(gone, name)),
         ("Storage.get", lambda: f.storage.get(item, "no-such-file")),
         ("Storage.list", lambda: f.storage.list(gone)),
+        ("UpdateSession.create",
+         lambda: f.updates.create(UpdateSessionModel(library_item_id=gone))),
         ("UpdateSession.get", lambda: f.updates.get(gone)),
         ("UpdateSession.list", lambda: f.updates.list(library_item_id=gone)),
         ("UpdateSession.complete", lambda: f.updates.complete(gone)),
@@ -466,28 +510,7 @@ def run(config, item, http=None, exact_classes=False, anonymous=None, restricted
         ("updatesession.File.remove", lambda: f.update_files.remove(gone, name)),
         ("updatesession.File.list", lambda: f.update_files.list(gone)),
         ("updatesession.File.get", lambda: f.update_files.get(gone, name)),
-    ]:
-        f.err(op, "NOT_FOUND", "no such item, session or file", call)
-
-    # --- who may call ----------------------------------------------------------------------------
-    if anonymous is not None:
-        f.err("Changes.list", "UNAUTHENTICATED", "no session", lambda: Changes(anonymous).list(item))
-        f.err("Changes.get", "UNAUTHENTICATED", "no session",
-              lambda: Changes(anonymous).get(item, "1"))
-    if restricted is not None:
-        f.err("Changes.list", "UNAUTHORIZED", "a user without System.Read",
-              lambda: Changes(restricted).list(item))
-        f.err("UpdateSession.create", "UNAUTHORIZED", "a user without ContentLibrary.UpdateSession",
-              lambda: UpdateSession(restricted).create(UpdateSessionModel(library_item_id=item)))
-        f.err("DownloadSession.create", "UNAUTHORIZED",
-              "a user without ContentLibrary.DownloadSession",
-              lambda: DownloadSession(restricted).create(DownloadSessionModel(library_item_id=item)))
-
-    missing = [op for op in OPERATIONS if op not in f.called]
-    f.line(not missing, f"all {len(OPERATIONS)} operations succeeded at least once",
-           "never: " + ", ".join(missing) if missing else "")
-    print(f"{'OK' if f.failures == 0 else 'FAILED'}: {f.failures} failure(s)", flush=True)
-    return f.failures
+    ]
 
 
 def wait_for(get, done, tries=100):

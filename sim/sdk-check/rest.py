@@ -114,6 +114,7 @@ def main():
     p.add_argument("--ca", help="PEM file to trust (the simulator's certificate: line)")
     p.add_argument("--subscribed-item", help="an item of a subscribed library")
     p.add_argument("--restricted-user", help="a user without the operations' privileges")
+    p.add_argument("--odd-item", help="an empty item for a file name with a control character")
     p.add_argument("--pull", action="store_true", help="also add a PULL source")
     a = p.parse_args()
     user = os.environ.get("VAPI_USER", "administrator@vsphere.local")
@@ -130,7 +131,8 @@ def main():
         pull_base = serve_pull_source(pull_payload)
     failures = flow.run(config, a.item, http=http, anonymous=anonymous, restricted=restricted,
                         subscribed_item=a.subscribed_item, pull_base=pull_base,
-                        pull_payload=pull_payload, client_tokens=False)
+                        pull_payload=pull_payload, client_tokens=False,
+                        odd_item=a.odd_item)
     sys.exit(1 if failures else 0)
 
 

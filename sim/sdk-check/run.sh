@@ -11,9 +11,10 @@
 # target/sdk-venv from PyPI on first use. VAPI_SDK_VENV=/path/to/venv uses an existing one
 # that has vmware-vcenter, vmware-vapi-runtime and vmware-vapi-common-client installed.
 #
-# A check script is run as `python SCRIPT --url BASE/api --item ITEM [--ca PEM]` plus the
-# options below, with VAPI_USER / VAPI_PASSWORD set; it prints PASS/FAIL lines and exits
-# non-zero on any failure.
+# A check script is run as `python SCRIPT --url BASE/api --item ITEM [--ca PEM]
+# --subscribed-item ITEM --odd-item ITEM --restricted-user USER` with VAPI_USER / VAPI_PASSWORD
+# set (the restricted user has the same password and no privilege); it prints PASS/FAIL lines
+# and exits non-zero on any failure.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -66,7 +67,9 @@ for scheme in "${schemes[@]}"; do
     VAPI_SIM_PASSWORD="$VAPI_PASSWORD" RUST_LOG="${RUST_LOG:-warn}" "$sim" \
         --listen 127.0.0.1:0 --user "$VAPI_USER" "${tls[@]}" \
         --data-dir "$work/data-$scheme" \
-        --item sdk-check-item \
+        --item sdk-check-item --item sdk-check-odd \
+        --subscribed-item sdk-check-subscribed \
+        --limited-user "sdk-check-nobody@vsphere.local=" \
         >"$out" 2>"$work/sim-$scheme.log" &
     pid=$!
     url="" ca=""
@@ -79,7 +82,8 @@ for scheme in "${schemes[@]}"; do
     done
     [ -n "$url" ] || { echo "vapi-sim did not start" >&2; exit 1; }
     echo "== $script against $url${ca:+ (trusting $ca)}"
-    args=(--url "$url" --item sdk-check-item)
+    args=(--url "$url" --item sdk-check-item --odd-item sdk-check-odd
+        --subscribed-item sdk-check-subscribed --restricted-user sdk-check-nobody@vsphere.local)
     [ -n "$ca" ] && args+=(--ca "$ca")
     if ! (cd "$here" && "$venv/bin/python" "$script" "${args[@]}"); then
         failed=1

@@ -194,7 +194,7 @@ impl Simulator {
         config.base_url = config.effective_base_url();
         let (store, mut items) = Store::open(config.data_dir.as_deref())?;
         let mut created = false;
-        for id in &config.items {
+        for id in config.items.iter().chain(&config.subscribed_items) {
             items.entry(id.clone()).or_insert_with(|| {
                 created = true;
                 Item {
@@ -212,10 +212,13 @@ impl Simulator {
         if created {
             store.save(&items)?;
         }
-        let sessions = Sessions::new(
-            Credentials::new(&config.user, &config.password),
-            config.api_session_idle_timeout,
-        );
+        let credentials = config
+            .limited_users
+            .iter()
+            .fold(Credentials::new(&config.user, &config.password), |c, u| {
+                c.with_user(&u.name, &config.password)
+            });
+        let sessions = Sessions::new(credentials, config.api_session_idle_timeout);
         Ok(Simulator {
             world: Arc::new(Mutex::new(World {
                 items,

@@ -153,7 +153,7 @@ async fn every_session_operation_with_its_documented_errors() {
     let gone = downloads.get(d.clone()).await.unwrap_err();
     match gone {
         download_session::GetError::NotFound(e) => {
-            assert_eq!(e.messages[0].id, "com.vmware.vapi.sim.NotFound");
+            assert_eq!(e.messages[0].id, "com.vmware.vapi.sim.not_found");
         }
         other => panic!("{other:?}"),
     }

@@ -139,6 +139,13 @@ impl item::UpdateSession for Simulator {
             Opened::Again(id) => return Ok(UpdateSessionId::new(id)),
             Opened::New { id, session } => (id, session),
         };
+        if self.config.subscribed_items.contains(&session.item) {
+            return Err(Fault::InvalidElementType(format!(
+                "Library item {} belongs to a subscribed library: its content comes from the publisher.",
+                session.item
+            ))
+            .into());
+        }
         if world
             .updates
             .values()
@@ -255,8 +262,19 @@ impl item::UpdateSession for Simulator {
         let u = live_update(&mut world.updates, id.as_str())?;
         require_active(&u.session)?;
         // Only `warning_behavior` may change; the simulator has no preview warnings to apply
-        // it to, so there is nothing to keep.
-        let _ = update_spec.warning_behavior;
+        // it to, so there is nothing to keep, but it must name warning types that exist.
+        if let Some(unknown) = update_spec
+            .warning_behavior
+            .iter()
+            .flatten()
+            .find(|w| w.r#type.is_unknown())
+        {
+            return Err(Fault::InvalidArgument(format!(
+                "Unknown warning type {} in `warning_behavior`.",
+                unknown.r#type
+            ))
+            .into());
+        }
         Ok(())
     }
 }

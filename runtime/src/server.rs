@@ -480,7 +480,7 @@ impl ApiServer {
             .fallback(not_found)
             .method_not_allowed_fallback(not_found)
             .layer(axum::middleware::from_fn_with_state(
-                sessions.clone(),
+                (sessions.clone(), self.body_limit),
                 require_session,
             ));
         Router::new()
@@ -492,12 +492,24 @@ impl ApiServer {
     }
 }
 
-async fn require_session(State(sessions): State<Sessions>, req: Request, next: Next) -> Response {
+async fn require_session(
+    State((sessions, body_limit)): State<(Sessions, usize)>,
+    req: Request,
+    next: Next,
+) -> Response {
     if sessions.user_of(req.headers()).is_some() {
         next.run(req).await
     } else {
-        unauthenticated()
+        refuse(req, body_limit, unauthenticated()).await
     }
+}
+
+/// Answers `req` with `answer` without running it, after reading its body (up to `limit`
+/// bytes): an answer sent before the body is read makes the server close the connection,
+/// which a client that pools connections then finds dead on its next call.
+pub async fn refuse(req: Request, limit: usize, answer: Response) -> Response {
+    let _ = axum::body::to_bytes(req.into_body(), limit).await;
+    answer
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {

@@ -121,10 +121,11 @@ pub(crate) async fn authorize(State(sim): State<Simulator>, req: Request, next: 
         missing.join(", "),
         names.join(", ")
     );
-    vapi_runtime::server::error(
+    let answer = vapi_runtime::server::error(
         "UNAUTHORIZED",
         &errors::Unauthorized::new(messages("UNAUTHORIZED", &text)),
-    )
+    );
+    vapi_runtime::server::refuse(req, sim.config.body_limit, answer).await
 }
 
 #[cfg(test)]

@@ -72,6 +72,10 @@ pub struct SimConfig {
     /// starts and when it ends, not while bytes flow: a client keeps a long transfer's session
     /// alive with `keep_alive`, as vCenter asks.
     pub idle_timeout: Duration,
+    /// How long a session that ended (completed, canceled, failed or expired) can still be
+    /// read (`get`, `list`) before it is purged with what it held (default five minutes, as
+    /// [`DEFAULT_IDLE_TIMEOUT`]). Deleted sessions go at once.
+    pub ended_session_retention: Duration,
     /// How long an API session (`POST /api/session`) lives without a call (default 30 minutes,
     /// vCenter's).
     pub api_session_idle_timeout: Duration,
@@ -108,6 +112,7 @@ impl SimConfig {
             items: vec![DEFAULT_ITEM.to_owned()],
             subscribed_items: Vec::new(),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            ended_session_retention: DEFAULT_IDLE_TIMEOUT,
             api_session_idle_timeout: vapi_runtime::server::DEFAULT_SESSION_IDLE_TIMEOUT,
             user: DEFAULT_USER.to_owned(),
             password: DEFAULT_PASSWORD.to_owned(),

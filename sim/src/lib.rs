@@ -44,7 +44,7 @@ mod transfer;
 pub use config::{
     DEFAULT_IDLE_TIMEOUT, DEFAULT_ITEM, DEFAULT_PASSWORD, DEFAULT_USER, LimitedUser, SimConfig,
 };
-pub use state::Simulator;
+pub use state::{SessionCounts, Simulator};
 pub use tls::TlsIdentity;
 
 impl Simulator {

@@ -43,6 +43,15 @@ struct Args {
         default_value_t = 300
     )]
     idle_timeout: u64,
+    /// Seconds a completed, canceled, failed or expired session stays readable before it is
+    /// purged.
+    #[arg(
+        long,
+        value_name = "SECS",
+        env = "VAPI_SIM_ENDED_SESSION_RETENTION",
+        default_value_t = 300
+    )]
+    ended_session_retention: u64,
     /// Seconds an API session lives without a call.
     #[arg(
         long,
@@ -106,6 +115,7 @@ async fn main() -> ExitCode {
         Err(e) => return fail(format!("{PASSWORD_ENV}: {e}")),
     };
     config.idle_timeout = Duration::from_secs(args.idle_timeout);
+    config.ended_session_retention = Duration::from_secs(args.ended_session_retention);
     config.api_session_idle_timeout = Duration::from_secs(args.api_session_timeout);
     config.data_dir = args.data_dir;
     config.max_file_bytes = args.max_file_bytes;

@@ -243,6 +243,12 @@ async fn a_client_token_must_be_a_uuid() {
         .await
         .unwrap();
     assert_eq!(d.as_str(), again.as_str());
+    // The same token given to the other create is another request: its own session.
+    let u = update_session::Client::new(s.c.clone())
+        .create(Some(token.into()), common::update_spec(item))
+        .await
+        .unwrap();
+    assert_ne!(u.as_str(), d.as_str());
     s.stop().await;
 }
 

@@ -1,7 +1,8 @@
 //! Moving file contents to and from the transfer endpoints of update and download sessions
-//! (feature `transfer`): streaming `PUT` from any [`AsyncRead`] or file and streaming `GET` to
-//! any [`AsyncWrite`] or file, in constant memory whatever the size, with the checksum computed
-//! while the bytes flow and progress reported as they do.
+//! (feature `transfer`): streaming `PUT` from any [`AsyncRead`](tokio::io::AsyncRead) or file
+//! and streaming `GET` to any [`AsyncWrite`](tokio::io::AsyncWrite) or file, in constant
+//! memory whatever the size, with the checksum computed while the bytes flow and progress
+//! reported as they do.
 //!
 //! A [`Transfer`] comes from [`Connection::transfer`], so it uses the connection's HTTP client:
 //! its TLS settings (added roots, the platform's store, accept-invalid for labs), its connect

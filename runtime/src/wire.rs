@@ -394,7 +394,17 @@ macro_rules! __vapi_object {
                 &self,
                 serializer: __S,
             ) -> $crate::codegen::Result<__S::Ok, __S::Error> {
-                $name::serialize(self, serializer)
+                // Under its vAPI name, which JSON ignores and JSON-RPC writes.
+                struct __Fields<'a>(&'a $name);
+                impl $crate::codegen::serde::Serialize for __Fields<'_> {
+                    fn serialize<__S: $crate::codegen::serde::Serializer>(
+                        &self,
+                        serializer: __S,
+                    ) -> $crate::codegen::Result<__S::Ok, __S::Error> {
+                        $name::serialize(self.0, serializer)
+                    }
+                }
+                serializer.serialize_newtype_struct(concat!("vapi:", $structure), &__Fields(self))
             }
         }
 

@@ -58,11 +58,13 @@ impl Simulator {
             .service(storage::router(Arc::clone(&s)))
             .service(dls::file::router(Arc::clone(&s)))
             .service(ups::file::router(Arc::clone(&s)))
-            .into_router()
-            .layer(vapi_runtime::server::axum::middleware::from_fn_with_state(
+            .into_router();
+        let api = serve::jsonrpc(api, self).layer(
+            vapi_runtime::server::axum::middleware::from_fn_with_state(
                 self.config.stall_timeout,
                 serve::deadline,
-            ));
+            ),
+        );
         api.merge(self.transfer_router())
             .layer(vapi_runtime::server::axum::middleware::from_fn(
                 serve::log_request,

@@ -36,9 +36,13 @@ pub(crate) const STRUCTURE_MARK: &str = "vapi:";
 /// Values nested deeper than this are refused when read (JSON parsing stops at 128 already).
 const MAX_DEPTH: usize = 256;
 
-/// The canonical vAPI name of a type: package segments as they are, type names in
-/// snake case (`com.vmware.content.library.item.DownloadSessionModel` →
-/// `com.vmware.content.library.item.download_session_model`, `File.Info` → `file.info`).
+/// The canonical vAPI name of a type, as VMware's runtimes write it: package segments as they
+/// are, each type name split into words (at a lower-to-upper change, or before the last
+/// capital of an acronym run) joined by `_`, acronyms kept in capitals, other words in lower
+/// case: `DownloadSessionModel` → `download_session_model`, `File.Info` → `file.info`,
+/// `DynamicID` → `dynamic_ID`, `HAProxyInfo` → `HA_proxy_info`, `VCenter` → `V_center`,
+/// `CreateSpecV2` → `create_spec_v2`. (Checked against the 2,148 structure and error names
+/// of VMware's Python SDK 9.1.1.0.)
 pub(crate) fn canonical_name(vapi: &str) -> String {
     let mut out = String::with_capacity(vapi.len() + 8);
     for (i, segment) in vapi.split('.').enumerate() {
@@ -46,22 +50,30 @@ pub(crate) fn canonical_name(vapi: &str) -> String {
             out.push('.');
         }
         let chars: Vec<char> = segment.chars().collect();
-        for (j, &c) in chars.iter().enumerate() {
-            if c.is_ascii_uppercase() {
-                let prev = j.checked_sub(1).map(|p| chars[p]);
-                let next = chars.get(j + 1);
-                let boundary = match prev {
-                    Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
-                    Some(p) if p.is_ascii_uppercase() => next.is_some_and(char::is_ascii_lowercase),
-                    _ => false,
-                };
-                if boundary {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(c);
+        let mut words: Vec<&[char]> = Vec::new();
+        let mut start = 0;
+        for j in 1..chars.len() {
+            let (prev, c) = (chars[j - 1], chars[j]);
+            let next_lower = chars.get(j + 1).is_some_and(char::is_ascii_lowercase);
+            let boundary = c.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next_lower));
+            if boundary {
+                words.push(&chars[start..j]);
+                start = j;
             }
+        }
+        words.push(&chars[start..]);
+        for (k, word) in words.iter().enumerate() {
+            if k > 0 {
+                out.push('_');
+            }
+            let acronym = word.iter().all(char::is_ascii_uppercase);
+            out.extend(
+                word.iter()
+                    .map(|c| if acronym { *c } else { c.to_ascii_lowercase() }),
+            );
         }
     }
     out
@@ -511,8 +523,28 @@ mod tests {
                 "com.vmware.vapi.std.LocalizableMessage",
                 "com.vmware.vapi.std.localizable_message",
             ),
-            ("com.vmware.a.HTTPSEndpoint", "com.vmware.a.https_endpoint"),
-            ("com.vmware.a.Ipv4Spec", "com.vmware.a.ipv4_spec"),
+            // Acronyms and digits, as the SDK's vcenter stubs spell them.
+            (
+                "com.vmware.vapi.std.DynamicID",
+                "com.vmware.vapi.std.dynamic_ID",
+            ),
+            (
+                "com.vmware.x.HAProxyConfigCreateSpec",
+                "com.vmware.x.HA_proxy_config_create_spec",
+            ),
+            (
+                "com.vmware.x.RegisterVMSpec",
+                "com.vmware.x.register_VM_spec",
+            ),
+            (
+                "com.vmware.x.DynamicDirectPathIODevice",
+                "com.vmware.x.dynamic_direct_path_IO_device",
+            ),
+            ("com.vmware.x.CreateSpecV2", "com.vmware.x.create_spec_v2"),
+            ("com.vmware.x.Ipv4Info", "com.vmware.x.ipv4_info"),
+            ("com.vmware.x.X509CertChain", "com.vmware.x.x509_cert_chain"),
+            ("com.vmware.x.VAppTemplate", "com.vmware.x.V_app_template"),
+            ("com.vmware.x.NsxT1Defaults", "com.vmware.x.nsx_t1_defaults"),
         ];
         for (idl, canonical) in cases {
             assert_eq!(canonical_name(idl), canonical, "{idl}");

@@ -82,8 +82,10 @@ pub(crate) fn service_path(service: &str) -> String {
 }
 
 /// `api` (the router of an [`ApiServer`](crate::server::ApiServer), or of any generated
-/// routers) with vAPI JSON-RPC 2.0 on `POST /api` beside its routes; request bodies larger
-/// than `body_limit` bytes are refused (413, with a JSON-RPC error).
+/// routers) with vAPI JSON-RPC 2.0 on `POST /api` beside its routes. Every answer of `POST
+/// /api` is a JSON-RPC response with status 200, as vAPI servers answer, also for a request
+/// body larger than `body_limit` bytes (refused unread, `-32600`); other methods on `/api`
+/// get 404 `OPERATION_NOT_FOUND`, as any path no operation has.
 ///
 /// ```no_run
 /// # fn service_router() -> vapi_runtime::server::axum::Router { Default::default() }
@@ -99,7 +101,14 @@ pub fn endpoint(api: Router, body_limit: usize) -> Router {
         api: api.clone(),
         body_limit,
     });
-    api.merge(Router::new().route("/api", post(handle)).with_state(state))
+    let other = |request: Request| async move {
+        crate::server::operation_not_found(format!("{} /api", request.method()))
+    };
+    api.merge(
+        Router::new()
+            .route("/api", post(handle).fallback(other))
+            .with_state(state),
+    )
 }
 
 struct Endpoint {
@@ -148,7 +157,7 @@ async fn handle(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Resp
             endpoint.body_limit
         );
         let e = RpcError::new(&Value::Null, INVALID_REQUEST, message);
-        return rpc_error(StatusCode::PAYLOAD_TOO_LARGE, e);
+        return rpc_error(StatusCode::OK, e);
     };
     let envelope: Value = match serde_json::from_slice(&body) {
         Ok(value) => value,

@@ -159,3 +159,7 @@ impl __rt::Validate for StorageBacking {
         StorageBacking::validate(self)
     }
 }
+__rt::builder!(
+    StorageBacking, StorageBackingBuilder, build, [], [r#type : StorageBackingType,
+    datastore_id : __rt::Id, storage_uri : __rt::Uri]
+);

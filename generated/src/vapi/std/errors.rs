@@ -237,6 +237,17 @@ impl __rt::Validate for TransientIndication {
         TransientIndication::validate(self)
     }
 }
+__rt::builder!(
+    ArgumentLocations, ArgumentLocationsBuilder, build, [primary : __rt::String,
+    secondary : __rt::Vec < __rt::String >], []
+);
+__rt::builder!(
+    FileLocations, FileLocationsBuilder, build, [primary : __rt::String, secondary :
+    __rt::Vec < __rt::String >], []
+);
+__rt::builder!(
+    TransientIndication, TransientIndicationBuilder, build, [is_transient : bool], []
+);
 /// The [`Error`] error describes the fields common to all standard
 /// errors.
 ///

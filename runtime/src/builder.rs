@@ -154,7 +154,7 @@ macro_rules! __vapi_fluent {
     }) => {
         #[doc = concat!("The operations of the [`", stringify!($service), "`](super::",
                         stringify!($service), ") service as methods: what the bindings' `Api` hands \
-                        out, or `Fluent::from(client)`. An operation without optional parameters is \
+                        out, or `Fluent::from(connection)`. An operation without optional parameters is \
                         called at once (arguments take anything that converts into their type); one \
                         with them returns a request to set them on, then `.send().await`.")]
         #[derive(::core::fmt::Debug, ::core::clone::Clone)]
@@ -163,6 +163,12 @@ macro_rules! __vapi_fluent {
         impl ::core::convert::From<Client> for Fluent {
             fn from(client: Client) -> Self {
                 Self(client)
+            }
+        }
+
+        impl ::core::convert::From<$crate::client::Connection> for Fluent {
+            fn from(connection: $crate::client::Connection) -> Self {
+                Self(Client::new(connection))
             }
         }
 

@@ -89,7 +89,7 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
             .collect::<Vec<_>>()
             .join("::");
         let doc = format!(
-            " The `{}.{}` service: its operations as methods (documented on the trait [`{}`]({link})).",
+            " The `{}.{}` service ([`{}`]({link})).",
             p.name, s.name.wire, s.name.rust
         );
         let doc = crate::docs::doc_literal(&doc);
@@ -97,7 +97,7 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
         quote! {
             #[doc = #doc]
             pub fn #method(&self) -> #(#path::)* Fluent {
-                #(#path::)* Client::new(self.connection.clone()).into()
+                self.connection.clone().into()
             }
         }
     });
@@ -107,8 +107,9 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
 
         /// One handle for every service of these bindings, from one [`Connection`] (and its
         /// session): `Api::new(connection).download_session().get(id).await`. Each method hands
-        /// out a service's operations as methods; cloning it is cheap and shares the connection.
-        /// The per-service `Client`s, which implement the service traits, work on their own too.
+        /// out a service's operations as methods (documented on the service's trait); cloning it
+        /// is cheap and shares the connection. The per-service `Client`s, which implement the
+        /// service traits, work on their own too.
         #gate
         #[derive(__rt::Debug, __rt::Clone)]
         pub struct Api {

@@ -32,25 +32,38 @@ pub fn service(from: &[String], service: &Service, options: &Options) -> TokenSt
     let name = ident(&service.name.rust);
     let ops = service.operations.iter().map(|op| {
         let method = ident(&op.name.rust);
+        let optional = |p: &&crate::ir::Param| p.ty.is_optional();
+        // Optional parameters are set on a request, whose setters are named after them; one
+        // named `send` would meet the request's `send`, so such an operation takes them in
+        // place, as `impl Into<Option<T>>`.
+        let request = op.params.iter().any(|p| optional(&p))
+            && !op
+                .params
+                .iter()
+                .any(|p| optional(&p) && p.name.rust == "send");
         let param = |p: &crate::ir::Param| {
             let n = ident(&p.name.rust);
-            let t = rust_type(from, p.ty.required());
+            let t = rust_type(from, if request { p.ty.required() } else { &p.ty });
             quote!(#n: #t)
         };
-        let required = op.params.iter().filter(|p| !p.ty.is_optional()).map(param);
+        let positional = op
+            .params
+            .iter()
+            .filter(|p| !request || !optional(p))
+            .map(param);
         let result = op
             .result
             .as_ref()
             .map(|r| rust_type(from, &r.ty))
             .unwrap_or_else(|| quote!(()));
         let error = ident(&op.error_type);
-        let request = op.params.iter().any(|p| p.ty.is_optional()).then(|| {
+        let request = request.then(|| {
             let b = ident(&naming::request_type_name(&op.name.wire));
-            let optional = op.params.iter().filter(|p| p.ty.is_optional()).map(param);
+            let set = op.params.iter().filter(optional).map(param);
             let order = op.params.iter().map(|p| ident(&p.name.rust));
-            quote!([#b #(#optional),*] (#(#order),*))
+            quote!([#b #(#set),*] (#(#order),*))
         });
-        quote!(#method(#(#required),*) -> #result, #error #request;)
+        quote!(#method(#(#positional),*) -> #result, #error #request;)
     });
     quote! {
         #gate

@@ -177,7 +177,9 @@ fn whole_file(
     path: &[String],
     children: &BTreeSet<String>,
 ) -> Result<Option<(String, String)>, Error> {
-    let module = path.is_empty().then(|| emit::root_module(model, wanted));
+    let module = path
+        .is_empty()
+        .then(|| emit::root_module(model, wanted, &output.ends));
     let attrs = path.is_empty().then(|| quote! { #![deny(missing_docs)] });
     render::render_file(path, module, children, output.header, attrs, output.pretty)
         .map(Some)

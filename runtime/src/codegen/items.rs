@@ -52,6 +52,8 @@ macro_rules! __vapi_object {
             $crate::codegen::PartialEq,
             ::serde::Serialize,
         )]
+        // Serialized under its vAPI name, which JSON ignores and JSON-RPC writes.
+        #[serde(rename = $structure)]
         pub struct $name {
             $($(#[$fattr])* pub $fname: $fty,)*
         }

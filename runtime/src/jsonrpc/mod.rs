@@ -444,3 +444,6 @@ pub(crate) fn unhandled(u: &Unhandled) -> Value {
         _ => internal_error(u),
     }
 }
+
+#[cfg(test)]
+mod tests;

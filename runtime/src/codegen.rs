@@ -25,7 +25,7 @@ pub use crate::metadata::{
     ErrorDescriptor, HttpMethod, OperationDescriptor, PrivilegeRequirement, PrivilegeScope,
     RestBody, RestMapping,
 };
-pub use crate::registry::{TypeInfo, TypeKind, round_trip};
+pub use crate::registry::{TypeInfo, TypeKind, round_trip, validated_round_trip as validated};
 pub use crate::validate::{Must, Validate, ValidationError, check_presence, check_union};
 pub use crate::values::{Binary, Id, Secret, Unhandled, UnknownValue};
 pub use crate::{DateTime, DynamicStructure, Map, Set, Uri, wire};

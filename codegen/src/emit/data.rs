@@ -32,9 +32,14 @@ pub fn registry<'m>(packages: impl Iterator<Item = &'m Package>) -> TokenStream 
         let path = &p.module_path;
         let mut entry = |name: &str, wire: String, kind: &str| {
             let ty = super::types::path_to(&[], path, name);
+            let check = ident(if matches!(kind, "Structure" | "Error") {
+                "validated"
+            } else {
+                "round_trip"
+            });
             let kind = ident(kind);
             entries.push(
-                quote!(__rt::TypeInfo::new(#wire, __rt::TypeKind::#kind, __rt::round_trip::<#ty>)),
+                quote!(__rt::TypeInfo::new(#wire, __rt::TypeKind::#kind, __rt::#check::<#ty>)),
             );
         };
         for rt in &p.resource_types {

@@ -251,3 +251,20 @@ impl NestedLocalizableMessage {
         __rt::Ok(())
     }
 }
+__rt::builder!(
+    DynamicId, DynamicIdBuilder, build, [r#type : __rt::String, id : __rt::Id], []
+);
+__rt::builder!(
+    LocalizableMessage, LocalizableMessageBuilder, build, [id : __rt::String,
+    default_message : __rt::String, args : __rt::Vec < __rt::String >], [params :
+    __rt::Map < __rt::String, LocalizationParam >, localized : __rt::String]
+);
+__rt::builder!(
+    LocalizationParam, LocalizationParamBuilder, build, [], [s : __rt::String, dt :
+    __rt::DateTime, i : i64, d : f64, l : NestedLocalizableMessage, format :
+    LocalizationParamDateTimeFormat, precision : i64]
+);
+__rt::builder!(
+    NestedLocalizableMessage, NestedLocalizableMessageBuilder, build, [id :
+    __rt::String], [params : __rt::Map < __rt::String, LocalizationParam >]
+);

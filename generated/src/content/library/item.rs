@@ -780,6 +780,51 @@ impl StorageInfo {
         __rt::Ok(())
     }
 }
+__rt::builder!(
+    CertificateVerificationInfo, CertificateVerificationInfoBuilder, build, [status :
+    CertVerificationStatus], [cert_chain : __rt::Vec < __rt::String >]
+);
+__rt::builder!(
+    DownloadSessionModel, DownloadSessionModelBuilder, build, [], [id :
+    DownloadSessionId, library_item_id : super::ItemId, library_item_content_version :
+    __rt::String, error_message : __root::vapi::std::LocalizableMessage, client_progress
+    : i64, state : DownloadSessionModelState, expiration_time : __rt::DateTime]
+);
+__rt::builder!(
+    TransferEndpoint, TransferEndpointBuilder, build, [uri : __rt::Uri],
+    [ssl_certificate_thumbprint : __rt::String, ssl_certificate : __rt::String]
+);
+__rt::builder!(
+    UpdateSessionModel, UpdateSessionModelBuilder, build, [], [id : UpdateSessionId,
+    library_item_id : super::ItemId, library_item_content_version : __rt::String,
+    error_message : __root::vapi::std::LocalizableMessage, client_progress : i64, state :
+    UpdateSessionModelState, expiration_time : __rt::DateTime, preview_info :
+    updatesession::PreviewInfo, warning_behavior : __rt::Vec <
+    updatesession::WarningBehavior >]
+);
+__rt::builder!(
+    ChangesSummary, ChangesSummaryBuilder, build, [version : VersionId, time :
+    __rt::DateTime], [user : __rt::String, short_message : __rt::String]
+);
+__rt::builder!(
+    ChangesInfo, ChangesInfoBuilder, build, [time : __rt::DateTime], [user :
+    __rt::String, message : __rt::String]
+);
+__rt::builder!(
+    FileChecksumInfo, FileChecksumInfoBuilder, build, [checksum : __rt::String],
+    [algorithm : FileChecksumAlgorithm]
+);
+__rt::builder!(
+    FileInfo, FileInfoBuilder, build, [name : __rt::String, size : i64, cached : bool,
+    version : __rt::String], [checksum_info : FileChecksumInfo, file_download_endpoint :
+    __rt::Uri]
+);
+__rt::builder!(
+    StorageInfo, StorageInfoBuilder, build, [storage_backing : super::StorageBacking,
+    storage_uris : __rt::Vec < __rt::Uri >, name : __rt::String, size : i64, cached :
+    bool, version : __rt::String], [checksum_info : FileChecksumInfo,
+    file_download_endpoint : __rt::Uri]
+);
 /// The [`Changes`] service provides methods to get a history of the content changes made to a library
 /// item.
 ///
@@ -1861,6 +1906,13 @@ pub mod changes {
             __rt::call(&self.connection, &GET, &[&library_item, &version]).await
         }
     }
+    #[cfg(feature = "client")]
+    __rt::fluent!(
+        Changes { list(library_item : __root::content::library::ItemId) -> __rt::Vec <
+        super::ChangesSummary >, ListError; get(library_item :
+        __root::content::library::ItemId, version : super::VersionId) ->
+        super::ChangesInfo, GetError; }
+    );
     #[cfg(feature = "server")]
     /// The `/api` routes of the `Changes` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::Changes + 'static>(service: __rt::Arc<S>) -> __rt::Router {
@@ -2317,6 +2369,20 @@ pub mod download_session {
                 .await
         }
     }
+    #[cfg(feature = "client")]
+    __rt::fluent!(
+        DownloadSession { create(create_spec : super::DownloadSessionModel) ->
+        super::DownloadSessionId, CreateError[CreateRequest client_token : __rt::String]
+        (client_token, create_spec); get(download_session_id : super::DownloadSessionId)
+        -> super::DownloadSessionModel, GetError; list() -> __rt::Vec < __rt::Id >,
+        ListError[ListRequest library_item_id : __rt::Id] (library_item_id);
+        keep_alive(download_session_id : super::DownloadSessionId) -> (),
+        KeepAliveError[KeepAliveRequest progress : i64] (download_session_id, progress);
+        cancel(download_session_id : super::DownloadSessionId) -> (), CancelError;
+        delete(download_session_id : super::DownloadSessionId) -> (), DeleteError;
+        fail(download_session_id : super::DownloadSessionId, client_error_message :
+        __rt::String) -> (), FailError; }
+    );
     #[cfg(feature = "server")]
     /// The `/api` routes of the `DownloadSession` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::DownloadSession + 'static>(
@@ -2556,6 +2622,12 @@ pub mod file {
             __rt::call(&self.connection, &LIST, &[&library_item_id]).await
         }
     }
+    #[cfg(feature = "client")]
+    __rt::fluent!(
+        File { get(library_item_id : __root::content::library::ItemId, name :
+        __rt::String) -> super::FileInfo, GetError; list(library_item_id :
+        __root::content::library::ItemId) -> __rt::Vec < super::FileInfo >, ListError; }
+    );
     #[cfg(feature = "server")]
     /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::File + 'static>(service: __rt::Arc<S>) -> __rt::Router {
@@ -2710,6 +2782,13 @@ pub mod storage {
             __rt::call(&self.connection, &LIST, &[&library_item_id]).await
         }
     }
+    #[cfg(feature = "client")]
+    __rt::fluent!(
+        Storage { get(library_item_id : __root::content::library::ItemId, file_name :
+        __rt::String) -> __rt::Vec < super::StorageInfo >, GetError; list(library_item_id
+        : __root::content::library::ItemId) -> __rt::Vec < super::StorageInfo >,
+        ListError; }
+    );
     #[cfg(feature = "server")]
     /// The `/api` routes of the `Storage` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::Storage + 'static>(service: __rt::Arc<S>) -> __rt::Router {
@@ -3324,6 +3403,23 @@ pub mod update_session {
                 .await
         }
     }
+    #[cfg(feature = "client")]
+    __rt::fluent!(
+        UpdateSession { create(create_spec : super::UpdateSessionModel) ->
+        super::UpdateSessionId, CreateError[CreateRequest client_token : __rt::String]
+        (client_token, create_spec); get(update_session_id : super::UpdateSessionId) ->
+        super::UpdateSessionModel, GetError; list() -> __rt::Vec < __rt::Id >,
+        ListError[ListRequest library_item_id : __rt::Id] (library_item_id);
+        complete(update_session_id : super::UpdateSessionId) -> (), CompleteError;
+        keep_alive(update_session_id : super::UpdateSessionId) -> (),
+        KeepAliveError[KeepAliveRequest client_progress : i64] (update_session_id,
+        client_progress); cancel(update_session_id : super::UpdateSessionId) -> (),
+        CancelError; fail(update_session_id : super::UpdateSessionId,
+        client_error_message : __rt::String) -> (), FailError; delete(update_session_id :
+        super::UpdateSessionId) -> (), DeleteError; update(update_session_id :
+        super::UpdateSessionId, update_spec : super::UpdateSessionModel) -> (),
+        UpdateError; }
+    );
     #[cfg(feature = "server")]
     /// The `/api` routes of the `UpdateSession` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::UpdateSession + 'static>(

@@ -144,6 +144,17 @@ impl TransientIndication {
         Self { is_transient }
     }
 }
+__rt::builder!(
+    ArgumentLocations, ArgumentLocationsBuilder, build, [primary : __rt::String,
+    secondary : __rt::Vec < __rt::String >], []
+);
+__rt::builder!(
+    FileLocations, FileLocationsBuilder, build, [primary : __rt::String, secondary :
+    __rt::Vec < __rt::String >], []
+);
+__rt::builder!(
+    TransientIndication, TransientIndicationBuilder, build, [is_transient : bool], []
+);
 __rt::object! {
     /// The [`Error`] error describes the fields common to all standard
     /// errors.

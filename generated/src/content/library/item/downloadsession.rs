@@ -113,6 +113,12 @@ impl FileInfo {
         __rt::Ok(())
     }
 }
+__rt::builder!(
+    FileInfo, FileInfoBuilder, build, [name : __rt::String, bytes_transferred : i64,
+    status : FilePrepareStatus], [size : i64, download_endpoint :
+    super::TransferEndpoint, checksum_info : super::FileChecksumInfo, error_message :
+    __root::vapi::std::LocalizableMessage]
+);
 /// The [`File`] service provides methods for accessing files within a download
 /// session.
 ///
@@ -436,6 +442,17 @@ pub mod file {
             __rt::call(&self.connection, &GET, &[&download_session_id, &file_name]).await
         }
     }
+    #[cfg(feature = "client")]
+    __rt::fluent!(
+        File { list(download_session_id :
+        __root::content::library::item::DownloadSessionId) -> __rt::Vec < super::FileInfo
+        >, ListError; prepare(download_session_id :
+        __root::content::library::item::DownloadSessionId, file_name : __rt::String) ->
+        super::FileInfo, PrepareError[PrepareRequest endpoint_type :
+        super::FileEndpointType] (download_session_id, file_name, endpoint_type);
+        get(download_session_id : __root::content::library::item::DownloadSessionId,
+        file_name : __rt::String) -> super::FileInfo, GetError; }
+    );
     #[cfg(feature = "server")]
     /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::File + 'static>(service: __rt::Arc<S>) -> __rt::Router {

@@ -558,6 +558,44 @@ impl FileValidationResult {
         __rt::Ok(())
     }
 }
+__rt::builder!(
+    CertificateInfo, CertificateInfoBuilder, build, [issuer : __rt::String, subject :
+    __rt::String, self_signed : bool, x509 : __rt::String], []
+);
+__rt::builder!(
+    PreviewInfo, PreviewInfoBuilder, build, [state : PreviewInfoState], [certificate_info
+    : CertificateInfo, warnings : __rt::Vec < PreviewWarningInfo >, cert_chain :
+    __rt::Vec < __rt::String >]
+);
+__rt::builder!(
+    PreviewWarningInfo, PreviewWarningInfoBuilder, build, [r#type : WarningType, message
+    : __root::vapi::std::LocalizableMessage, ignored : bool], []
+);
+__rt::builder!(
+    WarningBehavior, WarningBehaviorBuilder, build, [r#type : WarningType, ignored :
+    bool], []
+);
+__rt::builder!(
+    FileAddSpec, FileAddSpecBuilder, build, [name : __rt::String, source_type :
+    FileSourceType], [source_endpoint : super::TransferEndpoint, size : i64,
+    checksum_info : super::FileChecksumInfo]
+);
+__rt::builder!(
+    FileInfo, FileInfoBuilder, build, [name : __rt::String, source_type : FileSourceType,
+    bytes_transferred : i64, status : super::TransferStatus], [size : i64, checksum_info
+    : super::FileChecksumInfo, source_endpoint : super::TransferEndpoint, upload_endpoint
+    : super::TransferEndpoint, error_message : __root::vapi::std::LocalizableMessage,
+    keep_in_storage : bool]
+);
+__rt::builder!(
+    FileValidationError, FileValidationErrorBuilder, build, [name : __rt::String,
+    error_message : __root::vapi::std::LocalizableMessage], []
+);
+__rt::builder!(
+    FileValidationResult, FileValidationResultBuilder, build, [has_errors : bool,
+    missing_files : __rt::Set < __rt::String >, invalid_files : __rt::Vec <
+    FileValidationError >], []
+);
 /// The [`File`] service provides methods for accessing files within an update
 /// session.
 ///
@@ -1103,6 +1141,20 @@ pub mod file {
             __rt::call(&self.connection, &GET, &[&update_session_id, &file_name]).await
         }
     }
+    #[cfg(feature = "client")]
+    __rt::fluent!(
+        File { validate(update_session_id :
+        __root::content::library::item::UpdateSessionId) -> super::FileValidationResult,
+        ValidateError; add(update_session_id :
+        __root::content::library::item::UpdateSessionId, file_spec : super::FileAddSpec)
+        -> super::FileInfo, AddError; remove(update_session_id :
+        __root::content::library::item::UpdateSessionId, file_name : __rt::String) -> (),
+        RemoveError; list(update_session_id :
+        __root::content::library::item::UpdateSessionId) -> __rt::Vec < super::FileInfo
+        >, ListError; get(update_session_id :
+        __root::content::library::item::UpdateSessionId, file_name : __rt::String) ->
+        super::FileInfo, GetError; }
+    );
     #[cfg(feature = "server")]
     /// The `/api` routes of the `File` service, answered by `service`: paths, query, headers and bodies are read per each operation's REST mapping, inputs are validated (400 `INVALID_ARGUMENT`), results come back as JSON and errors as the standard error body with the status vCenter uses. Add it to a [`ApiServer`](::vapi_runtime::server::ApiServer) for sessions and limits.
     pub fn router<S: super::File + 'static>(service: __rt::Arc<S>) -> __rt::Router {

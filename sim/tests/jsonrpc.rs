@@ -612,11 +612,7 @@ async fn json_rpc_is_served_over_https() {
 /// the simulator's privilege check sees which operation a JSON-RPC call invokes.
 #[tokio::test]
 async fn privileges_are_checked_per_invoked_operation() {
-    let sim = start_with(|c| {
-        c.limited_users
-            .push("reader@x=".parse().unwrap())
-    })
-    .await;
+    let sim = start_with(|c| c.limited_users.push("reader@x=".parse().unwrap())).await;
     let login = login_as(&sim, "reader@x").await;
     let s = login["output"]["SECRET"].as_str().unwrap().to_owned();
     let list = sim

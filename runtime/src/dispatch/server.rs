@@ -269,8 +269,6 @@ pub struct Args {
 }
 
 #[derive(Debug)]
-// One per call, moved once: boxing the larger variant would only add an allocation.
-#[allow(clippy::large_enum_variant)]
 enum Source {
     /// A REST request, and its body's fields when its mapping has some.
     // Boxed: a request's parts are large beside a JSON-RPC input.

@@ -78,7 +78,7 @@ fn module_per_file(
                 break;
             };
             let module = if path.is_empty() {
-                Some(emit::root_module(model, &wanted))
+                Some(emit::root_module(model, &wanted, &output.ends))
             } else {
                 by_path
                     .get(path.as_slice())

@@ -66,11 +66,13 @@ impl Simulator {
             .layer(vapi_runtime::server::axum::middleware::from_fn_with_state(
                 self.clone(),
                 authz::authorize,
-            ))
-            .layer(vapi_runtime::server::axum::middleware::from_fn_with_state(
+            ));
+        let api = serve::jsonrpc(api, self).layer(
+            vapi_runtime::server::axum::middleware::from_fn_with_state(
                 self.config.stall_timeout,
                 serve::deadline,
-            ));
+            ),
+        );
         api.merge(self.transfer_router())
             .layer(vapi_runtime::server::axum::middleware::from_fn(
                 serve::log_request,

@@ -251,6 +251,9 @@ def run(config, item, http=None, exact_classes=False, anonymous=None, restricted
     f.ok("UpdateSession.update", "warning behavior",
          lambda: f.updates.update(up, UpdateSessionModel(warning_behavior=[])),
          lambda r: expect(r is None, f"returned {r!r}"))
+    f.err("UpdateSession.update", "INVALID_ARGUMENT", "an unknown warning type",
+          lambda: f.updates.update(up, UpdateSessionModel(warning_behavior=[
+              ups.WarningBehavior(type=ups.WarningType("NO_SUCH_WARNING"), ignored=True)])))
     f.ok("UpdateSession.keep_alive", "with progress",
          lambda: f.updates.keep_alive(up, client_progress=10))
     f.ok("UpdateSession.get", "progress recorded", lambda: f.updates.get(up),

@@ -18,6 +18,10 @@ pub mod vapi;
 #[rustfmt::skip]
 pub mod vcenter;
 use ::vapi_runtime::codegen as __rt;
+#[doc(hidden)]
+pub mod __root {
+    pub use super::*;
+}
 /// Every identifier type, enumeration, structure and error of these bindings, with its
 /// vAPI name and a JSON round trip: for tests and fuzzers that must reach every type.
 pub const TYPES: &[__rt::TypeInfo] = &[

@@ -15,6 +15,8 @@ pub mod codegen;
 mod collections;
 mod datetime;
 pub mod dispatch;
+#[cfg(feature = "server")]
+pub mod jsonrpc;
 mod metadata;
 mod registry;
 pub mod rest;

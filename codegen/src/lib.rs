@@ -136,10 +136,16 @@ pub mod __private {
         if differ.is_empty() {
             return Ok(out);
         }
-        let options = crate::emit::rest::Options {
-            client: ends.client,
-            server: ends.server,
-            feature_gates: ends.feature_gates,
+        let output = crate::pipeline::Output {
+            packages: &[],
+            ends: crate::emit::rest::Options {
+                client: ends.client,
+                server: ends.server,
+                feature_gates: ends.feature_gates,
+            },
+            header,
+            layout: &Layout::ModulePerFile,
+            pretty: false,
         };
         let wanted = crate::emit::closure(model, &[]);
         let by_path: BTreeMap<&[String], &crate::ir::Package> = model
@@ -148,26 +154,22 @@ pub mod __private {
             .map(|p| (p.module_path.as_slice(), p))
             .collect();
         for (path, children) in crate::render::module_tree(by_path.keys().copied()) {
-            let module = if path.is_empty() {
-                crate::emit::root_module(model, &wanted, &options)
-            } else {
-                // A module without a package holds only its children's declarations.
-                let Some(package) = by_path.get(path.as_slice()) else {
+            // A module without a package holds only its children's declarations.
+            let package = by_path.get(path.as_slice()).copied();
+            if !path.is_empty() {
+                let Some(package) = package else {
                     continue;
                 };
                 let reached = crate::emit::closure(model, std::slice::from_ref(&package.name));
                 if reached.is_disjoint(&differ) {
                     continue;
                 }
-                crate::emit::package_module(model, package, &wanted, &options)
-            };
-            let attrs = path
-                .is_empty()
-                .then(|| quote::quote! { #![deny(missing_docs)] });
-            let (name, text) =
-                crate::render::render_file(&path, Some(module), &children, header, attrs, false)
-                    .map_err(Error::Render)?;
-            out.insert(name, text);
+            }
+            let file =
+                crate::pipeline::module_file(model, &output, &wanted, &path, &children, package)?;
+            if let Some((name, text)) = file {
+                out.insert(name, text);
+            }
         }
         Ok(out)
     }

@@ -169,6 +169,33 @@ fn module_per_file(
     }
 }
 
+/// The file of the module at `path` (with its `children`), made on this thread exactly as
+/// [`run`] makes it in a module-per-file layout: `package` is the package emitted there, if any
+/// (none for the root or a module that only holds others). The fuzzers remake a few files of a
+/// changed model this way.
+///
+/// # Errors
+///
+/// As [`run`].
+pub(crate) fn module_file(
+    model: &Model,
+    output: &Output<'_>,
+    wanted: &BTreeSet<&str>,
+    path: &[String],
+    children: &BTreeSet<String>,
+    package: Option<&Package>,
+) -> Result<Option<(String, String)>, Error> {
+    crate::docs::for_compiler_only(!output.pretty, || match package {
+        Some(package) if !path.is_empty() => {
+            let texts = (0..emit::part_count(package))
+                .map(|part| make_part(model, output, wanted, package, part))
+                .collect::<Result<Vec<_>, _>>()?;
+            assemble(output, package, children, texts).map(Some)
+        }
+        _ => whole_file(model, output, wanted, path, children),
+    })
+}
+
 /// The file of the root module, or of a module that only holds others.
 fn whole_file(
     model: &Model,

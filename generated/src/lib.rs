@@ -390,6 +390,7 @@ pub struct Api {
     connection: __rt::Connection,
 }
 #[cfg(feature = "client")]
+#[rustfmt::skip]
 impl Api {
     /// A handle calling through `connection`.
     pub fn new(connection: __rt::Connection) -> Self {
@@ -420,11 +421,15 @@ impl Api {
         self.connection.clone().into()
     }
     /// The `com.vmware.content.library.item.downloadsession.File` service ([`File`](content::library::item::downloadsession::File)).
-    pub fn download_session_file(&self) -> content::library::item::downloadsession::file::Fluent {
+    pub fn download_session_file(
+        &self,
+    ) -> content::library::item::downloadsession::file::Fluent {
         self.connection.clone().into()
     }
     /// The `com.vmware.content.library.item.updatesession.File` service ([`File`](content::library::item::updatesession::File)).
-    pub fn update_session_file(&self) -> content::library::item::updatesession::file::Fluent {
+    pub fn update_session_file(
+        &self,
+    ) -> content::library::item::updatesession::file::Fluent {
         self.connection.clone().into()
     }
 }

@@ -129,7 +129,10 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
             connection: __rt::Connection,
         }
 
+        // prettyplease breaks long signatures before rustfmt would, and the root module of
+        // checked-in bindings is the one file `cargo fmt` formats.
         #gate
+        #[rustfmt::skip]
         impl Api {
             /// A handle calling through `connection`.
             pub fn new(connection: __rt::Connection) -> Self {

@@ -91,11 +91,94 @@ fn format(
     if !pretty {
         return Ok(format!("{header}\n{tokens}\n"));
     }
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
+    let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
         module: name.to_owned(),
         message: e.to_string(),
     })?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+    let mut bodies = Vec::new();
+    set_aside_item_macros(&mut file.items, &mut bodies);
+    let text = prettyplease::unparse(&file);
+    Ok(format!(
+        "{header}\n{}",
+        put_back_item_macros(&text, &bodies)
+    ))
+}
+
+/// The name of the `n`th placeholder of [`set_aside_item_macros`].
+fn placeholder(n: usize) -> String {
+    format!("__VAPI_ITEM_MACRO_{n}")
+}
+
+/// prettyplease prints a macro's tokens as running text (`#[doc = "…"]` for a doc comment), so
+/// an item macro whose body is items (`__rt::object! { pub struct … }`) is formatted here as the
+/// items it holds: each is replaced by a placeholder `const`, its path and formatted body kept
+/// in `bodies`, to be put back by [`put_back_item_macros`].
+fn set_aside_item_macros(items: &mut [syn::Item], bodies: &mut Vec<(String, String)>) {
+    for item in items {
+        match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    set_aside_item_macros(inner, bodies);
+                }
+            }
+            syn::Item::Macro(m)
+                if m.ident.is_none()
+                    && matches!(m.mac.delimiter, syn::MacroDelimiter::Brace(_)) =>
+            {
+                let Ok(inner) = syn::parse2::<syn::File>(m.mac.tokens.clone()) else {
+                    continue;
+                };
+                let path = m
+                    .mac
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect::<Vec<_>>()
+                    .join("::");
+                let name =
+                    syn::Ident::new(&placeholder(bodies.len()), proc_macro2::Span::call_site());
+                bodies.push((path, prettyplease::unparse(&inner)));
+                *item = syn::parse_quote!(const #name: () = (););
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `text` with each placeholder line of [`set_aside_item_macros`] replaced by its macro call,
+/// the body indented one level below it.
+fn put_back_item_macros(text: &str, bodies: &[(String, String)]) -> String {
+    if bodies.is_empty() {
+        return text.to_owned();
+    }
+    let mut out =
+        String::with_capacity(text.len() + bodies.iter().map(|b| b.1.len()).sum::<usize>());
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let body = trimmed
+            .strip_prefix("const __VAPI_ITEM_MACRO_")
+            .and_then(|rest| rest.strip_suffix(": () = ();"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| bodies.get(n));
+        let Some((path, body)) = body else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        let indent = &line[..line.len() - trimmed.len()];
+        out.push_str(&format!("{indent}{path}! {{\n"));
+        for inner in body.lines() {
+            if !inner.is_empty() {
+                out.push_str(indent);
+                out.push_str("    ");
+                out.push_str(inner);
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!("{indent}}}\n"));
+    }
+    out
 }
 
 /// The file of one module of a module-per-file output: its name (`lib.rs` for the root, `a/b.rs` for `a::b`) and text. `module` is `None` for a

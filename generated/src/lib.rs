@@ -18,6 +18,10 @@ pub mod vapi;
 #[rustfmt::skip]
 pub mod vcenter;
 use ::vapi_runtime::codegen as __rt;
+#[doc(hidden)]
+pub mod __root {
+    pub use super::*;
+}
 /// Every identifier type, enumeration, structure and error of these bindings, with its
 /// vAPI name and a JSON round trip: for tests and fuzzers that must reach every type.
 pub const TYPES: &[__rt::TypeInfo] = &[
@@ -39,7 +43,7 @@ pub const TYPES: &[__rt::TypeInfo] = &[
     __rt::TypeInfo::new(
         "com.vmware.content.library.StorageBacking",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::StorageBacking>,
+        __rt::validated::<content::library::StorageBacking>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.DownloadSession",
@@ -84,47 +88,47 @@ pub const TYPES: &[__rt::TypeInfo] = &[
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.CertificateVerificationInfo",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::CertificateVerificationInfo>,
+        __rt::validated::<content::library::item::CertificateVerificationInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.DownloadSessionModel",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::DownloadSessionModel>,
+        __rt::validated::<content::library::item::DownloadSessionModel>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.TransferEndpoint",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::TransferEndpoint>,
+        __rt::validated::<content::library::item::TransferEndpoint>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.UpdateSessionModel",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::UpdateSessionModel>,
+        __rt::validated::<content::library::item::UpdateSessionModel>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.Changes.Summary",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::ChangesSummary>,
+        __rt::validated::<content::library::item::ChangesSummary>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.Changes.Info",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::ChangesInfo>,
+        __rt::validated::<content::library::item::ChangesInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.File.ChecksumInfo",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::FileChecksumInfo>,
+        __rt::validated::<content::library::item::FileChecksumInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.File.Info",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::FileInfo>,
+        __rt::validated::<content::library::item::FileInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.Storage.Info",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::StorageInfo>,
+        __rt::validated::<content::library::item::StorageInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.downloadsession.File.PrepareStatus",
@@ -139,7 +143,7 @@ pub const TYPES: &[__rt::TypeInfo] = &[
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.downloadsession.File.Info",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::downloadsession::FileInfo>,
+        __rt::validated::<content::library::item::downloadsession::FileInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.WarningType",
@@ -159,42 +163,42 @@ pub const TYPES: &[__rt::TypeInfo] = &[
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.CertificateInfo",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::updatesession::CertificateInfo>,
+        __rt::validated::<content::library::item::updatesession::CertificateInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.PreviewInfo",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::updatesession::PreviewInfo>,
+        __rt::validated::<content::library::item::updatesession::PreviewInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::updatesession::PreviewWarningInfo>,
+        __rt::validated::<content::library::item::updatesession::PreviewWarningInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.WarningBehavior",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::updatesession::WarningBehavior>,
+        __rt::validated::<content::library::item::updatesession::WarningBehavior>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.File.AddSpec",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::updatesession::FileAddSpec>,
+        __rt::validated::<content::library::item::updatesession::FileAddSpec>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.File.Info",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::updatesession::FileInfo>,
+        __rt::validated::<content::library::item::updatesession::FileInfo>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.File.ValidationError",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::updatesession::FileValidationError>,
+        __rt::validated::<content::library::item::updatesession::FileValidationError>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.content.library.item.updatesession.File.ValidationResult",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<content::library::item::updatesession::FileValidationResult>,
+        __rt::validated::<content::library::item::updatesession::FileValidationResult>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.LocalizationParam.DateTimeFormat",
@@ -204,27 +208,27 @@ pub const TYPES: &[__rt::TypeInfo] = &[
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.AuthenticationScheme",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<vapi::std::AuthenticationScheme>,
+        __rt::validated::<vapi::std::AuthenticationScheme>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.DynamicID",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<vapi::std::DynamicId>,
+        __rt::validated::<vapi::std::DynamicId>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.LocalizableMessage",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<vapi::std::LocalizableMessage>,
+        __rt::validated::<vapi::std::LocalizableMessage>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.LocalizationParam",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<vapi::std::LocalizationParam>,
+        __rt::validated::<vapi::std::LocalizationParam>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.NestedLocalizableMessage",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<vapi::std::NestedLocalizableMessage>,
+        __rt::validated::<vapi::std::NestedLocalizableMessage>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.Error.Type",
@@ -234,142 +238,142 @@ pub const TYPES: &[__rt::TypeInfo] = &[
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.ArgumentLocations",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<vapi::std::errors::ArgumentLocations>,
+        __rt::validated::<vapi::std::errors::ArgumentLocations>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.FileLocations",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<vapi::std::errors::FileLocations>,
+        __rt::validated::<vapi::std::errors::FileLocations>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.TransientIndication",
         __rt::TypeKind::Structure,
-        __rt::round_trip::<vapi::std::errors::TransientIndication>,
+        __rt::validated::<vapi::std::errors::TransientIndication>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.Error",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::Error>,
+        __rt::validated::<vapi::std::errors::Error>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.UnverifiedPeer",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::UnverifiedPeer>,
+        __rt::validated::<vapi::std::errors::UnverifiedPeer>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.Unsupported",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::Unsupported>,
+        __rt::validated::<vapi::std::errors::Unsupported>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.UnexpectedInput",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::UnexpectedInput>,
+        __rt::validated::<vapi::std::errors::UnexpectedInput>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.Unauthorized",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::Unauthorized>,
+        __rt::validated::<vapi::std::errors::Unauthorized>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.Unauthenticated",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::Unauthenticated>,
+        __rt::validated::<vapi::std::errors::Unauthenticated>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.UnableToAllocateResource",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::UnableToAllocateResource>,
+        __rt::validated::<vapi::std::errors::UnableToAllocateResource>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.TimedOut",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::TimedOut>,
+        __rt::validated::<vapi::std::errors::TimedOut>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.ServiceUnavailable",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::ServiceUnavailable>,
+        __rt::validated::<vapi::std::errors::ServiceUnavailable>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.ResourceInaccessible",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::ResourceInaccessible>,
+        __rt::validated::<vapi::std::errors::ResourceInaccessible>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.ResourceInUse",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::ResourceInUse>,
+        __rt::validated::<vapi::std::errors::ResourceInUse>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.ResourceBusy",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::ResourceBusy>,
+        __rt::validated::<vapi::std::errors::ResourceBusy>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.OperationNotFound",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::OperationNotFound>,
+        __rt::validated::<vapi::std::errors::OperationNotFound>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.NotFound",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::NotFound>,
+        __rt::validated::<vapi::std::errors::NotFound>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::NotAllowedInCurrentState>,
+        __rt::validated::<vapi::std::errors::NotAllowedInCurrentState>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.InvalidRequest",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::InvalidRequest>,
+        __rt::validated::<vapi::std::errors::InvalidRequest>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.InvalidElementType",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::InvalidElementType>,
+        __rt::validated::<vapi::std::errors::InvalidElementType>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.InvalidElementConfiguration",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::InvalidElementConfiguration>,
+        __rt::validated::<vapi::std::errors::InvalidElementConfiguration>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.InvalidArgument",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::InvalidArgument>,
+        __rt::validated::<vapi::std::errors::InvalidArgument>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.InternalServerError",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::InternalServerError>,
+        __rt::validated::<vapi::std::errors::InternalServerError>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.FeatureInUse",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::FeatureInUse>,
+        __rt::validated::<vapi::std::errors::FeatureInUse>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.ConcurrentChange",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::ConcurrentChange>,
+        __rt::validated::<vapi::std::errors::ConcurrentChange>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.Canceled",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::Canceled>,
+        __rt::validated::<vapi::std::errors::Canceled>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.AlreadyInDesiredState",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::AlreadyInDesiredState>,
+        __rt::validated::<vapi::std::errors::AlreadyInDesiredState>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vapi.std.errors.AlreadyExists",
         __rt::TypeKind::Error,
-        __rt::round_trip::<vapi::std::errors::AlreadyExists>,
+        __rt::validated::<vapi::std::errors::AlreadyExists>,
     ),
     __rt::TypeInfo::new(
         "com.vmware.vcenter.Datastore",

@@ -12,8 +12,9 @@ use crate::rest::{SESSION_HEADER, error_type_of_status};
 use crate::{HttpMethod, Unhandled};
 
 mod resilience;
-pub use resilience::RetryConfig;
+mod retry;
 use resilience::{Failure, Resilience};
+pub use retry::RetryConfig;
 
 /// Why a [`Connection`] could not be built, or a login or logout failed.
 ///
@@ -375,7 +376,7 @@ impl Connection {
         }
         let response = builder.send().await.map_err(Failure::transport)?;
         let status = response.status().as_u16();
-        let retry_after = resilience::retry_after(response.headers());
+        let retry_after = retry::retry_after(response.headers());
         let body = read_body(response, self.max_response_bytes)
             .await
             .map_err(Failure::body)?;

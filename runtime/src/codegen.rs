@@ -25,13 +25,16 @@ pub use crate::metadata::{
     ErrorDescriptor, HttpMethod, OperationDescriptor, PrivilegeRequirement, PrivilegeScope,
     RestBody, RestMapping,
 };
-pub use crate::registry::{TypeInfo, TypeKind, round_trip};
+pub use crate::registry::{TypeInfo, TypeKind, round_trip, validated_round_trip as validated};
 pub use crate::validate::{Must, Validate, ValidationError, check_presence, check_union};
 pub use crate::values::{Binary, Id, Secret, Unhandled, UnknownValue};
 pub use crate::{BuildError, DateTime, DynamicStructure, Map, Set, Uri, wire};
 pub use serde;
 
+mod items;
+
 pub use crate::__vapi_builder as builder;
+pub use crate::__vapi_error_type as error_type;
 pub use crate::__vapi_fluent as fluent;
 pub use crate::__vapi_id as id;
 pub use crate::__vapi_object as object;
@@ -49,12 +52,53 @@ pub use crate::dispatch::{Args, Routes, answer, answer_unit};
 #[cfg(feature = "server")]
 pub use crate::server::axum::Router;
 
-/// Implements `Display`, `Error`, the conversions from the catch-all and from each declared
-/// error, and [`OperationError`] for an operation's error enum: `error_enum!(GetError {
-/// NotFound(errors::NotFound) = "NOT_FOUND", … } Unhandled)`.
+/// An operation's error enum. Generated code writes the errors the operation documents, each
+/// with its `error_type` on the wire,
+///
+/// ```text
+/// __rt::error_enum! {
+///     /// The errors of [`File::get`](super::File::get).
+///     pub enum GetError {
+///         /// - if the file is not found.
+///         NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+///     }
+/// }
+/// ```
+///
+/// and gets the enum, `#[non_exhaustive]`, with the catch-all variant `Unhandled` (another
+/// name when an error took it: `#[unhandled(Other)]` first), `Debug`, `Display`, `Error`, the
+/// conversions from the catch-all and from each declared error, and [`OperationError`]. The
+/// form `error_enum!(GetError { NotFound(T) = "NOT_FOUND", … } Unhandled)` implements these for
+/// an enum declared by hand.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __error_enum {
+    (
+        #[unhandled($unhandled:ident)]
+        $(#[$attr:meta])*
+        pub enum $name:ident {
+            $($(#[$vattr:meta])* $variant:ident($ty:ty $(,)?) = $wire:literal),* $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[doc = ""]
+        #[doc = concat!(
+            "One variant per error the operation documents, with the conditions it gives, and [`",
+            stringify!($unhandled),
+            "`](Self::",
+            stringify!($unhandled),
+            ") for any other.",
+        )]
+        #[derive($crate::codegen::Debug)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vattr])* $variant($ty),)*
+            /// An error the operation does not document, or a failure to reach the service.
+            $unhandled($crate::Unhandled),
+        }
+
+        $crate::__error_enum!($name { $($variant($ty) = $wire),* } $unhandled);
+    };
     ($name:ident { $($variant:ident($ty:ty) = $wire:literal),* $(,)? } $unhandled:ident) => {
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -115,6 +159,9 @@ macro_rules! __error_enum {
                 }
             }
         }
+    };
+    ($(#[$attr:meta])* pub enum $($rest:tt)*) => {
+        $crate::__error_enum!(#[unhandled(Unhandled)] $(#[$attr])* pub enum $($rest)*);
     };
 }
 

@@ -16,6 +16,8 @@ pub mod codegen;
 mod collections;
 mod datetime;
 pub mod dispatch;
+#[cfg(feature = "server")]
+pub mod jsonrpc;
 mod metadata;
 mod registry;
 pub mod rest;
@@ -35,7 +37,9 @@ pub use metadata::{
     ErrorDescriptor, HttpMethod, OperationDescriptor, PrivilegeRequirement, PrivilegeScope,
     RestBody, RestMapping,
 };
-pub use registry::{TypeInfo, TypeKind, round_trip};
+pub use registry::{
+    RoundTrip, RoundTripError, TypeInfo, TypeKind, round_trip, validated_round_trip,
+};
 pub use serde_json;
 pub use uri::{Uri, UriError};
 pub use validate::{Validate, ValidationError, check_set, check_union_field, check_unset};

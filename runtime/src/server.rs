@@ -133,6 +133,9 @@ pub fn no_content() -> Response {
 pub struct Call {
     path: BTreeMap<String, String>,
     query: Vec<(String, String)>,
+    // Keys written without `=` (`…/file?name`): VMware's SDKs mark an operation that way and
+    // send the value in the body, so they carry no value.
+    bare: Vec<String>,
     headers: HeaderMap,
     body: Bytes,
 }
@@ -150,6 +153,14 @@ impl<S: Send + Sync> FromRequest<S> for Call {
             .await
             .map(|Query(q)| q)
             .map_err(|e| invalid_argument(format!("the query cannot be read: {e}")))?;
+        let bare = parts
+            .uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.contains('='))
+            .map(str::to_owned)
+            .collect();
         let headers = parts.headers.clone();
         let body = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
@@ -165,6 +176,7 @@ impl<S: Send + Sync> FromRequest<S> for Call {
         Ok(Call {
             path,
             query,
+            bare,
             headers,
             body,
         })
@@ -207,12 +219,16 @@ impl Call {
         }
     }
 
-    /// A query parameter, read as `T`; `None` when absent.
+    /// A query parameter, read as `T`; `None` when absent or written without a value
+    /// (`?name`, as VMware's SDKs mark an operation whose `name` travels in the body).
     ///
     /// # Errors
     ///
     /// 400 `INVALID_ARGUMENT` if it is not a `T`.
     pub fn query<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Response> {
+        if self.bare.iter().any(|k| k == name) {
+            return Ok(None);
+        }
         match self.query.iter().find(|(k, _)| k == name) {
             Some((_, text)) => read_text(&format!("query parameter `{name}`"), text).map(Some),
             None => Ok(None),
@@ -277,28 +293,48 @@ impl Fields {
     }
 }
 
-/// The user name and password [`ApiServer`] accepts at `POST /api/session`.
+/// The user names and passwords [`ApiServer`] accepts at `POST /api/session`.
 #[derive(Clone)]
 pub struct Credentials {
-    user: String,
-    password: String,
+    // User → password, in the order given.
+    users: Vec<(String, String)>,
 }
 
 impl Credentials {
-    /// The one user the server accepts.
+    /// One user the server accepts.
     pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
         Credentials {
-            user: user.into(),
-            password: password.into(),
+            users: vec![(user.into(), password.into())],
         }
+    }
+
+    /// Accepts another user too (a later entry for the same name replaces the password).
+    ///
+    /// ```
+    /// use vapi_runtime::server::Credentials;
+    ///
+    /// let credentials = Credentials::new("administrator@vsphere.local", "vmware")
+    ///     .with_user("reader@vsphere.local", "s3cret");
+    /// # let _ = credentials;
+    /// ```
+    pub fn with_user(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        let user = user.into();
+        self.users.retain(|(u, _)| *u != user);
+        self.users.push((user, password.into()));
+        self
+    }
+
+    fn accepts(&self, user: &str, password: &str) -> bool {
+        self.users.iter().any(|(u, p)| u == user && p == password)
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let users: Vec<&str> = self.users.iter().map(|(u, _)| u.as_str()).collect();
         f.debug_struct("Credentials")
-            .field("user", &self.user)
-            .field("password", &"<redacted>")
+            .field("users", &users)
+            .field("passwords", &"<redacted>")
             .finish()
     }
 }
@@ -444,7 +480,7 @@ impl ApiServer {
             .fallback(not_found)
             .method_not_allowed_fallback(not_found)
             .layer(axum::middleware::from_fn_with_state(
-                sessions.clone(),
+                (sessions.clone(), self.body_limit),
                 require_session,
             ));
         Router::new()
@@ -456,12 +492,24 @@ impl ApiServer {
     }
 }
 
-async fn require_session(State(sessions): State<Sessions>, req: Request, next: Next) -> Response {
+async fn require_session(
+    State((sessions, body_limit)): State<(Sessions, usize)>,
+    req: Request,
+    next: Next,
+) -> Response {
     if sessions.user_of(req.headers()).is_some() {
         next.run(req).await
     } else {
-        unauthenticated()
+        refuse(req, body_limit, unauthenticated()).await
     }
+}
+
+/// Answers `req` with `answer` without running it, after reading its body (up to `limit`
+/// bytes): an answer sent before the body is read makes the server close the connection,
+/// which a client that pools connections then finds dead on its next call.
+pub async fn refuse(req: Request, limit: usize, answer: Response) -> Response {
+    let _ = axum::body::to_bytes(req.into_body(), limit).await;
+    answer
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
@@ -482,8 +530,7 @@ async fn login(State(sessions): State<Sessions>, headers: HeaderMap) -> Response
     let Some((user, password)) = basic_credentials(&headers) else {
         return unauthenticated();
     };
-    let c = &sessions.credentials;
-    if user != c.user || password != c.password {
+    if !sessions.credentials.accepts(&user, &password) {
         return unauthenticated();
     }
     let Some(id) = new_session_id() else {

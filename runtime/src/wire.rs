@@ -68,8 +68,8 @@ where
     deserializer.deserialize_string(OpenEnum(std::marker::PhantomData))
 }
 
-/// Reads a generated structure: `read` is the structure's derived `Deserialize` (serde's
-/// `remote = "Self"`), given a deserializer that reads only a JSON object (serde's derive would
+/// Reads a generated structure (see [`object!`](crate::codegen::object)): `read` is serde's
+/// derived `Deserialize` of its private twin, given a deserializer that reads only a JSON object (serde's derive would
 /// also read a structure from an array of its fields in order, which the `/api` JSON never
 /// sends and which would misread a list given where an object is expected), and that names a
 /// missing or `null` required field with its vAPI type and the structure (`required` lists
@@ -136,7 +136,7 @@ impl<'de, V: de::Visitor<'de>> de::Visitor<'de> for ObjectVisitor<V> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.inner.expecting(f)
+        write!(f, "a JSON object ({})", self.structure)
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
@@ -383,31 +383,6 @@ impl<'de, S: de::DeserializeSeed<'de>> de::Visitor<'de> for NonNull<S> {
     }
 }
 
-/// The serde impls of a generated structure: it derives both with `#[serde(remote = "Self")]`
-/// (which makes them inherent functions), and these call them, reading through [`object`].
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __vapi_object {
-    ($name:ident, $structure:literal, [$(($field:literal, $ty:literal)),* $(,)?]) => {
-        impl $crate::codegen::serde::Serialize for $name {
-            fn serialize<__S: $crate::codegen::serde::Serializer>(
-                &self,
-                serializer: __S,
-            ) -> $crate::codegen::Result<__S::Ok, __S::Error> {
-                $name::serialize(self, serializer)
-            }
-        }
-
-        impl<'de> $crate::codegen::serde::Deserialize<'de> for $name {
-            fn deserialize<__D: $crate::codegen::serde::Deserializer<'de>>(
-                deserializer: __D,
-            ) -> $crate::codegen::Result<Self, __D::Error> {
-                $crate::wire::object(deserializer, $structure, &[$(($field, $ty)),*], $name::deserialize)
-            }
-        }
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,19 +427,17 @@ mod tests {
         assert_eq!(Shown(&["a", "b"]).to_string(), "NotFound: a; b");
     }
 
-    /// A stand-in for a generated structure.
-    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-    #[serde(remote = "Self", expecting = "a JSON object (com.vmware.T)")]
-    struct T {
-        #[serde(rename = "a")]
-        a: String,
-        #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
-        b: Option<i64>,
-        #[serde(rename = "c")]
-        c: i64,
+    crate::__vapi_object! {
+        /// A stand-in for a generated structure.
+        #[vapi(name = "com.vmware.T", required("a": "string", "c": "long"))]
+        pub struct T {
+            pub a: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub b: Option<i64>,
+            #[serde(rename = "c")]
+            pub c: i64,
+        }
     }
-
-    crate::__vapi_object!(T, "com.vmware.T", [("a", "string"), ("c", "long")]);
 
     fn object(json: &str) -> Result<T, String> {
         let text = serde_json::from_str::<T>(json).map_err(|e| e.to_string());

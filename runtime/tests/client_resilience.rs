@@ -191,23 +191,32 @@ async fn an_error_that_is_not_transient_is_not_retried() {
 
 #[tokio::test]
 async fn a_call_times_out_per_call() {
-    // Answers after 1 s; the call may take 100 ms.
-    let server = TestServer::start(|_, _| {
-        std::thread::sleep(Duration::from_secs(1));
+    // The server holds every answer until the test is done (at most 60 s); a call may take
+    // 100 ms. Without the timeout a call would wait for the server, so the bound below has a
+    // wide margin for a loaded machine without making the test wait for it.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let held = std::sync::Mutex::new(held);
+    let server = TestServer::start(move |_, _| {
+        if let Ok(held) = held.lock() {
+            let _ = held.recv_timeout(Duration::from_secs(60));
+        }
         Answer::Json(200, &[], "[]".to_owned())
     });
+    let bound = Duration::from_secs(20);
     let started = Instant::now();
     let mut request = Request::new(HttpMethod::Post, "/content/library/item");
     request.timeout(Duration::from_millis(100));
     let error = connection(&server).send(request).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_millis(900), "{error}");
+    assert!(started.elapsed() < bound, "{error}");
 
     let started = Instant::now();
     let quick = connection(&server)
         .with_timeout(Duration::from_millis(100))
         .with_retry(RetryConfig::disabled());
     assert!(quick.send(create()).await.is_err());
-    assert!(started.elapsed() < Duration::from_millis(900));
+    assert!(started.elapsed() < bound);
+    // Lets the server answer what it holds, so that it stops at once.
+    drop(release);
 }
 
 #[tokio::test]

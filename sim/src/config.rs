@@ -15,6 +15,41 @@ pub const DEFAULT_ITEM: &str = "sim-item-1";
 /// default of the Content Library Service.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
+/// A user besides the administrator ([`SimConfig::user`]) who logs in with the same password
+/// and holds only `privileges` (vCenter's privilege ids, such as `System.Read` or
+/// `ContentLibrary.DownloadSession`) on every object: a call whose documented privileges it
+/// lacks gets 403 `UNAUTHORIZED`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitedUser {
+    /// The user name (`reader@vsphere.local`).
+    pub name: String,
+    /// What it holds; nothing is implied (not even `System.Anonymous`).
+    pub privileges: std::collections::BTreeSet<String>,
+}
+
+impl std::str::FromStr for LimitedUser {
+    type Err = String;
+
+    /// `NAME=PRIV,PRIV,...` (`NAME=` holds nothing).
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (name, privileges) = text
+            .split_once('=')
+            .ok_or_else(|| format!("{text:?} is not NAME=PRIVILEGE,PRIVILEGE,..."))?;
+        if name.is_empty() {
+            return Err(format!("{text:?} names no user"));
+        }
+        Ok(LimitedUser {
+            name: name.to_owned(),
+            privileges: privileges
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+}
+
 /// How the simulator behaves. Fields are public so that tests set what they need:
 ///
 /// ```
@@ -29,11 +64,18 @@ pub struct SimConfig {
     pub base_url: String,
     /// The library items that exist (each empty unless `data_dir` holds it already).
     pub items: Vec<String>,
+    /// Items of a subscribed library, which exist too but cannot be updated (`UpdateSession`
+    /// `create` answers `InvalidElementType`, as vCenter does for a subscribed library's item).
+    pub subscribed_items: Vec<String>,
     /// How long an update or download session lives without a call before it expires
     /// (default five minutes, [`DEFAULT_IDLE_TIMEOUT`]). A transfer counts as a call when it
     /// starts and when it ends, not while bytes flow: a client keeps a long transfer's session
     /// alive with `keep_alive`, as vCenter asks.
     pub idle_timeout: Duration,
+    /// How long a session that ended (completed, canceled, failed or expired) can still be
+    /// read (`get`, `list`) before it is purged with what it held (default five minutes, as
+    /// [`DEFAULT_IDLE_TIMEOUT`]). Deleted sessions go at once.
+    pub ended_session_retention: Duration,
     /// How long an API session (`POST /api/session`) lives without a call (default 30 minutes,
     /// vCenter's).
     pub api_session_idle_timeout: Duration,
@@ -41,6 +83,9 @@ pub struct SimConfig {
     pub user: String,
     /// The password `POST /api/session` accepts.
     pub password: String,
+    /// Users with only some privileges, logging in with [`password`](Self::password) (none
+    /// by default: the administrator holds every privilege).
+    pub limited_users: Vec<LimitedUser>,
     /// The largest `/api` request body, in bytes (default 1 MiB, as `ApiServer`'s); larger
     /// ones get 413. Transfers are not bodies of `/api` and have their own limit.
     pub body_limit: usize,
@@ -65,10 +110,13 @@ impl SimConfig {
         SimConfig {
             base_url: base_url.into().trim_end_matches('/').to_owned(),
             items: vec![DEFAULT_ITEM.to_owned()],
+            subscribed_items: Vec::new(),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            ended_session_retention: DEFAULT_IDLE_TIMEOUT,
             api_session_idle_timeout: vapi_runtime::server::DEFAULT_SESSION_IDLE_TIMEOUT,
             user: DEFAULT_USER.to_owned(),
             password: DEFAULT_PASSWORD.to_owned(),
+            limited_users: Vec::new(),
             body_limit: 1 << 20,
             max_file_bytes: None,
             data_dir: None,

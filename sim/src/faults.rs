@@ -1,5 +1,7 @@
-//! [`Fault`]: a problem in the terms every operation's error enum has. Each operation keeps
-//! the kinds it declares and turns the rest into its catch-all.
+//! [`Fault`]: a problem in the terms of the vAPI standard errors. Which variant of an
+//! operation's error enum it becomes is the generated code's business
+//! ([`OperationError::from_error`]): the declared variant when the operation documents that
+//! error, its catch-all (answered with the error's own type and body) when it does not.
 
 use vapi_bindings::content::library::item::{
     changes, download_session, file, storage, update_session,
@@ -7,19 +9,27 @@ use vapi_bindings::content::library::item::{
 use vapi_bindings::content::library::item::{downloadsession as dls, updatesession as ups};
 use vapi_bindings::vapi::std::LocalizableMessage;
 use vapi_bindings::vapi::std::errors;
+use vapi_runtime::dispatch::OperationError;
 
+/// A standard error with its message.
+#[derive(Debug)]
 pub(crate) enum Fault {
     NotFound(String),
     InvalidArgument(String),
+    /// `NotAllowedInCurrentState`.
     NotAllowed(String),
+    /// `ResourceBusy`.
     Busy(String),
+    InvalidElementType(String),
+    Unsupported(String),
     /// The simulator itself failed (its disk, say): `Error`.
     Internal(String),
 }
 
-pub(crate) fn messages(id: &str, text: &str) -> Vec<LocalizableMessage> {
+/// One message with the simulator's id for `kind` (`NOT_FOUND`: `com.vmware.vapi.sim.not_found`).
+pub(crate) fn messages(kind: &str, text: &str) -> Vec<LocalizableMessage> {
     vec![LocalizableMessage::new(
-        format!("com.vmware.vapi.sim.{id}"),
+        format!("com.vmware.vapi.sim.{}", kind.to_ascii_lowercase()),
         text.to_owned(),
         Vec::new(),
     )]
@@ -32,7 +42,37 @@ impl Fault {
             | Fault::InvalidArgument(t)
             | Fault::NotAllowed(t)
             | Fault::Busy(t)
+            | Fault::InvalidElementType(t)
+            | Fault::Unsupported(t)
             | Fault::Internal(t) => t,
+        }
+    }
+
+    /// The fault as operation error `E` reports it, through the generated conversion.
+    pub(crate) fn into_error<E: OperationError>(self) -> E {
+        fn to<E: OperationError, T: serde::Serialize>(
+            kind: &str,
+            text: &str,
+            make: fn(Vec<LocalizableMessage>) -> T,
+        ) -> E {
+            E::from_error(kind, &make(messages(kind, text)))
+        }
+        match self {
+            Fault::NotFound(t) => to::<E, _>("NOT_FOUND", &t, errors::NotFound::new),
+            Fault::InvalidArgument(t) => {
+                to::<E, _>("INVALID_ARGUMENT", &t, errors::InvalidArgument::new)
+            }
+            Fault::NotAllowed(t) => to::<E, _>(
+                "NOT_ALLOWED_IN_CURRENT_STATE",
+                &t,
+                errors::NotAllowedInCurrentState::new,
+            ),
+            Fault::Busy(t) => to::<E, _>("RESOURCE_BUSY", &t, errors::ResourceBusy::new),
+            Fault::InvalidElementType(t) => {
+                to::<E, _>("INVALID_ELEMENT_TYPE", &t, errors::InvalidElementType::new)
+            }
+            Fault::Unsupported(t) => to::<E, _>("UNSUPPORTED", &t, errors::Unsupported::new),
+            Fault::Internal(t) => to::<E, _>("ERROR", &t, errors::Error::new),
         }
     }
 }
@@ -43,51 +83,77 @@ impl From<std::io::Error> for Fault {
     }
 }
 
-macro_rules! faults {
-    ($($error:ty { $($kind:ident => $variant:ident),* })*) => {$(
+/// `?` on a `Result<_, Fault>` in a service method. (A blanket `impl<E: OperationError>
+/// From<Fault> for E` is not allowed, so each error enum is named once; which variant a
+/// fault becomes is not said here.)
+macro_rules! convert {
+    ($($error:ty),* $(,)?) => {$(
         impl From<Fault> for $error {
             fn from(fault: Fault) -> Self {
-                match fault {
-                    $(Fault::$kind(text) => Self::$variant(errors::$variant::new(
-                        messages(stringify!($variant), &text),
-                    )),)*
-                    #[allow(unreachable_patterns)]
-                    other => Self::from(vapi_runtime::Unhandled::new(other.text())),
-                }
+                fault.into_error()
             }
         }
     )*};
 }
 
-faults! {
-    changes::ListError { NotFound => NotFound, Internal => Error }
-    changes::GetError { NotFound => NotFound, Internal => Error }
-    download_session::CreateError { NotFound => NotFound, InvalidArgument => InvalidArgument }
-    download_session::GetError { NotFound => NotFound }
-    download_session::ListError { NotFound => NotFound }
-    download_session::KeepAliveError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    download_session::CancelError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    download_session::DeleteError { NotFound => NotFound }
-    download_session::FailError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    update_session::CreateError { NotFound => NotFound, InvalidArgument => InvalidArgument, Busy => ResourceBusy }
-    update_session::GetError { NotFound => NotFound }
-    update_session::ListError { NotFound => NotFound }
-    update_session::CompleteError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    update_session::KeepAliveError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    update_session::CancelError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    update_session::FailError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    update_session::DeleteError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    update_session::UpdateError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState, InvalidArgument => InvalidArgument }
-    file::GetError { NotFound => NotFound }
-    file::ListError { NotFound => NotFound }
-    storage::GetError { NotFound => NotFound }
-    storage::ListError { NotFound => NotFound }
-    dls::file::ListError { NotFound => NotFound }
-    dls::file::PrepareError { NotFound => NotFound, InvalidArgument => InvalidArgument }
-    dls::file::GetError { NotFound => NotFound, InvalidArgument => InvalidArgument }
-    ups::file::ValidateError { NotFound => NotFound, NotAllowed => NotAllowedInCurrentState }
-    ups::file::AddError { NotFound => NotFound, InvalidArgument => InvalidArgument, NotAllowed => NotAllowedInCurrentState }
-    ups::file::RemoveError { NotFound => NotFound, InvalidArgument => InvalidArgument }
-    ups::file::ListError { NotFound => NotFound }
-    ups::file::GetError { NotFound => NotFound, InvalidArgument => InvalidArgument }
+convert!(
+    changes::ListError,
+    changes::GetError,
+    download_session::CreateError,
+    download_session::GetError,
+    download_session::ListError,
+    download_session::KeepAliveError,
+    download_session::CancelError,
+    download_session::DeleteError,
+    download_session::FailError,
+    update_session::CreateError,
+    update_session::GetError,
+    update_session::ListError,
+    update_session::CompleteError,
+    update_session::KeepAliveError,
+    update_session::CancelError,
+    update_session::FailError,
+    update_session::DeleteError,
+    update_session::UpdateError,
+    file::GetError,
+    file::ListError,
+    storage::GetError,
+    storage::ListError,
+    dls::file::ListError,
+    dls::file::PrepareError,
+    dls::file::GetError,
+    ups::file::ValidateError,
+    ups::file::AddError,
+    ups::file::RemoveError,
+    ups::file::ListError,
+    ups::file::GetError,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_declared_error_becomes_its_variant_and_another_the_catch_all() {
+        let e: file::GetError = Fault::NotFound("gone".into()).into();
+        assert!(
+            matches!(&e, file::GetError::NotFound(n) if n.messages[0].default_message == "gone")
+        );
+        let e: file::GetError = Fault::Unsupported("odd name".into()).into();
+        assert!(matches!(e, file::GetError::Unsupported(_)));
+        // `File.get` declares no ResourceBusy: the catch-all keeps its type and body.
+        let e: file::GetError = Fault::Busy("busy".into()).into();
+        match e {
+            file::GetError::Unhandled(u) => {
+                assert_eq!(u.error_type(), Some("RESOURCE_BUSY"));
+                assert!(
+                    u.payload()
+                        .is_some_and(|p| p["messages"][0]["default_message"] == "busy")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let e: changes::ListError = Fault::Internal("disk".into()).into();
+        assert!(matches!(e, changes::ListError::Error(_)));
+    }
 }

@@ -28,6 +28,16 @@ pub(crate) fn uuid() -> std::io::Result<String> {
     ))
 }
 
+/// Whether `text` has the shape of a UUID (`b8a2a2e3-2314-43cd-a871-6ede0f429751`, either
+/// case), as the documentation asks of a `client_token`.
+pub(crate) fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// 128 random bits as 32 hex digits: a capability token (and a name for a file on disk).
 pub(crate) fn token() -> std::io::Result<String> {
     random().map(|b| hex(&b))
@@ -47,5 +57,16 @@ mod tests {
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
         assert_eq!(super::token().unwrap().len(), 32);
+        assert!(super::is_uuid(&a));
+        assert!(super::is_uuid("B8A2A2E3-2314-43CD-A871-6EDE0F429751"));
+        for bad in [
+            "",
+            "not-a-uuid",
+            "b8a2a2e3-2314-43cd-a871-6ede0f42975",
+            "b8a2a2e3x2314-43cd-a871-6ede0f429751",
+            "g8a2a2e3-2314-43cd-a871-6ede0f429751",
+        ] {
+            assert!(!super::is_uuid(bad), "{bad}");
+        }
     }
 }

@@ -16,7 +16,7 @@
 //! ```
 //!
 //! Code by concern: [`SimConfig`] in `config`, the world and its rules in `state`, the data
-//! directory in `store`, error kinds in `faults`, one file per service in `services/`, the
+//! directory in `store`, error kinds in `faults`, privileges in `authz`, one file per service in `services/`, the
 //! transfer endpoints in `transfer`, HTTPS in `tls`, the accept loop and logs in `serve`.
 
 use std::net::SocketAddr;
@@ -30,6 +30,7 @@ use vapi_runtime::server::ApiServer;
 use vapi_runtime::server::axum::Router;
 use vapi_runtime::server::axum::routing::{get, put};
 
+mod authz;
 mod config;
 mod faults;
 mod ids;
@@ -40,8 +41,10 @@ mod store;
 mod tls;
 mod transfer;
 
-pub use config::{DEFAULT_IDLE_TIMEOUT, DEFAULT_ITEM, DEFAULT_PASSWORD, DEFAULT_USER, SimConfig};
-pub use state::Simulator;
+pub use config::{
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_ITEM, DEFAULT_PASSWORD, DEFAULT_USER, LimitedUser, SimConfig,
+};
+pub use state::{SessionCounts, Simulator};
 pub use tls::TlsIdentity;
 
 impl Simulator {
@@ -60,9 +63,15 @@ impl Simulator {
             .service(ups::file::router(Arc::clone(&s)))
             .into_router()
             .layer(vapi_runtime::server::axum::middleware::from_fn_with_state(
+                self.clone(),
+                authz::authorize,
+            ));
+        let api = serve::jsonrpc(api, self).layer(
+            vapi_runtime::server::axum::middleware::from_fn_with_state(
                 self.config.stall_timeout,
                 serve::deadline,
-            ));
+            ),
+        );
         api.merge(self.transfer_router())
             .layer(vapi_runtime::server::axum::middleware::from_fn(
                 serve::log_request,

@@ -23,9 +23,18 @@ struct Args {
     /// A library item to serve, empty at first (repeatable).
     #[arg(long = "item", value_name = "ITEM_ID", default_value = vapi_sim::DEFAULT_ITEM)]
     items: Vec<String>,
-    /// User accepted by POST /api/session.
+    /// An item of a subscribed library: served, but UpdateSession.create on it answers
+    /// InvalidElementType (repeatable).
+    #[arg(long = "subscribed-item", value_name = "ITEM_ID")]
+    subscribed_items: Vec<String>,
+    /// User accepted by POST /api/session, holding every privilege.
     #[arg(long, env = "VAPI_SIM_USER", default_value = vapi_sim::DEFAULT_USER)]
     user: String,
+    /// Another user, with the same password, holding only these privileges (repeatable;
+    /// `reader@vsphere.local=System.Read,ContentLibrary.DownloadSession`; `NAME=` holds none).
+    /// Calls needing a privilege it lacks get 403 UNAUTHORIZED.
+    #[arg(long = "limited-user", value_name = "NAME=PRIVILEGES")]
+    limited_users: Vec<vapi_sim::LimitedUser>,
     /// Seconds an update or download session lives without a call.
     #[arg(
         long,
@@ -34,6 +43,15 @@ struct Args {
         default_value_t = 300
     )]
     idle_timeout: u64,
+    /// Seconds a completed, canceled, failed or expired session stays readable before it is
+    /// purged.
+    #[arg(
+        long,
+        value_name = "SECS",
+        env = "VAPI_SIM_ENDED_SESSION_RETENTION",
+        default_value_t = 300
+    )]
+    ended_session_retention: u64,
     /// Seconds an API session lives without a call.
     #[arg(
         long,
@@ -88,13 +106,16 @@ async fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     config.items = args.items;
+    config.subscribed_items = args.subscribed_items;
     config.user = args.user;
+    config.limited_users = args.limited_users;
     config.password = match std::env::var(PASSWORD_ENV) {
         Ok(p) => p,
         Err(std::env::VarError::NotPresent) => vapi_sim::DEFAULT_PASSWORD.to_owned(),
         Err(e) => return fail(format!("{PASSWORD_ENV}: {e}")),
     };
     config.idle_timeout = Duration::from_secs(args.idle_timeout);
+    config.ended_session_retention = Duration::from_secs(args.ended_session_retention);
     config.api_session_idle_timeout = Duration::from_secs(args.api_session_timeout);
     config.data_dir = args.data_dir;
     config.max_file_bytes = args.max_file_bytes;

@@ -66,6 +66,12 @@ pub(crate) async fn deadline(
     }
 }
 
+/// `api` with vAPI JSON-RPC 2.0 on `POST /api` beside it: the same services, sessions (login
+/// through `com.vmware.cis.session`) and body limit.
+pub(crate) fn jsonrpc(api: Router, sim: &Simulator) -> Router {
+    vapi_runtime::jsonrpc::endpoint(api, sim.config.body_limit)
+}
+
 /// Serves `app` on `listener` until the task is dropped.
 pub(crate) async fn run(
     listener: tokio::net::TcpListener,

@@ -36,6 +36,9 @@ pub(crate) struct Session {
     pub error: Option<String>,
     pub progress: i64,
     pub last_call: Instant,
+    /// When it left `Active` (completed, canceled, failed or expired): it is purged a
+    /// retention time later.
+    pub ended: Option<Instant>,
     /// The capability in the session's transfer URLs.
     pub token: String,
 }
@@ -49,8 +52,18 @@ impl Session {
             error: None,
             progress: 0,
             last_call: Instant::now(),
+            ended: None,
             token: ids::token()?,
         })
+    }
+
+    /// Leaves `Active` for `phase` (with the reason, for `Error`).
+    pub fn end(&mut self, phase: Phase, error: Option<String>) {
+        self.phase = phase;
+        if error.is_some() {
+            self.error = error;
+        }
+        self.ended = Some(Instant::now());
     }
 }
 
@@ -94,8 +107,16 @@ pub(crate) struct World {
     pub items: BTreeMap<String, Item>,
     pub downloads: BTreeMap<String, Download>,
     pub updates: BTreeMap<String, Update>,
-    /// client_token → session id, so that a repeated create returns the same session.
-    pub tokens: BTreeMap<String, String>,
+    /// (kind, client_token) → session id, so that a repeated create returns the same session
+    /// (the same token given to the other kind's `create` is another request).
+    pub tokens: BTreeMap<(Kind, String), String>,
+}
+
+/// Which `create` a client token was given to.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) enum Kind {
+    Update,
+    Download,
 }
 
 /// What `create` of a session does.
@@ -112,10 +133,18 @@ impl World {
     /// made (not yet inserted).
     pub fn open(
         &self,
+        kind: Kind,
         client_token: Option<&String>,
         item: &Option<ItemId>,
     ) -> Result<Opened, Fault> {
-        if let Some(existing) = client_token.and_then(|t| self.tokens.get(t)) {
+        if let Some(token) = client_token
+            && !ids::is_uuid(token)
+        {
+            return Err(Fault::InvalidArgument(format!(
+                "The client token {token:?} is not a UUID (such as b8a2a2e3-2314-43cd-a871-6ede0f429751)."
+            )));
+        }
+        if let Some(existing) = client_token.and_then(|t| self.tokens.get(&(kind, t.clone()))) {
             return Ok(Opened::Again(existing.clone()));
         }
         let item = item_id(item)?;
@@ -153,6 +182,17 @@ impl World {
     }
 }
 
+/// What [`Simulator::session_counts`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCounts {
+    /// Update sessions held.
+    pub updates: usize,
+    /// Download sessions held.
+    pub downloads: usize,
+    /// Client tokens remembered (one per session created with one).
+    pub client_tokens: usize,
+}
+
 /// The simulator: cheap to clone, every clone the same world. Every generated service trait of
 /// the item API is implemented on it.
 #[derive(Clone)]
@@ -187,7 +227,7 @@ impl Simulator {
         config.base_url = config.effective_base_url();
         let (store, mut items) = Store::open(config.data_dir.as_deref())?;
         let mut created = false;
-        for id in &config.items {
+        for id in config.items.iter().chain(&config.subscribed_items) {
             items.entry(id.clone()).or_insert_with(|| {
                 created = true;
                 Item {
@@ -205,10 +245,13 @@ impl Simulator {
         if created {
             store.save(&items)?;
         }
-        let sessions = Sessions::new(
-            Credentials::new(&config.user, &config.password),
-            config.api_session_idle_timeout,
-        );
+        let credentials = config
+            .limited_users
+            .iter()
+            .fold(Credentials::new(&config.user, &config.password), |c, u| {
+                c.with_user(&u.name, &config.password)
+            });
+        let sessions = Sessions::new(credentials, config.api_session_idle_timeout);
         Ok(Simulator {
             world: Arc::new(Mutex::new(World {
                 items,
@@ -236,8 +279,10 @@ impl Simulator {
         let timeout = self.config.idle_timeout;
         let expire = |s: &mut Session| {
             if s.phase == Phase::Active && s.last_call.elapsed() > timeout {
-                s.phase = Phase::Error;
-                s.error = Some("The session expired: no call within its idle timeout.".into());
+                s.end(
+                    Phase::Error,
+                    Some("The session expired: no call within its idle timeout.".into()),
+                );
                 true
             } else {
                 false
@@ -253,7 +298,37 @@ impl Simulator {
                 u.files.values_mut().for_each(|f| f.received = None);
             }
         }
+        // Ended sessions stay visible for the retention time, then go (their received bytes
+        // with them), so that memory follows the live sessions, not every session ever made.
+        let keep = self.config.ended_session_retention;
+        let live = |s: &Session| s.ended.is_none_or(|t| t.elapsed() <= keep);
+        let (downloads, updates) = (world.downloads.len(), world.updates.len());
+        world.downloads.retain(|_, d| live(&d.session));
+        world.updates.retain(|_, u| live(&u.session));
+        if world.downloads.len() != downloads || world.updates.len() != updates {
+            let World {
+                tokens,
+                downloads,
+                updates,
+                ..
+            } = &mut *world;
+            tokens.retain(|(kind, _), id| match kind {
+                Kind::Update => updates.contains_key(id),
+                Kind::Download => downloads.contains_key(id),
+            });
+        }
         world
+    }
+
+    /// How many update and download sessions (live, or ended within the retention time) and
+    /// client tokens the simulator holds: what its memory grows with.
+    pub async fn session_counts(&self) -> SessionCounts {
+        let world = self.world().await;
+        SessionCounts {
+            updates: world.updates.len(),
+            downloads: world.downloads.len(),
+            client_tokens: world.tokens.len(),
+        }
     }
 
     pub(crate) fn expiration(&self, s: &Session) -> Option<DateTime> {

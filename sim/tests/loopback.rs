@@ -153,7 +153,7 @@ async fn every_session_operation_with_its_documented_errors() {
     let gone = downloads.get(d.clone()).await.unwrap_err();
     match gone {
         download_session::GetError::NotFound(e) => {
-            assert_eq!(e.messages[0].id, "com.vmware.vapi.sim.NotFound");
+            assert_eq!(e.messages[0].id, "com.vmware.vapi.sim.not_found");
         }
         other => panic!("{other:?}"),
     }
@@ -169,11 +169,17 @@ async fn every_session_operation_with_its_documented_errors() {
     // UpdateSession: create (idempotent by client token), busy, update, keep_alive, list,
     // file add/get/list/remove/validate, cancel, delete.
     let u = updates
-        .create(Some("token-1".into()), update_spec(item))
+        .create(
+            Some("5d1f0c7e-7a39-4b8e-9c55-2f0e6d1a3b41".into()),
+            update_spec(item),
+        )
         .await
         .unwrap();
     let again = updates
-        .create(Some("token-1".into()), update_spec(item))
+        .create(
+            Some("5d1f0c7e-7a39-4b8e-9c55-2f0e6d1a3b41".into()),
+            update_spec(item),
+        )
         .await
         .unwrap();
     assert_eq!(again, u, "the same client token returns the same session");

@@ -43,7 +43,7 @@ async fn one_handle_reaches_every_service() {
     let first = api
         .download_session()
         .create(spec.clone())
-        .client_token("token-1")
+        .client_token("3f2b2c8e-5d1a-4c7b-9a3e-2f1d0c9b8a7e")
         .send()
         .await
         .unwrap();

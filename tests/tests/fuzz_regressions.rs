@@ -11,6 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use vapi_runtime::{TypeInfo, TypeKind, round_trip};
 use vapi_tests::fuzzing::{self, TARGETS, idl, json, server};
 
 fn root() -> PathBuf {
@@ -198,9 +199,10 @@ impl Serialize for Lossy {
 }
 
 #[test]
-#[should_panic(expected = "read back differently")]
+#[should_panic(expected = "reads back as")]
 fn a_type_that_changes_on_the_wire_fails_the_check() {
-    json::round_trip::<Lossy>(b"3");
+    let info = TypeInfo::new("lossy", TypeKind::Structure, round_trip::<Lossy>);
+    json::check(&info, b"3");
 }
 
 #[test]
@@ -208,17 +210,20 @@ fn json_types_has_every_structure_error_enumeration_and_id_of_the_idl() {
     let (model, _) = vapi_codegen::load::load_dir(&root().join("idl")).unwrap();
     let mut idl = BTreeSet::new();
     for p in &model.packages {
-        let module = p.module_path.join("::");
         let names = p
             .structures
             .iter()
             .chain(&p.errors)
-            .map(|s| &s.name.rust)
-            .chain(p.enumerations.iter().map(|e| &e.name.rust))
-            .chain(p.resource_types.iter().map(|r| &r.name.rust));
-        idl.extend(names.map(|n| format!("{module}::{n}")));
+            .map(|s| format!("{}.{}", p.name, s.name.wire))
+            .chain(
+                p.enumerations
+                    .iter()
+                    .map(|e| format!("{}.{}", p.name, e.name.wire)),
+            )
+            .chain(p.resource_types.iter().map(|r| r.name.wire.clone()));
+        idl.extend(names);
     }
-    let listed: Vec<&str> = json::TYPES.iter().map(|(p, _)| *p).collect();
+    let listed: Vec<&str> = json::TYPES.iter().map(TypeInfo::name).collect();
     let unique: BTreeSet<String> = listed.iter().map(|p| (*p).to_owned()).collect();
     assert_eq!(unique.len(), listed.len(), "a type is listed twice");
     assert_eq!(unique, idl);
@@ -230,13 +235,19 @@ fn json_types_has_every_structure_error_enumeration_and_id_of_the_idl() {
 
 #[test]
 fn json_types_reads_through_the_selected_type() {
-    let s = json::selector("content::library::item::TransferEndpoint").unwrap();
+    let s = json::selector("com.vmware.content.library.item.TransferEndpoint").unwrap();
+    let info = &json::TYPES[usize::from(s)];
+    assert_eq!(info.kind(), TypeKind::Structure);
     let mut input = vec![s];
     input.extend_from_slice(br#"{"uri":"https://example.com/x"}"#);
     fuzzing::json::json_types(&input);
-    let value =
-        json::round_trip::<vapi_bindings::content::library::item::TransferEndpoint>(&input[1..]);
-    assert!(value.is_some());
+    assert_eq!(
+        json::check(info, &input[1..]).as_deref(),
+        Some(r#"{"uri":"https://example.com/x"}"#)
+    );
+    // Not the type's JSON, and not JSON at all: refused, not a finding.
+    assert_eq!(json::check(info, br#"{"uri":7}"#), None);
+    assert_eq!(json::check(info, b"\xff"), None);
 }
 
 // server_request

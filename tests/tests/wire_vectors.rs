@@ -24,7 +24,7 @@ fn registry() -> BTreeMap<&'static str, RoundTrip> {
         .filter(|t| matches!(t.kind(), TypeKind::Structure | TypeKind::Error))
         .map(|t| {
             let read: RoundTrip = Box::new(move |input: &str| {
-                let written = t.round_trip(input)?;
+                let written = t.round_trip(input).map_err(|e| e.to_string())?;
                 serde_json::from_str(&written).map_err(|e| e.to_string())
             });
             (t.name(), read)

@@ -6,8 +6,8 @@ use quote::quote;
 use super::types::{braced, ident, idl_type, rust_type};
 use crate::docs::Doc;
 use crate::ir::{
-    Docs, Enumeration, Field, InputRule, OutputRule, Package, Presence, ResourceType, Structure,
-    Type,
+    Docs, Enumeration, Field, InputRule, OperationKind, OutputRule, Package, Presence,
+    ResourceType, Structure, Type,
 };
 
 /// Docs of an element: its text and the version that added it.
@@ -32,9 +32,14 @@ pub fn registry<'m>(packages: impl Iterator<Item = &'m Package>) -> TokenStream 
         let path = &p.module_path;
         let mut entry = |name: &str, wire: String, kind: &str| {
             let ty = super::types::path_to(&[], path, name);
+            let check = ident(if matches!(kind, "Structure" | "Error") {
+                "validated"
+            } else {
+                "round_trip"
+            });
             let kind = ident(kind);
             entries.push(
-                quote!(__rt::TypeInfo::new(#wire, __rt::TypeKind::#kind, __rt::round_trip::<#ty>)),
+                quote!(__rt::TypeInfo::new(#wire, __rt::TypeKind::#kind, __rt::#check::<#ty>)),
             );
         };
         for rt in &p.resource_types {
@@ -81,44 +86,30 @@ pub fn id_newtype(rt: &ResourceType) -> TokenStream {
     }
 }
 
-/// An open enumeration: the documented values plus one variant that keeps any other value;
-/// its impls are the runtime's `open_enum!`, given the table of wire names.
+/// An open enumeration: the documented values with their wire names, in the runtime's
+/// `open_enum!`, which adds the variant that keeps any other value, the derives and the impls.
 pub fn enumeration(e: &Enumeration) -> TokenStream {
     let name = ident(&e.name.rust);
-    let unknown = ident(&e.unknown_variant);
-    let mut doc = doc_of(&e.docs);
-    doc.paragraph(format!(
-        "The enumeration is open: a value this version does not know is kept in \
-         `{}` and written back unchanged.",
-        e.unknown_variant
-    ));
+    let doc = doc_of(&e.docs);
     let variants = e.values.iter().map(|v| {
         let vdoc = doc_of(&v.docs);
         let variant = ident(&v.name.rust);
-        quote! { #vdoc #variant, }
-    });
-    let table = e.values.iter().map(|v| {
-        let variant = ident(&v.name.rust);
         let wire = &v.name.wire;
-        quote! { (#variant, #wire) }
+        quote! { #vdoc #variant = #wire, }
     });
-    let unknown_doc = " A value this version of the bindings does not know, kept exactly as \
-        received. Compare with `as_str()` rather than matching on this variant.";
-    let unknown_doc = crate::docs::doc_literal(unknown_doc);
+    // The runtime's name for the catch-all is `Unknown`; only another one is spelled out.
+    let unknown = (e.unknown_variant != "Unknown").then(|| {
+        let unknown = ident(&e.unknown_variant);
+        quote!(#[unknown(#unknown)])
+    });
     quote! {
-        #doc
-        #[derive(
-            __rt::Debug, __rt::Clone, __rt::PartialEq, __rt::Eq, __rt::PartialOrd, __rt::Ord,
-            __rt::Hash,
-        )]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            #[doc = #unknown_doc]
-            #unknown(__rt::UnknownValue),
+        __rt::open_enum! {
+            #unknown
+            #doc
+            pub enum #name {
+                #(#variants)*
+            }
         }
-
-        __rt::open_enum!(#name, #unknown, [#(#table),*]);
     }
 }
 
@@ -148,8 +139,24 @@ fn presence_doc(doc: &mut Doc, p: &Presence) {
     doc.paragraph(format!("Presence: {}.", rules.join("; ")));
 }
 
-fn field_tokens(s: &Structure, f: &Field, from: &[String]) -> TokenStream {
-    let mut doc = Doc::from_text(&f.docs.text);
+/// The structure a structure or error extends, with its module (Rust path joined with `::`),
+/// whose fields it repeats.
+pub type Parent<'m> = Option<(&'m Structure, String)>;
+
+fn field_tokens(s: &Structure, f: &Field, from: &[String], parent: &Parent<'_>) -> TokenStream {
+    // A field inherited unchanged is documented once, on the structure that declares it.
+    let inherited = parent.as_ref().and_then(|(p, module)| {
+        p.fields
+            .iter()
+            .find(|pf| pf.name.wire == f.name.wire && pf.docs.text == f.docs.text)
+            .map(|pf| {
+                format!(
+                    "Inherited: see {{@rust {module} {}::{}}}.",
+                    p.name.rust, pf.name.rust
+                )
+            })
+    });
+    let mut doc = Doc::from_text(inherited.as_deref().unwrap_or(&f.docs.text));
     for u in &s.unions {
         for case in &u.cases {
             let values = case
@@ -174,20 +181,34 @@ fn field_tokens(s: &Structure, f: &Field, from: &[String]) -> TokenStream {
     if let Some(p) = &f.presence {
         presence_doc(&mut doc, p);
     }
-    since(&mut doc, &f.docs);
+    if inherited.is_none() {
+        since(&mut doc, &f.docs);
+    }
     let name = ident(&f.name.rust);
     let wire = &f.name.wire;
     let ty = rust_type(from, &f.ty);
-    let serde = if f.ty.is_optional() {
-        quote!(#[serde(rename = #wire, default, skip_serializing_if = "__rt::Option::is_none")])
-    } else {
-        quote!(#[serde(rename = #wire)])
+    // serde's derive names a field as written, without `r#`: the wire name only where it differs.
+    let rename = (crate::naming::unraw(&f.name.rust) != wire).then(|| quote!(rename = #wire));
+    let skip =
+        f.ty.is_optional()
+            .then(|| quote!(skip_serializing_if = "__rt::Option::is_none"));
+    let serde = match (rename, skip) {
+        (None, None) => quote!(),
+        (Some(a), None) | (None, Some(a)) => quote!(#[serde(#a)]),
+        (Some(a), Some(b)) => quote!(#[serde(#a, #b)]),
     };
     quote! { #doc #serde pub #name: #ty, }
 }
 
-/// A structure, or an error type; `qualified` is its vAPI name.
-pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool) -> TokenStream {
+/// A structure, or an error type; `qualified` is its vAPI name. The runtime's `object!` adds
+/// the derives, the serde impls and, for a structure without rules, `validate`.
+pub fn structure(
+    s: &Structure,
+    qualified: &str,
+    from: &[String],
+    is_error: bool,
+    parent: &Parent<'_>,
+) -> TokenStream {
     let name = ident(&s.name.rust);
     let mut doc = doc_of(&s.docs);
     for u in &s.unions {
@@ -206,9 +227,11 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
             ));
         }
     }
-    let fields = s.fields.iter().map(|f| field_tokens(s, f, from));
+    let fields = braced(s.fields.iter().map(|f| field_tokens(s, f, from, parent)));
     let required: Vec<&Field> = s.fields.iter().filter(|f| !f.ty.is_optional()).collect();
-    let default = required.is_empty().then(|| quote!(__rt::Default,));
+    let default = required
+        .is_empty()
+        .then(|| quote!(#[derive(__rt::Default)]));
     let constructor = (!required.is_empty()).then(|| {
         let args = required.iter().map(|f| {
             let n = ident(&f.name.rust);
@@ -218,7 +241,7 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
         let inits = s.fields.iter().map(|f| {
             let n = ident(&f.name.rust);
             if f.ty.is_optional() {
-                quote!(#n: __rt::Option::None)
+                quote!(#n: __rt::None)
             } else {
                 quote!(#n)
             }
@@ -246,57 +269,36 @@ pub fn structure(s: &Structure, qualified: &str, from: &[String], is_error: bool
     let error_impls = is_error.then(|| {
         // `NotFound: No file nope.bin in library item X`: the name, then what the server said
         // (the default text of each message), when the error has vAPI's `messages`.
-        let short = &s.name.wire;
         let messages = s
             .fields
             .iter()
             .find(|f| f.name.wire == "messages" && is_message_list(&f.ty))
             .map(|f| {
                 let n = ident(&f.name.rust);
-                quote!(self.#n.iter().map(|m| m.default_message.as_str()))
-            })
-            .unwrap_or_else(|| quote!(__rt::None::<&str>));
-        quote! {
-            impl #name {
-                /// The vAPI name of this error type.
-                pub const ERROR_TYPE: &'static str = #qualified;
-            }
-
-            impl __rt::Display for #name {
-                fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-                    __rt::wire::fmt_error(f, #short, #messages)
-                }
-            }
-
-            impl __rt::Error for #name {}
-        }
+                quote!(, #n)
+            });
+        quote! { __rt::error_type!(#name, #qualified #messages); }
     });
-    let validate = validate_impls(s, qualified);
-    // serde's derives, made inherent functions by `remote = "Self"`; the runtime's `object!`
-    // implements the traits with them, reading through `wire::object`: objects only, and a
-    // missing or null required field named with its vAPI type and the structure.
-    let expecting = format!("a JSON object ({qualified})");
-    let required = s.fields.iter().filter(|f| !f.ty.is_optional()).map(|f| {
+    let (validate, rules) = validate_impls(s, qualified);
+    let rules = rules.then(|| quote!(, rules));
+    let required = required.iter().map(|f| {
         let wire = &f.name.wire;
         let ty = idl_type(&f.ty);
-        quote!((#wire, #ty))
+        quote!(#wire: #ty)
     });
     // The parts are moved in (the fields as one group), not interpolated: `quote!` would copy
     // their tokens.
-    let fields = braced(fields);
     let mut out = quote! {
-        #doc
-        #[derive(
-            __rt::Debug, __rt::Clone, __rt::PartialEq, #default
-            ::serde::Serialize, ::serde::Deserialize,
-        )]
-        #[serde(remote = "Self", expecting = #expecting)]
-        pub struct #name #fields
-        __rt::object!(#name, #qualified, [#(#required),*]);
+        __rt::object! {
+            #doc
+            #[vapi(name = #qualified, required(#(#required),*) #rules)]
+            #default
+            pub struct #name #fields
+        }
     };
     out.extend(constructor);
     out.extend(error_impls);
-    out.extend([validate]);
+    out.extend(validate);
     out
 }
 
@@ -317,9 +319,10 @@ pub(super) fn holds_structure(ty: &Type) -> bool {
     }
 }
 
-/// `validate` (union rules, then the rules of nested structures) for every structure, and
-/// `validate_for_create` / `validate_for_update` where fields have presence rules.
-fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
+/// `validate` (union rules, then the rules of nested structures) for a structure that has any,
+/// and `validate_for_create` / `validate_for_update` where fields have presence rules; whether
+/// it wrote `validate` (else the runtime's `object!` does).
+fn validate_impls(s: &Structure, qualified: &str) -> (TokenStream, bool) {
     let name = ident(&s.name.rust);
     let mut rules = Vec::new();
     let mut checks = Vec::new();
@@ -402,32 +405,38 @@ fn validate_impls(s: &Structure, qualified: &str) -> TokenStream {
             "A tag value this version does not know is not checked: its rules are unknown.",
         );
     }
-    let presence = ["create", "update"].map(|op| presence_validator(s, qualified, op));
-    quote! {
-        impl #name {
+    let presence =
+        [OperationKind::Create, OperationKind::Update].map(|k| presence_validator(s, qualified, k));
+    let has_rules = !checks.is_empty();
+    let validate = has_rules.then(|| {
+        quote! {
             #vdoc
             pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
                 #(#checks)*
-                __rt::Result::Ok(())
+                __rt::Ok(())
             }
+        }
+    });
+    if validate.is_none() && presence.iter().all(Option::is_none) {
+        return (TokenStream::new(), false);
+    }
+    let tokens = quote! {
+        impl #name {
+            #validate
             #(#presence)*
         }
-
-        impl __rt::Validate for #name {
-            fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-                #name::validate(self)
-            }
-        }
-    }
+    };
+    (tokens, has_rules)
 }
 
 /// `validate_for_<op>`: what the `create` or `update` operation requires and ignores.
-fn presence_validator(s: &Structure, qualified: &str, op: &str) -> Option<TokenStream> {
+fn presence_validator(s: &Structure, qualified: &str, kind: OperationKind) -> Option<TokenStream> {
+    let op = kind.as_str();
     let mut rules = Vec::new();
     let mut checks = Vec::new();
     for f in &s.fields {
         let Some(p) = &f.presence else { continue };
-        let rule = if op == "create" { p.create } else { p.update };
+        let rule = p.input(kind);
         let wire = &f.name.wire;
         let n = ident(&f.name.rust);
         match rule {

@@ -14,7 +14,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::docs::Doc;
-use crate::ir::{Model, Package, Type};
+use crate::ir::{Model, Package, Structure, Type};
 use crate::render::Module;
 
 /// The command that regenerates checked-in bindings, named in every file's header.
@@ -60,6 +60,7 @@ pub(crate) fn root_module(
             .filter(|p| wanted.contains(p.name.as_str())),
     );
     let mut items = types::module_imports(&[], &registry);
+    items.extend(types::root_alias());
     items.extend(registry);
     items.extend(handle::api(model, wanted, options));
     Module {
@@ -94,13 +95,13 @@ fn package_items(model: &Model, package: &Package, options: &rest::Options) -> M
     doc.paragraph(format!("vAPI package `{}`.", package.name));
     let ids = package.resource_types.iter().map(data::id_newtype);
     let enums = package.enumerations.iter().map(data::enumeration);
-    let structs = package
-        .structures
-        .iter()
-        .map(|s| data::structure(s, &format!("{}.{}", package.name, s.name.wire), from, false));
+    let structs = package.structures.iter().map(|s| {
+        let qualified = format!("{}.{}", package.name, s.name.wire);
+        data::structure(s, &qualified, from, false, &parent(model, s))
+    });
     let errors = package.errors.iter().map(|e| {
         let qualified = format!("{}.{}", package.name, e.name.wire);
-        data::structure(e, &qualified, from, true)
+        data::structure(e, &qualified, from, true, &parent(model, e))
     });
     let traits = package
         .services
@@ -137,6 +138,18 @@ fn package_items(model: &Model, package: &Package, options: &rest::Options) -> M
         doc,
         items: module,
     }
+}
+
+/// The error `s` extends, with its module.
+fn parent<'m>(model: &'m Model, s: &Structure) -> data::Parent<'m> {
+    let r = s.extends.as_ref()?;
+    let package = model.package(&r.package)?;
+    let parent = package
+        .errors
+        .iter()
+        .chain(&package.structures)
+        .find(|p| p.name.wire == r.name.wire)?;
+    Some((parent, package.module_path.join("::")))
 }
 
 /// The packages asked for and every package their types, ids, errors and services reference.

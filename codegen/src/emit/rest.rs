@@ -50,10 +50,12 @@ fn input_check(model: &Model, op: &Operation, p: &Param) -> Option<TokenStream> 
         return None;
     }
     let n = ident(&p.name.rust);
-    let presence = matches!(op.kind, Some(OperationKind::Create | OperationKind::Update))
-        && has_presence(model, &p.ty);
-    let call = if presence {
-        let m = ident(&format!("validate_for_{}", op.name.wire));
+    let kind = op
+        .kind
+        .filter(|k| matches!(k, OperationKind::Create | OperationKind::Update));
+    let presence = kind.is_some() && has_presence(model, &p.ty);
+    let call = if let Some(kind) = kind.filter(|_| presence) {
+        let m = ident(&format!("validate_for_{}", kind.as_str()));
         quote!(.#m())
     } else {
         quote!(.validate())

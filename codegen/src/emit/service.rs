@@ -7,7 +7,7 @@ use quote::quote;
 use super::data::{doc_of, lit, type_note};
 use super::types::{braced, ident, rust_type, type_ref_path};
 use crate::docs::Doc;
-use crate::ir::{Body, Condition, Operation, Package, PrivilegeScope, Rest, Service};
+use crate::ir::{Body, Condition, HttpMethod, Operation, Package, PrivilegeScope, Rest, Service};
 
 /// The vAPI service identifier: `com.vmware.content.library.item.download_session`.
 fn service_id(package: &Package, service: &Service) -> String {
@@ -50,22 +50,18 @@ fn operation_doc(service: &Service, op: &Operation) -> Doc {
         doc.section("Returns");
         doc.bullet(&format!("{}: ", type_note(&result.ty)), &result.doc);
     }
+    // The conditions are documented once, on the error enum's variants.
     doc.section("Errors");
-    for e in &op.errors {
-        for c in &e.conditions {
-            doc.bullet(
-                &format!("`{}::{}::{}` ", service.module, op.error_type, e.variant),
-                &condition(c),
-            );
-        }
-    }
-    doc.bullet(
-        &format!(
-            "`{}::{}::{}` ",
-            service.module, op.error_type, op.unhandled_variant
-        ),
-        "for any other error, including transport failures.",
+    let path = format!("{}::{}", service.module, op.error_type);
+    let label = format!(
+        "{}::{}",
+        crate::naming::unraw(&service.module),
+        op.error_type
     );
+    let link = doc_link(&label, &path);
+    doc.markdown(format!(
+        "{link}: the errors the operation documents, with when each occurs."
+    ));
     if !op.privileges.is_empty() {
         doc.section("Privileges");
         for p in &op.privileges {
@@ -255,13 +251,13 @@ fn descriptor(op: &Operation) -> TokenStream {
     let rest = match &op.rest {
         None => quote!(__rt::None),
         Some(r) => {
-            let method = ident(match r.method.as_str() {
-                "GET" => "Get",
-                "POST" => "Post",
-                "PUT" => "Put",
-                "PATCH" => "Patch",
-                _ => "Delete",
-            });
+            let method = match r.method {
+                HttpMethod::Get => quote!(Get),
+                HttpMethod::Post => quote!(Post),
+                HttpMethod::Put => quote!(Put),
+                HttpMethod::Patch => quote!(Patch),
+                HttpMethod::Delete => quote!(Delete),
+            };
             let path = lit(&r.path);
             let action = match &r.action {
                 Some(a) => quote!(__rt::Some(#a)),
@@ -304,41 +300,50 @@ fn descriptor(op: &Operation) -> TokenStream {
     }
 }
 
+/// An intra-doc link to `path` shown as `label`; code without a link where the path has a raw
+/// identifier, as rustdoc reads the `#` of `r#` as the start of a fragment.
+fn doc_link(label: &str, path: &str) -> String {
+    if path.contains("r#") {
+        format!("`{label}`")
+    } else if label == path {
+        format!("[`{path}`]")
+    } else {
+        format!("[`{label}`]({path})")
+    }
+}
+
 fn error_enum(from: &[String], service: &Service, op: &Operation) -> TokenStream {
     let name = ident(&op.error_type);
-    let unhandled = ident(&op.unhandled_variant);
-    let doc = Doc::from_text(&format!(
-        "The errors of `{}::{}`: one variant per error the documentation promises, plus `{}` \
-         for anything else.",
-        service.name.wire, op.name.wire, op.unhandled_variant
+    // The runtime's name for the catch-all is `Unhandled`; only another one is spelled out.
+    let unhandled = (op.unhandled_variant != "Unhandled").then(|| {
+        let u = ident(&op.unhandled_variant);
+        quote!(#[unhandled(#u)])
+    });
+    let (trait_name, method) = (&service.name.rust, &op.name.rust);
+    let unraw = crate::naming::unraw;
+    let label = format!("{}::{}", unraw(trait_name), unraw(method));
+    let mut doc = Doc::new();
+    doc.markdown(format!(
+        "The errors of {}.",
+        doc_link(&label, &format!("super::{trait_name}::{method}"))
     ));
     let variants = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let ty = type_ref_path(from, &e.error);
+        let wire = crate::naming::error_type_value(&e.error.name.wire);
         let mut vdoc = Doc::new();
-        vdoc.paragraph(format!("`{}`:", e.error.qualified()));
         for c in &e.conditions {
             vdoc.bullet("", &condition(c));
         }
-        quote! { #vdoc #v(#ty), }
-    });
-    let table = op.errors.iter().map(|e| {
-        let v = ident(&e.variant);
-        let ty = type_ref_path(from, &e.error);
-        let t = crate::naming::error_type_value(&e.error.name.wire);
-        quote!(#v(#ty) = #t,)
+        quote! { #vdoc #v(#ty) = #wire, }
     });
     quote! {
-        #doc
-        #[derive(__rt::Debug)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// An error the operation does not document, or a failure to reach the service.
-            #unhandled(__rt::Unhandled),
+        __rt::error_enum! {
+            #unhandled
+            #doc
+            pub enum #name {
+                #(#variants)*
+            }
         }
-
-
-        __rt::error_enum!(#name { #(#table)* } #unhandled);
     }
 }

@@ -64,11 +64,24 @@ pub fn module_imports(from: &[String], items: &TokenStream) -> TokenStream {
             use ::vapi_runtime::codegen as __rt;
         ));
     }
+    // A path ending in a name, not `use super::super as __root;`, which rustc before 1.95
+    // refuses: the root module re-exports itself as `__root` (see `root_alias`).
     if root && !from.is_empty() {
-        let ups = (1..from.len()).map(|_| quote!(::super));
-        out.extend(quote!(use super #(#ups)* as __root;));
+        let ups = from.iter().map(|_| quote!(super::));
+        out.extend(quote!(use #(#ups)* __root;));
     }
     out
+}
+
+/// The root module's `__root`: the bindings' root under a name the modules below import by
+/// path (`use super::super::__root;`), wherever the bindings are placed.
+pub fn root_alias() -> TokenStream {
+    quote! {
+        #[doc(hidden)]
+        pub mod __root {
+            pub use super::*;
+        }
+    }
 }
 
 /// Whether `tokens` name `__rt` or `__root`, outside nested modules (which import their own).

@@ -11,128 +11,96 @@ use ::vapi_runtime::codegen as __rt;
 /// An identifier of a `com.vmware.content.library.Item`. On the wire it is a plain string.
 pub struct ItemId(__rt::String);
 __rt::id!(ItemId);
-/// The [`StorageBackingType`] enumeration specifies the type of the
-/// [`StorageBacking`].
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum StorageBackingType {
-    /// The content of the library will be stored on a datastore.
-    ///
-    /// These are vCenter Server managed datastores, and are logical containers
-    /// that hide specifics of each storage device. Depending on the type of
-    /// storage you use, datastores can be backed by the following file system
-    /// formats:
-    ///
-    /// - Virtual Machine File System (VMFS)
-    /// - Network File System (NFS)
-    Datastore,
-    /// The content of the library will be stored on a remote file system.
-    ///
-    /// Supports the following remote file systems:
-    ///
-    /// - NFS (on vCenter Server Appliance)
-    /// - SMB (on vCenter Server Appliance and vCenter Server for Windows)
-    Other,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
+__rt::open_enum! {
+    /// The [`StorageBackingType`] enumeration specifies the type of the
+    /// [`StorageBacking`].
+    pub enum StorageBackingType {
+        /// The content of the library will be stored on a datastore.
+        ///
+        /// These are vCenter Server managed datastores, and are logical containers
+        /// that hide specifics of each storage device. Depending on the type of
+        /// storage you use, datastores can be backed by the following file system
+        /// formats:
+        ///
+        /// - Virtual Machine File System (VMFS)
+        /// - Network File System (NFS)
+        Datastore = "DATASTORE",
+        /// The content of the library will be stored on a remote file system.
+        ///
+        /// Supports the following remote file systems:
+        ///
+        /// - NFS (on vCenter Server Appliance)
+        /// - SMB (on vCenter Server Appliance and vCenter Server for Windows)
+        Other = "OTHER",
+    }
 }
-__rt::open_enum!(
-    StorageBackingType, Unknown, [(Datastore, "DATASTORE"), (Other, "OTHER")]
-);
-/// The [`StorageBacking`] structure defines a storage location where content in a
-/// library will be stored. The storage location can either be a Datastore or
-/// Other type.
-///
-/// Whether `datastore_id`, `storage_uri` are set depends on `type`: [`validate`](Self::validate) checks it.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.StorageBacking)"
-)]
-pub struct StorageBacking {
-    /// Type (DATASTORE, OTHER) of [`StorageBacking`].
-    /// This field must be provided for the `create` method. It will
-    /// always be present in the return value of the `get` or `list`
-    /// methods. It is not used for the `update` method.
-    #[serde(rename = "type", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub r#type: __rt::Option<StorageBackingType>,
-    /// Identifier of the datastore used to store the content in the
-    /// library.
-    /// When clients pass a value of this structure as a parameter, the
-    /// field must be an identifier for the resource type:
-    /// `Datastore`. When methods return a value of this structure as a
-    /// return value, the field will be an identifier for the resource
-    /// type: `Datastore`.
-    /// This field is optional and it is only relevant when the value
-    /// of `type` is [`StorageBackingType::Datastore`].
+__rt::object! {
+    /// The [`StorageBacking`] structure defines a storage location where content in a
+    /// library will be stored. The storage location can either be a Datastore or
+    /// Other type.
     ///
-    /// It may be set when `type` is `DATASTORE`, and is unset otherwise.
-    #[serde(
-        rename = "datastore_id",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub datastore_id: __rt::Option<__rt::Id>,
-    /// URI identifying the location used to store the content in the
-    /// library.
-    ///
-    /// The following URI formats are supported:
-    ///
-    /// vSphere 6.5
-    ///
-    /// - nfs://server/path?version=4 (for vCenter Server Appliance only) -
-    ///   Specifies an NFS Version 4 server.
-    /// - nfs://server/path (for vCenter Server Appliance only) - Specifies
-    ///   an NFS Version 3 server. The nfs://server:/path format is also
-    ///   supported.
-    /// - smb://server/path - Specifies an SMB server or Windows share.
-    ///
-    /// vSphere 6.0 Update 1
-    ///
-    /// - nfs://server:/path (for vCenter Server Appliance only)
-    /// - file://unc-server/path (for vCenter Server for Windows only)
-    /// - file:///mount/point (for vCenter Server Appliance only) - Local
-    ///   file URIs are supported only when the path is a local mount point
-    ///   for an NFS file system. Use of file URIs is strongly discouraged.
-    ///   Instead, use an NFS URI to specify the remote file system.
-    ///
-    /// vSphere 6.0
-    ///
-    /// - nfs://server:/path (for vCenter Server Appliance only)
-    /// - file://unc-server/path (for vCenter Server for Windows only)
-    /// - file:///path - Local file URIs are supported but strongly
-    ///   discouraged because it may interfere with the performance of
-    ///   vCenter Server.
-    ///
-    /// This field is optional and it is only relevant when the value
-    /// of `type` is [`StorageBackingType::Other`].
-    ///
-    /// It may be set when `type` is `OTHER`, and is unset otherwise.
-    #[serde(
-        rename = "storage_uri",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub storage_uri: __rt::Option<__rt::Uri>,
+    /// Whether `datastore_id`, `storage_uri` are set depends on `type`: [`validate`](Self::validate) checks it.
+    #[vapi(name = "com.vmware.content.library.StorageBacking", required(), rules)]
+    #[derive(__rt::Default)]
+    pub struct StorageBacking {
+        /// Type (DATASTORE, OTHER) of [`StorageBacking`].
+        /// This field must be provided for the `create` method. It will
+        /// always be present in the return value of the `get` or `list`
+        /// methods. It is not used for the `update` method.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub r#type: __rt::Option<StorageBackingType>,
+        /// Identifier of the datastore used to store the content in the
+        /// library.
+        /// When clients pass a value of this structure as a parameter, the
+        /// field must be an identifier for the resource type:
+        /// `Datastore`. When methods return a value of this structure as a
+        /// return value, the field will be an identifier for the resource
+        /// type: `Datastore`.
+        /// This field is optional and it is only relevant when the value
+        /// of `type` is [`StorageBackingType::Datastore`].
+        ///
+        /// It may be set when `type` is `DATASTORE`, and is unset otherwise.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub datastore_id: __rt::Option<__rt::Id>,
+        /// URI identifying the location used to store the content in the
+        /// library.
+        ///
+        /// The following URI formats are supported:
+        ///
+        /// vSphere 6.5
+        ///
+        /// - nfs://server/path?version=4 (for vCenter Server Appliance only) -
+        ///   Specifies an NFS Version 4 server.
+        /// - nfs://server/path (for vCenter Server Appliance only) - Specifies
+        ///   an NFS Version 3 server. The nfs://server:/path format is also
+        ///   supported.
+        /// - smb://server/path - Specifies an SMB server or Windows share.
+        ///
+        /// vSphere 6.0 Update 1
+        ///
+        /// - nfs://server:/path (for vCenter Server Appliance only)
+        /// - file://unc-server/path (for vCenter Server for Windows only)
+        /// - file:///mount/point (for vCenter Server Appliance only) - Local
+        ///   file URIs are supported only when the path is a local mount point
+        ///   for an NFS file system. Use of file URIs is strongly discouraged.
+        ///   Instead, use an NFS URI to specify the remote file system.
+        ///
+        /// vSphere 6.0
+        ///
+        /// - nfs://server:/path (for vCenter Server Appliance only)
+        /// - file://unc-server/path (for vCenter Server for Windows only)
+        /// - file:///path - Local file URIs are supported but strongly
+        ///   discouraged because it may interfere with the performance of
+        ///   vCenter Server.
+        ///
+        /// This field is optional and it is only relevant when the value
+        /// of `type` is [`StorageBackingType::Other`].
+        ///
+        /// It may be set when `type` is `OTHER`, and is unset otherwise.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub storage_uri: __rt::Option<__rt::Uri>,
+    }
 }
-__rt::object!(StorageBacking, "com.vmware.content.library.StorageBacking", []);
 impl StorageBacking {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     ///
@@ -151,12 +119,7 @@ impl StorageBacking {
                 ("storage_uri", self.storage_uri.is_some(), &[], &["OTHER"]),
             ],
         )?;
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for StorageBacking {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        StorageBacking::validate(self)
+        __rt::Ok(())
     }
 }
 __rt::builder!(

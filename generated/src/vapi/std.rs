@@ -6,207 +6,132 @@
 #[rustfmt::skip]
 pub mod errors;
 use ::vapi_runtime::codegen as __rt;
-/// The [`LocalizationParamDateTimeFormat`] enumeration lists possible date and time
-/// formatting options. It combines the Unicode CLDR format types - full, long,
-/// medium and short with 3 different presentations - date only, time only and
-/// combined date and time presentation.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum LocalizationParamDateTimeFormat {
-    /// The date and time value will be formatted as short date, for example
-    /// \*2019-01-28\*
-    ShortDate,
-    /// The date and time value will be formatted as medium date, for example \*2019
-    /// Jan 28\*
-    MedDate,
-    /// The date and time value will be formatted as long date, for example \*2019
-    /// Jan 28\*
-    LongDate,
-    /// The date and time value will be formatted as full date, for example \*2019
-    /// Jan 28, Mon\*
-    FullDate,
-    /// The date and time value will be formatted as short time, for example
-    /// \*12:59\*
-    ShortTime,
-    /// The date and time value will be formatted as medium time, for example
-    /// \*12:59:01\*
-    MedTime,
-    /// The date and time value will be formatted as long time, for example
-    /// \*12:59:01 Z\*
-    LongTime,
-    /// The date and time value will be formatted as full time, for example
-    /// \*12:59:01 Z\*
-    FullTime,
-    /// The date and time value will be formatted as short date and time, for
-    /// example \*2019-01-28 12:59\*
-    ShortDateTime,
-    /// The date and time value will be formatted as medium date and time, for
-    /// example \*2019 Jan 28 12:59:01\*
-    MedDateTime,
-    /// The date and time value will be formatted as long date and time, for
-    /// example \*2019 Jan 28 12:59:01 Z\*
-    LongDateTime,
-    /// The date and time value will be formatted as full date and time, for
-    /// example \*2019 Jan 28, Mon 12:59:01 Z\*
-    FullDateTime,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    LocalizationParamDateTimeFormat, Unknown, [(ShortDate, "SHORT_DATE"), (MedDate,
-    "MED_DATE"), (LongDate, "LONG_DATE"), (FullDate, "FULL_DATE"), (ShortTime,
-    "SHORT_TIME"), (MedTime, "MED_TIME"), (LongTime, "LONG_TIME"), (FullTime,
-    "FULL_TIME"), (ShortDateTime, "SHORT_DATE_TIME"), (MedDateTime, "MED_DATE_TIME"),
-    (LongDateTime, "LONG_DATE_TIME"), (FullDateTime, "FULL_DATE_TIME")]
-);
-/// The [`AuthenticationScheme`] structure defines constants for
-/// authentication scheme identifiers for authentication mechanisms present in
-/// the vAPI infrastructure shipped by VMware.
-///
-/// A third party extension can define and implements it's own authentication
-/// mechanism and define a constant in a different IDL file.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.AuthenticationScheme)"
-)]
-pub struct AuthenticationScheme {}
-__rt::object!(AuthenticationScheme, "com.vmware.vapi.std.AuthenticationScheme", []);
-impl AuthenticationScheme {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
+__rt::open_enum! {
+    /// The [`LocalizationParamDateTimeFormat`] enumeration lists possible date and time
+    /// formatting options. It combines the Unicode CLDR format types - full, long,
+    /// medium and short with 3 different presentations - date only, time only and
+    /// combined date and time presentation.
+    pub enum LocalizationParamDateTimeFormat {
+        /// The date and time value will be formatted as short date, for example
+        /// \*2019-01-28\*
+        ShortDate = "SHORT_DATE",
+        /// The date and time value will be formatted as medium date, for example \*2019
+        /// Jan 28\*
+        MedDate = "MED_DATE",
+        /// The date and time value will be formatted as long date, for example \*2019
+        /// Jan 28\*
+        LongDate = "LONG_DATE",
+        /// The date and time value will be formatted as full date, for example \*2019
+        /// Jan 28, Mon\*
+        FullDate = "FULL_DATE",
+        /// The date and time value will be formatted as short time, for example
+        /// \*12:59\*
+        ShortTime = "SHORT_TIME",
+        /// The date and time value will be formatted as medium time, for example
+        /// \*12:59:01\*
+        MedTime = "MED_TIME",
+        /// The date and time value will be formatted as long time, for example
+        /// \*12:59:01 Z\*
+        LongTime = "LONG_TIME",
+        /// The date and time value will be formatted as full time, for example
+        /// \*12:59:01 Z\*
+        FullTime = "FULL_TIME",
+        /// The date and time value will be formatted as short date and time, for
+        /// example \*2019-01-28 12:59\*
+        ShortDateTime = "SHORT_DATE_TIME",
+        /// The date and time value will be formatted as medium date and time, for
+        /// example \*2019 Jan 28 12:59:01\*
+        MedDateTime = "MED_DATE_TIME",
+        /// The date and time value will be formatted as long date and time, for
+        /// example \*2019 Jan 28 12:59:01 Z\*
+        LongDateTime = "LONG_DATE_TIME",
+        /// The date and time value will be formatted as full date and time, for
+        /// example \*2019 Jan 28, Mon 12:59:01 Z\*
+        FullDateTime = "FULL_DATE_TIME",
     }
 }
-impl __rt::Validate for AuthenticationScheme {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        AuthenticationScheme::validate(self)
-    }
-}
-/// The [`DynamicId`] structure represents an identifier for a resource of an
-/// arbitrary type.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(remote = "Self", expecting = "a JSON object (com.vmware.vapi.std.DynamicID)")]
-pub struct DynamicId {
-    /// The type of resource being identified (for example
-    /// `com.acme.Person`).
+__rt::object! {
+    /// The [`AuthenticationScheme`] structure defines constants for
+    /// authentication scheme identifiers for authentication mechanisms present in
+    /// the vAPI infrastructure shipped by VMware.
     ///
-    /// Services that contain methods for creating and deleting resources
-    /// typically contain a constant specifying the resource type
-    /// for the resources being created and deleted. The API metamodel
-    /// metadata services include a service that allows retrieving all the
-    /// known resource types.
-    #[serde(rename = "type")]
-    pub r#type: __rt::String,
-    /// The identifier for a resource whose type is specified by
-    /// [`DynamicId::type`].
-    /// When clients pass a value of this structure as a parameter, the
-    /// field `type` must contain the actual resource type. When
-    /// methods return a value of this structure as a return value, the
-    /// field `type` will contain the actual resource type.
-    #[serde(rename = "id")]
-    pub id: __rt::Id,
+    /// A third party extension can define and implements it's own authentication
+    /// mechanism and define a constant in a different IDL file.
+    #[vapi(name = "com.vmware.vapi.std.AuthenticationScheme", required())]
+    #[derive(__rt::Default)]
+    pub struct AuthenticationScheme {}
 }
-__rt::object!(
-    DynamicId, "com.vmware.vapi.std.DynamicID", [("type", "string"), ("id", "id")]
-);
+__rt::object! {
+    /// The [`DynamicId`] structure represents an identifier for a resource of an
+    /// arbitrary type.
+    #[vapi(name = "com.vmware.vapi.std.DynamicID", required("type":"string", "id":"id"))]
+    pub struct DynamicId {
+        /// The type of resource being identified (for example
+        /// `com.acme.Person`).
+        ///
+        /// Services that contain methods for creating and deleting resources
+        /// typically contain a constant specifying the resource type
+        /// for the resources being created and deleted. The API metamodel
+        /// metadata services include a service that allows retrieving all the
+        /// known resource types.
+        pub r#type: __rt::String,
+        /// The identifier for a resource whose type is specified by
+        /// [`DynamicId::type`].
+        /// When clients pass a value of this structure as a parameter, the
+        /// field `type` must contain the actual resource type. When
+        /// methods return a value of this structure as a return value, the
+        /// field `type` will contain the actual resource type.
+        pub id: __rt::Id,
+    }
+}
 impl DynamicId {
     /// Creates a value from its required fields (`type`, `id`); optional fields are unset.
     pub fn new(r#type: __rt::String, id: __rt::Id) -> Self {
         Self { r#type, id }
     }
 }
-impl DynamicId {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for DynamicId {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        DynamicId::validate(self)
-    }
-}
-/// The [`LocalizableMessage`] structure represents localizable string and message
-/// template. Services include one or more localizable message templates in the
-/// errors they report so that clients can display diagnostic messages in
-/// the native language of the user. Services can include localizable strings in
-/// the data returned from methods to allow clients to display localized status
-/// information in the native language of the user.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.LocalizableMessage)"
-)]
-pub struct LocalizableMessage {
-    /// Unique identifier of the localizable string or message template.
-    ///
-    /// This identifier is typically used to retrieve a locale-specific
-    /// string or message template from a message catalog.
-    #[serde(rename = "id")]
-    pub id: __rt::String,
-    /// The value of this localizable string or message template in the
-    /// `en_US` (English) locale. If [`LocalizableMessage::id`] refers
-    /// to a message template, the default message will contain the
-    /// substituted arguments. This value can be used by clients that do
-    /// not need to display strings and messages in the native language of
-    /// the user. It could also be used as a fallback if a client is unable
-    /// to access the appropriate message catalog.
-    #[serde(rename = "default_message")]
-    pub default_message: __rt::String,
-    /// Positional arguments to be substituted into the message template.
-    /// This list will be empty if the message uses named arguments or has
-    /// no arguments.
-    #[serde(rename = "args")]
-    pub args: __rt::Vec<__rt::String>,
-    /// Named arguments to be substituted into the message template.
-    /// `None` means that the message template requires no arguments or
-    /// positional arguments are used.
-    #[serde(rename = "params", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
-    /// Localized string value as per request requirements.
-    /// when the client has not requested specific locale the
-    /// implementation may not populate this field to conserve resources.
-    #[serde(
-        rename = "localized",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+__rt::object! {
+    /// The [`LocalizableMessage`] structure represents localizable string and message
+    /// template. Services include one or more localizable message templates in the
+    /// errors they report so that clients can display diagnostic messages in
+    /// the native language of the user. Services can include localizable strings in
+    /// the data returned from methods to allow clients to display localized status
+    /// information in the native language of the user.
+    #[vapi(
+        name = "com.vmware.vapi.std.LocalizableMessage",
+        required("id":"string", "default_message":"string", "args":"list<string>"),
+        rules
     )]
-    pub localized: __rt::Option<__rt::String>,
+    pub struct LocalizableMessage {
+        /// Unique identifier of the localizable string or message template.
+        ///
+        /// This identifier is typically used to retrieve a locale-specific
+        /// string or message template from a message catalog.
+        pub id: __rt::String,
+        /// The value of this localizable string or message template in the
+        /// `en_US` (English) locale. If [`LocalizableMessage::id`] refers
+        /// to a message template, the default message will contain the
+        /// substituted arguments. This value can be used by clients that do
+        /// not need to display strings and messages in the native language of
+        /// the user. It could also be used as a fallback if a client is unable
+        /// to access the appropriate message catalog.
+        pub default_message: __rt::String,
+        /// Positional arguments to be substituted into the message template.
+        /// This list will be empty if the message uses named arguments or has
+        /// no arguments.
+        pub args: __rt::Vec<__rt::String>,
+        /// Named arguments to be substituted into the message template.
+        /// `None` means that the message template requires no arguments or
+        /// positional arguments are used.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
+        /// Localized string value as per request requirements.
+        /// when the client has not requested specific locale the
+        /// implementation may not populate this field to conserve resources.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub localized: __rt::Option<__rt::String>,
+    }
 }
-__rt::object!(
-    LocalizableMessage, "com.vmware.vapi.std.LocalizableMessage", [("id", "string"),
-    ("default_message", "string"), ("args", "list<string>")]
-);
 impl LocalizableMessage {
     /// Creates a value from its required fields (`id`, `default_message`, `args`); optional fields are unset.
     pub fn new(
@@ -218,8 +143,8 @@ impl LocalizableMessage {
             id,
             default_message,
             args,
-            params: __rt::Option::None,
-            localized: __rt::Option::None,
+            params: __rt::None,
+            localized: __rt::None,
         }
     }
 }
@@ -227,143 +152,103 @@ impl LocalizableMessage {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.params).map_err(|e| e.within("params"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for LocalizableMessage {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        LocalizableMessage::validate(self)
+__rt::object! {
+    /// This structure holds a single message parameter and formatting settings for it.
+    /// The structure has fields for string, long,
+    /// double, date time and nested messages. Only one will be
+    /// used depending on the type of data sent. For date, double
+    /// and long it is possible to set additional formatting details.
+    #[vapi(name = "com.vmware.vapi.std.LocalizationParam", required(), rules)]
+    #[derive(__rt::Default)]
+    pub struct LocalizationParam {
+        /// String value associated with the parameter.
+        /// this field will be set when a string value is used.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub s: __rt::Option<__rt::String>,
+        /// Date and time value associated with the parameter. Use the
+        /// `format` field to specify date and time display style.
+        /// this field will be set when date and time value is used.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub dt: __rt::Option<__rt::DateTime>,
+        /// Long value associated with the parameter.
+        /// this field will be set when a long value is used.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub i: __rt::Option<i64>,
+        /// The double value associated with the parameter.
+        /// The number of displayed fractional digits is changed via
+        /// `precision` field.
+        /// this field will be set when a double value is
+        /// used.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub d: __rt::Option<f64>,
+        /// Nested localizable value associated with the parameter. This is
+        /// useful construct to convert to human readable localized form structure
+        /// and boolean values. It can also be used for proper handling
+        /// of pluralization and gender forms in localization. Recursive
+        /// [`NestedLocalizableMessage`] instances can be used for localizing
+        /// short lists of items.
+        /// this field will be set when nested localization message value
+        /// is used.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub l: __rt::Option<NestedLocalizableMessage>,
+        /// Format associated with the date and time value in `dt` field.
+        /// The value [`LocalizationParamDateTimeFormat::ShortDateTime`] will be used as default.
+        /// this may not be set if the [`LocalizationParamDateTimeFormat::ShortDateTime`] default
+        /// format is appropriate
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub format: __rt::Option<LocalizationParamDateTimeFormat>,
+        /// Number of fractional digits to include in formatted
+        /// double value.
+        /// this will be set when exact precision is required for rendering
+        /// double numbers.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub precision: __rt::Option<i64>,
     }
 }
-/// This structure holds a single message parameter and formatting settings for it.
-/// The structure has fields for string, long,
-/// double, date time and nested messages. Only one will be
-/// used depending on the type of data sent. For date, double
-/// and long it is possible to set additional formatting details.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.LocalizationParam)"
-)]
-pub struct LocalizationParam {
-    /// String value associated with the parameter.
-    /// this field will be set when a string value is used.
-    #[serde(rename = "s", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub s: __rt::Option<__rt::String>,
-    /// Date and time value associated with the parameter. Use the
-    /// `format` field to specify date and time display style.
-    /// this field will be set when date and time value is used.
-    #[serde(rename = "dt", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub dt: __rt::Option<__rt::DateTime>,
-    /// Long value associated with the parameter.
-    /// this field will be set when a long value is used.
-    #[serde(rename = "i", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub i: __rt::Option<i64>,
-    /// The double value associated with the parameter.
-    /// The number of displayed fractional digits is changed via
-    /// `precision` field.
-    /// this field will be set when a double value is
-    /// used.
-    #[serde(rename = "d", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub d: __rt::Option<f64>,
-    /// Nested localizable value associated with the parameter. This is
-    /// useful construct to convert to human readable localized form structure
-    /// and boolean values. It can also be used for proper handling
-    /// of pluralization and gender forms in localization. Recursive
-    /// [`NestedLocalizableMessage`] instances can be used for localizing
-    /// short lists of items.
-    /// this field will be set when nested localization message value
-    /// is used.
-    #[serde(rename = "l", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub l: __rt::Option<NestedLocalizableMessage>,
-    /// Format associated with the date and time value in `dt` field.
-    /// The value [`LocalizationParamDateTimeFormat::ShortDateTime`] will be used as default.
-    /// this may not be set if the [`LocalizationParamDateTimeFormat::ShortDateTime`] default
-    /// format is appropriate
-    #[serde(rename = "format", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub format: __rt::Option<LocalizationParamDateTimeFormat>,
-    /// Number of fractional digits to include in formatted
-    /// double value.
-    /// this will be set when exact precision is required for rendering
-    /// double numbers.
-    #[serde(
-        rename = "precision",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub precision: __rt::Option<i64>,
-}
-__rt::object!(LocalizationParam, "com.vmware.vapi.std.LocalizationParam", []);
 impl LocalizationParam {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.l).map_err(|e| e.within("l"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for LocalizationParam {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        LocalizationParam::validate(self)
+__rt::object! {
+    /// The [`NestedLocalizableMessage`] structure represents a nested within a
+    /// parameter localizable string or message template. This structure is useful for
+    /// modeling composite messages. Such messages are necessary to do correct
+    /// pluralization of phrases, represent lists of several items etc.
+    #[vapi(
+        name = "com.vmware.vapi.std.NestedLocalizableMessage",
+        required("id":"string"),
+        rules
+    )]
+    pub struct NestedLocalizableMessage {
+        /// Unique identifier of the localizable string or message template.
+        ///
+        /// This identifier is typically used to retrieve a locale-specific
+        /// string or message template from a message catalog.
+        pub id: __rt::String,
+        /// Named Arguments to be substituted into the message template.
+        /// services will not populate this field when there are no parameters
+        /// to be substituted
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
     }
 }
-/// The [`NestedLocalizableMessage`] structure represents a nested within a
-/// parameter localizable string or message template. This structure is useful for
-/// modeling composite messages. Such messages are necessary to do correct
-/// pluralization of phrases, represent lists of several items etc.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.NestedLocalizableMessage)"
-)]
-pub struct NestedLocalizableMessage {
-    /// Unique identifier of the localizable string or message template.
-    ///
-    /// This identifier is typically used to retrieve a locale-specific
-    /// string or message template from a message catalog.
-    #[serde(rename = "id")]
-    pub id: __rt::String,
-    /// Named Arguments to be substituted into the message template.
-    /// services will not populate this field when there are no parameters
-    /// to be substituted
-    #[serde(rename = "params", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
-}
-__rt::object!(
-    NestedLocalizableMessage, "com.vmware.vapi.std.NestedLocalizableMessage", [("id",
-    "string")]
-);
 impl NestedLocalizableMessage {
     /// Creates a value from its required fields (`id`); optional fields are unset.
     pub fn new(id: __rt::String) -> Self {
-        Self {
-            id,
-            params: __rt::Option::None,
-        }
+        Self { id, params: __rt::None }
     }
 }
 impl NestedLocalizableMessage {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.params).map_err(|e| e.within("params"))?;
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for NestedLocalizableMessage {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        NestedLocalizableMessage::validate(self)
+        __rt::Ok(())
     }
 }
 __rt::builder!(

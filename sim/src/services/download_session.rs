@@ -9,7 +9,7 @@ use vapi_runtime::Id;
 
 use crate::faults::Fault;
 use crate::state::{
-    Download, Opened, Phase, Simulator, error_message, live, require_active, set_progress,
+    Download, Kind, Opened, Phase, Simulator, error_message, live, require_active, set_progress,
 };
 
 impl Simulator {
@@ -38,7 +38,11 @@ impl item::DownloadSession for Simulator {
         create_spec: DownloadSessionModel,
     ) -> Result<DownloadSessionId, download_session::CreateError> {
         let mut world = self.world().await;
-        let (id, session) = match world.open(client_token.as_ref(), &create_spec.library_item_id)? {
+        let (id, session) = match world.open(
+            Kind::Download,
+            client_token.as_ref(),
+            &create_spec.library_item_id,
+        )? {
             Opened::Again(id) => return Ok(DownloadSessionId::new(id)),
             Opened::New { id, session } => (id, session),
         };
@@ -50,7 +54,7 @@ impl item::DownloadSession for Simulator {
             },
         );
         if let Some(t) = client_token {
-            world.tokens.insert(t, id.clone());
+            world.tokens.insert((Kind::Download, t), id.clone());
         }
         Ok(DownloadSessionId::new(id))
     }
@@ -90,7 +94,7 @@ impl item::DownloadSession for Simulator {
         let mut world = self.world().await;
         let d = live(&mut world.downloads, id.as_str())?;
         require_active(&d.session)?;
-        d.session.phase = Phase::Canceled;
+        d.session.end(Phase::Canceled, None);
         d.prepared.clear();
         Ok(())
     }
@@ -114,8 +118,7 @@ impl item::DownloadSession for Simulator {
         let mut world = self.world().await;
         let d = live(&mut world.downloads, id.as_str())?;
         require_active(&d.session)?;
-        d.session.phase = Phase::Error;
-        d.session.error = Some(client_error_message);
+        d.session.end(Phase::Error, Some(client_error_message));
         d.prepared.clear();
         Ok(())
     }

@@ -41,6 +41,19 @@ impl Simulator {
     }
 }
 
+/// A name the 9.0 `file_download_endpoint` cannot carry: the simulator's reading of "unsupported
+/// characters in file name" is control characters (which no URI path may hold, even encoded,
+/// for many clients).
+fn downloadable(name: &str) -> Result<(), Fault> {
+    match name.chars().find(|c| c.is_control()) {
+        Some(c) => Err(Fault::Unsupported(format!(
+            "No download endpoint can be made for file {name:?}: it holds the character {:?}.",
+            c
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl item::File for Simulator {
     async fn get(
         &self,
@@ -52,16 +65,18 @@ impl item::File for Simulator {
         let f = item.files.get(&name).ok_or_else(|| {
             Fault::NotFound(format!("No file {name} in library item {library_item_id}."))
         })?;
+        downloadable(&name)?;
         Ok(self.file_info(library_item_id.as_str(), &name, f))
     }
 
     async fn list(&self, library_item_id: ItemId) -> Result<Vec<item::FileInfo>, file::ListError> {
         let world = self.world().await;
         let item = Simulator::item(&world, &library_item_id)?;
-        Ok(item
-            .files
-            .iter()
-            .map(|(name, f)| self.file_info(library_item_id.as_str(), name, f))
-            .collect())
+        let mut infos = Vec::with_capacity(item.files.len());
+        for (name, f) in &item.files {
+            downloadable(name)?;
+            infos.push(self.file_info(library_item_id.as_str(), name, f));
+        }
+        Ok(infos)
     }
 }

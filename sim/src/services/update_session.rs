@@ -11,7 +11,7 @@ use vapi_runtime::Id;
 
 use crate::faults::Fault;
 use crate::state::{
-    Opened, Phase, Simulator, Update, World, error_message, live_update, require_active,
+    Kind, Opened, Phase, Simulator, Update, World, error_message, live_update, require_active,
     set_progress, unix_millis_now,
 };
 use crate::store::{Change, Item, Store, StoredFile};
@@ -113,7 +113,7 @@ async fn commit(store: &Arc<Store>, world: &mut World, session: &str) -> Result<
                 let _ = std::fs::remove_file(store.blob(&blob));
             }
             u.files.clear();
-            u.session.phase = Phase::Done;
+            u.session.end(Phase::Done, None);
             Ok(())
         }
         Err(e) => {
@@ -121,8 +121,10 @@ async fn commit(store: &Arc<Store>, world: &mut World, session: &str) -> Result<
                 let _ = std::fs::remove_file(store.blob(&blob));
             }
             u.files.clear();
-            u.session.phase = Phase::Error;
-            u.session.error = Some("The simulator could not store the files.".into());
+            u.session.end(
+                Phase::Error,
+                Some("The simulator could not store the files.".into()),
+            );
             Err(e)
         }
     }
@@ -135,10 +137,21 @@ impl item::UpdateSession for Simulator {
         create_spec: UpdateSessionModel,
     ) -> Result<UpdateSessionId, update_session::CreateError> {
         let mut world = self.world().await;
-        let (id, session) = match world.open(client_token.as_ref(), &create_spec.library_item_id)? {
+        let (id, session) = match world.open(
+            Kind::Update,
+            client_token.as_ref(),
+            &create_spec.library_item_id,
+        )? {
             Opened::Again(id) => return Ok(UpdateSessionId::new(id)),
             Opened::New { id, session } => (id, session),
         };
+        if self.config.subscribed_items.contains(&session.item) {
+            return Err(Fault::InvalidElementType(format!(
+                "Library item {} belongs to a subscribed library: its content comes from the publisher.",
+                session.item
+            ))
+            .into());
+        }
         if world
             .updates
             .values()
@@ -158,7 +171,7 @@ impl item::UpdateSession for Simulator {
             },
         );
         if let Some(t) = client_token {
-            world.tokens.insert(t, id.clone());
+            world.tokens.insert((Kind::Update, t), id.clone());
         }
         Ok(UpdateSessionId::new(id))
     }
@@ -213,7 +226,7 @@ impl item::UpdateSession for Simulator {
         let mut world = self.world().await;
         let u = live_update(&mut world.updates, id.as_str())?;
         require_active(&u.session)?;
-        u.session.phase = Phase::Canceled;
+        u.session.end(Phase::Canceled, None);
         u.files.clear();
         Ok(())
     }
@@ -226,8 +239,7 @@ impl item::UpdateSession for Simulator {
         let mut world = self.world().await;
         let u = live_update(&mut world.updates, id.as_str())?;
         require_active(&u.session)?;
-        u.session.phase = Phase::Error;
-        u.session.error = Some(client_error_message);
+        u.session.end(Phase::Error, Some(client_error_message));
         u.files.values_mut().for_each(|f| f.received = None);
         Ok(())
     }
@@ -255,8 +267,19 @@ impl item::UpdateSession for Simulator {
         let u = live_update(&mut world.updates, id.as_str())?;
         require_active(&u.session)?;
         // Only `warning_behavior` may change; the simulator has no preview warnings to apply
-        // it to, so there is nothing to keep.
-        let _ = update_spec.warning_behavior;
+        // it to, so there is nothing to keep, but it must name warning types that exist.
+        if let Some(unknown) = update_spec
+            .warning_behavior
+            .iter()
+            .flatten()
+            .find(|w| w.r#type.is_unknown())
+        {
+            return Err(Fault::InvalidArgument(format!(
+                "Unknown warning type {} in `warning_behavior`.",
+                unknown.r#type
+            ))
+            .into());
+        }
         Ok(())
     }
 }

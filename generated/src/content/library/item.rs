@@ -8,7 +8,7 @@ pub mod downloadsession;
 #[rustfmt::skip]
 pub mod updatesession;
 use ::vapi_runtime::codegen as __rt;
-use super::super::super as __root;
+use super::super::super::__root;
 /// The resource type of the `DownloadSession` service.
 ///
 /// An identifier of a `com.vmware.content.library.item.DownloadSession`. On the wire it is a plain string.
@@ -26,318 +26,179 @@ __rt::id!(UpdateSessionId);
 /// Added in vSphere API 6.9.1.
 pub struct VersionId(__rt::String);
 __rt::id!(VersionId);
-/// The [`CertVerificationStatus`] enumeration defines the certificate verification
-/// status of a library item. Currently applicable only to ovf item type
-///
-/// Added in vSphere API 7.0.3.0.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum CertVerificationStatus {
-    /// Existing library item which can not be verified. Applying security policy
-    /// to an existing library may result in this status for items.
-    NotAvailable,
-    /// Item has been fully validated during importing or file syncing.
-    Verified,
-    /// The Item is cloned/created through vCenter.
-    Internal,
-    /// Item's certificate or manifest validation failed.
-    VerificationFailure,
-    /// Item certificate verification is in progress.
-    VerificationInProgress,
-    /// Certificate used to sign the item is not trusted.
-    Untrusted,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    CertVerificationStatus, Unknown, [(NotAvailable, "NOT_AVAILABLE"), (Verified,
-    "VERIFIED"), (Internal, "INTERNAL"), (VerificationFailure, "VERIFICATION_FAILURE"),
-    (VerificationInProgress, "VERIFICATION_IN_PROGRESS"), (Untrusted, "UNTRUSTED")]
-);
-/// The [`TransferStatus`] enumeration defines the transfer state of a file.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum TransferStatus {
-    /// Indicates that a file has been defined for a library item and its content
-    /// needs to be uploaded.
-    WaitingForTransfer,
-    /// Indicates that data is being transferred to the file.
-    Transferring,
-    /// Indicates that the file has been fully transferred and is ready to be used.
-    Ready,
-    /// Indicates that the file is being validated (checksum, type adapters).
-    Validating,
-    /// Indicates that there was an error transferring or validating the file.
-    Error,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    TransferStatus, Unknown, [(WaitingForTransfer, "WAITING_FOR_TRANSFER"),
-    (Transferring, "TRANSFERRING"), (Ready, "READY"), (Validating, "VALIDATING"), (Error,
-    "ERROR")]
-);
-/// The state of the download session.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum DownloadSessionModelState {
-    /// The session is active. Individual files may be in the process of being
-    /// transferred and may become ready for download at different times.
-    Active,
-    /// The session has been canceled. On-going downloads may fail. The session
-    /// will stay in this state until it is either deleted by the user or
-    /// automatically cleaned up by the Content Library Service.
-    Canceled,
-    /// Indicates there was an error during the session lifecycle.
-    Error,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    DownloadSessionModelState, Unknown, [(Active, "ACTIVE"), (Canceled, "CANCELED"),
-    (Error, "ERROR")]
-);
-/// The state of an update session.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum UpdateSessionModelState {
-    /// The session is currently active. This is the initial state when the session
-    /// is created. Files may be uploaded by the client or pulled by the Content
-    /// Library Service at this stage.
-    Active,
-    /// The session is done and all its effects are now visible.
-    Done,
-    /// There was an error during the session.
-    Error,
-    /// The session has been canceled.
-    Canceled,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    UpdateSessionModelState, Unknown, [(Active, "ACTIVE"), (Done, "DONE"), (Error,
-    "ERROR"), (Canceled, "CANCELED")]
-);
-/// The [`FileChecksumAlgorithm`] enumeration defines the valid checksum algorithms.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum FileChecksumAlgorithm {
-    /// Checksum algorithm: SHA-1
-    Sha1,
-    /// Checksum algorithm: MD5
-    Md5,
-    /// Checksum algorithm: SHA-256.
-    ///
-    /// Added in vSphere API 6.8.
-    Sha256,
-    /// Checksum algorithm: SHA-512.
-    ///
-    /// Added in vSphere API 6.8.
-    Sha512,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    FileChecksumAlgorithm, Unknown, [(Sha1, "SHA1"), (Md5, "MD5"), (Sha256, "SHA256"),
-    (Sha512, "SHA512")]
-);
-/// Currently, this field will available only in following cases 1. This item
-/// belongs to a secure content library 2. The item if of type ovf.
-///
-/// Added in vSphere API 7.0.3.0.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.CertificateVerificationInfo)"
-)]
-pub struct CertificateVerificationInfo {
-    /// The certificate verification status of item.
+__rt::open_enum! {
+    /// The [`CertVerificationStatus`] enumeration defines the certificate verification
+    /// status of a library item. Currently applicable only to ovf item type
     ///
     /// Added in vSphere API 7.0.3.0.
-    #[serde(rename = "status")]
-    pub status: CertVerificationStatus,
-    /// A certificate in base64 encoding.
-    /// Certificate chain is unset if the item not signed
+    pub enum CertVerificationStatus {
+        /// Existing library item which can not be verified. Applying security policy
+        /// to an existing library may result in this status for items.
+        NotAvailable = "NOT_AVAILABLE",
+        /// Item has been fully validated during importing or file syncing.
+        Verified = "VERIFIED",
+        /// The Item is cloned/created through vCenter.
+        Internal = "INTERNAL",
+        /// Item's certificate or manifest validation failed.
+        VerificationFailure = "VERIFICATION_FAILURE",
+        /// Item certificate verification is in progress.
+        VerificationInProgress = "VERIFICATION_IN_PROGRESS",
+        /// Certificate used to sign the item is not trusted.
+        Untrusted = "UNTRUSTED",
+    }
+}
+__rt::open_enum! {
+    /// The [`TransferStatus`] enumeration defines the transfer state of a file.
+    pub enum TransferStatus {
+        /// Indicates that a file has been defined for a library item and its content
+        /// needs to be uploaded.
+        WaitingForTransfer = "WAITING_FOR_TRANSFER",
+        /// Indicates that data is being transferred to the file.
+        Transferring = "TRANSFERRING",
+        /// Indicates that the file has been fully transferred and is ready to be used.
+        Ready = "READY",
+        /// Indicates that the file is being validated (checksum, type adapters).
+        Validating = "VALIDATING",
+        /// Indicates that there was an error transferring or validating the file.
+        Error = "ERROR",
+    }
+}
+__rt::open_enum! {
+    /// The state of the download session.
+    pub enum DownloadSessionModelState {
+        /// The session is active. Individual files may be in the process of being
+        /// transferred and may become ready for download at different times.
+        Active = "ACTIVE",
+        /// The session has been canceled. On-going downloads may fail. The session
+        /// will stay in this state until it is either deleted by the user or
+        /// automatically cleaned up by the Content Library Service.
+        Canceled = "CANCELED",
+        /// Indicates there was an error during the session lifecycle.
+        Error = "ERROR",
+    }
+}
+__rt::open_enum! {
+    /// The state of an update session.
+    pub enum UpdateSessionModelState {
+        /// The session is currently active. This is the initial state when the session
+        /// is created. Files may be uploaded by the client or pulled by the Content
+        /// Library Service at this stage.
+        Active = "ACTIVE",
+        /// The session is done and all its effects are now visible.
+        Done = "DONE",
+        /// There was an error during the session.
+        Error = "ERROR",
+        /// The session has been canceled.
+        Canceled = "CANCELED",
+    }
+}
+__rt::open_enum! {
+    /// The [`FileChecksumAlgorithm`] enumeration defines the valid checksum algorithms.
+    pub enum FileChecksumAlgorithm {
+        /// Checksum algorithm: SHA-1
+        Sha1 = "SHA1",
+        /// Checksum algorithm: MD5
+        Md5 = "MD5",
+        /// Checksum algorithm: SHA-256.
+        ///
+        /// Added in vSphere API 6.8.
+        Sha256 = "SHA256",
+        /// Checksum algorithm: SHA-512.
+        ///
+        /// Added in vSphere API 6.8.
+        Sha512 = "SHA512",
+    }
+}
+__rt::object! {
+    /// Currently, this field will available only in following cases 1. This item
+    /// belongs to a secure content library 2. The item if of type ovf.
     ///
     /// Added in vSphere API 7.0.3.0.
-    #[serde(
-        rename = "cert_chain",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    #[vapi(
+        name = "com.vmware.content.library.item.CertificateVerificationInfo",
+        required("status":"com.vmware.content.library.item.CertVerificationStatus")
     )]
-    pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
+    pub struct CertificateVerificationInfo {
+        /// The certificate verification status of item.
+        ///
+        /// Added in vSphere API 7.0.3.0.
+        pub status: CertVerificationStatus,
+        /// A certificate in base64 encoding.
+        /// Certificate chain is unset if the item not signed
+        ///
+        /// Added in vSphere API 7.0.3.0.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
+    }
 }
-__rt::object!(
-    CertificateVerificationInfo,
-    "com.vmware.content.library.item.CertificateVerificationInfo", [("status",
-    "com.vmware.content.library.item.CertVerificationStatus")]
-);
 impl CertificateVerificationInfo {
     /// Creates a value from its required fields (`status`); optional fields are unset.
     pub fn new(status: CertVerificationStatus) -> Self {
         Self {
             status,
-            cert_chain: __rt::Option::None,
+            cert_chain: __rt::None,
         }
     }
 }
-impl CertificateVerificationInfo {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
+__rt::object! {
+    /// The [`DownloadSessionModel`] structure provides information on an active
+    /// [`DownloadSession`] resource.
+    #[vapi(name = "com.vmware.content.library.item.DownloadSessionModel", required(), rules)]
+    #[derive(__rt::Default)]
+    pub struct DownloadSessionModel {
+        /// The identifier of this download session.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub id: __rt::Option<DownloadSessionId>,
+        /// The identifier of the library item whose content is being
+        /// downloaded.
+        ///
+        /// Presence: must be provided for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub library_item_id: __rt::Option<super::ItemId>,
+        /// The content version of the library item whose content is being
+        /// downloaded. This value is the `ItemModel.content_version`
+        /// at the time when the session is created for the library item.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub library_item_content_version: __rt::Option<__rt::String>,
+        /// If the session is in the [`DownloadSessionModelState::Error`]
+        /// status this property will have more details about the error.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is optional in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
+        /// The progress that has been made with the download. This property is
+        /// to be updated by the client during the download process to indicate
+        /// the progress of its work in completing the download. The initial
+        /// progress is 0 until updated by the client. The maximum value is
+        /// 100, which indicates that the download is complete.
+        ///
+        /// Presence: is not used for the `create` method; is optional for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub client_progress: __rt::Option<i64>,
+        /// The current state (ACTIVE, CANCELED, ERROR) of the download
+        /// session.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub state: __rt::Option<DownloadSessionModelState>,
+        /// Indicates the time after which the session will expire. The session
+        /// is guaranteed not to expire before this time.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub expiration_time: __rt::Option<__rt::DateTime>,
     }
 }
-impl __rt::Validate for CertificateVerificationInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        CertificateVerificationInfo::validate(self)
-    }
-}
-/// The [`DownloadSessionModel`] structure provides information on an active
-/// [`DownloadSession`] resource.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.DownloadSessionModel)"
-)]
-pub struct DownloadSessionModel {
-    /// The identifier of this download session.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
-    #[serde(rename = "id", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub id: __rt::Option<DownloadSessionId>,
-    /// The identifier of the library item whose content is being
-    /// downloaded.
-    ///
-    /// Presence: must be provided for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "library_item_id",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub library_item_id: __rt::Option<super::ItemId>,
-    /// The content version of the library item whose content is being
-    /// downloaded. This value is the `ItemModel.content_version`
-    /// at the time when the session is created for the library item.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "library_item_content_version",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub library_item_content_version: __rt::Option<__rt::String>,
-    /// If the session is in the [`DownloadSessionModelState::Error`]
-    /// status this property will have more details about the error.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is optional in the results of `get` and `list`.
-    #[serde(
-        rename = "error_message",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-    /// The progress that has been made with the download. This property is
-    /// to be updated by the client during the download process to indicate
-    /// the progress of its work in completing the download. The initial
-    /// progress is 0 until updated by the client. The maximum value is
-    /// 100, which indicates that the download is complete.
-    ///
-    /// Presence: is not used for the `create` method; is optional for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "client_progress",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub client_progress: __rt::Option<i64>,
-    /// The current state (ACTIVE, CANCELED, ERROR) of the download
-    /// session.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(rename = "state", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub state: __rt::Option<DownloadSessionModelState>,
-    /// Indicates the time after which the session will expire. The session
-    /// is guaranteed not to expire before this time.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "expiration_time",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub expiration_time: __rt::Option<__rt::DateTime>,
-}
-__rt::object!(
-    DownloadSessionModel, "com.vmware.content.library.item.DownloadSessionModel", []
-);
 impl DownloadSessionModel {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
     /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
     ///
@@ -398,208 +259,132 @@ impl DownloadSessionModel {
         )
     }
 }
-impl __rt::Validate for DownloadSessionModel {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        DownloadSessionModel::validate(self)
+__rt::object! {
+    /// The [`TransferEndpoint`] structure encapsulates a URI along with extra
+    /// information about it.
+    #[vapi(name = "com.vmware.content.library.item.TransferEndpoint", required("uri":"uri"))]
+    pub struct TransferEndpoint {
+        /// Transfer endpoint URI. The supported URI schemes are: `http`,
+        /// `https`, and `ds`.
+        ///
+        /// An endpoint URI with the `ds` scheme specifies the location of
+        /// the file on the datastore. The format of the datastore URI is:
+        ///
+        /// - ds:///vmfs/volumes/uuid/path
+        ///
+        /// When the transfer endpoint is a datastore location, the server can
+        /// import the file directly from the storage backing without the
+        /// overhead of streaming over HTTP.
+        pub uri: __rt::Uri,
+        /// Thumbprint of the expected SSL certificate for this endpoint. Only
+        /// used for HTTPS connections. The thumbprint is the SHA-256 hash of
+        /// the DER encoding of the remote endpoint's SSL certificate (SHA-1 is
+        /// supported for backward compatibility when explicitly enabled). If
+        /// set, the remote endpoint's SSL certificate is only accepted if it
+        /// matches this thumbprint, and no other certificate validation is
+        /// performed. The specified [`TransferEndpoint::ssl_certificate_thumbprint`] will not be
+        /// checked for SSL certificate validation if
+        /// [`TransferEndpoint::ssl_certificate`] is also set.
+        /// If `None`, standard certificate validation is performed.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub ssl_certificate_thumbprint: __rt::Option<__rt::String>,
+        /// PEM encoded SSL Certificate for this endpoint. Only used for HTTPS
+        /// connections. If set, the remote endpoint's SSL certificate is only
+        /// accepted if it matches this, and no other certificate validation is
+        /// performed.
+        /// If `None`, standard certificate validation is performed.
+        ///
+        /// Added in vSphere API 9.0.0.0.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub ssl_certificate: __rt::Option<__rt::String>,
     }
 }
-/// The [`TransferEndpoint`] structure encapsulates a URI along with extra
-/// information about it.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.TransferEndpoint)"
-)]
-pub struct TransferEndpoint {
-    /// Transfer endpoint URI. The supported URI schemes are: `http`,
-    /// `https`, and `ds`.
-    ///
-    /// An endpoint URI with the `ds` scheme specifies the location of
-    /// the file on the datastore. The format of the datastore URI is:
-    ///
-    /// - ds:///vmfs/volumes/uuid/path
-    ///
-    /// When the transfer endpoint is a datastore location, the server can
-    /// import the file directly from the storage backing without the
-    /// overhead of streaming over HTTP.
-    #[serde(rename = "uri")]
-    pub uri: __rt::Uri,
-    /// Thumbprint of the expected SSL certificate for this endpoint. Only
-    /// used for HTTPS connections. The thumbprint is the SHA-256 hash of
-    /// the DER encoding of the remote endpoint's SSL certificate (SHA-1 is
-    /// supported for backward compatibility when explicitly enabled). If
-    /// set, the remote endpoint's SSL certificate is only accepted if it
-    /// matches this thumbprint, and no other certificate validation is
-    /// performed. The specified [`TransferEndpoint::ssl_certificate_thumbprint`] will not be
-    /// checked for SSL certificate validation if
-    /// [`TransferEndpoint::ssl_certificate`] is also set.
-    /// If `None`, standard certificate validation is performed.
-    #[serde(
-        rename = "ssl_certificate_thumbprint",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub ssl_certificate_thumbprint: __rt::Option<__rt::String>,
-    /// PEM encoded SSL Certificate for this endpoint. Only used for HTTPS
-    /// connections. If set, the remote endpoint's SSL certificate is only
-    /// accepted if it matches this, and no other certificate validation is
-    /// performed.
-    /// If `None`, standard certificate validation is performed.
-    ///
-    /// Added in vSphere API 9.0.0.0.
-    #[serde(
-        rename = "ssl_certificate",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub ssl_certificate: __rt::Option<__rt::String>,
-}
-__rt::object!(
-    TransferEndpoint, "com.vmware.content.library.item.TransferEndpoint", [("uri",
-    "uri")]
-);
 impl TransferEndpoint {
     /// Creates a value from its required fields (`uri`); optional fields are unset.
     pub fn new(uri: __rt::Uri) -> Self {
         Self {
             uri,
-            ssl_certificate_thumbprint: __rt::Option::None,
-            ssl_certificate: __rt::Option::None,
+            ssl_certificate_thumbprint: __rt::None,
+            ssl_certificate: __rt::None,
         }
     }
 }
-impl TransferEndpoint {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
+__rt::object! {
+    /// The [`UpdateSessionModel`] structure provides information on an active
+    /// [`UpdateSession`] resource.
+    ///
+    /// Whether `preview_info` is set depends on `state`: [`validate`](Self::validate) checks it.
+    #[vapi(name = "com.vmware.content.library.item.UpdateSessionModel", required(), rules)]
+    #[derive(__rt::Default)]
+    pub struct UpdateSessionModel {
+        /// The identifier of this update session.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub id: __rt::Option<UpdateSessionId>,
+        /// The identifier of the library item to which content will be
+        /// uploaded or removed.
+        ///
+        /// Presence: must be provided for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub library_item_id: __rt::Option<super::ItemId>,
+        /// The content version of the library item whose content is being
+        /// modified. This value is the `ItemModel.content_version`
+        /// at the time when the session is created for the library item.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub library_item_content_version: __rt::Option<__rt::String>,
+        /// If the session is in the [`UpdateSessionModelState::Error`]
+        /// status this property will have more details about the error.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is optional in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
+        /// The progress that has been made with the upload. This property is
+        /// to be updated by the client during the upload process to indicate
+        /// the progress of its work in completing the upload. The initial
+        /// progress is 0 until updated by the client. The maximum value is
+        /// 100, which indicates that the update is complete.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub client_progress: __rt::Option<i64>,
+        /// The current state (ACTIVE, DONE, ERROR, CANCELED) of the update
+        /// session.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        ///
+        /// Added in vSphere API 6.8.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub state: __rt::Option<UpdateSessionModelState>,
+        /// Indicates the time after which the session will expire. The session
+        /// is guaranteed not to expire earlier than this time.
+        ///
+        /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub expiration_time: __rt::Option<__rt::DateTime>,
+        /// A preview of the files currently being uploaded in the session.
+        /// This property will be set only when the session is in the
+        /// [`UpdateSessionModelState::Active`].
+        ///
+        /// It may be set when `state` is `ACTIVE`, and is unset otherwise.
+        ///
+        /// Added in vSphere API 6.8.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub preview_info: __rt::Option<updatesession::PreviewInfo>,
+        /// Indicates the update session behavior if warnings are raised in the
+        /// session preview. Any warning which is raised by session preview but
+        /// not ignored by the client will, by default, fail the update
+        /// session.
+        ///
+        /// Presence: is optional for the `create` method; is optional for the `update` method; is optional in the results of `get` and `list`.
+        ///
+        /// Added in vSphere API 6.8.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub warning_behavior: __rt::Option<__rt::Vec<updatesession::WarningBehavior>>,
     }
 }
-impl __rt::Validate for TransferEndpoint {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        TransferEndpoint::validate(self)
-    }
-}
-/// The [`UpdateSessionModel`] structure provides information on an active
-/// [`UpdateSession`] resource.
-///
-/// Whether `preview_info` is set depends on `state`: [`validate`](Self::validate) checks it.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.UpdateSessionModel)"
-)]
-pub struct UpdateSessionModel {
-    /// The identifier of this update session.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
-    #[serde(rename = "id", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub id: __rt::Option<UpdateSessionId>,
-    /// The identifier of the library item to which content will be
-    /// uploaded or removed.
-    ///
-    /// Presence: must be provided for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "library_item_id",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub library_item_id: __rt::Option<super::ItemId>,
-    /// The content version of the library item whose content is being
-    /// modified. This value is the `ItemModel.content_version`
-    /// at the time when the session is created for the library item.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "library_item_content_version",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub library_item_content_version: __rt::Option<__rt::String>,
-    /// If the session is in the [`UpdateSessionModelState::Error`]
-    /// status this property will have more details about the error.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is optional in the results of `get` and `list`.
-    #[serde(
-        rename = "error_message",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-    /// The progress that has been made with the upload. This property is
-    /// to be updated by the client during the upload process to indicate
-    /// the progress of its work in completing the upload. The initial
-    /// progress is 0 until updated by the client. The maximum value is
-    /// 100, which indicates that the update is complete.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "client_progress",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub client_progress: __rt::Option<i64>,
-    /// The current state (ACTIVE, DONE, ERROR, CANCELED) of the update
-    /// session.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "state", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub state: __rt::Option<UpdateSessionModelState>,
-    /// Indicates the time after which the session will expire. The session
-    /// is guaranteed not to expire earlier than this time.
-    ///
-    /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-    #[serde(
-        rename = "expiration_time",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub expiration_time: __rt::Option<__rt::DateTime>,
-    /// A preview of the files currently being uploaded in the session.
-    /// This property will be set only when the session is in the
-    /// [`UpdateSessionModelState::Active`].
-    ///
-    /// It may be set when `state` is `ACTIVE`, and is unset otherwise.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(
-        rename = "preview_info",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub preview_info: __rt::Option<updatesession::PreviewInfo>,
-    /// Indicates the update session behavior if warnings are raised in the
-    /// session preview. Any warning which is raised by session preview but
-    /// not ignored by the client will, by default, fail the update
-    /// session.
-    ///
-    /// Presence: is optional for the `create` method; is optional for the `update` method; is optional in the results of `get` and `list`.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(
-        rename = "warning_behavior",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub warning_behavior: __rt::Option<__rt::Vec<updatesession::WarningBehavior>>,
-}
-__rt::object!(
-    UpdateSessionModel, "com.vmware.content.library.item.UpdateSessionModel", []
-);
 impl UpdateSessionModel {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     ///
@@ -620,7 +405,7 @@ impl UpdateSessionModel {
             .map_err(|e| e.within("preview_info"))?;
         __rt::Validate::validate(&self.warning_behavior)
             .map_err(|e| e.within("warning_behavior"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
     /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
     ///
@@ -683,277 +468,181 @@ impl UpdateSessionModel {
         )
     }
 }
-impl __rt::Validate for UpdateSessionModel {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        UpdateSessionModel::validate(self)
+__rt::object! {
+    /// The [`ChangesSummary`] structure contains commonly used information about a
+    /// library item change.
+    ///
+    /// Added in vSphere API 6.9.1.
+    #[vapi(
+        name = "com.vmware.content.library.item.Changes.Summary",
+        required("version":"id(com.vmware.content.library.item.Version)", "time":"datetime")
+    )]
+    pub struct ChangesSummary {
+        /// The version of the library item.
+        ///
+        /// Added in vSphere API 6.9.1.
+        pub version: VersionId,
+        /// The date and time when the item content was changed.
+        ///
+        /// Added in vSphere API 6.9.1.
+        pub time: __rt::DateTime,
+        /// The user who made the content change.
+        /// This field will be `None` if the user could not be determined.
+        ///
+        /// Added in vSphere API 6.9.1.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub user: __rt::Option<__rt::String>,
+        /// The short message describing the content change. The message is
+        /// truncated to the first 80 characters or first non-leading newline
+        /// character, whichever length is shorter.
+        /// This field will be `None` if a message was not provided when the
+        /// item content was changed.
+        ///
+        /// Added in vSphere API 6.9.1.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub short_message: __rt::Option<__rt::String>,
     }
 }
-/// The [`ChangesSummary`] structure contains commonly used information about a
-/// library item change.
-///
-/// Added in vSphere API 6.9.1.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.Changes.Summary)"
-)]
-pub struct ChangesSummary {
-    /// The version of the library item.
-    ///
-    /// Added in vSphere API 6.9.1.
-    #[serde(rename = "version")]
-    pub version: VersionId,
-    /// The date and time when the item content was changed.
-    ///
-    /// Added in vSphere API 6.9.1.
-    #[serde(rename = "time")]
-    pub time: __rt::DateTime,
-    /// The user who made the content change.
-    /// This field will be `None` if the user could not be determined.
-    ///
-    /// Added in vSphere API 6.9.1.
-    #[serde(rename = "user", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub user: __rt::Option<__rt::String>,
-    /// The short message describing the content change. The message is
-    /// truncated to the first 80 characters or first non-leading newline
-    /// character, whichever length is shorter.
-    /// This field will be `None` if a message was not provided when the
-    /// item content was changed.
-    ///
-    /// Added in vSphere API 6.9.1.
-    #[serde(
-        rename = "short_message",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub short_message: __rt::Option<__rt::String>,
-}
-__rt::object!(
-    ChangesSummary, "com.vmware.content.library.item.Changes.Summary", [("version",
-    "id(com.vmware.content.library.item.Version)"), ("time", "datetime")]
-);
 impl ChangesSummary {
     /// Creates a value from its required fields (`version`, `time`); optional fields are unset.
     pub fn new(version: VersionId, time: __rt::DateTime) -> Self {
         Self {
             version,
             time,
-            user: __rt::Option::None,
-            short_message: __rt::Option::None,
+            user: __rt::None,
+            short_message: __rt::None,
         }
     }
 }
-impl ChangesSummary {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
+__rt::object! {
+    /// The [`ChangesInfo`] structure contains information about a library item
+    /// change.
+    ///
+    /// Added in vSphere API 6.9.1.
+    #[vapi(
+        name = "com.vmware.content.library.item.Changes.Info",
+        required("time":"datetime")
+    )]
+    pub struct ChangesInfo {
+        /// The date and time when the item content was changed.
+        ///
+        /// Added in vSphere API 6.9.1.
+        pub time: __rt::DateTime,
+        /// The user who made the content change.
+        /// This field will be `None` if the user could not be determined.
+        ///
+        /// Added in vSphere API 6.9.1.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub user: __rt::Option<__rt::String>,
+        /// The full message describing the content change.
+        /// This field will be `None` if a message was not provided when the
+        /// item content was changed.
+        ///
+        /// Added in vSphere API 6.9.1.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub message: __rt::Option<__rt::String>,
     }
 }
-impl __rt::Validate for ChangesSummary {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        ChangesSummary::validate(self)
-    }
-}
-/// The [`ChangesInfo`] structure contains information about a library item
-/// change.
-///
-/// Added in vSphere API 6.9.1.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.Changes.Info)"
-)]
-pub struct ChangesInfo {
-    /// The date and time when the item content was changed.
-    ///
-    /// Added in vSphere API 6.9.1.
-    #[serde(rename = "time")]
-    pub time: __rt::DateTime,
-    /// The user who made the content change.
-    /// This field will be `None` if the user could not be determined.
-    ///
-    /// Added in vSphere API 6.9.1.
-    #[serde(rename = "user", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub user: __rt::Option<__rt::String>,
-    /// The full message describing the content change.
-    /// This field will be `None` if a message was not provided when the
-    /// item content was changed.
-    ///
-    /// Added in vSphere API 6.9.1.
-    #[serde(rename = "message", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub message: __rt::Option<__rt::String>,
-}
-__rt::object!(
-    ChangesInfo, "com.vmware.content.library.item.Changes.Info", [("time", "datetime")]
-);
 impl ChangesInfo {
     /// Creates a value from its required fields (`time`); optional fields are unset.
     pub fn new(time: __rt::DateTime) -> Self {
         Self {
             time,
-            user: __rt::Option::None,
-            message: __rt::Option::None,
+            user: __rt::None,
+            message: __rt::None,
         }
     }
 }
-impl ChangesInfo {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for ChangesInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        ChangesInfo::validate(self)
-    }
-}
-/// Provides checksums for a [`FileInfo`] object.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.File.ChecksumInfo)"
-)]
-pub struct FileChecksumInfo {
-    /// The checksum algorithm (SHA1, MD5, SHA256, SHA512) used to
-    /// calculate the checksum.
-    /// If not specified the default checksum algorithm is
-    /// [`FileChecksumAlgorithm::Sha1`].
-    #[serde(
-        rename = "algorithm",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+__rt::object! {
+    /// Provides checksums for a [`FileInfo`] object.
+    #[vapi(
+        name = "com.vmware.content.library.item.File.ChecksumInfo",
+        required("checksum":"string")
     )]
-    pub algorithm: __rt::Option<FileChecksumAlgorithm>,
-    /// The checksum value calculated with
-    /// [`FileChecksumInfo::algorithm`].
-    #[serde(rename = "checksum")]
-    pub checksum: __rt::String,
+    pub struct FileChecksumInfo {
+        /// The checksum algorithm (SHA1, MD5, SHA256, SHA512) used to
+        /// calculate the checksum.
+        /// If not specified the default checksum algorithm is
+        /// [`FileChecksumAlgorithm::Sha1`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub algorithm: __rt::Option<FileChecksumAlgorithm>,
+        /// The checksum value calculated with
+        /// [`FileChecksumInfo::algorithm`].
+        pub checksum: __rt::String,
+    }
 }
-__rt::object!(
-    FileChecksumInfo, "com.vmware.content.library.item.File.ChecksumInfo", [("checksum",
-    "string")]
-);
 impl FileChecksumInfo {
     /// Creates a value from its required fields (`checksum`); optional fields are unset.
     pub fn new(checksum: __rt::String) -> Self {
         Self {
-            algorithm: __rt::Option::None,
+            algorithm: __rt::None,
             checksum,
         }
     }
 }
-impl FileChecksumInfo {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
+__rt::object! {
+    /// The [`FileInfo`] structure provides information about a file in Content
+    /// Library Service storage.
+    ///
+    /// A file is an actual stored object for a library item. An item will have
+    /// zero files initially, but one or more can be uploaded to the item.
+    #[vapi(
+        name = "com.vmware.content.library.item.File.Info",
+        required("name":"string", "size":"long", "cached":"boolean", "version":"string"),
+        rules
+    )]
+    pub struct FileInfo {
+        /// A checksum for validating the content of the file.
+        ///
+        /// This value can be used to verify that a transfer was completed
+        /// without errors.
+        /// A checksum cannot always be calculated, and the value will be `None`
+        /// if the file does not have content.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub checksum_info: __rt::Option<FileChecksumInfo>,
+        /// The name of the file.
+        ///
+        /// This value will be unique within the library item for each file. It
+        /// cannot be an empty string.
+        pub name: __rt::String,
+        /// The file size, in bytes. The file size is the storage used and not
+        /// the uploaded or provisioned size. For example, when uploading a
+        /// disk to a datastore, the amount of storage that the disk consumes
+        /// may be different from the disk file size. When the file is not
+        /// cached, the size is 0.
+        pub size: i64,
+        /// Indicates whether the file is on disk or not.
+        pub cached: bool,
+        /// The version of this file; incremented when a new copy of the file
+        /// is uploaded.
+        pub version: __rt::String,
+        /// The URL endpoint that can be used to download the file.
+        ///
+        /// Eg URL:
+        /// <https://{vc}/cls/static/{libraryId}/{itemId}/{fileName}?version={version}>
+        /// [`FileInfo::version`] query param in the URL specifies the
+        /// latest version of the file present in storage. When URL is hit with
+        /// version query param, the file version specified in version query
+        /// param is downloaded. The download will fail with 404 not found
+        /// error if the specified version is no longer present in storage. If
+        /// URL is hit without version query param, the latest file version
+        /// present in storage is downloaded.
+        ///
+        /// It is expected to provide API session i.e. vmware-api-session-id in
+        /// header while using the URL to download the file.
+        /// vmware-api-session-id can be obtained from
+        /// `com.vmware.cis.Session.create` method Eg: wget
+        /// --header="vmware-api-session-id: {sessionId}" fileDownloadEndpoint
+        /// `None` if the file is not present in storage i.e
+        /// [`FileInfo::cached`] is `false` or library item is of VMTX
+        /// Template type (as download of VMTX template is not supported
+        /// currently)
+        ///
+        /// Added in vSphere API 9.0.0.0.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub file_download_endpoint: __rt::Option<__rt::Uri>,
     }
 }
-impl __rt::Validate for FileChecksumInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FileChecksumInfo::validate(self)
-    }
-}
-/// The [`FileInfo`] structure provides information about a file in Content
-/// Library Service storage.
-///
-/// A file is an actual stored object for a library item. An item will have
-/// zero files initially, but one or more can be uploaded to the item.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.File.Info)"
-)]
-pub struct FileInfo {
-    /// A checksum for validating the content of the file.
-    ///
-    /// This value can be used to verify that a transfer was completed
-    /// without errors.
-    /// A checksum cannot always be calculated, and the value will be `None`
-    /// if the file does not have content.
-    #[serde(
-        rename = "checksum_info",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub checksum_info: __rt::Option<FileChecksumInfo>,
-    /// The name of the file.
-    ///
-    /// This value will be unique within the library item for each file. It
-    /// cannot be an empty string.
-    #[serde(rename = "name")]
-    pub name: __rt::String,
-    /// The file size, in bytes. The file size is the storage used and not
-    /// the uploaded or provisioned size. For example, when uploading a
-    /// disk to a datastore, the amount of storage that the disk consumes
-    /// may be different from the disk file size. When the file is not
-    /// cached, the size is 0.
-    #[serde(rename = "size")]
-    pub size: i64,
-    /// Indicates whether the file is on disk or not.
-    #[serde(rename = "cached")]
-    pub cached: bool,
-    /// The version of this file; incremented when a new copy of the file
-    /// is uploaded.
-    #[serde(rename = "version")]
-    pub version: __rt::String,
-    /// The URL endpoint that can be used to download the file.
-    ///
-    /// Eg URL:
-    /// <https://{vc}/cls/static/{libraryId}/{itemId}/{fileName}?version={version}>
-    /// [`FileInfo::version`] query param in the URL specifies the
-    /// latest version of the file present in storage. When URL is hit with
-    /// version query param, the file version specified in version query
-    /// param is downloaded. The download will fail with 404 not found
-    /// error if the specified version is no longer present in storage. If
-    /// URL is hit without version query param, the latest file version
-    /// present in storage is downloaded.
-    ///
-    /// It is expected to provide API session i.e. vmware-api-session-id in
-    /// header while using the URL to download the file.
-    /// vmware-api-session-id can be obtained from
-    /// `com.vmware.cis.Session.create` method Eg: wget
-    /// --header="vmware-api-session-id: {sessionId}" fileDownloadEndpoint
-    /// `None` if the file is not present in storage i.e
-    /// [`FileInfo::cached`] is `false` or library item is of VMTX
-    /// Template type (as download of VMTX template is not supported
-    /// currently)
-    ///
-    /// Added in vSphere API 9.0.0.0.
-    #[serde(
-        rename = "file_download_endpoint",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub file_download_endpoint: __rt::Option<__rt::Uri>,
-}
-__rt::object!(
-    FileInfo, "com.vmware.content.library.item.File.Info", [("name", "string"), ("size",
-    "long"), ("cached", "boolean"), ("version", "string")]
-);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
@@ -963,12 +652,12 @@ impl FileInfo {
         version: __rt::String,
     ) -> Self {
         Self {
-            checksum_info: __rt::Option::None,
+            checksum_info: __rt::None,
             name,
             size,
             cached,
             version,
-            file_download_endpoint: __rt::Option::None,
+            file_download_endpoint: __rt::None,
         }
     }
 }
@@ -977,109 +666,88 @@ impl FileInfo {
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for FileInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FileInfo::validate(self)
+__rt::object! {
+    /// The [`StorageInfo`] structure is the expanded form of [`FileInfo`] that
+    /// includes details about the storage backing for a file in a library item.
+    #[vapi(
+        name = "com.vmware.content.library.item.Storage.Info",
+        required(
+            "storage_backing":"com.vmware.content.library.StorageBacking",
+            "storage_uris":"list<uri>",
+            "name":"string",
+            "size":"long",
+            "cached":"boolean",
+            "version":"string"
+        ),
+        rules
+    )]
+    pub struct StorageInfo {
+        /// The storage backing on which this object resides. This might not be
+        /// the same as the default storage backing associated with the
+        /// library.
+        pub storage_backing: super::StorageBacking,
+        /// URIs that identify the file on the storage backing.
+        ///
+        /// These URIs may be specific to the backing and may need
+        /// interpretation by the client. A client that understands a URI
+        /// scheme in this list may use that URI to directly access the file on
+        /// the storage backing. This can provide high-performance support for
+        /// file manipulation.
+        pub storage_uris: __rt::Vec<__rt::Uri>,
+        /// A checksum for validating the content of the file.
+        ///
+        /// This value can be used to verify that a transfer was completed
+        /// without errors.
+        /// A checksum cannot always be calculated, and the value will be `None`
+        /// if the file does not have content.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub checksum_info: __rt::Option<FileChecksumInfo>,
+        /// The name of the file.
+        ///
+        /// This value will be unique within the library item for each file. It
+        /// cannot be an empty string.
+        pub name: __rt::String,
+        /// The file size, in bytes. The file size is the storage used and not
+        /// the uploaded or provisioned size. For example, when uploading a
+        /// disk to a datastore, the amount of storage that the disk consumes
+        /// may be different from the disk file size. When the file is not
+        /// cached, the size is 0.
+        pub size: i64,
+        /// Indicates whether the file is on disk or not.
+        pub cached: bool,
+        /// The version of this file; incremented when a new copy of the file
+        /// is uploaded.
+        pub version: __rt::String,
+        /// The URL endpoint that can be used to download the file.
+        ///
+        /// Eg URL:
+        /// <https://{vc}/cls/static/{libraryId}/{itemId}/{fileName}?version={version}>
+        /// [`FileInfo::version`] query param in the URL specifies the
+        /// latest version of the file present in storage. When URL is hit with
+        /// version query param, the file version specified in version query
+        /// param is downloaded. The download will fail with 404 not found
+        /// error if the specified version is no longer present in storage. If
+        /// URL is hit without version query param, the latest file version
+        /// present in storage is downloaded.
+        ///
+        /// It is expected to provide API session i.e. vmware-api-session-id in
+        /// header while using the URL to download the file.
+        /// vmware-api-session-id can be obtained from
+        /// `com.vmware.cis.Session.create` method Eg: wget
+        /// --header="vmware-api-session-id: {sessionId}" fileDownloadEndpoint
+        /// `None` if the file is not present in storage i.e
+        /// [`FileInfo::cached`] is `false` or library item is of VMTX
+        /// Template type (as download of VMTX template is not supported
+        /// currently)
+        ///
+        /// Added in vSphere API 9.0.0.0.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub file_download_endpoint: __rt::Option<__rt::Uri>,
     }
 }
-/// The [`StorageInfo`] structure is the expanded form of [`FileInfo`] that
-/// includes details about the storage backing for a file in a library item.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.Storage.Info)"
-)]
-pub struct StorageInfo {
-    /// The storage backing on which this object resides. This might not be
-    /// the same as the default storage backing associated with the
-    /// library.
-    #[serde(rename = "storage_backing")]
-    pub storage_backing: super::StorageBacking,
-    /// URIs that identify the file on the storage backing.
-    ///
-    /// These URIs may be specific to the backing and may need
-    /// interpretation by the client. A client that understands a URI
-    /// scheme in this list may use that URI to directly access the file on
-    /// the storage backing. This can provide high-performance support for
-    /// file manipulation.
-    #[serde(rename = "storage_uris")]
-    pub storage_uris: __rt::Vec<__rt::Uri>,
-    /// A checksum for validating the content of the file.
-    ///
-    /// This value can be used to verify that a transfer was completed
-    /// without errors.
-    /// A checksum cannot always be calculated, and the value will be `None`
-    /// if the file does not have content.
-    #[serde(
-        rename = "checksum_info",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub checksum_info: __rt::Option<FileChecksumInfo>,
-    /// The name of the file.
-    ///
-    /// This value will be unique within the library item for each file. It
-    /// cannot be an empty string.
-    #[serde(rename = "name")]
-    pub name: __rt::String,
-    /// The file size, in bytes. The file size is the storage used and not
-    /// the uploaded or provisioned size. For example, when uploading a
-    /// disk to a datastore, the amount of storage that the disk consumes
-    /// may be different from the disk file size. When the file is not
-    /// cached, the size is 0.
-    #[serde(rename = "size")]
-    pub size: i64,
-    /// Indicates whether the file is on disk or not.
-    #[serde(rename = "cached")]
-    pub cached: bool,
-    /// The version of this file; incremented when a new copy of the file
-    /// is uploaded.
-    #[serde(rename = "version")]
-    pub version: __rt::String,
-    /// The URL endpoint that can be used to download the file.
-    ///
-    /// Eg URL:
-    /// <https://{vc}/cls/static/{libraryId}/{itemId}/{fileName}?version={version}>
-    /// [`FileInfo::version`] query param in the URL specifies the
-    /// latest version of the file present in storage. When URL is hit with
-    /// version query param, the file version specified in version query
-    /// param is downloaded. The download will fail with 404 not found
-    /// error if the specified version is no longer present in storage. If
-    /// URL is hit without version query param, the latest file version
-    /// present in storage is downloaded.
-    ///
-    /// It is expected to provide API session i.e. vmware-api-session-id in
-    /// header while using the URL to download the file.
-    /// vmware-api-session-id can be obtained from
-    /// `com.vmware.cis.Session.create` method Eg: wget
-    /// --header="vmware-api-session-id: {sessionId}" fileDownloadEndpoint
-    /// `None` if the file is not present in storage i.e
-    /// [`FileInfo::cached`] is `false` or library item is of VMTX
-    /// Template type (as download of VMTX template is not supported
-    /// currently)
-    ///
-    /// Added in vSphere API 9.0.0.0.
-    #[serde(
-        rename = "file_download_endpoint",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub file_download_endpoint: __rt::Option<__rt::Uri>,
-}
-__rt::object!(
-    StorageInfo, "com.vmware.content.library.item.Storage.Info", [("storage_backing",
-    "com.vmware.content.library.StorageBacking"), ("storage_uris", "list<uri>"), ("name",
-    "string"), ("size", "long"), ("cached", "boolean"), ("version", "string")]
-);
 impl StorageInfo {
     /// Creates a value from its required fields (`storage_backing`, `storage_uris`, `name`, `size`, `cached`, `version`); optional fields are unset.
     pub fn new(
@@ -1093,12 +761,12 @@ impl StorageInfo {
         Self {
             storage_backing,
             storage_uris,
-            checksum_info: __rt::Option::None,
+            checksum_info: __rt::None,
             name,
             size,
             cached,
             version,
-            file_download_endpoint: __rt::Option::None,
+            file_download_endpoint: __rt::None,
         }
     }
 }
@@ -1109,12 +777,7 @@ impl StorageInfo {
             .map_err(|e| e.within("storage_backing"))?;
         __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for StorageInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        StorageInfo::validate(self)
+        __rt::Ok(())
     }
 }
 __rt::builder!(
@@ -1185,12 +848,7 @@ pub trait Changes: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `changes::ListError::NotFound` if the library item is not found.
-    /// - `changes::ListError::Unauthenticated` if the user that requested the method cannot be authenticated.
-    /// - `changes::ListError::Unauthorized` if the user that requested the method is not authorized to perform the method.
-    /// - `changes::ListError::Unauthorized` if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item`.
-    /// - `changes::ListError::Error` if the system reports an error while responding to the request.
-    /// - `changes::ListError::Unhandled` for any other error, including transport failures.
+    /// [`changes::ListError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1220,12 +878,7 @@ pub trait Changes: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `changes::GetError::NotFound` if the library item or version is not found.
-    /// - `changes::GetError::Unauthenticated` if the user that requested the method cannot be authenticated.
-    /// - `changes::GetError::Unauthorized` if the user that requested the method is not authorized to perform the method.
-    /// - `changes::GetError::Unauthorized` if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item`.
-    /// - `changes::GetError::Error` if the system reports an error while responding to the request.
-    /// - `changes::GetError::Unhandled` for any other error, including transport failures.
+    /// [`changes::GetError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1288,11 +941,7 @@ pub trait DownloadSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `download_session::CreateError::InvalidArgument` if the session specification is not valid.
-    /// - `download_session::CreateError::InvalidArgument` format.
-    /// - `download_session::CreateError::NotFound` if the library item targeted by the download does not exist.
-    /// - `download_session::CreateError::Unauthorized` if you do not have all of these privileges: `ContentLibrary.DownloadSession` on the `com.vmware.content.library.Item` referenced by `create_spec.library_item_id`.
-    /// - `download_session::CreateError::Unhandled` for any other error, including transport failures.
+    /// [`download_session::CreateError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1321,9 +970,7 @@ pub trait DownloadSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `download_session::GetError::NotFound` if no download session with the given `download_session_id` exists.
-    /// - `download_session::GetError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `download_session::GetError::Unhandled` for any other error, including transport failures.
+    /// [`download_session::GetError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1351,9 +998,7 @@ pub trait DownloadSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `download_session::ListError::NotFound` if a library item identifier is given for an item which does not exist.
-    /// - `download_session::ListError::Unauthorized` if you do not have all of these privileges: `ContentLibrary.DownloadSession` on the `com.vmware.content.library.item.DownloadSession` referenced by `library_item_id`.
-    /// - `download_session::ListError::Unhandled` for any other error, including transport failures.
+    /// [`download_session::ListError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1383,10 +1028,7 @@ pub trait DownloadSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `download_session::KeepAliveError::NotFound` if no download session with the given identifier exists.
-    /// - `download_session::KeepAliveError::NotAllowedInCurrentState` if the download session is not in the [`DownloadSessionModelState::Active`] state.
-    /// - `download_session::KeepAliveError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `download_session::KeepAliveError::Unhandled` for any other error, including transport failures.
+    /// [`download_session::KeepAliveError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1411,10 +1053,7 @@ pub trait DownloadSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `download_session::CancelError::NotFound` if no download session with the given identifier exists.
-    /// - `download_session::CancelError::NotAllowedInCurrentState` if the download session is not in the [`DownloadSessionModelState::Active`] state.
-    /// - `download_session::CancelError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `download_session::CancelError::Unhandled` for any other error, including transport failures.
+    /// [`download_session::CancelError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1446,9 +1085,7 @@ pub trait DownloadSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `download_session::DeleteError::NotFound` if the download session does not exist.
-    /// - `download_session::DeleteError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `download_session::DeleteError::Unhandled` for any other error, including transport failures.
+    /// [`download_session::DeleteError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1475,10 +1112,7 @@ pub trait DownloadSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `download_session::FailError::NotFound` if the download session does not exist.
-    /// - `download_session::FailError::NotAllowedInCurrentState` if the download session is not in the [`DownloadSessionModelState::Active`] state.
-    /// - `download_session::FailError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `download_session::FailError::Unhandled` for any other error, including transport failures.
+    /// [`download_session::FailError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1579,11 +1213,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::GetError::NotFound` if `library_item_id` refers to a library item that does not exist.
-    /// - `file::GetError::NotFound` if `name` refers to a file that does not exist in the library item.
-    /// - `file::GetError::Unsupported` if [`FileInfo::file_download_endpoint`] URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
-    /// - `file::GetError::Unauthorized` if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
-    /// - `file::GetError::Unhandled` for any other error, including transport failures.
+    /// [`file::GetError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1609,10 +1239,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::ListError::NotFound` if `library_item_id` refers to a library item that does not exist.
-    /// - `file::ListError::Unsupported` if [`FileInfo::file_download_endpoint`] URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
-    /// - `file::ListError::Unauthorized` if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
-    /// - `file::ListError::Unhandled` for any other error, including transport failures.
+    /// [`file::ListError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1669,10 +1296,7 @@ pub trait Storage: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `storage::GetError::NotFound` if the specified library item does not exist.
-    /// - `storage::GetError::NotFound` if the specified file does not exist in the given library item.
-    /// - `storage::GetError::Unauthorized` if you do not have all of these privileges: `ContentLibrary.ReadStorage` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
-    /// - `storage::GetError::Unhandled` for any other error, including transport failures.
+    /// [`storage::GetError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1700,9 +1324,7 @@ pub trait Storage: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `storage::ListError::NotFound` if the specified library item does not exist.
-    /// - `storage::ListError::Unauthorized` if you do not have all of these privileges: `ContentLibrary.ReadStorage` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
-    /// - `storage::ListError::Unhandled` for any other error, including transport failures.
+    /// [`storage::ListError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1775,13 +1397,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::CreateError::InvalidArgument` if the session specification is not valid.
-    /// - `update_session::CreateError::InvalidArgument` if the `client_token` does not conform to the UUID format.
-    /// - `update_session::CreateError::InvalidElementType` if the update session is being created on a subscribed library item.
-    /// - `update_session::CreateError::NotFound` if the item targeted for update does not exist.
-    /// - `update_session::CreateError::ResourceBusy` if there is another update session on the same library item.
-    /// - `update_session::CreateError::Unauthorized` if you do not have all of these privileges: `ContentLibrary.UpdateSession` on the `com.vmware.content.library.Item` referenced by `create_spec.library_item_id`.
-    /// - `update_session::CreateError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::CreateError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1810,9 +1426,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::GetError::NotFound` if no update session with the given identifier exists.
-    /// - `update_session::GetError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `update_session::GetError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::GetError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1840,9 +1454,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::ListError::NotFound` if a library item identifier is given for an item which does not exist.
-    /// - `update_session::ListError::Unauthorized` if you do not have all of these privileges: `ContentLibrary.UpdateSession` on the `com.vmware.content.library.item.UpdateSession` referenced by `library_item_id`.
-    /// - `update_session::ListError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::ListError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1879,10 +1491,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::CompleteError::NotFound` if no update session with the given identifier exists.
-    /// - `update_session::CompleteError::NotAllowedInCurrentState` if the update session is not in the [`UpdateSessionModelState::Active`] state, or if some of the files that will be uploaded by the client aren’t received correctly.
-    /// - `update_session::CompleteError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `update_session::CompleteError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::CompleteError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1911,10 +1520,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::KeepAliveError::NotFound` if no update session with the given identifier exists.
-    /// - `update_session::KeepAliveError::NotAllowedInCurrentState` if the update session is not in the [`UpdateSessionModelState::Active`] state.
-    /// - `update_session::KeepAliveError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `update_session::KeepAliveError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::KeepAliveError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1945,10 +1551,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::CancelError::NotFound` if no update session with the given identifier exists.
-    /// - `update_session::CancelError::NotAllowedInCurrentState` if the update session is not in the [`UpdateSessionModelState::Active`] state.
-    /// - `update_session::CancelError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `update_session::CancelError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::CancelError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1975,10 +1578,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::FailError::NotFound` if the update session does not exist.
-    /// - `update_session::FailError::NotAllowedInCurrentState` if the update session is not in the [`UpdateSessionModelState::Active`] state.
-    /// - `update_session::FailError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `update_session::FailError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::FailError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -2011,10 +1611,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::DeleteError::NotFound` if the update session does not exist.
-    /// - `update_session::DeleteError::NotAllowedInCurrentState` if the update session is in the [`UpdateSessionModelState::Active`] state.
-    /// - `update_session::DeleteError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `update_session::DeleteError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::DeleteError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -2049,11 +1646,7 @@ pub trait UpdateSession: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `update_session::UpdateError::NotFound` if the update session does not exist.
-    /// - `update_session::UpdateError::NotAllowedInCurrentState` if the update session is not in the [`UpdateSessionModelState::Active`] state.
-    /// - `update_session::UpdateError::InvalidArgument` if the update session specification is not valid.
-    /// - `update_session::UpdateError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `update_session::UpdateError::Unhandled` for any other error, including transport failures.
+    /// [`update_session::UpdateError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -2151,7 +1744,7 @@ impl<__T: UpdateSession + ?__rt::Sized> UpdateSession for __rt::Arc<__T> {
 /// Metadata and error types of the `Changes` service.
 pub mod changes {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.changes";
     /// The resource type of the service.
@@ -2256,58 +1849,34 @@ pub mod changes {
     };
     /// Every operation of the service, in IDL order.
     pub const OPERATIONS: &[__rt::OperationDescriptor] = &[LIST, GET];
-    /// The errors of `Changes::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum ListError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the library item is not found.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthenticated`:
-        /// - if the user that requested the method cannot be authenticated.
-        Unauthenticated(__root::vapi::std::errors::Unauthenticated),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if the user that requested the method is not authorized to perform the method.
-        /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// `com.vmware.vapi.std.errors.Error`:
-        /// - if the system reports an error while responding to the request.
-        Error(__root::vapi::std::errors::Error),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`Changes::list`](super::Changes::list).
+        pub enum ListError {
+            /// - if the library item is not found.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the user that requested the method cannot be authenticated.
+            Unauthenticated(__root::vapi::std::errors::Unauthenticated) = "UNAUTHENTICATED",
+            /// - if the user that requested the method is not authorized to perform the method.
+            /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+            /// - if the system reports an error while responding to the request.
+            Error(__root::vapi::std::errors::Error) = "ERROR",
+        }
     }
-    __rt::error_enum!(
-        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthenticated(__root::vapi::std::errors::Unauthenticated) = "UNAUTHENTICATED",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
-        Error(__root::vapi::std::errors::Error) = "ERROR", } Unhandled
-    );
-    /// The errors of `Changes::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum GetError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the library item or version is not found.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthenticated`:
-        /// - if the user that requested the method cannot be authenticated.
-        Unauthenticated(__root::vapi::std::errors::Unauthenticated),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if the user that requested the method is not authorized to perform the method.
-        /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// `com.vmware.vapi.std.errors.Error`:
-        /// - if the system reports an error while responding to the request.
-        Error(__root::vapi::std::errors::Error),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`Changes::get`](super::Changes::get).
+        pub enum GetError {
+            /// - if the library item or version is not found.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the user that requested the method cannot be authenticated.
+            Unauthenticated(__root::vapi::std::errors::Unauthenticated) = "UNAUTHENTICATED",
+            /// - if the user that requested the method is not authorized to perform the method.
+            /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+            /// - if the system reports an error while responding to the request.
+            Error(__root::vapi::std::errors::Error) = "ERROR",
+        }
     }
-    __rt::error_enum!(
-        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthenticated(__root::vapi::std::errors::Unauthenticated) = "UNAUTHENTICATED",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
-        Error(__root::vapi::std::errors::Error) = "ERROR", } Unhandled
-    );
     #[cfg(feature = "client")]
     /// A client of the `Changes` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
     #[derive(__rt::Debug, __rt::Clone)]
@@ -2370,7 +1939,7 @@ pub mod changes {
 /// Metadata and error types of the `DownloadSession` service.
 pub mod download_session {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.download_session";
     /// The resource type of the service.
@@ -2650,152 +2219,84 @@ pub mod download_session {
         DELETE,
         FAIL,
     ];
-    /// The errors of `DownloadSession::create`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum CreateError {
-        /// `com.vmware.vapi.std.errors.InvalidArgument`:
-        /// - if the session specification is not valid.
-        /// - format.
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the library item targeted by the download does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `ContentLibrary.DownloadSession` on the `com.vmware.content.library.Item` referenced by `create_spec.library_item_id`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`DownloadSession::create`](super::DownloadSession::create).
+        pub enum CreateError {
+            /// - if the session specification is not valid.
+            /// - format.
+            InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+            /// - if the library item targeted by the download does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `ContentLibrary.DownloadSession` on the `com.vmware.content.library.Item` referenced by `create_spec.library_item_id`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        CreateError { InvalidArgument(__root::vapi::std::errors::InvalidArgument) =
-        "INVALID_ARGUMENT", NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `DownloadSession::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum GetError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if no download session with the given `download_session_id` exists.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`DownloadSession::get`](super::DownloadSession::get).
+        pub enum GetError {
+            /// - if no download session with the given `download_session_id` exists.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `DownloadSession::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum ListError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if a library item identifier is given for an item which does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `ContentLibrary.DownloadSession` on the `com.vmware.content.library.item.DownloadSession` referenced by `library_item_id`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`DownloadSession::list`](super::DownloadSession::list).
+        pub enum ListError {
+            /// - if a library item identifier is given for an item which does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `ContentLibrary.DownloadSession` on the `com.vmware.content.library.item.DownloadSession` referenced by `library_item_id`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `DownloadSession::keep_alive`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum KeepAliveError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if no download session with the given identifier exists.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the download session is not in the [`DownloadSessionModelState::Active`](super::DownloadSessionModelState::Active) state.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`DownloadSession::keep_alive`](super::DownloadSession::keep_alive).
+        pub enum KeepAliveError {
+            /// - if no download session with the given identifier exists.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the download session is not in the [`DownloadSessionModelState::Active`](super::DownloadSessionModelState::Active) state.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        KeepAliveError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `DownloadSession::cancel`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum CancelError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if no download session with the given identifier exists.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the download session is not in the [`DownloadSessionModelState::Active`](super::DownloadSessionModelState::Active) state.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`DownloadSession::cancel`](super::DownloadSession::cancel).
+        pub enum CancelError {
+            /// - if no download session with the given identifier exists.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the download session is not in the [`DownloadSessionModelState::Active`](super::DownloadSessionModelState::Active) state.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        CancelError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `DownloadSession::delete`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum DeleteError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the download session does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`DownloadSession::delete`](super::DownloadSession::delete).
+        pub enum DeleteError {
+            /// - if the download session does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        DeleteError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `DownloadSession::fail`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum FailError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the download session does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the download session is not in the [`DownloadSessionModelState::Active`](super::DownloadSessionModelState::Active) state.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`DownloadSession::fail`](super::DownloadSession::fail).
+        pub enum FailError {
+            /// - if the download session does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the download session is not in the [`DownloadSessionModelState::Active`](super::DownloadSessionModelState::Active) state.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        FailError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
     #[cfg(feature = "client")]
     /// A client of the `DownloadSession` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
     #[derive(__rt::Debug, __rt::Clone)]
@@ -2975,7 +2476,7 @@ pub mod download_session {
 /// Metadata and error types of the `File` service.
 pub mod file {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.file";
     /// The metadata of the `get` operation.
@@ -3069,51 +2570,29 @@ pub mod file {
     };
     /// Every operation of the service, in IDL order.
     pub const OPERATIONS: &[__rt::OperationDescriptor] = &[GET, LIST];
-    /// The errors of `File::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum GetError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if `library_item_id` refers to a library item that does not exist.
-        /// - if `name` refers to a file that does not exist in the library item.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unsupported`:
-        /// - if [`FileInfo::file_download_endpoint`](super::FileInfo::file_download_endpoint) URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
-        Unsupported(__root::vapi::std::errors::Unsupported),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::get`](super::File::get).
+        pub enum GetError {
+            /// - if `library_item_id` refers to a library item that does not exist.
+            /// - if `name` refers to a file that does not exist in the library item.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if [`FileInfo::file_download_endpoint`](super::FileInfo::file_download_endpoint) URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
+            Unsupported(__root::vapi::std::errors::Unsupported) = "UNSUPPORTED",
+            /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unsupported(__root::vapi::std::errors::Unsupported) = "UNSUPPORTED",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `File::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum ListError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if `library_item_id` refers to a library item that does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unsupported`:
-        /// - if [`FileInfo::file_download_endpoint`](super::FileInfo::file_download_endpoint) URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
-        Unsupported(__root::vapi::std::errors::Unsupported),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::list`](super::File::list).
+        pub enum ListError {
+            /// - if `library_item_id` refers to a library item that does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if [`FileInfo::file_download_endpoint`](super::FileInfo::file_download_endpoint) URI cannot be constructed for the file due to unsupported characters in file name. (Added in vSphere API 9.0.0.0.)
+            Unsupported(__root::vapi::std::errors::Unsupported) = "UNSUPPORTED",
+            /// - if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unsupported(__root::vapi::std::errors::Unsupported) = "UNSUPPORTED",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
     #[cfg(feature = "client")]
     /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
     #[derive(__rt::Debug, __rt::Clone)]
@@ -3175,7 +2654,7 @@ pub mod file {
 /// Metadata and error types of the `Storage` service.
 pub mod storage {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.storage";
     /// The metadata of the `get` operation.
@@ -3255,43 +2734,25 @@ pub mod storage {
     };
     /// Every operation of the service, in IDL order.
     pub const OPERATIONS: &[__rt::OperationDescriptor] = &[GET, LIST];
-    /// The errors of `Storage::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum GetError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the specified library item does not exist.
-        /// - if the specified file does not exist in the given library item.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `ContentLibrary.ReadStorage` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`Storage::get`](super::Storage::get).
+        pub enum GetError {
+            /// - if the specified library item does not exist.
+            /// - if the specified file does not exist in the given library item.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `ContentLibrary.ReadStorage` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `Storage::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum ListError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the specified library item does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `ContentLibrary.ReadStorage` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`Storage::list`](super::Storage::list).
+        pub enum ListError {
+            /// - if the specified library item does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `ContentLibrary.ReadStorage` on the `com.vmware.content.library.Item` referenced by `library_item_id`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
     #[cfg(feature = "client")]
     /// A client of the `Storage` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
     #[derive(__rt::Debug, __rt::Clone)]
@@ -3354,7 +2815,7 @@ pub mod storage {
 /// Metadata and error types of the `UpdateSession` service.
 pub mod update_session {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super as __root;
+    use super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.update_session";
     /// The resource type of the service.
@@ -3735,216 +3196,122 @@ pub mod update_session {
         DELETE,
         UPDATE,
     ];
-    /// The errors of `UpdateSession::create`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum CreateError {
-        /// `com.vmware.vapi.std.errors.InvalidArgument`:
-        /// - if the session specification is not valid.
-        /// - if the `client_token` does not conform to the UUID format.
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
-        /// `com.vmware.vapi.std.errors.InvalidElementType`:
-        /// - if the update session is being created on a subscribed library item.
-        InvalidElementType(__root::vapi::std::errors::InvalidElementType),
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the item targeted for update does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.ResourceBusy`:
-        /// - if there is another update session on the same library item.
-        ResourceBusy(__root::vapi::std::errors::ResourceBusy),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `ContentLibrary.UpdateSession` on the `com.vmware.content.library.Item` referenced by `create_spec.library_item_id`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::create`](super::UpdateSession::create).
+        pub enum CreateError {
+            /// - if the session specification is not valid.
+            /// - if the `client_token` does not conform to the UUID format.
+            InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+            /// - if the update session is being created on a subscribed library item.
+            InvalidElementType(
+                __root::vapi::std::errors::InvalidElementType,
+            ) = "INVALID_ELEMENT_TYPE",
+            /// - if the item targeted for update does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if there is another update session on the same library item.
+            ResourceBusy(__root::vapi::std::errors::ResourceBusy) = "RESOURCE_BUSY",
+            /// - if you do not have all of these privileges: `ContentLibrary.UpdateSession` on the `com.vmware.content.library.Item` referenced by `create_spec.library_item_id`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        CreateError { InvalidArgument(__root::vapi::std::errors::InvalidArgument) =
-        "INVALID_ARGUMENT",
-        InvalidElementType(__root::vapi::std::errors::InvalidElementType) =
-        "INVALID_ELEMENT_TYPE", NotFound(__root::vapi::std::errors::NotFound) =
-        "NOT_FOUND", ResourceBusy(__root::vapi::std::errors::ResourceBusy) =
-        "RESOURCE_BUSY", Unauthorized(__root::vapi::std::errors::Unauthorized) =
-        "UNAUTHORIZED", } Unhandled
-    );
-    /// The errors of `UpdateSession::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum GetError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if no update session with the given identifier exists.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::get`](super::UpdateSession::get).
+        pub enum GetError {
+            /// - if no update session with the given identifier exists.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `UpdateSession::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum ListError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if a library item identifier is given for an item which does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `ContentLibrary.UpdateSession` on the `com.vmware.content.library.item.UpdateSession` referenced by `library_item_id`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::list`](super::UpdateSession::list).
+        pub enum ListError {
+            /// - if a library item identifier is given for an item which does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `ContentLibrary.UpdateSession` on the `com.vmware.content.library.item.UpdateSession` referenced by `library_item_id`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `UpdateSession::complete`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum CompleteError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if no update session with the given identifier exists.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state, or if some of the files that will be uploaded by the client aren’t received correctly.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::complete`](super::UpdateSession::complete).
+        pub enum CompleteError {
+            /// - if no update session with the given identifier exists.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state, or if some of the files that will be uploaded by the client aren’t received correctly.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        CompleteError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `UpdateSession::keep_alive`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum KeepAliveError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if no update session with the given identifier exists.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::keep_alive`](super::UpdateSession::keep_alive).
+        pub enum KeepAliveError {
+            /// - if no update session with the given identifier exists.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        KeepAliveError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `UpdateSession::cancel`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum CancelError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if no update session with the given identifier exists.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::cancel`](super::UpdateSession::cancel).
+        pub enum CancelError {
+            /// - if no update session with the given identifier exists.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        CancelError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `UpdateSession::fail`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum FailError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the update session does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::fail`](super::UpdateSession::fail).
+        pub enum FailError {
+            /// - if the update session does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        FailError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `UpdateSession::delete`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum DeleteError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the update session does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the update session is in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::delete`](super::UpdateSession::delete).
+        pub enum DeleteError {
+            /// - if the update session does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the update session is in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        DeleteError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `UpdateSession::update`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum UpdateError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the update session does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.InvalidArgument`:
-        /// - if the update session specification is not valid.
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`UpdateSession::update`](super::UpdateSession::update).
+        pub enum UpdateError {
+            /// - if the update session does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if the update session specification is not valid.
+            InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        UpdateError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
     #[cfg(feature = "client")]
     /// A client of the `UpdateSession` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
     #[derive(__rt::Debug, __rt::Clone)]

@@ -8,233 +8,140 @@
 //!
 //! vAPI package `com.vmware.vapi.std.errors`.
 use ::vapi_runtime::codegen as __rt;
-/// Enumeration of all standard errors. Used as discriminator in protocols that
-/// have no standard means for transporting the error type, e.g. REST.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum ErrorType {
-    /// Discriminator for the [`Error`] type.
-    Error,
-    /// Discriminator for the [`AlreadyExists`] type.
-    AlreadyExists,
-    /// Discriminator for the [`AlreadyInDesiredState`] type.
-    AlreadyInDesiredState,
-    /// Discriminator for the [`Canceled`] type.
-    Canceled,
-    /// Discriminator for the [`ConcurrentChange`] type.
-    ConcurrentChange,
-    /// Discriminator for the [`FeatureInUse`] type.
-    FeatureInUse,
-    /// Discriminator for the [`InternalServerError`] type.
-    InternalServerError,
-    /// Discriminator for the [`InvalidArgument`] type.
-    InvalidArgument,
-    /// Discriminator for the [`InvalidElementConfiguration`] type.
-    InvalidElementConfiguration,
-    /// Discriminator for the [`InvalidElementType`] type.
-    InvalidElementType,
-    /// Discriminator for the [`InvalidRequest`] type.
-    InvalidRequest,
-    /// Discriminator for the [`NotAllowedInCurrentState`] type.
-    NotAllowedInCurrentState,
-    /// Discriminator for the [`NotFound`] type.
-    NotFound,
-    /// Discriminator for the [`OperationNotFound`] type.
-    OperationNotFound,
-    /// Discriminator for the [`ResourceBusy`] type.
-    ResourceBusy,
-    /// Discriminator for the [`ResourceInUse`] type.
-    ResourceInUse,
-    /// Discriminator for the [`ResourceInaccessible`] type.
-    ResourceInaccessible,
-    /// Discriminator for the [`ServiceUnavailable`] type.
-    ServiceUnavailable,
-    /// Discriminator for the [`TimedOut`] type.
-    TimedOut,
-    /// Discriminator for the [`UnableToAllocateResource`] type.
-    UnableToAllocateResource,
-    /// Discriminator for the [`Unauthenticated`] type.
-    Unauthenticated,
-    /// Discriminator for the [`Unauthorized`] type.
-    Unauthorized,
-    /// Discriminator for the [`UnexpectedInput`] type.
-    UnexpectedInput,
-    /// Discriminator for the [`Unsupported`] type.
-    Unsupported,
-    /// Discriminator for the [`UnverifiedPeer`] type.
-    UnverifiedPeer,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
+__rt::open_enum! {
+    /// Enumeration of all standard errors. Used as discriminator in protocols that
+    /// have no standard means for transporting the error type, e.g. REST.
+    pub enum ErrorType {
+        /// Discriminator for the [`Error`] type.
+        Error = "ERROR",
+        /// Discriminator for the [`AlreadyExists`] type.
+        AlreadyExists = "ALREADY_EXISTS",
+        /// Discriminator for the [`AlreadyInDesiredState`] type.
+        AlreadyInDesiredState = "ALREADY_IN_DESIRED_STATE",
+        /// Discriminator for the [`Canceled`] type.
+        Canceled = "CANCELED",
+        /// Discriminator for the [`ConcurrentChange`] type.
+        ConcurrentChange = "CONCURRENT_CHANGE",
+        /// Discriminator for the [`FeatureInUse`] type.
+        FeatureInUse = "FEATURE_IN_USE",
+        /// Discriminator for the [`InternalServerError`] type.
+        InternalServerError = "INTERNAL_SERVER_ERROR",
+        /// Discriminator for the [`InvalidArgument`] type.
+        InvalidArgument = "INVALID_ARGUMENT",
+        /// Discriminator for the [`InvalidElementConfiguration`] type.
+        InvalidElementConfiguration = "INVALID_ELEMENT_CONFIGURATION",
+        /// Discriminator for the [`InvalidElementType`] type.
+        InvalidElementType = "INVALID_ELEMENT_TYPE",
+        /// Discriminator for the [`InvalidRequest`] type.
+        InvalidRequest = "INVALID_REQUEST",
+        /// Discriminator for the [`NotAllowedInCurrentState`] type.
+        NotAllowedInCurrentState = "NOT_ALLOWED_IN_CURRENT_STATE",
+        /// Discriminator for the [`NotFound`] type.
+        NotFound = "NOT_FOUND",
+        /// Discriminator for the [`OperationNotFound`] type.
+        OperationNotFound = "OPERATION_NOT_FOUND",
+        /// Discriminator for the [`ResourceBusy`] type.
+        ResourceBusy = "RESOURCE_BUSY",
+        /// Discriminator for the [`ResourceInUse`] type.
+        ResourceInUse = "RESOURCE_IN_USE",
+        /// Discriminator for the [`ResourceInaccessible`] type.
+        ResourceInaccessible = "RESOURCE_INACCESSIBLE",
+        /// Discriminator for the [`ServiceUnavailable`] type.
+        ServiceUnavailable = "SERVICE_UNAVAILABLE",
+        /// Discriminator for the [`TimedOut`] type.
+        TimedOut = "TIMED_OUT",
+        /// Discriminator for the [`UnableToAllocateResource`] type.
+        UnableToAllocateResource = "UNABLE_TO_ALLOCATE_RESOURCE",
+        /// Discriminator for the [`Unauthenticated`] type.
+        Unauthenticated = "UNAUTHENTICATED",
+        /// Discriminator for the [`Unauthorized`] type.
+        Unauthorized = "UNAUTHORIZED",
+        /// Discriminator for the [`UnexpectedInput`] type.
+        UnexpectedInput = "UNEXPECTED_INPUT",
+        /// Discriminator for the [`Unsupported`] type.
+        Unsupported = "UNSUPPORTED",
+        /// Discriminator for the [`UnverifiedPeer`] type.
+        UnverifiedPeer = "UNVERIFIED_PEER",
+    }
 }
-__rt::open_enum!(
-    ErrorType, Unknown, [(Error, "ERROR"), (AlreadyExists, "ALREADY_EXISTS"),
-    (AlreadyInDesiredState, "ALREADY_IN_DESIRED_STATE"), (Canceled, "CANCELED"),
-    (ConcurrentChange, "CONCURRENT_CHANGE"), (FeatureInUse, "FEATURE_IN_USE"),
-    (InternalServerError, "INTERNAL_SERVER_ERROR"), (InvalidArgument,
-    "INVALID_ARGUMENT"), (InvalidElementConfiguration, "INVALID_ELEMENT_CONFIGURATION"),
-    (InvalidElementType, "INVALID_ELEMENT_TYPE"), (InvalidRequest, "INVALID_REQUEST"),
-    (NotAllowedInCurrentState, "NOT_ALLOWED_IN_CURRENT_STATE"), (NotFound, "NOT_FOUND"),
-    (OperationNotFound, "OPERATION_NOT_FOUND"), (ResourceBusy, "RESOURCE_BUSY"),
-    (ResourceInUse, "RESOURCE_IN_USE"), (ResourceInaccessible, "RESOURCE_INACCESSIBLE"),
-    (ServiceUnavailable, "SERVICE_UNAVAILABLE"), (TimedOut, "TIMED_OUT"),
-    (UnableToAllocateResource, "UNABLE_TO_ALLOCATE_RESOURCE"), (Unauthenticated,
-    "UNAUTHENTICATED"), (Unauthorized, "UNAUTHORIZED"), (UnexpectedInput,
-    "UNEXPECTED_INPUT"), (Unsupported, "UNSUPPORTED"), (UnverifiedPeer,
-    "UNVERIFIED_PEER")]
-);
-/// The [`ArgumentLocations`] structure describes which part(s) of the input to the
-/// method caused the error.
-///
-/// Some types of errors are caused by the value of one of the inputs to
-/// the method, possibly due to an interaction with other inputs to the method.
-///
-/// This structure is intended to be used as the payload to identify those inputs
-/// when the method reports errors like [`InvalidArgument`] or
-/// [`NotFound`]. See [`Error::data`].
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.ArgumentLocations)"
-)]
-pub struct ArgumentLocations {
-    /// String describing the location of the input that triggered the
-    /// error.
-    #[serde(rename = "primary")]
-    pub primary: __rt::String,
-    /// list (possibly empty) of strings describing the locations
-    /// of other inputs that caused the primary input to trigger the
-    /// error.
-    #[serde(rename = "secondary")]
-    pub secondary: __rt::Vec<__rt::String>,
+__rt::object! {
+    /// The [`ArgumentLocations`] structure describes which part(s) of the input to the
+    /// method caused the error.
+    ///
+    /// Some types of errors are caused by the value of one of the inputs to
+    /// the method, possibly due to an interaction with other inputs to the method.
+    ///
+    /// This structure is intended to be used as the payload to identify those inputs
+    /// when the method reports errors like [`InvalidArgument`] or
+    /// [`NotFound`]. See [`Error::data`].
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.ArgumentLocations",
+        required("primary":"string", "secondary":"list<string>")
+    )]
+    pub struct ArgumentLocations {
+        /// String describing the location of the input that triggered the
+        /// error.
+        pub primary: __rt::String,
+        /// list (possibly empty) of strings describing the locations
+        /// of other inputs that caused the primary input to trigger the
+        /// error.
+        pub secondary: __rt::Vec<__rt::String>,
+    }
 }
-__rt::object!(
-    ArgumentLocations, "com.vmware.vapi.std.errors.ArgumentLocations", [("primary",
-    "string"), ("secondary", "list<string>")]
-);
 impl ArgumentLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
     pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
     }
 }
-impl ArgumentLocations {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
+__rt::object! {
+    /// The [`FileLocations`] structure identifies the file(s) that caused the method
+    /// to report the error.
+    ///
+    /// Some types of errors are caused by a problem with one or more files.
+    /// This structure is intended to be used as the payload to identify those files
+    /// when the method reports errors like [`NotFound`]. See
+    /// [`Error::data`].
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.FileLocations",
+        required("primary":"string", "secondary":"list<string>")
+    )]
+    pub struct FileLocations {
+        /// String identifying the file that triggered the error.
+        pub primary: __rt::String,
+        /// list (possibly empty) of strings identifying other files
+        /// that caused the primary file to trigger the error.
+        pub secondary: __rt::Vec<__rt::String>,
     }
 }
-impl __rt::Validate for ArgumentLocations {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        ArgumentLocations::validate(self)
-    }
-}
-/// The [`FileLocations`] structure identifies the file(s) that caused the method
-/// to report the error.
-///
-/// Some types of errors are caused by a problem with one or more files.
-/// This structure is intended to be used as the payload to identify those files
-/// when the method reports errors like [`NotFound`]. See
-/// [`Error::data`].
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.FileLocations)"
-)]
-pub struct FileLocations {
-    /// String identifying the file that triggered the error.
-    #[serde(rename = "primary")]
-    pub primary: __rt::String,
-    /// list (possibly empty) of strings identifying other files
-    /// that caused the primary file to trigger the error.
-    #[serde(rename = "secondary")]
-    pub secondary: __rt::Vec<__rt::String>,
-}
-__rt::object!(
-    FileLocations, "com.vmware.vapi.std.errors.FileLocations", [("primary", "string"),
-    ("secondary", "list<string>")]
-);
 impl FileLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
     pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
     }
 }
-impl FileLocations {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for FileLocations {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FileLocations::validate(self)
-    }
-}
-/// The [`TransientIndication`] structure indicates whether or not the error is
-/// transient.
-///
-/// Some types of errors are transient in certain situtations and not
-/// transient in other situtations. This error payload can be used to
-/// indicate to clients whether a particular error is transient. See
-/// [`Error::data`].
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.TransientIndication)"
-)]
-pub struct TransientIndication {
-    /// Indicates that the error this structure is attached to is
+__rt::object! {
+    /// The [`TransientIndication`] structure indicates whether or not the error is
     /// transient.
-    #[serde(rename = "is_transient")]
-    pub is_transient: bool,
+    ///
+    /// Some types of errors are transient in certain situtations and not
+    /// transient in other situtations. This error payload can be used to
+    /// indicate to clients whether a particular error is transient. See
+    /// [`Error::data`].
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.TransientIndication",
+        required("is_transient":"boolean")
+    )]
+    pub struct TransientIndication {
+        /// Indicates that the error this structure is attached to is
+        /// transient.
+        pub is_transient: bool,
+    }
 }
-__rt::object!(
-    TransientIndication, "com.vmware.vapi.std.errors.TransientIndication",
-    [("is_transient", "boolean")]
-);
 impl TransientIndication {
     /// Creates a value from its required fields (`is_transient`); optional fields are unset.
     pub fn new(is_transient: bool) -> Self {
         Self { is_transient }
-    }
-}
-impl TransientIndication {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for TransientIndication {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        TransientIndication::validate(self)
     }
 }
 __rt::builder!(
@@ -248,2854 +155,1406 @@ __rt::builder!(
 __rt::builder!(
     TransientIndication, TransientIndicationBuilder, build, [is_transient : bool], []
 );
-/// The [`Error`] error describes the fields common to all standard
-/// errors.
-///
-/// This error serves two purposes:
-///
-/// - It is the error that clients in many programming languages can catch
-///   to handle all standard errors. Typically those clients will display one
-///   or more of the localizable messages from [`Error::messages`] to a human.
-/// - It is the error that methods can report when they need to report
-///   some error, but the error doesn't fit into any other standard
-///   error, and in fact the only reasonable way for a client to react to the
-///   error is to display the message(s) to a human.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(remote = "Self", expecting = "a JSON object (com.vmware.vapi.std.errors.Error)")]
-pub struct Error {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`Error`] error describes the fields common to all standard
+    /// errors.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// This error serves two purposes:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - It is the error that clients in many programming languages can catch
+    ///   to handle all standard errors. Typically those clients will display one
+    ///   or more of the localizable messages from [`Error::messages`] to a human.
+    /// - It is the error that methods can report when they need to report
+    ///   some error, but the error doesn't fit into any other standard
+    ///   error, and in fact the only reasonable way for a client to react to the
+    ///   error is to display the message(s) to a human.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.Error",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct Error {
+        /// Stack of one or more localizable messages for human error
+        /// consumers.
+        ///
+        /// The message at the top of the stack (first in the list) describes
+        /// the error from the perspective of the method the client
+        /// invoked.
+        ///
+        /// Each subsequent message in the stack describes the "cause" of the
+        /// prior message.
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Data to facilitate clients responding to the method reporting a
+        /// standard error to indicating that it was unable to complete
+        /// successfully.
+        ///
+        /// Methods may provide data that clients can use when responding to
+        /// errors. Since the data that clients need may be specific to the
+        /// context of the method reporting the error, different methods
+        /// that report the same error may provide different data in the
+        /// error. The documentation for each each method will describe
+        /// what, if any, data it provides for each error it reports.
+        ///
+        /// The [`ArgumentLocations`], [`FileLocations`], and
+        /// [`TransientIndication`] structures are intended as possible
+        /// values for this field.
+        /// [`DynamicId`](super::DynamicId) may also be useful as
+        /// a value for this field (although that is not its primary
+        /// purpose). Some errors may provide their own specific structures for
+        /// use as the value of this field when reporting errors from
+        /// their methods.
+        /// Some methods will not set this field when reporting errors.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Discriminator field to help API consumers identify the structure
+        /// type.
+        /// Can be `None` for compatibility with preceding implementations.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    Error, "com.vmware.vapi.std.errors.Error", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl Error {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl Error {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Error";
-}
-impl __rt::Display for Error {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "Error",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for Error {}
+__rt::error_type!(Error, "com.vmware.vapi.std.errors.Error", messages);
 impl Error {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for Error {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        Error::validate(self)
-    }
-}
-/// The [`UnverifiedPeer`] error indicates that an attempt to connect to an
-/// unknown or not-yet-trusted endpoint failed because the system was unable to
-/// verify the identity of the endpoint.
-///
-/// Typically the [`Error::data`] field of this error will contain
-/// information that can be presented to a human to allow them to decide
-/// whether to trust the endpoint. If they decide to trust the endpoint, the
-/// request can be resubmitted with an indication that the endpoint should be
-/// trusted.
-///
-/// Examples:
-///
-/// - The client provides an IP address or URL of an endpoint the system should
-///   communicate with using an SSL connection, but the endpoint's SSL
-///   certificate is self-signed, expired, or otherwise not trustworthy.
-/// - The client provides an IP address of a host the system should communicate
-///   with using ssh, but ssh doesn't recognize the public key of the host
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.UnverifiedPeer)"
-)]
-pub struct UnverifiedPeer {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`UnverifiedPeer`] error indicates that an attempt to connect to an
+    /// unknown or not-yet-trusted endpoint failed because the system was unable to
+    /// verify the identity of the endpoint.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Typically the [`Error::data`] field of this error will contain
+    /// information that can be presented to a human to allow them to decide
+    /// whether to trust the endpoint. If they decide to trust the endpoint, the
+    /// request can be resubmitted with an indication that the endpoint should be
+    /// trusted.
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// Examples:
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - The client provides an IP address or URL of an endpoint the system should
+    ///   communicate with using an SSL connection, but the endpoint's SSL
+    ///   certificate is self-signed, expired, or otherwise not trustworthy.
+    /// - The client provides an IP address of a host the system should communicate
+    ///   with using ssh, but ssh doesn't recognize the public key of the host
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.UnverifiedPeer",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct UnverifiedPeer {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    UnverifiedPeer, "com.vmware.vapi.std.errors.UnverifiedPeer", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl UnverifiedPeer {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl UnverifiedPeer {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnverifiedPeer";
-}
-impl __rt::Display for UnverifiedPeer {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "UnverifiedPeer",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for UnverifiedPeer {}
+__rt::error_type!(UnverifiedPeer, "com.vmware.vapi.std.errors.UnverifiedPeer", messages);
 impl UnverifiedPeer {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for UnverifiedPeer {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        UnverifiedPeer::validate(self)
-    }
-}
-/// The [`Unsupported`] error indicates that the method is not supported by
-/// the service.
-///
-/// Examples:
-///
-/// - Trying to hot-plug a CPU when the current configuration of the VM does
-///   not support hot-plugging of CPUs.
-/// - Trying to change the memory size to a value that is not within the
-///   acceptable guest memory bounds supported by the virtual machine's host.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.Unsupported)"
-)]
-pub struct Unsupported {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`Unsupported`] error indicates that the method is not supported by
+    /// the service.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Trying to hot-plug a CPU when the current configuration of the VM does
+    ///   not support hot-plugging of CPUs.
+    /// - Trying to change the memory size to a value that is not within the
+    ///   acceptable guest memory bounds supported by the virtual machine's host.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.Unsupported",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct Unsupported {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    Unsupported, "com.vmware.vapi.std.errors.Unsupported", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl Unsupported {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl Unsupported {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unsupported";
-}
-impl __rt::Display for Unsupported {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "Unsupported",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for Unsupported {}
+__rt::error_type!(Unsupported, "com.vmware.vapi.std.errors.Unsupported", messages);
 impl Unsupported {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for Unsupported {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        Unsupported::validate(self)
-    }
-}
-/// The [`UnexpectedInput`] error indicates that the request contained a
-/// parameter or field whose name is not known by the server.
-///
-/// Every method expects parameters with known names. Some of those parameters
-/// may be (or contain) structures, and the method expects those structures to
-/// contain fields with known names. If the method receives parameters or
-/// fields with names that is does not expect, this error may be
-/// reported.
-///
-/// This error can be reported by the API infrastructure for any method,
-/// but it is specific to the API infrastructure, and should never be reported
-/// by the implementation of any method.
-///
-/// Examples:
-///
-/// - A client using stubs generated from the interface specification for
-///   version2 of a service invokes the method passing one or more parameters that
-///   were added in version2, but they are communicating with a server that only
-///   supports version1 of the service.
-/// - A client provides an unexpected parameter or field name when invoking
-///   the method using a dynamic interface (for example REST).
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.UnexpectedInput)"
-)]
-pub struct UnexpectedInput {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`UnexpectedInput`] error indicates that the request contained a
+    /// parameter or field whose name is not known by the server.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Every method expects parameters with known names. Some of those parameters
+    /// may be (or contain) structures, and the method expects those structures to
+    /// contain fields with known names. If the method receives parameters or
+    /// fields with names that is does not expect, this error may be
+    /// reported.
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// This error can be reported by the API infrastructure for any method,
+    /// but it is specific to the API infrastructure, and should never be reported
+    /// by the implementation of any method.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Examples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - A client using stubs generated from the interface specification for
+    ///   version2 of a service invokes the method passing one or more parameters that
+    ///   were added in version2, but they are communicating with a server that only
+    ///   supports version1 of the service.
+    /// - A client provides an unexpected parameter or field name when invoking
+    ///   the method using a dynamic interface (for example REST).
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.UnexpectedInput",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct UnexpectedInput {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    UnexpectedInput, "com.vmware.vapi.std.errors.UnexpectedInput", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl UnexpectedInput {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl UnexpectedInput {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnexpectedInput";
-}
-impl __rt::Display for UnexpectedInput {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "UnexpectedInput",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for UnexpectedInput {}
+__rt::error_type!(
+    UnexpectedInput, "com.vmware.vapi.std.errors.UnexpectedInput", messages
+);
 impl UnexpectedInput {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for UnexpectedInput {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        UnexpectedInput::validate(self)
+__rt::object! {
+    /// The [`Unauthorized`] error indicates that the user is not authorized to
+    /// perform the method.
+    ///
+    /// API requests may include a security context containing user credentials.
+    /// For example, the user credentials could be a SAML token, a user name and
+    /// password, or the session identifier for a previously established session.
+    /// Invoking the method may require that the user identified by those
+    /// credentials has particular privileges on the method or on one or more
+    /// resource identifiers passed to the method.
+    ///
+    /// Examples:
+    ///
+    /// - The method requires that the user have one or more privileges on the
+    ///   method, but the user identified by the credentials in the security context
+    ///   does not have the required privileges.
+    /// - The method requires that the user have one or more privileges on a
+    ///   resource identifier passed to the method, but the user identified by the
+    ///   credentials in the security context does not have the required privileges.
+    ///
+    /// Counterexamples:
+    ///
+    /// - The SAML token in the request's security context has expired. A
+    ///   [`Unauthenticated`] error would be used instead.
+    /// - The user name and password in the request's security context are invalid.
+    ///   The [`Unauthenticated`] error would be used instead.
+    /// - The session identifier in the request's security context identifies a
+    ///   session that has expired. The [`Unauthenticated`] error would be
+    ///   used instead.
+    ///
+    /// For security reasons, the [`Error::data`] field in this error is
+    /// `None`, and the [`Error::messages`] field in this error does not
+    /// disclose why the user is not authorized to perform the method. For example
+    /// the messages would not disclose which privilege the user did not have or
+    /// which resource identifier the user did not have the required privilege to
+    /// access. The API documentation should indicate what privileges are required.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.Unauthorized",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
+    )]
+    pub struct Unauthorized {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+        /// Indicates the authentication challenges applicable to the target
+        /// API provider. It can be used by a client to discover the correct
+        /// authentication scheme to use. The exact syntax of the value is
+        /// defined by the specific provider, the protocol and authentication
+        /// schemes used.
+        ///
+        /// For example, a provider using REST may adhere to the
+        /// WWW-Authenticate HTTP header specification, RFC7235, section 4.1.
+        /// In this case an example challenge value may be: SIGN
+        /// realm="27da158-2ba4-11e9-b",sts="<http://vcenter/sso?vsphere.local>",
+        /// Basic realm="vCenter"
+        /// This field is optional because it was added in a newer version
+        /// than its parent node.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub challenge: __rt::Option<__rt::String>,
     }
 }
-/// The [`Unauthorized`] error indicates that the user is not authorized to
-/// perform the method.
-///
-/// API requests may include a security context containing user credentials.
-/// For example, the user credentials could be a SAML token, a user name and
-/// password, or the session identifier for a previously established session.
-/// Invoking the method may require that the user identified by those
-/// credentials has particular privileges on the method or on one or more
-/// resource identifiers passed to the method.
-///
-/// Examples:
-///
-/// - The method requires that the user have one or more privileges on the
-///   method, but the user identified by the credentials in the security context
-///   does not have the required privileges.
-/// - The method requires that the user have one or more privileges on a
-///   resource identifier passed to the method, but the user identified by the
-///   credentials in the security context does not have the required privileges.
-///
-/// Counterexamples:
-///
-/// - The SAML token in the request's security context has expired. A
-///   [`Unauthenticated`] error would be used instead.
-/// - The user name and password in the request's security context are invalid.
-///   The [`Unauthenticated`] error would be used instead.
-/// - The session identifier in the request's security context identifies a
-///   session that has expired. The [`Unauthenticated`] error would be
-///   used instead.
-///
-/// For security reasons, the [`Error::data`] field in this error is
-/// `None`, and the [`Error::messages`] field in this error does not
-/// disclose why the user is not authorized to perform the method. For example
-/// the messages would not disclose which privilege the user did not have or
-/// which resource identifier the user did not have the required privilege to
-/// access. The API documentation should indicate what privileges are required.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthorized)"
-)]
-pub struct Unauthorized {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
-    ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
-    ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub error_type: __rt::Option<ErrorType>,
-    /// Indicates the authentication challenges applicable to the target
-    /// API provider. It can be used by a client to discover the correct
-    /// authentication scheme to use. The exact syntax of the value is
-    /// defined by the specific provider, the protocol and authentication
-    /// schemes used.
-    ///
-    /// For example, a provider using REST may adhere to the
-    /// WWW-Authenticate HTTP header specification, RFC7235, section 4.1.
-    /// In this case an example challenge value may be: SIGN
-    /// realm="27da158-2ba4-11e9-b",sts="<http://vcenter/sso?vsphere.local>",
-    /// Basic realm="vCenter"
-    /// This field is optional because it was added in a newer version
-    /// than its parent node.
-    #[serde(
-        rename = "challenge",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub challenge: __rt::Option<__rt::String>,
-}
-__rt::object!(
-    Unauthorized, "com.vmware.vapi.std.errors.Unauthorized", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl Unauthorized {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
-            challenge: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
+            challenge: __rt::None,
         }
     }
 }
-impl Unauthorized {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unauthorized";
-}
-impl __rt::Display for Unauthorized {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "Unauthorized",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for Unauthorized {}
+__rt::error_type!(Unauthorized, "com.vmware.vapi.std.errors.Unauthorized", messages);
 impl Unauthorized {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for Unauthorized {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        Unauthorized::validate(self)
+__rt::object! {
+    /// The [`Unauthenticated`] error indicates that the method requires
+    /// authentication and the user is not authenticated.
+    ///
+    /// API requests may include a security context containing user credentials.
+    /// For example, the user credentials could be a SAML token, a user name and
+    /// password, or the session identifier for a previously established session.
+    ///
+    /// Examples:
+    ///
+    /// - The SAML token in the request's security context has expired.
+    /// - The user name and password in the request's security context are invalid.
+    /// - The session identifier in the request's security context identifies a
+    ///   session that has expired.
+    ///
+    /// Counterexamples:
+    ///
+    /// - The user is authenticated but isn't authorized to perform the requested
+    ///   method. The [`Unauthorized`] error would be used instead.
+    ///
+    /// For security reasons, the [`Error::data`] field in this error is
+    /// `None`, and the [`Error::messages`] field in this error does not
+    /// disclose which part of the security context is correct or incorrect. For
+    /// example the messages would not disclose whether a username or a password is
+    /// valid or invalid, but only that a combination of username and password is
+    /// invalid.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.Unauthenticated",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
+    )]
+    pub struct Unauthenticated {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+        /// Indicates the authentication challenges applicable to the target
+        /// API provider. It can be used by a client to discover the correct
+        /// authentication scheme to use. The exact syntax of the value is
+        /// defined by the specific provider, the protocol and authentication
+        /// schemes used.
+        ///
+        /// For example, a provider using REST may adhere to the
+        /// WWW-Authenticate HTTP header specification, RFC7235, section 4.1.
+        /// In this case an example challenge value may be: SIGN
+        /// realm="27da1358-2ba4-11e9-b210-d663bd873d93",sts="<http://vcenter/sso?vsphere.local>",
+        /// Basic realm="vCenter"
+        /// This field is optional because it was added in a newer version
+        /// than its parent node.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub challenge: __rt::Option<__rt::String>,
     }
 }
-/// The [`Unauthenticated`] error indicates that the method requires
-/// authentication and the user is not authenticated.
-///
-/// API requests may include a security context containing user credentials.
-/// For example, the user credentials could be a SAML token, a user name and
-/// password, or the session identifier for a previously established session.
-///
-/// Examples:
-///
-/// - The SAML token in the request's security context has expired.
-/// - The user name and password in the request's security context are invalid.
-/// - The session identifier in the request's security context identifies a
-///   session that has expired.
-///
-/// Counterexamples:
-///
-/// - The user is authenticated but isn't authorized to perform the requested
-///   method. The [`Unauthorized`] error would be used instead.
-///
-/// For security reasons, the [`Error::data`] field in this error is
-/// `None`, and the [`Error::messages`] field in this error does not
-/// disclose which part of the security context is correct or incorrect. For
-/// example the messages would not disclose whether a username or a password is
-/// valid or invalid, but only that a combination of username and password is
-/// invalid.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.Unauthenticated)"
-)]
-pub struct Unauthenticated {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
-    ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
-    ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub error_type: __rt::Option<ErrorType>,
-    /// Indicates the authentication challenges applicable to the target
-    /// API provider. It can be used by a client to discover the correct
-    /// authentication scheme to use. The exact syntax of the value is
-    /// defined by the specific provider, the protocol and authentication
-    /// schemes used.
-    ///
-    /// For example, a provider using REST may adhere to the
-    /// WWW-Authenticate HTTP header specification, RFC7235, section 4.1.
-    /// In this case an example challenge value may be: SIGN
-    /// realm="27da1358-2ba4-11e9-b210-d663bd873d93",sts="<http://vcenter/sso?vsphere.local>",
-    /// Basic realm="vCenter"
-    /// This field is optional because it was added in a newer version
-    /// than its parent node.
-    #[serde(
-        rename = "challenge",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub challenge: __rt::Option<__rt::String>,
-}
-__rt::object!(
-    Unauthenticated, "com.vmware.vapi.std.errors.Unauthenticated", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl Unauthenticated {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
-            challenge: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
+            challenge: __rt::None,
         }
     }
 }
-impl Unauthenticated {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Unauthenticated";
-}
-impl __rt::Display for Unauthenticated {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "Unauthenticated",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for Unauthenticated {}
+__rt::error_type!(
+    Unauthenticated, "com.vmware.vapi.std.errors.Unauthenticated", messages
+);
 impl Unauthenticated {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for Unauthenticated {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        Unauthenticated::validate(self)
-    }
-}
-/// The [`UnableToAllocateResource`] error indicates that the method failed
-/// because it was unable to allocate or acquire a required resource.
-///
-/// Examples:
-///
-/// - Trying to power on a virtual machine when there are not enough licenses
-///   to do so.
-/// - Trying to power on a virtual machine that would violate a resource usage
-///   policy.
-///
-/// Counterexamples:
-///
-/// - Trying to power off a virtual machine that is in the process of being
-///   powered on. A [`ResourceBusy`] error would be used instead.
-/// - Trying to remove a VMFS datastore when the is a virtual machine
-///   registered on any host attached to the datastore. The
-///   [`ResourceInUse`] error would be used instead.
-/// - Trying to add a virtual switch if the physical network adapter being
-///   bridged is already in use. The [`ResourceInUse`] error would be
-///   used instead.
-/// - Attempt to invoke some method on a virtual machine when the virtual
-///   machine's configuration file is not accessible (for example due to a
-///   storage APD condition). The [`ResourceInaccessible`] error would
-///   be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.UnableToAllocateResource)"
-)]
-pub struct UnableToAllocateResource {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`UnableToAllocateResource`] error indicates that the method failed
+    /// because it was unable to allocate or acquire a required resource.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// - Trying to power on a virtual machine when there are not enough licenses
+    ///   to do so.
+    /// - Trying to power on a virtual machine that would violate a resource usage
+    ///   policy.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Counterexamples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Trying to power off a virtual machine that is in the process of being
+    ///   powered on. A [`ResourceBusy`] error would be used instead.
+    /// - Trying to remove a VMFS datastore when the is a virtual machine
+    ///   registered on any host attached to the datastore. The
+    ///   [`ResourceInUse`] error would be used instead.
+    /// - Trying to add a virtual switch if the physical network adapter being
+    ///   bridged is already in use. The [`ResourceInUse`] error would be
+    ///   used instead.
+    /// - Attempt to invoke some method on a virtual machine when the virtual
+    ///   machine's configuration file is not accessible (for example due to a
+    ///   storage APD condition). The [`ResourceInaccessible`] error would
+    ///   be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.UnableToAllocateResource",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct UnableToAllocateResource {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
+impl UnableToAllocateResource {
+    /// Creates a value from its required fields (`messages`); optional fields are unset.
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
+        Self {
+            messages,
+            data: __rt::None,
+            error_type: __rt::None,
+        }
+    }
+}
+__rt::error_type!(
     UnableToAllocateResource, "com.vmware.vapi.std.errors.UnableToAllocateResource",
-    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+    messages
 );
-impl UnableToAllocateResource {
-    /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
-        Self {
-            messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
-        }
-    }
-}
-impl UnableToAllocateResource {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.UnableToAllocateResource";
-}
-impl __rt::Display for UnableToAllocateResource {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "UnableToAllocateResource",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for UnableToAllocateResource {}
 impl UnableToAllocateResource {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for UnableToAllocateResource {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        UnableToAllocateResource::validate(self)
-    }
-}
-/// The [`TimedOut`] error indicates that the method did not complete
-/// within the allowed amount of time. The allowed amount of time might be:
-///
-/// - provided by the client as an input parameter.
-/// - a fixed limit of the service implementation that is a documented part of
-///   the contract of the service.
-/// - a configurable limit used by the implementation of the service.
-/// - a dynamic limit computed by the implementation of the service.
-///
-/// The method may or may not complete after the [`TimedOut`] error was
-/// reported.
-///
-/// Examples:
-///
-/// - The method was unable to complete within the timeout duration specified
-///   by a parameter of the method.
-///
-/// Counterexamples:
-///
-/// - A server implementation that puts requests into a queue before
-///   dispatching them might delete a request from the queue if it doesn't get
-///   dispatched within \*n\* minutes. The [`ServiceUnavailable`] error
-///   would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.TimedOut)"
-)]
-pub struct TimedOut {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`TimedOut`] error indicates that the method did not complete
+    /// within the allowed amount of time. The allowed amount of time might be:
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// - provided by the client as an input parameter.
+    /// - a fixed limit of the service implementation that is a documented part of
+    ///   the contract of the service.
+    /// - a configurable limit used by the implementation of the service.
+    /// - a dynamic limit computed by the implementation of the service.
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// The method may or may not complete after the [`TimedOut`] error was
+    /// reported.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Examples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - The method was unable to complete within the timeout duration specified
+    ///   by a parameter of the method.
+    ///
+    /// Counterexamples:
+    ///
+    /// - A server implementation that puts requests into a queue before
+    ///   dispatching them might delete a request from the queue if it doesn't get
+    ///   dispatched within \*n\* minutes. The [`ServiceUnavailable`] error
+    ///   would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.TimedOut",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct TimedOut {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    TimedOut, "com.vmware.vapi.std.errors.TimedOut", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl TimedOut {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl TimedOut {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.TimedOut";
-}
-impl __rt::Display for TimedOut {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "TimedOut",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for TimedOut {}
+__rt::error_type!(TimedOut, "com.vmware.vapi.std.errors.TimedOut", messages);
 impl TimedOut {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for TimedOut {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        TimedOut::validate(self)
-    }
-}
-/// The [`ServiceUnavailable`] error indicates that the service is
-/// unavailable.
-///
-/// Examples:
-///
-/// - Attempt to invoke a method when the server is too busy.
-/// - Attempt to invoke a method when the server is undergoing maintenance.
-/// - An method fails to contact VMware Tools running inside the virtual
-///   machine.
-///
-/// Counterexamples:
-///
-/// - A client provides an invalid service or operation identifier when
-///   invoking the method using a dynamic interface (for example REST). The
-///   [`OperationNotFound`] error would be used instead.
-/// - A client invokes the method from the service, but that service has not been
-///   installed. The [`OperationNotFound`] error would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.ServiceUnavailable)"
-)]
-pub struct ServiceUnavailable {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`ServiceUnavailable`] error indicates that the service is
+    /// unavailable.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// - Attempt to invoke a method when the server is too busy.
+    /// - Attempt to invoke a method when the server is undergoing maintenance.
+    /// - An method fails to contact VMware Tools running inside the virtual
+    ///   machine.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Counterexamples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - A client provides an invalid service or operation identifier when
+    ///   invoking the method using a dynamic interface (for example REST). The
+    ///   [`OperationNotFound`] error would be used instead.
+    /// - A client invokes the method from the service, but that service has not been
+    ///   installed. The [`OperationNotFound`] error would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.ServiceUnavailable",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct ServiceUnavailable {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    ServiceUnavailable, "com.vmware.vapi.std.errors.ServiceUnavailable", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl ServiceUnavailable {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl ServiceUnavailable {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ServiceUnavailable";
-}
-impl __rt::Display for ServiceUnavailable {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "ServiceUnavailable",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for ServiceUnavailable {}
+__rt::error_type!(
+    ServiceUnavailable, "com.vmware.vapi.std.errors.ServiceUnavailable", messages
+);
 impl ServiceUnavailable {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for ServiceUnavailable {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        ServiceUnavailable::validate(self)
-    }
-}
-/// The [`ResourceInaccessible`] error indicates that the method could not
-/// be completed because an entity is not accessible.
-///
-/// Examples:
-///
-/// - Attempt to invoke some method on a virtual machine when the virtual
-///   machine's configuration file is not accessible (for example due to a
-///   storage APD condition).
-///
-/// Counterexamples:
-///
-/// - Attempt to invoke some method when the server is too busy. The
-///   [`ServiceUnavailable`] error would be used instead.
-/// - Attempt to invoke some method when the server is undergoing maintenance.
-///   The [`ServiceUnavailable`] error would be used instead.
-/// - Some method fails to contact VMware Tools running inside the virtual
-///   machine. The [`ServiceUnavailable`] error would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInaccessible)"
-)]
-pub struct ResourceInaccessible {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`ResourceInaccessible`] error indicates that the method could not
+    /// be completed because an entity is not accessible.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// - Attempt to invoke some method on a virtual machine when the virtual
+    ///   machine's configuration file is not accessible (for example due to a
+    ///   storage APD condition).
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Counterexamples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Attempt to invoke some method when the server is too busy. The
+    ///   [`ServiceUnavailable`] error would be used instead.
+    /// - Attempt to invoke some method when the server is undergoing maintenance.
+    ///   The [`ServiceUnavailable`] error would be used instead.
+    /// - Some method fails to contact VMware Tools running inside the virtual
+    ///   machine. The [`ServiceUnavailable`] error would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.ResourceInaccessible",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct ResourceInaccessible {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    ResourceInaccessible, "com.vmware.vapi.std.errors.ResourceInaccessible",
-    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl ResourceInaccessible {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl ResourceInaccessible {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceInaccessible";
-}
-impl __rt::Display for ResourceInaccessible {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "ResourceInaccessible",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for ResourceInaccessible {}
+__rt::error_type!(
+    ResourceInaccessible, "com.vmware.vapi.std.errors.ResourceInaccessible", messages
+);
 impl ResourceInaccessible {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for ResourceInaccessible {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        ResourceInaccessible::validate(self)
-    }
-}
-/// The [`ResourceInUse`] error indicates that the method could not be
-/// completed because a resource is in use.
-///
-/// Examples:
-///
-/// - Trying to remove a VMFS datastore when the is a virtual machine
-///   registered on any host attached to the datastore.
-/// - Trying to add a virtual switch if the physical network adapter being
-///   bridged is already in use.
-///
-/// Counterexamples:
-///
-/// - Trying to power off a virtual machine that is in the process of being
-///   powered on. The [`ResourceBusy`] error would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceInUse)"
-)]
-pub struct ResourceInUse {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`ResourceInUse`] error indicates that the method could not be
+    /// completed because a resource is in use.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// - Trying to remove a VMFS datastore when the is a virtual machine
+    ///   registered on any host attached to the datastore.
+    /// - Trying to add a virtual switch if the physical network adapter being
+    ///   bridged is already in use.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Counterexamples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Trying to power off a virtual machine that is in the process of being
+    ///   powered on. The [`ResourceBusy`] error would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.ResourceInUse",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct ResourceInUse {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    ResourceInUse, "com.vmware.vapi.std.errors.ResourceInUse", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl ResourceInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl ResourceInUse {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceInUse";
-}
-impl __rt::Display for ResourceInUse {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "ResourceInUse",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for ResourceInUse {}
+__rt::error_type!(ResourceInUse, "com.vmware.vapi.std.errors.ResourceInUse", messages);
 impl ResourceInUse {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for ResourceInUse {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        ResourceInUse::validate(self)
-    }
-}
-/// The [`ResourceBusy`] error indicates that the method could not be
-/// completed because a resource it needs is busy.
-///
-/// Examples:
-///
-/// - Trying to power off a virtual machine that is in the process of being
-///   powered on.
-///
-/// Counterexamples:
-///
-/// - Trying to remove a VMFS datastore when there is a virtual machine
-///   registered on any host attached to the datastore. The
-///   [`ResourceInUse`] error would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.ResourceBusy)"
-)]
-pub struct ResourceBusy {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`ResourceBusy`] error indicates that the method could not be
+    /// completed because a resource it needs is busy.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// - Trying to power off a virtual machine that is in the process of being
+    ///   powered on.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Counterexamples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Trying to remove a VMFS datastore when there is a virtual machine
+    ///   registered on any host attached to the datastore. The
+    ///   [`ResourceInUse`] error would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.ResourceBusy",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct ResourceBusy {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    ResourceBusy, "com.vmware.vapi.std.errors.ResourceBusy", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl ResourceBusy {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl ResourceBusy {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ResourceBusy";
-}
-impl __rt::Display for ResourceBusy {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "ResourceBusy",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for ResourceBusy {}
+__rt::error_type!(ResourceBusy, "com.vmware.vapi.std.errors.ResourceBusy", messages);
 impl ResourceBusy {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for ResourceBusy {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        ResourceBusy::validate(self)
-    }
-}
-/// The [`OperationNotFound`] error indicates that the method specified in
-/// the request could not be found.
-///
-/// Every API request specifies a service identifier and an operation
-/// identifier along with the parameters. If the API infrastructure is unable
-/// to find the requested service or method it reports this error.
-///
-/// This error can be reported by the API infrastructure for any method,
-/// but it is specific to the API infrastructure, and should never be reported
-/// by the implementation of any method.
-///
-/// Examples:
-///
-/// - A client provides an invalid service or operation identifier when
-///   invoking the method using a dynamic interface (for example REST).
-/// - A client invokes the method from a service, but that service has not been
-///   installed.
-///
-/// Counterexamples:
-///
-/// - A client invokes a task scheduling method, but provides an invalid
-///   service identifier or operation identifier. The [`NotFound`] error
-///   would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.OperationNotFound)"
-)]
-pub struct OperationNotFound {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`OperationNotFound`] error indicates that the method specified in
+    /// the request could not be found.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Every API request specifies a service identifier and an operation
+    /// identifier along with the parameters. If the API infrastructure is unable
+    /// to find the requested service or method it reports this error.
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// This error can be reported by the API infrastructure for any method,
+    /// but it is specific to the API infrastructure, and should never be reported
+    /// by the implementation of any method.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Examples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - A client provides an invalid service or operation identifier when
+    ///   invoking the method using a dynamic interface (for example REST).
+    /// - A client invokes the method from a service, but that service has not been
+    ///   installed.
+    ///
+    /// Counterexamples:
+    ///
+    /// - A client invokes a task scheduling method, but provides an invalid
+    ///   service identifier or operation identifier. The [`NotFound`] error
+    ///   would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.OperationNotFound",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct OperationNotFound {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    OperationNotFound, "com.vmware.vapi.std.errors.OperationNotFound", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl OperationNotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl OperationNotFound {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.OperationNotFound";
-}
-impl __rt::Display for OperationNotFound {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "OperationNotFound",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for OperationNotFound {}
+__rt::error_type!(
+    OperationNotFound, "com.vmware.vapi.std.errors.OperationNotFound", messages
+);
 impl OperationNotFound {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for OperationNotFound {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        OperationNotFound::validate(self)
-    }
-}
-/// The [`NotFound`] error indicates that a specified element could not be
-/// found.
-///
-/// Examples:
-///
-/// - Invoke the method to retrieve information about a virtual machine,
-///   passing an id that does not identify an existing virtual machine.
-/// - Invoke the method to modify the configuration of a virtual nic, passing
-///   an id that does not identify an existing virtual nic in the specified
-///   virtual machine.
-/// - Invoke the method to remove a vswitch, passing an id that does not
-///   identify an existing vswitch.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.NotFound)"
-)]
-pub struct NotFound {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`NotFound`] error indicates that a specified element could not be
+    /// found.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Invoke the method to retrieve information about a virtual machine,
+    ///   passing an id that does not identify an existing virtual machine.
+    /// - Invoke the method to modify the configuration of a virtual nic, passing
+    ///   an id that does not identify an existing virtual nic in the specified
+    ///   virtual machine.
+    /// - Invoke the method to remove a vswitch, passing an id that does not
+    ///   identify an existing vswitch.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.NotFound",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct NotFound {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    NotFound, "com.vmware.vapi.std.errors.NotFound", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl NotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl NotFound {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.NotFound";
-}
-impl __rt::Display for NotFound {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "NotFound",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for NotFound {}
+__rt::error_type!(NotFound, "com.vmware.vapi.std.errors.NotFound", messages);
 impl NotFound {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for NotFound {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        NotFound::validate(self)
-    }
-}
-/// The [`NotAllowedInCurrentState`] error indicates that the requested
-/// method is not allowed with a resource or service in its current state. This
-/// could be because the method is performing a configuration change that is
-/// not allowed in the current state or because method itself is not allowed in
-/// the current state.
-///
-/// Examples:
-///
-/// - Trying to add a virtual device that cannot be hot plugged to a running
-///   virtual machine.
-/// - Trying to upgrade the virtual hardware version for a suspended virtual
-///   machine.
-/// - Trying to power off, reset, or suspend a virtual machine that is not
-///   powered on.
-///
-/// Counterexamples:
-///
-/// - Trying to power off a virtual machine that is in the process of being
-///   powered on. The [`ResourceBusy`] error would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.NotAllowedInCurrentState)"
-)]
-pub struct NotAllowedInCurrentState {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`NotAllowedInCurrentState`] error indicates that the requested
+    /// method is not allowed with a resource or service in its current state. This
+    /// could be because the method is performing a configuration change that is
+    /// not allowed in the current state or because method itself is not allowed in
+    /// the current state.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// - Trying to add a virtual device that cannot be hot plugged to a running
+    ///   virtual machine.
+    /// - Trying to upgrade the virtual hardware version for a suspended virtual
+    ///   machine.
+    /// - Trying to power off, reset, or suspend a virtual machine that is not
+    ///   powered on.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Counterexamples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Trying to power off a virtual machine that is in the process of being
+    ///   powered on. The [`ResourceBusy`] error would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct NotAllowedInCurrentState {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
+impl NotAllowedInCurrentState {
+    /// Creates a value from its required fields (`messages`); optional fields are unset.
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
+        Self {
+            messages,
+            data: __rt::None,
+            error_type: __rt::None,
+        }
+    }
+}
+__rt::error_type!(
     NotAllowedInCurrentState, "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
+    messages
 );
-impl NotAllowedInCurrentState {
-    /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
-        Self {
-            messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
-        }
-    }
-}
-impl NotAllowedInCurrentState {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.NotAllowedInCurrentState";
-}
-impl __rt::Display for NotAllowedInCurrentState {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "NotAllowedInCurrentState",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for NotAllowedInCurrentState {}
 impl NotAllowedInCurrentState {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for NotAllowedInCurrentState {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        NotAllowedInCurrentState::validate(self)
-    }
-}
-/// The [`InvalidRequest`] error indicates that the request is malformed in
-/// such a way that the server is unable to process it.
-///
-/// Examples:
-///
-/// - The XML in a SOAP request is not well-formed so the server cannot parse
-///   the request.
-/// - The XML in a SOAP request is well-formed but does not match the structure
-///   required by the SOAP specification.
-/// - A JSON-RPC request is not valid JSON.
-/// - The JSON sent in a JSON-RPC request is not a valid JSON-RPC Request
-///   object.
-/// - The Request object from a JSON-RPC request does not match the structure
-///   required by the API infrastructure.
-///
-/// Counterexamples:
-///
-/// - The parameter has a value that is not with the required range. The
-///   [`InvalidArgument`] error would be used instead.
-/// - The name of the method specified in the request doesn't not match any
-///   known method. The [`NotFound`] error would be used instead.
-///
-/// Some transport protocols (for example JSON-RPC) include their own mechanism
-/// for reporting these kinds of errors, and the API infrastructure for a
-/// programming language may expose the errors using a language specific
-/// mechanism, so this error might not be used.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidRequest)"
-)]
-pub struct InvalidRequest {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`InvalidRequest`] error indicates that the request is malformed in
+    /// such a way that the server is unable to process it.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// - The XML in a SOAP request is not well-formed so the server cannot parse
+    ///   the request.
+    /// - The XML in a SOAP request is well-formed but does not match the structure
+    ///   required by the SOAP specification.
+    /// - A JSON-RPC request is not valid JSON.
+    /// - The JSON sent in a JSON-RPC request is not a valid JSON-RPC Request
+    ///   object.
+    /// - The Request object from a JSON-RPC request does not match the structure
+    ///   required by the API infrastructure.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Counterexamples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - The parameter has a value that is not with the required range. The
+    ///   [`InvalidArgument`] error would be used instead.
+    /// - The name of the method specified in the request doesn't not match any
+    ///   known method. The [`NotFound`] error would be used instead.
+    ///
+    /// Some transport protocols (for example JSON-RPC) include their own mechanism
+    /// for reporting these kinds of errors, and the API infrastructure for a
+    /// programming language may expose the errors using a language specific
+    /// mechanism, so this error might not be used.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.InvalidRequest",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct InvalidRequest {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    InvalidRequest, "com.vmware.vapi.std.errors.InvalidRequest", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl InvalidRequest {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl InvalidRequest {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidRequest";
-}
-impl __rt::Display for InvalidRequest {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "InvalidRequest",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for InvalidRequest {}
+__rt::error_type!(InvalidRequest, "com.vmware.vapi.std.errors.InvalidRequest", messages);
 impl InvalidRequest {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for InvalidRequest {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        InvalidRequest::validate(self)
-    }
-}
-/// The [`InvalidElementType`] error indicates that the server was unable
-/// to fulfil the request because an element of a specific type cannot be a
-/// member of particular group.
-///
-/// This error could be reported, for example, if an attempt is made to put
-/// an element into the wrong type of container.
-///
-/// Examples:
-///
-/// - Attempt to put a virtual machine into a folder that can only contain
-///   hosts.
-/// - Attempt to attach a SCSI virtual disk to an IDE port.
-///
-/// Counterexamples:
-///
-/// - A parameter has a value that is not of the expected type. The
-///   [`InvalidArgument`] error would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementType)"
-)]
-pub struct InvalidElementType {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`InvalidElementType`] error indicates that the server was unable
+    /// to fulfil the request because an element of a specific type cannot be a
+    /// member of particular group.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// This error could be reported, for example, if an attempt is made to put
+    /// an element into the wrong type of container.
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// Examples:
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// - Attempt to put a virtual machine into a folder that can only contain
+    ///   hosts.
+    /// - Attempt to attach a SCSI virtual disk to an IDE port.
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// Counterexamples:
+    ///
+    /// - A parameter has a value that is not of the expected type. The
+    ///   [`InvalidArgument`] error would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.InvalidElementType",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct InvalidElementType {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    InvalidElementType, "com.vmware.vapi.std.errors.InvalidElementType", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl InvalidElementType {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl InvalidElementType {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidElementType";
-}
-impl __rt::Display for InvalidElementType {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "InvalidElementType",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for InvalidElementType {}
+__rt::error_type!(
+    InvalidElementType, "com.vmware.vapi.std.errors.InvalidElementType", messages
+);
 impl InvalidElementType {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for InvalidElementType {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        InvalidElementType::validate(self)
-    }
-}
-/// The [`InvalidElementConfiguration`] error indicates that an attempt to
-/// modify the configuration of an element or a group containing the element
-/// failed due to the configuraton of the element.
-///
-/// A typical case is when the method is am attempt to change the group
-/// membership of the element fails, in which case a configuration change on
-/// the element may allow the group membership change to succeed.
-///
-/// Examples:
-///
-/// - Attempt to move a host with a fault tolerant virtual machine out of a
-///   cluster (i.e. make the host a standalone host).
-/// - Attempt to remove a host from a DRS cluster without putting the host into
-///   maintenance mode.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidElementConfiguration)"
-)]
-pub struct InvalidElementConfiguration {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`InvalidElementConfiguration`] error indicates that an attempt to
+    /// modify the configuration of an element or a group containing the element
+    /// failed due to the configuraton of the element.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// A typical case is when the method is am attempt to change the group
+    /// membership of the element fails, in which case a configuration change on
+    /// the element may allow the group membership change to succeed.
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// Examples:
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Attempt to move a host with a fault tolerant virtual machine out of a
+    ///   cluster (i.e. make the host a standalone host).
+    /// - Attempt to remove a host from a DRS cluster without putting the host into
+    ///   maintenance mode.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.InvalidElementConfiguration",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct InvalidElementConfiguration {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
+impl InvalidElementConfiguration {
+    /// Creates a value from its required fields (`messages`); optional fields are unset.
+    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
+        Self {
+            messages,
+            data: __rt::None,
+            error_type: __rt::None,
+        }
+    }
+}
+__rt::error_type!(
     InvalidElementConfiguration,
-    "com.vmware.vapi.std.errors.InvalidElementConfiguration", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
+    "com.vmware.vapi.std.errors.InvalidElementConfiguration", messages
 );
-impl InvalidElementConfiguration {
-    /// Creates a value from its required fields (`messages`); optional fields are unset.
-    pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
-        Self {
-            messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
-        }
-    }
-}
-impl InvalidElementConfiguration {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidElementConfiguration";
-}
-impl __rt::Display for InvalidElementConfiguration {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "InvalidElementConfiguration",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for InvalidElementConfiguration {}
 impl InvalidElementConfiguration {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for InvalidElementConfiguration {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        InvalidElementConfiguration::validate(self)
-    }
-}
-/// The [`InvalidArgument`] error indicates that the values received for
-/// one or more parameters are not acceptable.
-///
-/// This error is reported by the API infrastructure, so it could occur in
-/// response to the invocation of any method. It may also be reported as the
-/// result of method-specific validation.
-///
-/// Examples:
-///
-/// - A parameter has a value that is not of the expected type.
-/// - A parameter has a value that is not in the required range.
-/// - A parameter has a value that is not one of the specifically allowed
-///   strings.
-/// - One field of a structure is the tag for a tagged union, and has a
-///   specific value but another field of the structure that is required to be
-///   specified when the tag has that value is not specified, or another
-///   field of the structure that is required to be unspecified when the tag has
-///   that value is specified.
-///
-/// Counterexamples:
-///
-/// - Trying to create a new tag in tag category when a tag with the specified
-///   name already exists the tag category. The [`AlreadyExists`] error
-///   would be used instead.
-/// - Invoke the method to retrieve information about a virtual machine,
-///   passing an id that does not identify an existing virtual machine. The
-///   [`NotFound`] error would be used instead.
-/// - Attempt to put a virtual machine into a folder that can only contain
-///   hosts. The [`InvalidElementType`] error would be used instead.
-/// - Attempt to attach a SCSI virtual disk to an IDE port. The
-///   [`InvalidElementType`] error would be used instead.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.InvalidArgument)"
-)]
-pub struct InvalidArgument {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`InvalidArgument`] error indicates that the values received for
+    /// one or more parameters are not acceptable.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// This error is reported by the API infrastructure, so it could occur in
+    /// response to the invocation of any method. It may also be reported as the
+    /// result of method-specific validation.
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// Examples:
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// - A parameter has a value that is not of the expected type.
+    /// - A parameter has a value that is not in the required range.
+    /// - A parameter has a value that is not one of the specifically allowed
+    ///   strings.
+    /// - One field of a structure is the tag for a tagged union, and has a
+    ///   specific value but another field of the structure that is required to be
+    ///   specified when the tag has that value is not specified, or another
+    ///   field of the structure that is required to be unspecified when the tag has
+    ///   that value is specified.
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// Counterexamples:
+    ///
+    /// - Trying to create a new tag in tag category when a tag with the specified
+    ///   name already exists the tag category. The [`AlreadyExists`] error
+    ///   would be used instead.
+    /// - Invoke the method to retrieve information about a virtual machine,
+    ///   passing an id that does not identify an existing virtual machine. The
+    ///   [`NotFound`] error would be used instead.
+    /// - Attempt to put a virtual machine into a folder that can only contain
+    ///   hosts. The [`InvalidElementType`] error would be used instead.
+    /// - Attempt to attach a SCSI virtual disk to an IDE port. The
+    ///   [`InvalidElementType`] error would be used instead.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.InvalidArgument",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct InvalidArgument {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    InvalidArgument, "com.vmware.vapi.std.errors.InvalidArgument", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl InvalidArgument {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl InvalidArgument {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InvalidArgument";
-}
-impl __rt::Display for InvalidArgument {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "InvalidArgument",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for InvalidArgument {}
+__rt::error_type!(
+    InvalidArgument, "com.vmware.vapi.std.errors.InvalidArgument", messages
+);
 impl InvalidArgument {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for InvalidArgument {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        InvalidArgument::validate(self)
-    }
-}
-/// The [`InternalServerError`] error indicates that the server encounters
-/// an unexpected condition that prevented it from fulfilling the request.
-///
-/// This error is reported by the API infrastructure, so it could occur in
-/// response to the invocation of any method.
-///
-/// Examples:
-///
-/// - The method returns a value whose type doesn't match the type type the
-///   method says it should return.
-/// - The method reports an error that is not included in the list of
-///   errors the method says that it can report.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.InternalServerError)"
-)]
-pub struct InternalServerError {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`InternalServerError`] error indicates that the server encounters
+    /// an unexpected condition that prevented it from fulfilling the request.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// This error is reported by the API infrastructure, so it could occur in
+    /// response to the invocation of any method.
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// Examples:
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - The method returns a value whose type doesn't match the type type the
+    ///   method says it should return.
+    /// - The method reports an error that is not included in the list of
+    ///   errors the method says that it can report.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.InternalServerError",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct InternalServerError {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    InternalServerError, "com.vmware.vapi.std.errors.InternalServerError", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl InternalServerError {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl InternalServerError {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.InternalServerError";
-}
-impl __rt::Display for InternalServerError {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "InternalServerError",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for InternalServerError {}
+__rt::error_type!(
+    InternalServerError, "com.vmware.vapi.std.errors.InternalServerError", messages
+);
 impl InternalServerError {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for InternalServerError {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        InternalServerError::validate(self)
-    }
-}
-/// The [`FeatureInUse`] error indicates that an action cannot be completed
-/// because a feature is in use.
-///
-/// Examples:
-///
-/// - Trying to disable snapshots on a virtual machine which has a snapshot.
-/// - Trying to downgrade a license that has licensed features that are in use.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.FeatureInUse)"
-)]
-pub struct FeatureInUse {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`FeatureInUse`] error indicates that an action cannot be completed
+    /// because a feature is in use.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Trying to disable snapshots on a virtual machine which has a snapshot.
+    /// - Trying to downgrade a license that has licensed features that are in use.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.FeatureInUse",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct FeatureInUse {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    FeatureInUse, "com.vmware.vapi.std.errors.FeatureInUse", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl FeatureInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl FeatureInUse {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.FeatureInUse";
-}
-impl __rt::Display for FeatureInUse {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "FeatureInUse",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for FeatureInUse {}
+__rt::error_type!(FeatureInUse, "com.vmware.vapi.std.errors.FeatureInUse", messages);
 impl FeatureInUse {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for FeatureInUse {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FeatureInUse::validate(self)
-    }
-}
-/// The [`ConcurrentChange`] error indicates that a data structure, entity,
-/// or resource has been modified since some earlier point in time. Typically
-/// this happens when the client is doing the \*write\* portion of a
-/// read-modify-write sequence and indicates that it wants the server to notify
-/// it if the data in the server has changed after it did the \*read\*, so that
-/// it can avoid overwriting that change inadvertantly.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.ConcurrentChange)"
-)]
-pub struct ConcurrentChange {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
-    ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
-    ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+__rt::object! {
+    /// The [`ConcurrentChange`] error indicates that a data structure, entity,
+    /// or resource has been modified since some earlier point in time. Typically
+    /// this happens when the client is doing the \*write\* portion of a
+    /// read-modify-write sequence and indicates that it wants the server to notify
+    /// it if the data in the server has changed after it did the \*read\*, so that
+    /// it can avoid overwriting that change inadvertantly.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.ConcurrentChange",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct ConcurrentChange {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    ConcurrentChange, "com.vmware.vapi.std.errors.ConcurrentChange", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl ConcurrentChange {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl ConcurrentChange {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.ConcurrentChange";
-}
-impl __rt::Display for ConcurrentChange {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "ConcurrentChange",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for ConcurrentChange {}
+__rt::error_type!(
+    ConcurrentChange, "com.vmware.vapi.std.errors.ConcurrentChange", messages
+);
 impl ConcurrentChange {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for ConcurrentChange {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        ConcurrentChange::validate(self)
-    }
-}
-/// The [`Canceled`] error indicates that the method canceled itself in
-/// response to an explicit request to do so. Methods being "canceled" for
-/// other reasons (for example the client connection was closed, a time out
-/// occured, or due to excessive resource consumption) should not report this
-/// error.
-///
-/// Examples:
-///
-/// - A user is monitoring the progress of the method in a GUI and sees that it
-///   is likely to take longer than he is willing to wait and clicks the cancel
-///   button.
-/// - A user invokes the method using a command-line tool and decides that she
-///   didn't really want to invoke that method, and presses CTRL-c.
-///
-/// Counterexamples:
-///
-/// - The client's connection to the server was closed. Reporting an error
-///   is pointless since the client will not receive the error response because
-///   the connection has been closed.
-/// - The request is taking longer than some amount of time. The
-///   [`TimedOut`] error would be reported if the time was specified as
-///   part of the input or is documented in the API contract.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.Canceled)"
-)]
-pub struct Canceled {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`Canceled`] error indicates that the method canceled itself in
+    /// response to an explicit request to do so. Methods being "canceled" for
+    /// other reasons (for example the client connection was closed, a time out
+    /// occured, or due to excessive resource consumption) should not report this
+    /// error.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
+    /// - A user is monitoring the progress of the method in a GUI and sees that it
+    ///   is likely to take longer than he is willing to wait and clicks the cancel
+    ///   button.
+    /// - A user invokes the method using a command-line tool and decides that she
+    ///   didn't really want to invoke that method, and presses CTRL-c.
     ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
+    /// Counterexamples:
     ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - The client's connection to the server was closed. Reporting an error
+    ///   is pointless since the client will not receive the error response because
+    ///   the connection has been closed.
+    /// - The request is taking longer than some amount of time. The
+    ///   [`TimedOut`] error would be reported if the time was specified as
+    ///   part of the input or is documented in the API contract.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.Canceled",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct Canceled {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    Canceled, "com.vmware.vapi.std.errors.Canceled", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl Canceled {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl Canceled {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.Canceled";
-}
-impl __rt::Display for Canceled {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "Canceled",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for Canceled {}
+__rt::error_type!(Canceled, "com.vmware.vapi.std.errors.Canceled", messages);
 impl Canceled {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for Canceled {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        Canceled::validate(self)
-    }
-}
-/// The [`AlreadyInDesiredState`] error indicates that an attempt to change
-/// the state of a resource or service had no effect because the resource or
-/// service is already in the desired state.
-///
-/// Examples:
-///
-/// - Trying to power on a virtual machine that is already powered on.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyInDesiredState)"
-)]
-pub struct AlreadyInDesiredState {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`AlreadyInDesiredState`] error indicates that an attempt to change
+    /// the state of a resource or service had no effect because the resource or
+    /// service is already in the desired state.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Trying to power on a virtual machine that is already powered on.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.AlreadyInDesiredState",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct AlreadyInDesiredState {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    AlreadyInDesiredState, "com.vmware.vapi.std.errors.AlreadyInDesiredState",
-    [("messages", "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl AlreadyInDesiredState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl AlreadyInDesiredState {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.AlreadyInDesiredState";
-}
-impl __rt::Display for AlreadyInDesiredState {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "AlreadyInDesiredState",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for AlreadyInDesiredState {}
+__rt::error_type!(
+    AlreadyInDesiredState, "com.vmware.vapi.std.errors.AlreadyInDesiredState", messages
+);
 impl AlreadyInDesiredState {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for AlreadyInDesiredState {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        AlreadyInDesiredState::validate(self)
-    }
-}
-/// The [`AlreadyExists`] error indicates that an attempt was made to
-/// create an entity but the entity already exists. Typically the entity has a
-/// name or identifier that is required to be unique in some context, but there
-/// is already an entity with that name or identifier in that context.
-///
-/// Examples:
-///
-/// - Trying to create a new tag category when a tag category with the
-///   specified name already exists.
-/// - Trying to create a new tag in tag category when a tag with the specified
-///   name already exists the tag category.
-/// - Trying to create a LUN with a specific UUID on a node (for replication
-///   purposes) when a LUN with that UUID already exists on the node.
-/// - Trying to create a file in a directory or move or copy a file to a
-///   directory when a file with that name already exists in the directory.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.vapi.std.errors.AlreadyExists)"
-)]
-pub struct AlreadyExists {
-    /// Stack of one or more localizable messages for human error
-    /// consumers.
+__rt::object! {
+    /// The [`AlreadyExists`] error indicates that an attempt was made to
+    /// create an entity but the entity already exists. Typically the entity has a
+    /// name or identifier that is required to be unique in some context, but there
+    /// is already an entity with that name or identifier in that context.
     ///
-    /// The message at the top of the stack (first in the list) describes
-    /// the error from the perspective of the method the client
-    /// invoked.
+    /// Examples:
     ///
-    /// Each subsequent message in the stack describes the "cause" of the
-    /// prior message.
-    #[serde(rename = "messages")]
-    pub messages: __rt::Vec<super::LocalizableMessage>,
-    /// Data to facilitate clients responding to the method reporting a
-    /// standard error to indicating that it was unable to complete
-    /// successfully.
-    ///
-    /// Methods may provide data that clients can use when responding to
-    /// errors. Since the data that clients need may be specific to the
-    /// context of the method reporting the error, different methods
-    /// that report the same error may provide different data in the
-    /// error. The documentation for each each method will describe
-    /// what, if any, data it provides for each error it reports.
-    ///
-    /// The [`ArgumentLocations`], [`FileLocations`], and
-    /// [`TransientIndication`] structures are intended as possible
-    /// values for this field.
-    /// [`DynamicId`](super::DynamicId) may also be useful as
-    /// a value for this field (although that is not its primary
-    /// purpose). Some errors may provide their own specific structures for
-    /// use as the value of this field when reporting errors from
-    /// their methods.
-    /// Some methods will not set this field when reporting errors.
-    #[serde(rename = "data", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub data: __rt::Option<__rt::DynamicStructure>,
-    /// Discriminator field to help API consumers identify the structure
-    /// type.
-    /// Can be `None` for compatibility with preceding implementations.
-    #[serde(
-        rename = "error_type",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// - Trying to create a new tag category when a tag category with the
+    ///   specified name already exists.
+    /// - Trying to create a new tag in tag category when a tag with the specified
+    ///   name already exists the tag category.
+    /// - Trying to create a LUN with a specific UUID on a node (for replication
+    ///   purposes) when a LUN with that UUID already exists on the node.
+    /// - Trying to create a file in a directory or move or copy a file to a
+    ///   directory when a file with that name already exists in the directory.
+    #[vapi(
+        name = "com.vmware.vapi.std.errors.AlreadyExists",
+        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
+        rules
     )]
-    pub error_type: __rt::Option<ErrorType>,
+    pub struct AlreadyExists {
+        /// Inherited: see [`Error::messages`].
+        pub messages: __rt::Vec<super::LocalizableMessage>,
+        /// Inherited: see [`Error::data`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub data: __rt::Option<__rt::DynamicStructure>,
+        /// Inherited: see [`Error::error_type`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_type: __rt::Option<ErrorType>,
+    }
 }
-__rt::object!(
-    AlreadyExists, "com.vmware.vapi.std.errors.AlreadyExists", [("messages",
-    "list<com.vmware.vapi.std.LocalizableMessage>")]
-);
 impl AlreadyExists {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
-            data: __rt::Option::None,
-            error_type: __rt::Option::None,
+            data: __rt::None,
+            error_type: __rt::None,
         }
     }
 }
-impl AlreadyExists {
-    /// The vAPI name of this error type.
-    pub const ERROR_TYPE: &'static str = "com.vmware.vapi.std.errors.AlreadyExists";
-}
-impl __rt::Display for AlreadyExists {
-    fn fmt(&self, f: &mut __rt::Formatter<'_>) -> __rt::fmt::Result {
-        __rt::wire::fmt_error(
-            f,
-            "AlreadyExists",
-            self.messages.iter().map(|m| m.default_message.as_str()),
-        )
-    }
-}
-impl __rt::Error for AlreadyExists {}
+__rt::error_type!(AlreadyExists, "com.vmware.vapi.std.errors.AlreadyExists", messages);
 impl AlreadyExists {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for AlreadyExists {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        AlreadyExists::validate(self)
+        __rt::Ok(())
     }
 }

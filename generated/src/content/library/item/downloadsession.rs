@@ -4,135 +4,85 @@
 //!
 //! vAPI package `com.vmware.content.library.item.downloadsession`.
 use ::vapi_runtime::codegen as __rt;
-use super::super::super::super as __root;
-/// The [`FilePrepareStatus`] enumeration defines the state of the file in
-/// preparation for download.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum FilePrepareStatus {
-    /// The file hasn't been requested for preparation.
-    Unprepared,
-    /// A prepare has been requested, however the server hasn't started the
-    /// preparation yet.
-    PrepareRequested,
-    /// A prepare has been requested and the file is in the process of being
-    /// prepared.
-    Preparing,
-    /// Prepare succeeded. The file is ready for download.
-    Prepared,
-    /// Prepare failed.
-    Error,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
+use super::super::super::super::__root;
+__rt::open_enum! {
+    /// The [`FilePrepareStatus`] enumeration defines the state of the file in
+    /// preparation for download.
+    pub enum FilePrepareStatus {
+        /// The file hasn't been requested for preparation.
+        Unprepared = "UNPREPARED",
+        /// A prepare has been requested, however the server hasn't started the
+        /// preparation yet.
+        PrepareRequested = "PREPARE_REQUESTED",
+        /// A prepare has been requested and the file is in the process of being
+        /// prepared.
+        Preparing = "PREPARING",
+        /// Prepare succeeded. The file is ready for download.
+        Prepared = "PREPARED",
+        /// Prepare failed.
+        Error = "ERROR",
+    }
 }
-__rt::open_enum!(
-    FilePrepareStatus, Unknown, [(Unprepared, "UNPREPARED"), (PrepareRequested,
-    "PREPARE_REQUESTED"), (Preparing, "PREPARING"), (Prepared, "PREPARED"), (Error,
-    "ERROR")]
-);
-/// The [`FileEndpointType`] enumeration defines the types of endpoints used to
-/// download the file.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum FileEndpointType {
-    /// An https download endpoint.
-    Https,
-    /// A direct download endpoint indicating the location of the file on storage.
-    /// The caller is responsible for retrieving the file from the storage location
-    /// directly.
-    Direct,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
+__rt::open_enum! {
+    /// The [`FileEndpointType`] enumeration defines the types of endpoints used to
+    /// download the file.
+    pub enum FileEndpointType {
+        /// An https download endpoint.
+        Https = "HTTPS",
+        /// A direct download endpoint indicating the location of the file on storage.
+        /// The caller is responsible for retrieving the file from the storage location
+        /// directly.
+        Direct = "DIRECT",
+    }
 }
-__rt::open_enum!(FileEndpointType, Unknown, [(Https, "HTTPS"), (Direct, "DIRECT")]);
-/// The [`FileInfo`] structure defines the downloaded file.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.downloadsession.File.Info)"
-)]
-pub struct FileInfo {
-    /// The name of the file.
-    #[serde(rename = "name")]
-    pub name: __rt::String,
-    /// The file size, in bytes.
-    /// This field may not be available immediately. It is guaranteed
-    /// to be set when the client finishes downloading the file.
-    #[serde(rename = "size", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub size: __rt::Option<i64>,
-    /// The number of bytes that have been transferred by the server so far
-    /// for making this file prepared for download. This value may stay at
-    /// zero till the client starts downloading the file.
-    #[serde(rename = "bytes_transferred")]
-    pub bytes_transferred: i64,
-    /// The preparation status (UNPREPARED, PREPARE_REQUESTED, PREPARING,
-    /// PREPARED, ERROR) of the file.
-    #[serde(rename = "status")]
-    pub status: FilePrepareStatus,
-    /// Endpoint at which the file is available for download. The value is
-    /// valid only when the [`FileInfo::status`] is
-    /// [`FilePrepareStatus::Prepared`].
-    /// This field won't be set until the file status is
-    /// [`FilePrepareStatus::Prepared`].
-    #[serde(
-        rename = "download_endpoint",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+__rt::object! {
+    /// The [`FileInfo`] structure defines the downloaded file.
+    #[vapi(
+        name = "com.vmware.content.library.item.downloadsession.File.Info",
+        required(
+            "name":"string",
+            "bytes_transferred":"long",
+            "status":"com.vmware.content.library.item.downloadsession.File.PrepareStatus"
+        ),
+        rules
     )]
-    pub download_endpoint: __rt::Option<super::TransferEndpoint>,
-    /// The checksum information of the file. When the download is
-    /// complete, you can retrieve the checksum from the [`File::get`]
-    /// method to verify the checksum for the downloaded file.
-    /// The checksum is always calculated for the downloaded file, but this
-    /// field won't be set until the download is complete.
-    #[serde(
-        rename = "checksum_info",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub checksum_info: __rt::Option<super::FileChecksumInfo>,
-    /// Error message for a failed preparation when the prepare status is
-    /// [`FilePrepareStatus::Error`].
-    /// This field won't be set unless there was an error with the file
-    /// transfer.
-    #[serde(
-        rename = "error_message",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
+    pub struct FileInfo {
+        /// The name of the file.
+        pub name: __rt::String,
+        /// The file size, in bytes.
+        /// This field may not be available immediately. It is guaranteed
+        /// to be set when the client finishes downloading the file.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub size: __rt::Option<i64>,
+        /// The number of bytes that have been transferred by the server so far
+        /// for making this file prepared for download. This value may stay at
+        /// zero till the client starts downloading the file.
+        pub bytes_transferred: i64,
+        /// The preparation status (UNPREPARED, PREPARE_REQUESTED, PREPARING,
+        /// PREPARED, ERROR) of the file.
+        pub status: FilePrepareStatus,
+        /// Endpoint at which the file is available for download. The value is
+        /// valid only when the [`FileInfo::status`] is
+        /// [`FilePrepareStatus::Prepared`].
+        /// This field won't be set until the file status is
+        /// [`FilePrepareStatus::Prepared`].
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub download_endpoint: __rt::Option<super::TransferEndpoint>,
+        /// The checksum information of the file. When the download is
+        /// complete, you can retrieve the checksum from the [`File::get`]
+        /// method to verify the checksum for the downloaded file.
+        /// The checksum is always calculated for the downloaded file, but this
+        /// field won't be set until the download is complete.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub checksum_info: __rt::Option<super::FileChecksumInfo>,
+        /// Error message for a failed preparation when the prepare status is
+        /// [`FilePrepareStatus::Error`].
+        /// This field won't be set unless there was an error with the file
+        /// transfer.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
+    }
 }
-__rt::object!(
-    FileInfo, "com.vmware.content.library.item.downloadsession.File.Info", [("name",
-    "string"), ("bytes_transferred", "long"), ("status",
-    "com.vmware.content.library.item.downloadsession.File.PrepareStatus")]
-);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `bytes_transferred`, `status`); optional fields are unset.
     pub fn new(
@@ -142,12 +92,12 @@ impl FileInfo {
     ) -> Self {
         Self {
             name,
-            size: __rt::Option::None,
+            size: __rt::None,
             bytes_transferred,
             status,
-            download_endpoint: __rt::Option::None,
-            checksum_info: __rt::Option::None,
-            error_message: __rt::Option::None,
+            download_endpoint: __rt::None,
+            checksum_info: __rt::None,
+            error_message: __rt::None,
         }
     }
 }
@@ -160,12 +110,7 @@ impl FileInfo {
             .map_err(|e| e.within("checksum_info"))?;
         __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for FileInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FileInfo::validate(self)
+        __rt::Ok(())
     }
 }
 __rt::builder!(
@@ -200,9 +145,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::ListError::NotFound` if the download session associated with `download_session_id` doesn't exist.
-    /// - `file::ListError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::ListError::Unhandled` for any other error, including transport failures.
+    /// [`file::ListError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -231,11 +174,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::PrepareError::NotFound` if the download session does not exist.
-    /// - `file::PrepareError::InvalidArgument` if there is no file with the specified `file_name`.
-    /// - `file::PrepareError::Unauthorized` if the download session wasn't created with the ContentLibrary.ReadStorage privilege and the caller requested a [`FileEndpointType::Direct`] endpoint type.
-    /// - `file::PrepareError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::PrepareError::Unhandled` for any other error, including transport failures.
+    /// [`file::PrepareError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -265,10 +204,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::GetError::NotFound` if the download session associated with `download_session_id` does not exist.
-    /// - `file::GetError::InvalidArgument` if there is no file with the specified `file_name`.
-    /// - `file::GetError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::GetError::Unhandled` for any other error, including transport failures.
+    /// [`file::GetError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -315,7 +251,7 @@ impl<__T: File + ?__rt::Sized> File for __rt::Arc<__T> {
 /// Metadata and error types of the `File` service.
 pub mod file {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super::super as __root;
+    use super::super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.downloadsession.file";
     /// The metadata of the `list` operation.
@@ -432,69 +368,38 @@ pub mod file {
     };
     /// Every operation of the service, in IDL order.
     pub const OPERATIONS: &[__rt::OperationDescriptor] = &[LIST, PREPARE, GET];
-    /// The errors of `File::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum ListError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the download session associated with `download_session_id` doesn't exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::list`](super::File::list).
+        pub enum ListError {
+            /// - if the download session associated with `download_session_id` doesn't exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `File::prepare`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum PrepareError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the download session does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.InvalidArgument`:
-        /// - if there is no file with the specified `file_name`.
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if the download session wasn't created with the ContentLibrary.ReadStorage privilege and the caller requested a [`FileEndpointType::Direct`](super::FileEndpointType::Direct) endpoint type.
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::prepare`](super::File::prepare).
+        pub enum PrepareError {
+            /// - if the download session does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if there is no file with the specified `file_name`.
+            InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+            /// - if the download session wasn't created with the ContentLibrary.ReadStorage privilege and the caller requested a [`FileEndpointType::Direct`](super::FileEndpointType::Direct) endpoint type.
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        PrepareError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `File::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum GetError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the download session associated with `download_session_id` does not exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.InvalidArgument`:
-        /// - if there is no file with the specified `file_name`.
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::get`](super::File::get).
+        pub enum GetError {
+            /// - if the download session associated with `download_session_id` does not exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if there is no file with the specified `file_name`.
+            InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
     #[cfg(feature = "client")]
     /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
     #[derive(__rt::Debug, __rt::Clone)]

@@ -4,155 +4,98 @@
 //!
 //! vAPI package `com.vmware.content.library.item.updatesession`.
 use ::vapi_runtime::codegen as __rt;
-use super::super::super::super as __root;
-/// The [`WarningType`] enumeration defines the warnings which can be raised during
-/// the update session.
-///
-/// Added in vSphere API 6.8.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum WarningType {
-    /// The certificate used for signing the content is self-signed.
-    SelfSignedCertificate,
-    /// The certificate used for signing the content is expired.
-    ExpiredCertificate,
-    /// The certificate used for signing the content is not yet valid.
-    NotYetValidCertificate,
-    /// The certificate used for signing the content is not trusted.
-    UntrustedCertificate,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    WarningType, Unknown, [(SelfSignedCertificate, "SELF_SIGNED_CERTIFICATE"),
-    (ExpiredCertificate, "EXPIRED_CERTIFICATE"), (NotYetValidCertificate,
-    "NOT_YET_VALID_CERTIFICATE"), (UntrustedCertificate, "UNTRUSTED_CERTIFICATE")]
-);
-/// The [`PreviewInfoState`] enumeration defines the state of the update session's
-/// preview.
-///
-/// Added in vSphere API 6.8.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum PreviewInfoState {
-    /// There are no files in the update session OR a preview is not possible for
-    /// the files currently in the update session. However, preview may be possible
-    /// after metadata files such as OVF descriptor are added to the session. In
-    /// this case the state will transition to `PREPARING`.
-    Unavailable,
-    /// Preview is not possible for this update session. This state is reached when
-    /// there are no metadata files in the update session and user invokes a
-    /// session complete operation.
-    NotApplicable,
-    /// A preview is being prepared for the files currently in the update session.
-    /// This state is reached when the applicable metadata files are added to the
-    /// update session but their content is not fully uploaded yet. For OVF item
-    /// type, this state indicates that the OVF descriptor file is currently being
-    /// uploaded.
-    Preparing,
-    /// Preview is available for this update session. It is possible to review
-    /// certificate details and warnings, if any. This state is reached when the
-    /// applicable metadata files in the session have been fully uploaded.
-    Available,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    PreviewInfoState, Unknown, [(Unavailable, "UNAVAILABLE"), (NotApplicable,
-    "NOT_APPLICABLE"), (Preparing, "PREPARING"), (Available, "AVAILABLE")]
-);
-/// The [`FileSourceType`] enumeration defines how the file content is retrieved.
-///
-/// The enumeration is open: a value this version does not know is kept in `Unknown` and written back unchanged.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::PartialOrd,
-    __rt::Ord,
-    __rt::Hash,
-)]
-#[non_exhaustive]
-pub enum FileSourceType {
-    /// No source type has been requested.
-    None,
-    /// The client is uploading content using HTTP(S) PUT requests.
-    Push,
-    /// The server is pulling content from a URL. The URL scheme can be `http`,
-    /// `https`, `file`, or `ds`.
-    Pull,
-    /// A value this version of the bindings does not know, kept exactly as received. Compare with `as_str()` rather than matching on this variant.
-    Unknown(__rt::UnknownValue),
-}
-__rt::open_enum!(
-    FileSourceType, Unknown, [(None, "NONE"), (Push, "PUSH"), (Pull, "PULL")]
-);
-/// The [`CertificateInfo`] structure contains information about the public key
-/// certificate used to sign the content.
-///
-/// Added in vSphere API 6.8.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.updatesession.CertificateInfo)"
-)]
-pub struct CertificateInfo {
-    /// Certificate issuer. For example: /C=US/ST=California/L=Palo
-    /// Alto/O=VMware, Inc.
+use super::super::super::super::__root;
+__rt::open_enum! {
+    /// The [`WarningType`] enumeration defines the warnings which can be raised during
+    /// the update session.
     ///
     /// Added in vSphere API 6.8.
-    #[serde(rename = "issuer")]
-    pub issuer: __rt::String,
-    /// Certificate subject. For example:
-    /// C=US/ST=Massachusetts/L=Hopkinton/O=EMC Corporation/OU=EMC
-    /// Avamar/CN=EMC Corporation.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "subject")]
-    pub subject: __rt::String,
-    /// Whether the certificate is self-signed.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "self_signed")]
-    pub self_signed: bool,
-    /// The X509 representation of the certificate.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "x509")]
-    pub x509: __rt::String,
+    pub enum WarningType {
+        /// The certificate used for signing the content is self-signed.
+        SelfSignedCertificate = "SELF_SIGNED_CERTIFICATE",
+        /// The certificate used for signing the content is expired.
+        ExpiredCertificate = "EXPIRED_CERTIFICATE",
+        /// The certificate used for signing the content is not yet valid.
+        NotYetValidCertificate = "NOT_YET_VALID_CERTIFICATE",
+        /// The certificate used for signing the content is not trusted.
+        UntrustedCertificate = "UNTRUSTED_CERTIFICATE",
+    }
 }
-__rt::object!(
-    CertificateInfo, "com.vmware.content.library.item.updatesession.CertificateInfo",
-    [("issuer", "string"), ("subject", "string"), ("self_signed", "boolean"), ("x509",
-    "string")]
-);
+__rt::open_enum! {
+    /// The [`PreviewInfoState`] enumeration defines the state of the update session's
+    /// preview.
+    ///
+    /// Added in vSphere API 6.8.
+    pub enum PreviewInfoState {
+        /// There are no files in the update session OR a preview is not possible for
+        /// the files currently in the update session. However, preview may be possible
+        /// after metadata files such as OVF descriptor are added to the session. In
+        /// this case the state will transition to `PREPARING`.
+        Unavailable = "UNAVAILABLE",
+        /// Preview is not possible for this update session. This state is reached when
+        /// there are no metadata files in the update session and user invokes a
+        /// session complete operation.
+        NotApplicable = "NOT_APPLICABLE",
+        /// A preview is being prepared for the files currently in the update session.
+        /// This state is reached when the applicable metadata files are added to the
+        /// update session but their content is not fully uploaded yet. For OVF item
+        /// type, this state indicates that the OVF descriptor file is currently being
+        /// uploaded.
+        Preparing = "PREPARING",
+        /// Preview is available for this update session. It is possible to review
+        /// certificate details and warnings, if any. This state is reached when the
+        /// applicable metadata files in the session have been fully uploaded.
+        Available = "AVAILABLE",
+    }
+}
+__rt::open_enum! {
+    /// The [`FileSourceType`] enumeration defines how the file content is retrieved.
+    pub enum FileSourceType {
+        /// No source type has been requested.
+        None = "NONE",
+        /// The client is uploading content using HTTP(S) PUT requests.
+        Push = "PUSH",
+        /// The server is pulling content from a URL. The URL scheme can be `http`,
+        /// `https`, `file`, or `ds`.
+        Pull = "PULL",
+    }
+}
+__rt::object! {
+    /// The [`CertificateInfo`] structure contains information about the public key
+    /// certificate used to sign the content.
+    ///
+    /// Added in vSphere API 6.8.
+    #[vapi(
+        name = "com.vmware.content.library.item.updatesession.CertificateInfo",
+        required(
+            "issuer":"string",
+            "subject":"string",
+            "self_signed":"boolean",
+            "x509":"string"
+        )
+    )]
+    pub struct CertificateInfo {
+        /// Certificate issuer. For example: /C=US/ST=California/L=Palo
+        /// Alto/O=VMware, Inc.
+        ///
+        /// Added in vSphere API 6.8.
+        pub issuer: __rt::String,
+        /// Certificate subject. For example:
+        /// C=US/ST=Massachusetts/L=Hopkinton/O=EMC Corporation/OU=EMC
+        /// Avamar/CN=EMC Corporation.
+        ///
+        /// Added in vSphere API 6.8.
+        pub subject: __rt::String,
+        /// Whether the certificate is self-signed.
+        ///
+        /// Added in vSphere API 6.8.
+        pub self_signed: bool,
+        /// The X509 representation of the certificate.
+        ///
+        /// Added in vSphere API 6.8.
+        pub x509: __rt::String,
+    }
+}
 impl CertificateInfo {
     /// Creates a value from its required fields (`issuer`, `subject`, `self_signed`, `x509`); optional fields are unset.
     pub fn new(
@@ -169,86 +112,58 @@ impl CertificateInfo {
         }
     }
 }
-impl CertificateInfo {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
+__rt::object! {
+    /// The [`PreviewInfo`] structure contains information about the files being
+    /// uploaded in the update session.
+    ///
+    /// Added in vSphere API 6.8.
+    ///
+    /// Whether `warnings`, `certificate_info` are set depends on `state`: [`validate`](Self::validate) checks it.
+    #[vapi(
+        name = "com.vmware.content.library.item.updatesession.PreviewInfo",
+        required("state":"com.vmware.content.library.item.updatesession.PreviewInfo.State"),
+        rules
+    )]
+    pub struct PreviewInfo {
+        /// Indicates the state of the preview of the update session.
+        ///
+        /// Added in vSphere API 6.8.
+        pub state: PreviewInfoState,
+        /// The certificate information of the signed update session content.
+        /// This field is `None` if the update session content is not signed.
+        ///
+        /// It may be set when `state` is `AVAILABLE`, and is unset otherwise.
+        ///
+        /// Added in vSphere API 6.8.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub certificate_info: __rt::Option<CertificateInfo>,
+        /// The list of warnings raised for this update session. Any warning
+        /// which is not ignored by the client will, by default, fail the
+        /// update session during session complete operation.
+        /// This field is optional and it is only relevant when the value
+        /// of `state` is [`PreviewInfoState::Available`].
+        ///
+        /// It must be set when `state` is `AVAILABLE`, and is unset otherwise.
+        ///
+        /// Added in vSphere API 6.8.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub warnings: __rt::Option<__rt::Vec<PreviewWarningInfo>>,
+        /// Certificate chain in base64 format.
+        /// This field is `None` if the update session content is not signed.
+        ///
+        /// Added in vSphere API 7.0.3.0.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
     }
 }
-impl __rt::Validate for CertificateInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        CertificateInfo::validate(self)
-    }
-}
-/// The [`PreviewInfo`] structure contains information about the files being
-/// uploaded in the update session.
-///
-/// Added in vSphere API 6.8.
-///
-/// Whether `warnings`, `certificate_info` are set depends on `state`: [`validate`](Self::validate) checks it.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewInfo)"
-)]
-pub struct PreviewInfo {
-    /// Indicates the state of the preview of the update session.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "state")]
-    pub state: PreviewInfoState,
-    /// The certificate information of the signed update session content.
-    /// This field is `None` if the update session content is not signed.
-    ///
-    /// It may be set when `state` is `AVAILABLE`, and is unset otherwise.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(
-        rename = "certificate_info",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub certificate_info: __rt::Option<CertificateInfo>,
-    /// The list of warnings raised for this update session. Any warning
-    /// which is not ignored by the client will, by default, fail the
-    /// update session during session complete operation.
-    /// This field is optional and it is only relevant when the value
-    /// of `state` is [`PreviewInfoState::Available`].
-    ///
-    /// It must be set when `state` is `AVAILABLE`, and is unset otherwise.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "warnings", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub warnings: __rt::Option<__rt::Vec<PreviewWarningInfo>>,
-    /// Certificate chain in base64 format.
-    /// This field is `None` if the update session content is not signed.
-    ///
-    /// Added in vSphere API 7.0.3.0.
-    #[serde(
-        rename = "cert_chain",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
-}
-__rt::object!(
-    PreviewInfo, "com.vmware.content.library.item.updatesession.PreviewInfo", [("state",
-    "com.vmware.content.library.item.updatesession.PreviewInfo.State")]
-);
 impl PreviewInfo {
     /// Creates a value from its required fields (`state`); optional fields are unset.
     pub fn new(state: PreviewInfoState) -> Self {
         Self {
             state,
-            certificate_info: __rt::Option::None,
-            warnings: __rt::Option::None,
-            cert_chain: __rt::Option::None,
+            certificate_info: __rt::None,
+            warnings: __rt::None,
+            cert_chain: __rt::None,
         }
     }
 }
@@ -279,53 +194,39 @@ impl PreviewInfo {
         __rt::Validate::validate(&self.certificate_info)
             .map_err(|e| e.within("certificate_info"))?;
         __rt::Validate::validate(&self.warnings).map_err(|e| e.within("warnings"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for PreviewInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        PreviewInfo::validate(self)
+__rt::object! {
+    /// The [`PreviewWarningInfo`] structure provides information about the warnings
+    /// which are raised during the update session preview.
+    ///
+    /// Added in vSphere API 6.8.
+    #[vapi(
+        name = "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
+        required(
+            "type":"com.vmware.content.library.item.updatesession.WarningType",
+            "message":"com.vmware.vapi.std.LocalizableMessage",
+            "ignored":"boolean"
+        ),
+        rules
+    )]
+    pub struct PreviewWarningInfo {
+        /// The warning type raised during preview of the update session.
+        ///
+        /// Added in vSphere API 6.8.
+        pub r#type: WarningType,
+        /// The message specifying more details about the warning.
+        ///
+        /// Added in vSphere API 6.8.
+        pub message: __root::vapi::std::LocalizableMessage,
+        /// Indicates if this warning will be ignored during session complete
+        /// operation.
+        ///
+        /// Added in vSphere API 6.8.
+        pub ignored: bool,
     }
 }
-/// The [`PreviewWarningInfo`] structure provides information about the warnings
-/// which are raised during the update session preview.
-///
-/// Added in vSphere API 6.8.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.updatesession.PreviewWarningInfo)"
-)]
-pub struct PreviewWarningInfo {
-    /// The warning type raised during preview of the update session.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "type")]
-    pub r#type: WarningType,
-    /// The message specifying more details about the warning.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "message")]
-    pub message: __root::vapi::std::LocalizableMessage,
-    /// Indicates if this warning will be ignored during session complete
-    /// operation.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "ignored")]
-    pub ignored: bool,
-}
-__rt::object!(
-    PreviewWarningInfo,
-    "com.vmware.content.library.item.updatesession.PreviewWarningInfo", [("type",
-    "com.vmware.content.library.item.updatesession.WarningType"), ("message",
-    "com.vmware.vapi.std.LocalizableMessage"), ("ignored", "boolean")]
-);
 impl PreviewWarningInfo {
     /// Creates a value from its required fields (`type`, `message`, `ignored`); optional fields are unset.
     pub fn new(
@@ -340,128 +241,87 @@ impl PreviewWarningInfo {
     /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.message).map_err(|e| e.within("message"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for PreviewWarningInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        PreviewWarningInfo::validate(self)
+__rt::object! {
+    /// The [`WarningBehavior`] structure defines the session behavior if the warning
+    /// is raised during the update session.
+    ///
+    /// Added in vSphere API 6.8.
+    #[vapi(
+        name = "com.vmware.content.library.item.updatesession.WarningBehavior",
+        required(
+            "type":"com.vmware.content.library.item.updatesession.WarningType",
+            "ignored":"boolean"
+        )
+    )]
+    pub struct WarningBehavior {
+        /// The warning type which may be raised during the update session.
+        ///
+        /// Added in vSphere API 6.8.
+        pub r#type: WarningType,
+        /// Indicates if this warning will be ignored during session complete
+        /// operation.
+        ///
+        /// Added in vSphere API 6.8.
+        pub ignored: bool,
     }
 }
-/// The [`WarningBehavior`] structure defines the session behavior if the warning
-/// is raised during the update session.
-///
-/// Added in vSphere API 6.8.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.updatesession.WarningBehavior)"
-)]
-pub struct WarningBehavior {
-    /// The warning type which may be raised during the update session.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "type")]
-    pub r#type: WarningType,
-    /// Indicates if this warning will be ignored during session complete
-    /// operation.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(rename = "ignored")]
-    pub ignored: bool,
-}
-__rt::object!(
-    WarningBehavior, "com.vmware.content.library.item.updatesession.WarningBehavior",
-    [("type", "com.vmware.content.library.item.updatesession.WarningType"), ("ignored",
-    "boolean")]
-);
 impl WarningBehavior {
     /// Creates a value from its required fields (`type`, `ignored`); optional fields are unset.
     pub fn new(r#type: WarningType, ignored: bool) -> Self {
         Self { r#type, ignored }
     }
 }
-impl WarningBehavior {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for WarningBehavior {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        WarningBehavior::validate(self)
-    }
-}
-/// The [`FileAddSpec`] structure describes the properties of the file to be
-/// uploaded.
-///
-/// Whether `source_endpoint` is set depends on `source_type`: [`validate`](Self::validate) checks it.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.AddSpec)"
-)]
-pub struct FileAddSpec {
-    /// The name of the file being uploaded.
-    #[serde(rename = "name")]
-    pub name: __rt::String,
-    /// The source type (NONE, PUSH, PULL) from which the file content will
-    /// be retrieved.
-    #[serde(rename = "source_type")]
-    pub source_type: FileSourceType,
-    /// Location from which the Content Library Service will fetch the
-    /// file, rather than requiring a client to upload the file.
-    /// This field is optional and it is only relevant when the value
-    /// of `sourceType` is [`FileSourceType::Pull`].
+__rt::object! {
+    /// The [`FileAddSpec`] structure describes the properties of the file to be
+    /// uploaded.
     ///
-    /// It must be set when `source_type` is `PULL`, and is unset otherwise.
-    #[serde(
-        rename = "source_endpoint",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
+    /// Whether `source_endpoint` is set depends on `source_type`: [`validate`](Self::validate) checks it.
+    #[vapi(
+        name = "com.vmware.content.library.item.updatesession.File.AddSpec",
+        required(
+            "name":"string",
+            "source_type":"com.vmware.content.library.item.updatesession.File.SourceType"
+        ),
+        rules
     )]
-    pub source_endpoint: __rt::Option<super::TransferEndpoint>,
-    /// The file size, in bytes.
-    /// If `None`, the server will not verify it received the correct size.
-    #[serde(rename = "size", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub size: __rt::Option<i64>,
-    /// The checksum of the file. If specified, the server will verify the
-    /// checksum once the file is received. If there is a mismatch, the
-    /// upload will fail. For ova files, this value should not be set.
-    /// If `None`, the server will not verify the checksum.
-    #[serde(
-        rename = "checksum_info",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub checksum_info: __rt::Option<super::FileChecksumInfo>,
+    pub struct FileAddSpec {
+        /// The name of the file being uploaded.
+        pub name: __rt::String,
+        /// The source type (NONE, PUSH, PULL) from which the file content will
+        /// be retrieved.
+        pub source_type: FileSourceType,
+        /// Location from which the Content Library Service will fetch the
+        /// file, rather than requiring a client to upload the file.
+        /// This field is optional and it is only relevant when the value
+        /// of `sourceType` is [`FileSourceType::Pull`].
+        ///
+        /// It must be set when `source_type` is `PULL`, and is unset otherwise.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub source_endpoint: __rt::Option<super::TransferEndpoint>,
+        /// The file size, in bytes.
+        /// If `None`, the server will not verify it received the correct size.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub size: __rt::Option<i64>,
+        /// The checksum of the file. If specified, the server will verify the
+        /// checksum once the file is received. If there is a mismatch, the
+        /// upload will fail. For ova files, this value should not be set.
+        /// If `None`, the server will not verify the checksum.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub checksum_info: __rt::Option<super::FileChecksumInfo>,
+    }
 }
-__rt::object!(
-    FileAddSpec, "com.vmware.content.library.item.updatesession.File.AddSpec", [("name",
-    "string"), ("source_type",
-    "com.vmware.content.library.item.updatesession.File.SourceType")]
-);
 impl FileAddSpec {
     /// Creates a value from its required fields (`name`, `source_type`); optional fields are unset.
     pub fn new(name: __rt::String, source_type: FileSourceType) -> Self {
         Self {
             name,
             source_type,
-            source_endpoint: __rt::Option::None,
-            size: __rt::Option::None,
-            checksum_info: __rt::Option::None,
+            source_endpoint: __rt::None,
+            size: __rt::None,
+            checksum_info: __rt::None,
         }
     }
 }
@@ -484,117 +344,82 @@ impl FileAddSpec {
             .map_err(|e| e.within("source_endpoint"))?;
         __rt::Validate::validate(&self.checksum_info)
             .map_err(|e| e.within("checksum_info"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for FileAddSpec {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FileAddSpec::validate(self)
+__rt::object! {
+    /// The [`FileInfo`] structure defines the uploaded file.
+    ///
+    /// Whether `source_endpoint`, `upload_endpoint` are set depends on `source_type`: [`validate`](Self::validate) checks it.
+    #[vapi(
+        name = "com.vmware.content.library.item.updatesession.File.Info",
+        required(
+            "name":"string",
+            "source_type":"com.vmware.content.library.item.updatesession.File.SourceType",
+            "bytes_transferred":"long",
+            "status":"com.vmware.content.library.item.TransferStatus"
+        ),
+        rules
+    )]
+    pub struct FileInfo {
+        /// The name of the file.
+        pub name: __rt::String,
+        /// The source type (NONE, PUSH, PULL) from which the file is being
+        /// retrieved. This may be [`FileSourceType::None`] if the file is
+        /// not being changed.
+        pub source_type: FileSourceType,
+        /// The file size, in bytes as received by the server. This field
+        /// is guaranteed to be set when the server has completely received the
+        /// file.
+        /// This field won't be set until the file status is
+        /// [`TransferStatus::Ready`](super::TransferStatus::Ready).
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub size: __rt::Option<i64>,
+        /// The checksum information of the file received by the server.
+        /// If `None`, the server does not verify the checksum.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub checksum_info: __rt::Option<super::FileChecksumInfo>,
+        /// A source endpoint from which to retrieve the file.
+        /// This field is optional and it is only relevant when the value
+        /// of `sourceType` is [`FileSourceType::Pull`].
+        ///
+        /// It must be set when `source_type` is `PULL`, and is unset otherwise.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub source_endpoint: __rt::Option<super::TransferEndpoint>,
+        /// An upload endpoint to which the client can push the content.
+        /// This field is optional and it is only relevant when the value
+        /// of `sourceType` is [`FileSourceType::Push`].
+        ///
+        /// It must be set when `source_type` is `PUSH`, and is unset otherwise.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub upload_endpoint: __rt::Option<super::TransferEndpoint>,
+        /// The number of bytes of this file that have been received by the
+        /// server.
+        pub bytes_transferred: i64,
+        /// The transfer status (WAITING_FOR_TRANSFER, TRANSFERRING, READY,
+        /// VALIDATING, ERROR) of this file.
+        pub status: super::TransferStatus,
+        /// Details about the transfer error.
+        /// An error message is set if the status is
+        /// [`TransferStatus::Error`](super::TransferStatus::Error).
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
+        /// Whether or not the file will be kept in storage upon update session
+        /// completion. The flag is true for most files, and false for metadata
+        /// files such as manifest and certificate file of update session with
+        /// library item type OVF. Any file with
+        /// [`FileInfo::keep_in_storage`] set to false will not show up in
+        /// the list of files returned from
+        /// [`File::list`](super::File::list) upon
+        /// update session completion.
+        /// If `None`, the file will be kept in storage upon update session
+        /// completion.
+        ///
+        /// Added in vSphere API 6.8.
+        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        pub keep_in_storage: __rt::Option<bool>,
     }
 }
-/// The [`FileInfo`] structure defines the uploaded file.
-///
-/// Whether `source_endpoint`, `upload_endpoint` are set depends on `source_type`: [`validate`](Self::validate) checks it.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.Info)"
-)]
-pub struct FileInfo {
-    /// The name of the file.
-    #[serde(rename = "name")]
-    pub name: __rt::String,
-    /// The source type (NONE, PUSH, PULL) from which the file is being
-    /// retrieved. This may be [`FileSourceType::None`] if the file is
-    /// not being changed.
-    #[serde(rename = "source_type")]
-    pub source_type: FileSourceType,
-    /// The file size, in bytes as received by the server. This field
-    /// is guaranteed to be set when the server has completely received the
-    /// file.
-    /// This field won't be set until the file status is
-    /// [`TransferStatus::Ready`](super::TransferStatus::Ready).
-    #[serde(rename = "size", default, skip_serializing_if = "__rt::Option::is_none")]
-    pub size: __rt::Option<i64>,
-    /// The checksum information of the file received by the server.
-    /// If `None`, the server does not verify the checksum.
-    #[serde(
-        rename = "checksum_info",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub checksum_info: __rt::Option<super::FileChecksumInfo>,
-    /// A source endpoint from which to retrieve the file.
-    /// This field is optional and it is only relevant when the value
-    /// of `sourceType` is [`FileSourceType::Pull`].
-    ///
-    /// It must be set when `source_type` is `PULL`, and is unset otherwise.
-    #[serde(
-        rename = "source_endpoint",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub source_endpoint: __rt::Option<super::TransferEndpoint>,
-    /// An upload endpoint to which the client can push the content.
-    /// This field is optional and it is only relevant when the value
-    /// of `sourceType` is [`FileSourceType::Push`].
-    ///
-    /// It must be set when `source_type` is `PUSH`, and is unset otherwise.
-    #[serde(
-        rename = "upload_endpoint",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub upload_endpoint: __rt::Option<super::TransferEndpoint>,
-    /// The number of bytes of this file that have been received by the
-    /// server.
-    #[serde(rename = "bytes_transferred")]
-    pub bytes_transferred: i64,
-    /// The transfer status (WAITING_FOR_TRANSFER, TRANSFERRING, READY,
-    /// VALIDATING, ERROR) of this file.
-    #[serde(rename = "status")]
-    pub status: super::TransferStatus,
-    /// Details about the transfer error.
-    /// An error message is set if the status is
-    /// [`TransferStatus::Error`](super::TransferStatus::Error).
-    #[serde(
-        rename = "error_message",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
-    /// Whether or not the file will be kept in storage upon update session
-    /// completion. The flag is true for most files, and false for metadata
-    /// files such as manifest and certificate file of update session with
-    /// library item type OVF. Any file with
-    /// [`FileInfo::keep_in_storage`] set to false will not show up in
-    /// the list of files returned from
-    /// [`File::list`](super::File::list) upon
-    /// update session completion.
-    /// If `None`, the file will be kept in storage upon update session
-    /// completion.
-    ///
-    /// Added in vSphere API 6.8.
-    #[serde(
-        rename = "keep_in_storage",
-        default,
-        skip_serializing_if = "__rt::Option::is_none"
-    )]
-    pub keep_in_storage: __rt::Option<bool>,
-}
-__rt::object!(
-    FileInfo, "com.vmware.content.library.item.updatesession.File.Info", [("name",
-    "string"), ("source_type",
-    "com.vmware.content.library.item.updatesession.File.SourceType"),
-    ("bytes_transferred", "long"), ("status",
-    "com.vmware.content.library.item.TransferStatus")]
-);
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `source_type`, `bytes_transferred`, `status`); optional fields are unset.
     pub fn new(
@@ -606,14 +431,14 @@ impl FileInfo {
         Self {
             name,
             source_type,
-            size: __rt::Option::None,
-            checksum_info: __rt::Option::None,
-            source_endpoint: __rt::Option::None,
-            upload_endpoint: __rt::Option::None,
+            size: __rt::None,
+            checksum_info: __rt::None,
+            source_endpoint: __rt::None,
+            upload_endpoint: __rt::None,
             bytes_transferred,
             status,
-            error_message: __rt::Option::None,
-            keep_in_storage: __rt::Option::None,
+            error_message: __rt::None,
+            keep_in_storage: __rt::None,
         }
     }
 }
@@ -650,40 +475,24 @@ impl FileInfo {
             .map_err(|e| e.within("upload_endpoint"))?;
         __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for FileInfo {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FileInfo::validate(self)
+__rt::object! {
+    /// The [`FileValidationError`] structure defines the validation error of a file
+    /// in the session.
+    #[vapi(
+        name = "com.vmware.content.library.item.updatesession.File.ValidationError",
+        required("name":"string", "error_message":"com.vmware.vapi.std.LocalizableMessage"),
+        rules
+    )]
+    pub struct FileValidationError {
+        /// The name of the file.
+        pub name: __rt::String,
+        /// A message indicating why the file was considered invalid.
+        pub error_message: __root::vapi::std::LocalizableMessage,
     }
 }
-/// The [`FileValidationError`] structure defines the validation error of a file
-/// in the session.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationError)"
-)]
-pub struct FileValidationError {
-    /// The name of the file.
-    #[serde(rename = "name")]
-    pub name: __rt::String,
-    /// A message indicating why the file was considered invalid.
-    #[serde(rename = "error_message")]
-    pub error_message: __root::vapi::std::LocalizableMessage,
-}
-__rt::object!(
-    FileValidationError,
-    "com.vmware.content.library.item.updatesession.File.ValidationError", [("name",
-    "string"), ("error_message", "com.vmware.vapi.std.LocalizableMessage")]
-);
 impl FileValidationError {
     /// Creates a value from its required fields (`name`, `error_message`); optional fields are unset.
     pub fn new(
@@ -698,49 +507,35 @@ impl FileValidationError {
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.error_message)
             .map_err(|e| e.within("error_message"))?;
-        __rt::Result::Ok(())
+        __rt::Ok(())
     }
 }
-impl __rt::Validate for FileValidationError {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FileValidationError::validate(self)
+__rt::object! {
+    /// The [`FileValidationResult`] structure defines the result of validating the
+    /// files in the session.
+    #[vapi(
+        name = "com.vmware.content.library.item.updatesession.File.ValidationResult",
+        required(
+            "has_errors":"boolean",
+            "missing_files":"set<string>",
+            "invalid_files":"list<com.vmware.content.library.item.updatesession.File.ValidationError>"
+        ),
+        rules
+    )]
+    pub struct FileValidationResult {
+        /// Whether the validation was succesful or not. In case of errors, the
+        /// [`FileValidationResult::missing_files`] and
+        /// [`FileValidationResult::invalid_files`] will contain at least
+        /// one entry.
+        pub has_errors: bool,
+        /// A set containing the names of the files that are required
+        /// but the client hasn't added.
+        pub missing_files: __rt::Set<__rt::String>,
+        /// A list containing the files that have been identified as
+        /// invalid and details about the error.
+        pub invalid_files: __rt::Vec<FileValidationError>,
     }
 }
-/// The [`FileValidationResult`] structure defines the result of validating the
-/// files in the session.
-#[derive(
-    __rt::Debug,
-    __rt::Clone,
-    __rt::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-)]
-#[serde(
-    remote = "Self",
-    expecting = "a JSON object (com.vmware.content.library.item.updatesession.File.ValidationResult)"
-)]
-pub struct FileValidationResult {
-    /// Whether the validation was succesful or not. In case of errors, the
-    /// [`FileValidationResult::missing_files`] and
-    /// [`FileValidationResult::invalid_files`] will contain at least
-    /// one entry.
-    #[serde(rename = "has_errors")]
-    pub has_errors: bool,
-    /// A set containing the names of the files that are required
-    /// but the client hasn't added.
-    #[serde(rename = "missing_files")]
-    pub missing_files: __rt::Set<__rt::String>,
-    /// A list containing the files that have been identified as
-    /// invalid and details about the error.
-    #[serde(rename = "invalid_files")]
-    pub invalid_files: __rt::Vec<FileValidationError>,
-}
-__rt::object!(
-    FileValidationResult,
-    "com.vmware.content.library.item.updatesession.File.ValidationResult",
-    [("has_errors", "boolean"), ("missing_files", "set<string>"), ("invalid_files",
-    "list<com.vmware.content.library.item.updatesession.File.ValidationError>")]
-);
 impl FileValidationResult {
     /// Creates a value from its required fields (`has_errors`, `missing_files`, `invalid_files`); optional fields are unset.
     pub fn new(
@@ -760,12 +555,7 @@ impl FileValidationResult {
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::Validate::validate(&self.invalid_files)
             .map_err(|e| e.within("invalid_files"))?;
-        __rt::Result::Ok(())
-    }
-}
-impl __rt::Validate for FileValidationResult {
-    fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        FileValidationResult::validate(self)
+        __rt::Ok(())
     }
 }
 __rt::builder!(
@@ -843,10 +633,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::ValidateError::NotFound` if no update session with the given identifier exists.
-    /// - `file::ValidateError::NotAllowedInCurrentState` if the update session is not in the [`UpdateSessionModelState::Active`](super::UpdateSessionModelState::Active) state, or if some of the files that will be uploaded by the client aren't received correctly.
-    /// - `file::ValidateError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::ValidateError::Unhandled` for any other error, including transport failures.
+    /// [`file::ValidateError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -888,13 +675,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::AddError::InvalidArgument` if the `file_spec` is invalid.
-    /// - `file::AddError::NotFound` if the update session doesn't exist.
-    /// - `file::AddError::Unauthorized` if the caller doesn't have ContentLibrary.ReadStorage privilege on the library item of the update session and source type [`FileSourceType::Pull`] is requested for a file or datastore source endpoint (that is, not HTTP or HTTPs based endpoint).
-    /// - `file::AddError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::AddError::NotAllowedInCurrentState` if the content of the library item associated with the update session has been deleted from the storage backings (see `com.vmware.content.LibraryModel.storage_backings`) associated with it.
-    /// - `file::AddError::NotAllowedInCurrentState` if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. (Added in vSphere API 6.8.)
-    /// - `file::AddError::Unhandled` for any other error, including transport failures.
+    /// [`file::AddError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -920,10 +701,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::RemoveError::NotFound` if the update session doesn't exist.
-    /// - `file::RemoveError::InvalidArgument` if the file doesn't exist in the library item associated with the update session.
-    /// - `file::RemoveError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::RemoveError::Unhandled` for any other error, including transport failures.
+    /// [`file::RemoveError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -949,9 +727,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::ListError::NotFound` if the update session doesn't exist.
-    /// - `file::ListError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::ListError::Unhandled` for any other error, including transport failures.
+    /// [`file::ListError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -980,10 +756,7 @@ pub trait File: __rt::Send + __rt::Sync {
     ///
     /// # Errors
     ///
-    /// - `file::GetError::NotFound` if the update session doesn't exist.
-    /// - `file::GetError::InvalidArgument` if the file doesn't exist in the library item associated with the update session.
-    /// - `file::GetError::Unauthorized` if you do not have all of these privileges: `System.Anonymous`.
-    /// - `file::GetError::Unhandled` for any other error, including transport failures.
+    /// [`file::GetError`]: the errors the operation documents, with when each occurs.
     ///
     /// # Privileges
     ///
@@ -1044,7 +817,7 @@ impl<__T: File + ?__rt::Sized> File for __rt::Arc<__T> {
 /// Metadata and error types of the `File` service.
 pub mod file {
     use ::vapi_runtime::codegen as __rt;
-    use super::super::super::super::super as __root;
+    use super::super::super::super::super::__root;
     /// The vAPI identifier of the service.
     pub const SERVICE_ID: &str = "com.vmware.content.library.item.updatesession.file";
     /// The metadata of the `validate` operation.
@@ -1256,119 +1029,67 @@ pub mod file {
         LIST,
         GET,
     ];
-    /// The errors of `File::validate`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum ValidateError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if no update session with the given identifier exists.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::super::UpdateSessionModelState::Active) state, or if some of the files that will be uploaded by the client aren't received correctly.
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::validate`](super::File::validate).
+        pub enum ValidateError {
+            /// - if no update session with the given identifier exists.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the update session is not in the [`UpdateSessionModelState::Active`](super::super::UpdateSessionModelState::Active) state, or if some of the files that will be uploaded by the client aren't received correctly.
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        ValidateError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `File::add`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum AddError {
-        /// `com.vmware.vapi.std.errors.InvalidArgument`:
-        /// - if the `file_spec` is invalid.
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the update session doesn't exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if the caller doesn't have ContentLibrary.ReadStorage privilege on the library item of the update session and source type [`FileSourceType::Pull`](super::FileSourceType::Pull) is requested for a file or datastore source endpoint (that is, not HTTP or HTTPs based endpoint).
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// `com.vmware.vapi.std.errors.NotAllowedInCurrentState`:
-        /// - if the content of the library item associated with the update session has been deleted from the storage backings (see `com.vmware.content.LibraryModel.storage_backings`) associated with it.
-        /// - if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. (Added in vSphere API 6.8.)
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::add`](super::File::add).
+        pub enum AddError {
+            /// - if the `file_spec` is invalid.
+            InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+            /// - if the update session doesn't exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the caller doesn't have ContentLibrary.ReadStorage privilege on the library item of the update session and source type [`FileSourceType::Pull`](super::FileSourceType::Pull) is requested for a file or datastore source endpoint (that is, not HTTP or HTTPs based endpoint).
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+            /// - if the content of the library item associated with the update session has been deleted from the storage backings (see `com.vmware.content.LibraryModel.storage_backings`) associated with it.
+            /// - if metadata files such as manifest and certificate file are added after the OVF descriptor file. This is applicable to update sessions with library item type OVF only. (Added in vSphere API 6.8.)
+            NotAllowedInCurrentState(
+                __root::vapi::std::errors::NotAllowedInCurrentState,
+            ) = "NOT_ALLOWED_IN_CURRENT_STATE",
+        }
     }
-    __rt::error_enum!(
-        AddError { InvalidArgument(__root::vapi::std::errors::InvalidArgument) =
-        "INVALID_ARGUMENT", NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
-        NotAllowedInCurrentState(__root::vapi::std::errors::NotAllowedInCurrentState) =
-        "NOT_ALLOWED_IN_CURRENT_STATE", } Unhandled
-    );
-    /// The errors of `File::remove`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum RemoveError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the update session doesn't exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.InvalidArgument`:
-        /// - if the file doesn't exist in the library item associated with the update session.
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::remove`](super::File::remove).
+        pub enum RemoveError {
+            /// - if the update session doesn't exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the file doesn't exist in the library item associated with the update session.
+            InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        RemoveError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `File::list`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum ListError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the update session doesn't exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::list`](super::File::list).
+        pub enum ListError {
+            /// - if the update session doesn't exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        ListError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
-    /// The errors of `File::get`: one variant per error the documentation promises, plus `Unhandled` for anything else.
-    #[derive(__rt::Debug)]
-    #[non_exhaustive]
-    pub enum GetError {
-        /// `com.vmware.vapi.std.errors.NotFound`:
-        /// - if the update session doesn't exist.
-        NotFound(__root::vapi::std::errors::NotFound),
-        /// `com.vmware.vapi.std.errors.InvalidArgument`:
-        /// - if the file doesn't exist in the library item associated with the update session.
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument),
-        /// `com.vmware.vapi.std.errors.Unauthorized`:
-        /// - if you do not have all of these privileges: `System.Anonymous`.
-        Unauthorized(__root::vapi::std::errors::Unauthorized),
-        /// An error the operation does not document, or a failure to reach the service.
-        Unhandled(__rt::Unhandled),
+    __rt::error_enum! {
+        /// The errors of [`File::get`](super::File::get).
+        pub enum GetError {
+            /// - if the update session doesn't exist.
+            NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
+            /// - if the file doesn't exist in the library item associated with the update session.
+            InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
+            /// - if you do not have all of these privileges: `System.Anonymous`.
+            Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED",
+        }
     }
-    __rt::error_enum!(
-        GetError { NotFound(__root::vapi::std::errors::NotFound) = "NOT_FOUND",
-        InvalidArgument(__root::vapi::std::errors::InvalidArgument) = "INVALID_ARGUMENT",
-        Unauthorized(__root::vapi::std::errors::Unauthorized) = "UNAUTHORIZED", }
-        Unhandled
-    );
     #[cfg(feature = "client")]
     /// A client of the `File` service over the `/api` REST mapping of its operations: share one [`Connection`](::vapi_runtime::client::Connection) (and its session) among the clients of all services.
     #[derive(__rt::Debug, __rt::Clone)]

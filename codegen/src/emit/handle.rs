@@ -129,8 +129,8 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
             connection: __rt::Connection,
         }
 
-        // prettyplease breaks long signatures before rustfmt would, and the root module of
-        // checked-in bindings is the one file `cargo fmt` formats.
+        // The root module is `lib.rs`, which `cargo fmt` formats (module files are skipped where
+        // they are declared): its long method signatures must stay as prettyplease wrote them.
         #gate
         #[rustfmt::skip]
         impl Api {

@@ -165,7 +165,7 @@ macro_rules! __vapi_fluent {
                         called at once (arguments take anything that converts into their type); one \
                         with them returns a request to set them on, then `.send().await`.")]
         #[derive(::core::fmt::Debug, ::core::clone::Clone)]
-        pub struct Fluent(Client);
+        pub struct Fluent(#[allow(dead_code)] Client);
 
         impl ::core::convert::From<Client> for Fluent {
             fn from(client: Client) -> Self {

@@ -184,6 +184,80 @@ pub fn operation_error_name(operation: &str) -> String {
     escape(format!("{}Error", operation.to_upper_camel_case()))
 }
 
+/// The request builder of an operation with optional parameters, in its service's module
+/// (`create` → `CreateRequest`): it cannot meet an error type, which ends in `Error`.
+pub fn request_type_name(operation: &str) -> String {
+    escape(format!("{}Request", operation.to_upper_camel_case()))
+}
+
+/// The builder of a structure, beside it (`FileInfo` → `FileInfoBuilder`, `Self_` →
+/// `SelfBuilder`: `Self_Builder` would trip `non_camel_case_types`).
+pub fn builder_type_name(structure: &str) -> String {
+    escape(format!("{}Builder", unraw(structure).trim_end_matches('_')))
+}
+
+/// The method that finishes a structure's builder: `build`, unless a field (whose setter has
+/// the field's name) took it (`build2`, …).
+pub fn build_method_name(fields: &[String]) -> String {
+    let taken: Vec<String> = fields.iter().map(|f| unraw(f).to_owned()).collect();
+    free_name(&["build"], "build", &taken)
+}
+
+/// Methods of the bindings' `Api` that are not services, and the methods of `Clone` and `Debug`
+/// it has: a service spelled like one gets `_service`.
+const HANDLE_METHODS: &[&str] = &["new", "connection", "clone", "clone_from", "fmt"];
+
+/// The methods of the bindings' `Api` that hand out each service, given as (package, service)
+/// in IR order: the service's name in snake_case, prefixed by as many package segments as make
+/// it unique (`com.vmware.content.library.item.File` → `item_file` beside the sessions'
+/// `File`s, `….DownloadSession` → `download_session`). A package segment spelled like a
+/// service of its parent package without underscores reads as that service
+/// (`….item.downloadsession.File` → `download_session_file`), as vAPI names the package of a
+/// service's sub-services after it.
+pub fn handle_method_names(services: &[(&str, &str)]) -> Vec<String> {
+    let segments: Vec<Vec<String>> = services
+        .iter()
+        .map(|(package, service)| {
+            let parts: Vec<&str> = package.split('.').collect();
+            let skip = usize::from(package.starts_with("com.vmware.")) * 2;
+            let mut out: Vec<String> = (skip..parts.len())
+                .map(|i| {
+                    let parent = parts[..i].join(".");
+                    let segment = parts[i].to_snake_case();
+                    services
+                        .iter()
+                        .filter(|(p, _)| *p == parent)
+                        .map(|(_, s)| s.to_snake_case())
+                        .find(|s| s.replace('_', "") == segment.replace('_', ""))
+                        .unwrap_or(segment)
+                })
+                .collect();
+            out.push(service.to_snake_case());
+            out
+        })
+        .collect();
+    let mut names: Vec<String> = Vec::new();
+    for (i, own) in segments.iter().enumerate() {
+        let unique = (1..=own.len()).find(|&k| {
+            let tail = &own[own.len() - k..];
+            segments
+                .iter()
+                .enumerate()
+                .all(|(j, other)| j == i || !other.ends_with(tail))
+        });
+        let name = own[own.len() - unique.unwrap_or(own.len())..].join("_");
+        let name = if HANDLE_METHODS.contains(&name.as_str()) {
+            format!("{name}_service")
+        } else {
+            name
+        };
+        let taken: Vec<String> = names.iter().map(|n| unraw(n).to_owned()).collect();
+        let name = free_name(&[name.as_str()], &name, &taken);
+        names.push(escape(name));
+    }
+    names
+}
+
 /// The module holding a service's metadata and error types (`DownloadSession` →
 /// `download_session`). vAPI lets a service and a sub-package share a name (the service
 /// `com.vmware.content.library.Item` beside the package `com.vmware.content.library.item`), so
@@ -248,6 +322,54 @@ pub fn route_pattern(template: &str) -> (String, Vec<(String, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handle_method_names_are_the_shortest_unique_suffix() {
+        let services = [
+            ("com.vmware.content.library.item", "Changes"),
+            ("com.vmware.content.library.item", "DownloadSession"),
+            ("com.vmware.content.library.item", "File"),
+            ("com.vmware.content.library.item.downloadsession", "File"),
+            ("com.vmware.content.library.item.updatesession", "File"),
+            ("com.vmware.content.library.item", "UpdateSession"),
+            ("com.vmware.content", "Library"),
+            ("org.example", "New"),
+            ("org.example", "Type"),
+            ("org.other", "Type"),
+            ("org.x", "FileInfo"),
+            ("org.file", "Info"),
+            ("org.y", "Info"),
+        ];
+        assert_eq!(
+            handle_method_names(&services),
+            [
+                "changes",
+                "download_session",
+                "item_file",
+                "download_session_file",
+                "update_session_file",
+                "update_session",
+                "library",
+                "new_service",
+                "example_type",
+                "other_type",
+                "file_info",
+                "file_info2",
+                "y_info",
+            ]
+        );
+        assert_eq!(handle_method_names(&[("a", "Type")]), ["r#type"]);
+    }
+
+    #[test]
+    fn builder_names() {
+        assert_eq!(request_type_name("keep_alive"), "KeepAliveRequest");
+        assert_eq!(builder_type_name("FileInfo"), "FileInfoBuilder");
+        assert_eq!(builder_type_name("Self_"), "SelfBuilder");
+        let fields = |f: &[&str]| f.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(build_method_name(&fields(&["name", "size"])), "build");
+        assert_eq!(build_method_name(&fields(&["build", "build2"])), "build3");
+    }
 
     #[test]
     fn type_names() {

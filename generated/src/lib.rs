@@ -381,3 +381,59 @@ pub const TYPES: &[__rt::TypeInfo] = &[
         __rt::round_trip::<vcenter::DatastoreId>,
     ),
 ];
+#[cfg(feature = "client")]
+pub use ::vapi_runtime::client::{ClientBuilder, Connection};
+/// One handle for every service of these bindings, from one [`Connection`] (and its
+/// session): `Api::new(connection).download_session().get(id).await`. Each method hands
+/// out a service's operations as methods (documented on the service's trait); cloning it
+/// is cheap and shares the connection. The per-service `Client`s, which implement the
+/// service traits, work on their own too.
+#[cfg(feature = "client")]
+#[derive(__rt::Debug, __rt::Clone)]
+pub struct Api {
+    connection: __rt::Connection,
+}
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+impl Api {
+    /// A handle calling through `connection`.
+    pub fn new(connection: __rt::Connection) -> Self {
+        Self { connection }
+    }
+    /// The connection every service's calls go through.
+    pub fn connection(&self) -> &__rt::Connection {
+        &self.connection
+    }
+    /// The `com.vmware.content.library.item.Changes` service ([`Changes`](content::library::item::Changes)).
+    pub fn changes(&self) -> content::library::item::changes::Fluent {
+        self.connection.clone().into()
+    }
+    /// The `com.vmware.content.library.item.DownloadSession` service ([`DownloadSession`](content::library::item::DownloadSession)).
+    pub fn download_session(&self) -> content::library::item::download_session::Fluent {
+        self.connection.clone().into()
+    }
+    /// The `com.vmware.content.library.item.File` service ([`File`](content::library::item::File)).
+    pub fn item_file(&self) -> content::library::item::file::Fluent {
+        self.connection.clone().into()
+    }
+    /// The `com.vmware.content.library.item.Storage` service ([`Storage`](content::library::item::Storage)).
+    pub fn storage(&self) -> content::library::item::storage::Fluent {
+        self.connection.clone().into()
+    }
+    /// The `com.vmware.content.library.item.UpdateSession` service ([`UpdateSession`](content::library::item::UpdateSession)).
+    pub fn update_session(&self) -> content::library::item::update_session::Fluent {
+        self.connection.clone().into()
+    }
+    /// The `com.vmware.content.library.item.downloadsession.File` service ([`File`](content::library::item::downloadsession::File)).
+    pub fn download_session_file(
+        &self,
+    ) -> content::library::item::downloadsession::file::Fluent {
+        self.connection.clone().into()
+    }
+    /// The `com.vmware.content.library.item.updatesession.File` service ([`File`](content::library::item::updatesession::File)).
+    pub fn update_session_file(
+        &self,
+    ) -> content::library::item::updatesession::file::Fluent {
+        self.connection.clone().into()
+    }
+}

@@ -28,12 +28,17 @@ pub use crate::metadata::{
 pub use crate::registry::{TypeInfo, TypeKind, round_trip, validated_round_trip as validated};
 pub use crate::validate::{Must, Validate, ValidationError, check_presence, check_union};
 pub use crate::values::{Binary, Id, Secret, Unhandled, UnknownValue};
-pub use crate::{DateTime, DynamicStructure, Map, Set, Uri, wire};
+pub use crate::{BuildError, DateTime, DynamicStructure, Map, Set, Uri, wire};
 pub use serde;
 
+mod describe;
 mod items;
 
+pub use describe::{error, requires, requires_on, rest};
+
+pub use crate::__vapi_builder as builder;
 pub use crate::__vapi_error_type as error_type;
+pub use crate::__vapi_fluent as fluent;
 pub use crate::__vapi_id as id;
 pub use crate::__vapi_object as object;
 pub use crate::__vapi_open_enum as open_enum;

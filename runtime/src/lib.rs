@@ -8,6 +8,7 @@
 
 #![deny(missing_docs)]
 
+mod builder;
 #[cfg(feature = "client")]
 pub mod client;
 #[doc(hidden)]
@@ -29,6 +30,7 @@ mod validate;
 mod values;
 pub mod wire;
 
+pub use builder::{BuildError, Call};
 pub use collections::{Map, Set};
 pub use datetime::{DateTime, DateTimeError};
 pub use metadata::{

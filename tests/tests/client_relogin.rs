@@ -56,3 +56,43 @@ async fn a_session_the_simulator_ended_is_renewed_transparently() {
     assert!(file::Client::new(borrowed).list(item).await.is_err());
     task.abort();
 }
+
+#[tokio::test]
+async fn a_session_the_simulator_expired_after_idle_time_is_renewed_through_the_handle() {
+    let (addr, _, task) = vapi_sim::spawn("127.0.0.1:0", |config| {
+        config.api_session_idle_timeout = std::time::Duration::from_millis(500);
+    })
+    .await
+    .unwrap();
+    let base = format!("http://{addr}");
+    let login = |connection: Connection| async move {
+        connection
+            .login(vapi_sim::DEFAULT_USER, vapi_sim::DEFAULT_PASSWORD)
+            .await
+            .unwrap();
+        connection
+    };
+    let connection = login(Connection::new(&base).unwrap()).await;
+    // The same, without a new login: shows that the simulator did expire the session.
+    let strict = login(ClientBuilder::new(&base).relogin(false).build().unwrap()).await;
+    let api = vapi_bindings::Api::new(connection.clone());
+    let item = vapi_sim::DEFAULT_ITEM;
+    api.item_file().list(item).await.unwrap();
+    file::Client::new(strict.clone())
+        .list(ItemId::new(item))
+        .await
+        .unwrap();
+
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let before = connection.session_id().unwrap();
+    api.item_file().list(item).await.unwrap();
+    assert_ne!(connection.session_id().unwrap(), before, "a new session");
+    let expired = file::Client::new(strict).list(ItemId::new(item)).await;
+    match expired {
+        Err(file::ListError::Unhandled(e)) => {
+            assert_eq!(e.error_type(), Some("UNAUTHENTICATED"), "{e:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    task.abort();
+}

@@ -122,3 +122,7 @@ impl StorageBacking {
         __rt::Ok(())
     }
 }
+__rt::builder!(
+    StorageBacking, StorageBackingBuilder, build, [], [r#type : StorageBackingType,
+    datastore_id : __rt::Id, storage_uri : __rt::Uri]
+);

@@ -271,7 +271,11 @@ pub struct Args {
 #[derive(Debug)]
 enum Source {
     /// A REST request, and its body's fields when its mapping has some.
-    Rest { call: Call, fields: Option<Fields> },
+    // Boxed: a request's parts are large beside a JSON-RPC input.
+    Rest {
+        call: Box<Call>,
+        fields: Option<Fields>,
+    },
     /// The input of a JSON-RPC call, as `/api` JSON: parameter → value.
     Input(serde_json::Map<String, Value>),
 }
@@ -284,7 +288,10 @@ impl Args {
             _ => None,
         };
         Ok(Args {
-            source: Source::Rest { call, fields },
+            source: Source::Rest {
+                call: Box::new(call),
+                fields,
+            },
             op,
             next: 0,
         })

@@ -149,7 +149,7 @@ pub mod __private {
             .collect();
         for (path, children) in crate::render::module_tree(by_path.keys().copied()) {
             let module = if path.is_empty() {
-                crate::emit::root_module(model, &wanted)
+                crate::emit::root_module(model, &wanted, &options)
             } else {
                 // A module without a package holds only its children's declarations.
                 let Some(package) = by_path.get(path.as_slice()) else {

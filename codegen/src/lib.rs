@@ -132,44 +132,39 @@ pub mod __private {
             .filter(|(new, old)| new != old)
             .map(|(new, _)| new.name.as_str())
             .collect();
-        let mut out = BTreeMap::new();
         if differ.is_empty() {
-            return Ok(out);
+            return Ok(BTreeMap::new());
         }
-        let options = crate::emit::rest::Options {
-            client: ends.client,
-            server: ends.server,
-            feature_gates: ends.feature_gates,
+        let reached = |path: &[String]| {
+            path.is_empty()
+                || model
+                    .packages
+                    .iter()
+                    .filter(|p| p.module_path == path)
+                    .any(|p| {
+                        !crate::emit::closure(model, std::slice::from_ref(&p.name))
+                            .is_disjoint(&differ)
+                    })
         };
-        let wanted = crate::emit::closure(model, &[]);
-        let by_path: BTreeMap<&[String], &crate::ir::Package> = model
-            .packages
-            .iter()
-            .map(|p| (p.module_path.as_slice(), p))
-            .collect();
-        for (path, children) in crate::render::module_tree(by_path.keys().copied()) {
-            let module = if path.is_empty() {
-                crate::emit::root_module(model, &wanted, &options)
-            } else {
-                // A module without a package holds only its children's declarations.
-                let Some(package) = by_path.get(path.as_slice()) else {
-                    continue;
-                };
-                let reached = crate::emit::closure(model, std::slice::from_ref(&package.name));
-                if reached.is_disjoint(&differ) {
-                    continue;
-                }
-                crate::emit::package_module(model, package, &wanted, &options)
-            };
-            let attrs = path
-                .is_empty()
-                .then(|| quote::quote! { #![deny(missing_docs)] });
-            let (name, text) =
-                crate::render::render_file(&path, Some(module), &children, header, attrs, false)
-                    .map_err(Error::Render)?;
-            out.insert(name, text);
-        }
-        Ok(out)
+        let output = crate::pipeline::Output {
+            packages: &[],
+            ends: crate::emit::rest::Options {
+                client: ends.client,
+                server: ends.server,
+                feature_gates: ends.feature_gates,
+            },
+            header,
+            layout: &Layout::ModulePerFile,
+            pretty: false,
+        };
+        let out = std::sync::Mutex::new(BTreeMap::new());
+        crate::pipeline::module_per_file(model, &output, &reached, &|name, text| {
+            if let Ok(mut out) = out.lock() {
+                out.insert(name, text);
+            }
+            Ok(())
+        })?;
+        Ok(out.into_inner().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// A file's text as the formatted output is made of it: parsed by syn, printed by

@@ -46,7 +46,7 @@ pub fn run(
 ) -> Result<(), Error> {
     let (name, pretty) = match output.layout {
         Layout::SingleFile(name) => (name, output.pretty),
-        Layout::ModulePerFile => return module_per_file(model, output, sink),
+        Layout::ModulePerFile => return module_per_file(model, output, &|_| true, sink),
     };
     let modules = crate::docs::for_compiler_only(!pretty, || {
         emit::emit(model, output.packages, &output.ends)
@@ -68,9 +68,11 @@ enum Job<'m> {
 /// A part's text and whether it names `__rt` and `__root`.
 type PartText = (String, bool, bool);
 
-fn module_per_file(
+/// The files of one module per file whose module path `keep` accepts (see [`run`]).
+pub(crate) fn module_per_file(
     model: &Model,
     output: &Output<'_>,
+    keep: &dyn Fn(&[String]) -> bool,
     sink: &(dyn Fn(String, String) -> Result<(), Error> + Sync),
 ) -> Result<(), Error> {
     let wanted = emit::closure(model, output.packages);
@@ -88,6 +90,10 @@ fn module_per_file(
     let mut jobs: Vec<(usize, usize, Job<'_>, usize)> = Vec::new();
     let mut parts: Vec<Mutex<Vec<Option<PartText>>>> = Vec::new();
     for (f, (path, _)) in files.iter().enumerate() {
+        if !keep(path) {
+            parts.push(Mutex::new(Vec::new()));
+            continue;
+        }
         match by_path.get(path.as_slice()).filter(|_| !path.is_empty()) {
             Some(package) => {
                 let count = emit::part_count(package);

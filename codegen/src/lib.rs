@@ -132,10 +132,20 @@ pub mod __private {
             .filter(|(new, old)| new != old)
             .map(|(new, _)| new.name.as_str())
             .collect();
-        let mut out = BTreeMap::new();
         if differ.is_empty() {
-            return Ok(out);
+            return Ok(BTreeMap::new());
         }
+        let reached = |path: &[String]| {
+            path.is_empty()
+                || model
+                    .packages
+                    .iter()
+                    .filter(|p| p.module_path == path)
+                    .any(|p| {
+                        !crate::emit::closure(model, std::slice::from_ref(&p.name))
+                            .is_disjoint(&differ)
+                    })
+        };
         let output = crate::pipeline::Output {
             packages: &[],
             ends: crate::emit::rest::Options {
@@ -147,31 +157,14 @@ pub mod __private {
             layout: &Layout::ModulePerFile,
             pretty: false,
         };
-        let wanted = crate::emit::closure(model, &[]);
-        let by_path: BTreeMap<&[String], &crate::ir::Package> = model
-            .packages
-            .iter()
-            .map(|p| (p.module_path.as_slice(), p))
-            .collect();
-        for (path, children) in crate::render::module_tree(by_path.keys().copied()) {
-            // A module without a package holds only its children's declarations.
-            let package = by_path.get(path.as_slice()).copied();
-            if !path.is_empty() {
-                let Some(package) = package else {
-                    continue;
-                };
-                let reached = crate::emit::closure(model, std::slice::from_ref(&package.name));
-                if reached.is_disjoint(&differ) {
-                    continue;
-                }
-            }
-            let file =
-                crate::pipeline::module_file(model, &output, &wanted, &path, &children, package)?;
-            if let Some((name, text)) = file {
+        let out = std::sync::Mutex::new(BTreeMap::new());
+        crate::pipeline::module_per_file(model, &output, &reached, &|name, text| {
+            if let Ok(mut out) = out.lock() {
                 out.insert(name, text);
             }
-        }
-        Ok(out)
+            Ok(())
+        })?;
+        Ok(out.into_inner().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// A file's text as the formatted output is made of it: parsed by syn, printed by

@@ -46,7 +46,7 @@ pub fn run(
 ) -> Result<(), Error> {
     let (name, pretty) = match output.layout {
         Layout::SingleFile(name) => (name, output.pretty),
-        Layout::ModulePerFile => return module_per_file(model, output, sink),
+        Layout::ModulePerFile => return module_per_file(model, output, &|_| true, sink),
     };
     let modules = crate::docs::for_compiler_only(!pretty, || {
         emit::emit(model, output.packages, &output.ends)
@@ -68,9 +68,11 @@ enum Job<'m> {
 /// A part's text and whether it names `__rt` and `__root`.
 type PartText = (String, bool, bool);
 
-fn module_per_file(
+/// The files of one module per file whose module path `keep` accepts (see [`run`]).
+pub(crate) fn module_per_file(
     model: &Model,
     output: &Output<'_>,
+    keep: &dyn Fn(&[String]) -> bool,
     sink: &(dyn Fn(String, String) -> Result<(), Error> + Sync),
 ) -> Result<(), Error> {
     let wanted = emit::closure(model, output.packages);
@@ -88,6 +90,10 @@ fn module_per_file(
     let mut jobs: Vec<(usize, usize, Job<'_>, usize)> = Vec::new();
     let mut parts: Vec<Mutex<Vec<Option<PartText>>>> = Vec::new();
     for (f, (path, _)) in files.iter().enumerate() {
+        if !keep(path) {
+            parts.push(Mutex::new(Vec::new()));
+            continue;
+        }
         match by_path.get(path.as_slice()).filter(|_| !path.is_empty()) {
             Some(package) => {
                 let count = emit::part_count(package);
@@ -167,33 +173,6 @@ fn module_per_file(
         Some((_, e)) => Err(e),
         None => Ok(()),
     }
-}
-
-/// The file of the module at `path` (with its `children`), made on this thread exactly as
-/// [`run`] makes it in a module-per-file layout: `package` is the package emitted there, if any
-/// (none for the root or a module that only holds others). The fuzzers remake a few files of a
-/// changed model this way.
-///
-/// # Errors
-///
-/// As [`run`].
-pub(crate) fn module_file(
-    model: &Model,
-    output: &Output<'_>,
-    wanted: &BTreeSet<&str>,
-    path: &[String],
-    children: &BTreeSet<String>,
-    package: Option<&Package>,
-) -> Result<Option<(String, String)>, Error> {
-    crate::docs::for_compiler_only(!output.pretty, || match package {
-        Some(package) if !path.is_empty() => {
-            let texts = (0..emit::part_count(package))
-                .map(|part| make_part(model, output, wanted, package, part))
-                .collect::<Result<Vec<_>, _>>()?;
-            assemble(output, package, children, texts).map(Some)
-        }
-        _ => whole_file(model, output, wanted, path, children),
-    })
 }
 
 /// The file of the root module, or of a module that only holds others.

@@ -67,6 +67,7 @@ for scheme in "${schemes[@]}"; do
     tls=()
     [ "$scheme" = https ] && tls=(--tls)
     out="$work/sim-$scheme.out"
+    : >"$out" # exists before the background start writes to it (sed reads it at once)
     VAPI_SIM_PASSWORD="$VAPI_PASSWORD" RUST_LOG="${RUST_LOG:-warn}" "$sim" \
         --listen 127.0.0.1:0 --user "$VAPI_USER" "${tls[@]}" \
         --data-dir "$work/data-$scheme" \

@@ -5,7 +5,10 @@
 #
 #   sim/sdk-check/run.sh                       # rest.py over HTTP and over HTTPS
 #   sim/sdk-check/run.sh --tls                 # HTTPS only (--http: HTTP only)
-#   sim/sdk-check/run.sh --tls vsphere_client.py   # another check script of this directory
+#   sim/sdk-check/run.sh --tls other.py        # another check script taking the options below
+#
+# (The JSON-RPC check of `create_vsphere_client`, vsphere_client.py, starts its own simulator:
+# `python3 sim/sdk-check/vsphere_client.py`.)
 #
 # The SDK is a test oracle, never a dependency of the project: the virtualenv is made under
 # target/sdk-venv from PyPI on first use. VAPI_SDK_VENV=/path/to/venv uses an existing one
@@ -25,7 +28,7 @@ for arg in "$@"; do
     case "$arg" in
         --tls) schemes=(https) ;;
         --http) schemes=(http) ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *.py) script="$arg" ;;
         *) echo "run.sh: unknown argument $arg" >&2; exit 2 ;;
     esac

@@ -142,3 +142,25 @@ impl SimConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LimitedUser;
+
+    #[test]
+    fn limited_users_read_name_equals_privileges() {
+        let u: LimitedUser = "reader@vsphere.local=System.Read, ContentLibrary.DownloadSession,"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(u.name, "reader@vsphere.local");
+        assert_eq!(
+            u.privileges.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["ContentLibrary.DownloadSession", "System.Read"]
+        );
+        let none: LimitedUser = "nobody=".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert!(none.privileges.is_empty());
+        for bad in ["nobody", "=System.Read", ""] {
+            assert!(bad.parse::<LimitedUser>().is_err(), "{bad:?}");
+        }
+    }
+}

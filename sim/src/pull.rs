@@ -111,6 +111,13 @@ impl Job {
             return Err(format!("{} answered {status}", self.url));
         }
         let path = self.sim.store.incoming().map_err(|e| e.to_string())?;
+        // The bytes belong to `received` from the start: dropped (a failure, or the task
+        // aborted because the file or its session went), the partial file is removed.
+        let mut received = Received {
+            path: Some(path.clone()),
+            size: 0,
+            sha256: String::new(),
+        };
         let got = receive(
             &self.sim,
             response.bytes_stream(),
@@ -118,24 +125,12 @@ impl Job {
             Some(&self.transferred),
         )
         .await;
-        let (size, sha256) = match got {
-            Ok(got) => got,
-            Err(stop) => {
-                let _ = tokio::fs::remove_file(&path).await;
-                return Err(match stop {
-                    Stop::TooLarge(max) => format!("the file is larger than {max} bytes"),
-                    Stop::Stalled => format!("{} stopped sending", self.url),
-                    Stop::Client(e) => format!("{} broke off: {e}", self.url),
-                    Stop::Disk(e) => format!("the simulator's storage failed: {e}"),
-                });
-            }
-        };
-        // From here the bytes belong to `received`: dropped, they are removed.
-        let received = Received {
-            path: Some(path),
-            size,
-            sha256,
-        };
+        (received.size, received.sha256) = got.map_err(|stop| match stop {
+            Stop::TooLarge(max) => format!("the file is larger than {max} bytes"),
+            Stop::Stalled => format!("{} stopped sending", self.url),
+            Stop::Client(e) => format!("{} broke off: {e}", self.url),
+            Stop::Disk(e) => format!("the simulator's storage failed: {e}"),
+        })?;
         if let Some(want) = self.size
             && u64::try_from(want).ok() != Some(received.size)
         {

@@ -11,6 +11,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use tokio::sync::Notify;
 use vapi_bindings::content::library::ItemId;
 use vapi_bindings::content::library::item::updatesession::{self as ups, File as _};
@@ -22,6 +23,7 @@ use vapi_bindings::content::library::item::{
 use vapi_runtime::Uri;
 use vapi_runtime::client::Connection;
 use vapi_runtime::server::axum::Router;
+use vapi_runtime::server::axum::body::Body;
 use vapi_runtime::server::axum::http::StatusCode;
 use vapi_runtime::server::axum::routing::get;
 
@@ -41,8 +43,25 @@ async fn source(gate: Arc<Notify>) -> String {
         .route(
             "/gated",
             get(move || async move {
-                gate.notified().await;
-                d2.to_vec()
+                // The first half at once, the rest once the test opens the gate.
+                let half = d2.len() / 2;
+                let first = d2[..half].to_vec();
+                let rest = d2[half..].to_vec();
+                let chunks = futures_util::stream::iter([Some(first), None, Some(rest)]).then(
+                    move |chunk| {
+                        let gate = Arc::clone(&gate);
+                        async move {
+                            match chunk {
+                                Some(bytes) => bytes,
+                                None => {
+                                    gate.notified().await;
+                                    Vec::new()
+                                }
+                            }
+                        }
+                    },
+                );
+                Body::from_stream(chunks.map(Ok::<_, std::io::Error>))
             }),
         )
         .fallback(|| async { StatusCode::NOT_FOUND });
@@ -298,8 +317,34 @@ async fn a_canceled_session_stops_its_pull() {
         )
         .await
         .unwrap();
+    // Half the file has arrived: the fetch is under way.
+    let files = ups::file::Client::new(s.c.clone());
+    let start = Instant::now();
+    while files
+        .get(u.clone(), "f.bin".into())
+        .await
+        .unwrap()
+        .bytes_transferred
+        == 0
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the fetch never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(incoming_files(&s.sim), 1);
     let updates = update_session::Client::new(s.c.clone());
     updates.cancel(u.clone()).await.unwrap();
+    // The fetch stops and its partial file goes, before the source sends the rest.
+    let start = Instant::now();
+    while incoming_files(&s.sim) != 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the partial file stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     gate.notify_one();
     // The item stays as it was and a new session can start on it.
     let again = open(&s.c, vapi_sim::DEFAULT_ITEM).await;

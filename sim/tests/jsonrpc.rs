@@ -639,3 +639,27 @@ async fn privileges_are_checked_per_invoked_operation() {
         .await;
     assert_eq!(list, json!({"output": []}));
 }
+
+/// A call may carry a user and password instead of a session, as vAPI servers allow: it runs
+/// in a session of its own.
+#[tokio::test]
+async fn a_call_may_carry_its_own_user_and_password() {
+    let sim = start().await;
+    for (password, ok) in [(vapi_sim::DEFAULT_PASSWORD, true), ("wrong", false)] {
+        let request = json!({"jsonrpc": "2.0", "method": "invoke", "id": 3, "params": {
+            "serviceId": "com.vmware.content.library.item.file", "operationId": "list",
+            "input": {"STRUCTURE": {"operation-input": {"library_item_id": vapi_sim::DEFAULT_ITEM}}},
+            "ctx": {"appCtx": {}, "securityCtx": {
+                "schemeId": "com.vmware.vapi.std.security.user_pass",
+                "userName": vapi_sim::DEFAULT_USER, "password": {"SECRET": password}}}}});
+        let (status, answer) = sim.post(request.to_string()).await;
+        assert_eq!(status, 200);
+        if ok {
+            assert_eq!(answer["result"], json!({"output": []}), "{answer}");
+        } else {
+            let (name, message) = error_of(&answer["result"]);
+            assert_eq!(name, "com.vmware.vapi.std.errors.unauthenticated");
+            assert!(message.contains("not valid"), "{message}");
+        }
+    }
+}

@@ -23,7 +23,8 @@
 //! those of the REST side: the security context's session id becomes the
 //! `vmware-api-session-id` header; `com.vmware.cis.session` `create` (with the
 //! `user_pass` security context the SDK logs in with), `get` and `delete` are `POST`, `GET`
-//! and `DELETE /api/session`; any other service's operation goes to the route its generated
+//! and `DELETE /api/session`; another call with a `user_pass` context runs in a session of
+//! its own, made and ended around it; any other service's operation goes to the route its generated
 //! router keeps for JSON-RPC, whose handler reads the input instead of the REST request and
 //! hands back the typed result to be written here.
 
@@ -361,6 +362,39 @@ impl Call {
                 _ => json!({"output": null}),
             };
         }
+        // A call with a user and password of its own runs in a session of its own: vAPI
+        // servers authenticate such a call by itself.
+        let mut own_session = None;
+        let headers = if headers.contains_key(header::AUTHORIZATION) {
+            let login = internal(api, Method::POST, "/api/session", headers, None).await;
+            let id = match read_json(login).await {
+                Some(Value::String(id)) => HeaderValue::try_from(id).ok(),
+                _ => None,
+            };
+            let Some(id) = id else {
+                return unauthenticated("The user name or password is not valid.");
+            };
+            own_session = Some(id.clone());
+            session_header(id)
+        } else {
+            headers
+        };
+        let result = self.invoke(api, headers).await;
+        if let Some(id) = own_session {
+            internal(
+                api,
+                Method::DELETE,
+                "/api/session",
+                session_header(id),
+                None,
+            )
+            .await;
+        }
+        result
+    }
+
+    /// Runs an operation of a served service through its router: the method result.
+    async fn invoke(self, api: &Router, headers: HeaderMap) -> Value {
         let invocation = Invocation {
             service: self.service.clone(),
             operation: self.operation.clone(),
@@ -384,6 +418,12 @@ impl Call {
         }
         from_rest_response(response).await
     }
+}
+
+fn session_header(id: HeaderValue) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(SESSION_HEADER, id);
+    headers
 }
 
 /// Sends a request through `api` (its sessions and limits apply).

@@ -12,7 +12,7 @@
 //! FileInfo::version}`) an intra-doc link, written relative to the module the doc is emitted in
 //! (see [`in_module`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
@@ -32,6 +32,19 @@ struct Scope {
 thread_local! {
     /// The scope of the docs built on this thread (see [`in_module`]).
     static SCOPE: RefCell<Scope> = RefCell::default();
+    /// Whether doc literals are written for syn and prettyplease to read back (raw), or only
+    /// for the compiler (escaped); see [`for_compiler_only`].
+    static FOR_SYN: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Runs `f` with doc literals made for output that goes straight to the compiler (a build
+/// script's), not through syn: escaped, which costs half as much as a raw literal in an
+/// unoptimised build script, where the raw one is cheaper for syn to read back.
+pub fn for_compiler_only<R>(yes: bool, f: impl FnOnce() -> R) -> R {
+    let outer = FOR_SYN.with(|c| c.replace(!yes));
+    let result = f();
+    FOR_SYN.with(|c| c.set(outer));
+    result
 }
 
 /// Runs `f` with intra-doc links written relative to the module `path` (Rust segments below the
@@ -326,7 +339,7 @@ fn doc_attr(tokens: &mut TokenStream, inner: bool, value: &str) {
 /// itself (a value with a line break, or an outer doc starting with `/`) or a raw literal cannot
 /// hold the value (a carriage return), the escaped literal is used, as before.
 pub fn doc_literal(value: &str) -> Literal {
-    if value.contains(['\n', '\r']) || value.starts_with('/') {
+    if !FOR_SYN.with(Cell::get) || value.contains(['\n', '\r']) || value.starts_with('/') {
         return Literal::string(value);
     }
     // One `#` more than the longest run of `#` after a quote, so that no `"#…` ends it early.

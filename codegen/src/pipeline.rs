@@ -48,11 +48,25 @@ pub fn run(
         Layout::SingleFile(name) => (name, output.pretty),
         Layout::ModulePerFile => return module_per_file(model, output, sink),
     };
-    let modules = emit::emit(model, output.packages, &output.ends);
+    let modules = crate::docs::for_compiler_only(!pretty, || {
+        emit::emit(model, output.packages, &output.ends)
+    });
     let text = render::render_single(&modules, output.header, pretty).map_err(Error::Render)?;
     drop(modules);
     sink(name.clone(), text)
 }
+
+/// What one job of [`module_per_file`] makes.
+#[derive(Clone, Copy)]
+enum Job<'m> {
+    /// The whole file of a module without a package: the root, or one that only holds others.
+    Whole,
+    /// A part of a package's module (see [`emit::package_part`]).
+    Part(&'m Package),
+}
+
+/// A part's text and whether it names `__rt` and `__root`.
+type PartText = (String, bool, bool);
 
 fn module_per_file(
     model: &Model,
@@ -68,31 +82,68 @@ fn module_per_file(
         }
     }
     let tree = render::module_tree(by_path.keys().copied());
-    let jobs: Vec<(&Vec<String>, &BTreeSet<String>)> = tree.iter().collect();
+    let files: Vec<(&Vec<String>, &BTreeSet<String>)> = tree.iter().collect();
+    // A big package's module is made in parts, on several threads, the largest parts first;
+    // each file is put together, in order, once its last part is made.
+    let mut jobs: Vec<(usize, usize, Job<'_>, usize)> = Vec::new();
+    let mut parts: Vec<Mutex<Vec<Option<PartText>>>> = Vec::new();
+    for (f, (path, _)) in files.iter().enumerate() {
+        match by_path.get(path.as_slice()).filter(|_| !path.is_empty()) {
+            Some(package) => {
+                let count = emit::part_count(package);
+                for part in 0..count {
+                    let weight = emit::part_weight(package, part);
+                    jobs.push((f, part, Job::Part(package), weight));
+                }
+                parts.push(Mutex::new(vec![None; count]));
+            }
+            None => {
+                jobs.push((f, 0, Job::Whole, usize::MAX));
+                parts.push(Mutex::new(Vec::new()));
+            }
+        }
+    }
+    jobs.sort_by_key(|job| std::cmp::Reverse(job.3));
     let next = AtomicUsize::new(0);
     let failed: Mutex<Vec<(usize, Error)>> = Mutex::new(Vec::new());
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some((path, children)) = jobs.get(i) else {
+            let Some(&(f, part, job, _)) = jobs.get(i) else {
                 break;
             };
-            let module = if path.is_empty() {
-                Some(emit::root_module(model, &wanted, &output.ends))
-            } else {
-                by_path
-                    .get(path.as_slice())
-                    .map(|p| emit::package_module(model, p, &wanted, &output.ends))
-            };
-            let attrs = path.is_empty().then(|| quote! { #![deny(missing_docs)] });
-            let file =
-                render::render_file(path, module, children, output.header, attrs, output.pretty)
-                    .map_err(Error::Render)
-                    .and_then(|(name, text)| sink(name, text));
+            let (path, children) = files[f];
+            let result = crate::docs::for_compiler_only(!output.pretty, || match job {
+                Job::Whole => whole_file(model, output, &wanted, path, children),
+                Job::Part(package) => {
+                    make_part(model, output, &wanted, package, part).and_then(|text| {
+                        let done = {
+                            let mut slots = parts[f].lock().unwrap_or_else(|e| e.into_inner());
+                            slots[part] = Some(text);
+                            if slots.iter().all(Option::is_some) {
+                                Some(std::mem::take(&mut *slots))
+                            } else {
+                                None
+                            }
+                        };
+                        match done {
+                            Some(texts) => {
+                                let texts = texts.into_iter().flatten().collect();
+                                assemble(output, package, children, texts).map(Some)
+                            }
+                            None => Ok(None),
+                        }
+                    })
+                }
+            });
+            let file = result.and_then(|file| match file {
+                Some((name, text)) => sink(name, text),
+                None => Ok(()),
+            });
             if let Err(e) = file
                 && let Ok(mut failed) = failed.lock()
             {
-                failed.push((i, e));
+                failed.push((f, e));
             }
         }
     };
@@ -116,6 +167,64 @@ fn module_per_file(
         Some((_, e)) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The file of the root module, or of a module that only holds others.
+fn whole_file(
+    model: &Model,
+    output: &Output<'_>,
+    wanted: &BTreeSet<&str>,
+    path: &[String],
+    children: &BTreeSet<String>,
+) -> Result<Option<(String, String)>, Error> {
+    let module = path
+        .is_empty()
+        .then(|| emit::root_module(model, wanted, &output.ends));
+    let attrs = path.is_empty().then(|| quote! { #![deny(missing_docs)] });
+    render::render_file(path, module, children, output.header, attrs, output.pretty)
+        .map(Some)
+        .map_err(Error::Render)
+}
+
+/// One part of a package's module, as text.
+fn make_part(
+    model: &Model,
+    output: &Output<'_>,
+    wanted: &BTreeSet<&str>,
+    package: &Package,
+    part: usize,
+) -> Result<PartText, Error> {
+    let (items, root) = emit::package_part(model, package, wanted, &output.ends, part);
+    let rt = !items.is_empty();
+    let name = package.module_path.join("::");
+    let text = render::render_items(&name, items, output.pretty).map_err(Error::Render)?;
+    Ok((text, rt, root))
+}
+
+/// The file of a package's module: its head (docs, child modules, imports), then its parts.
+fn assemble(
+    output: &Output<'_>,
+    package: &Package,
+    children: &BTreeSet<String>,
+    parts: Vec<PartText>,
+) -> Result<(String, String), Error> {
+    let rt = parts.iter().any(|p| p.1);
+    let root = parts.iter().any(|p| p.2);
+    let head = emit::package_head(package, rt, root);
+    let path = &package.module_path;
+    let (name, mut text) = render::render_file(
+        path,
+        Some(head),
+        children,
+        output.header,
+        None,
+        output.pretty,
+    )
+    .map_err(Error::Render)?;
+    for (part, _, _) in parts {
+        text.push_str(&part);
+    }
+    Ok((name, text))
 }
 
 /// Every file of `output`, name to text.

@@ -104,6 +104,23 @@ fn format(
     ))
 }
 
+/// Items of a module on their own, formatted when `pretty`: what follows its head in its file
+/// (see [`render_file`]), as a module's items are printed one after the other.
+///
+/// # Errors
+///
+/// A [`RenderError`] if the tokens are not valid Rust.
+pub fn render_items(module: &str, items: TokenStream, pretty: bool) -> Result<String, RenderError> {
+    if items.is_empty() {
+        return Ok(String::new());
+    }
+    if !pretty {
+        return Ok(format!("{items}\n"));
+    }
+    let text = format(module, "", items, true)?;
+    Ok(text.strip_prefix('\n').unwrap_or(&text).to_owned())
+}
+
 /// The name of the `n`th placeholder of [`set_aside_item_macros`].
 fn placeholder(n: usize) -> String {
     format!("__VAPI_ITEM_MACRO_{n}")

@@ -31,7 +31,10 @@ pub use crate::values::{Binary, Id, Secret, Unhandled, UnknownValue};
 pub use crate::{BuildError, DateTime, DynamicStructure, Map, Set, Uri, wire};
 pub use serde;
 
+mod describe;
 mod items;
+
+pub use describe::{error, requires, requires_on, rest};
 
 pub use crate::__vapi_builder as builder;
 pub use crate::__vapi_error_type as error_type;

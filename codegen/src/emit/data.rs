@@ -280,7 +280,25 @@ pub fn structure(
         quote! { __rt::error_type!(#name, #qualified #messages); }
     });
     let (validate, rules) = validate_impls(s, qualified);
-    let rules = rules.then(|| quote!(, rules));
+    // Without union rules, `object!` writes `validate`, visiting the fields that hold structures.
+    let rules = if rules {
+        quote!(, rules)
+    } else {
+        let visits: Vec<TokenStream> = s
+            .fields
+            .iter()
+            .filter(|f| holds_structure(&f.ty))
+            .map(|f| {
+                let (wire, n) = (&f.name.wire, ident(&f.name.rust));
+                quote!(#wire: #n)
+            })
+            .collect();
+        if visits.is_empty() {
+            quote!()
+        } else {
+            quote!(, visit(#(#visits),*))
+        }
+    };
     let required = required.iter().map(|f| {
         let wire = &f.name.wire;
         let ty = idl_type(&f.ty);
@@ -384,7 +402,10 @@ fn validate_impls(s: &Structure, qualified: &str) -> (TokenStream, bool) {
             __rt::check_union(#qualified, #tag_wire, #tag_value, &[#(#table),*])?;
         });
     }
-    for f in s.fields.iter().filter(|f| holds_structure(&f.ty)) {
+    // Visits of nested structures count as rules only beside union rules; alone, `object!`
+    // writes them.
+    let unions = !checks.is_empty();
+    for f in s.fields.iter().filter(|f| unions && holds_structure(&f.ty)) {
         let n = ident(&f.name.rust);
         let wire = &f.name.wire;
         checks.push(quote! {

@@ -14,7 +14,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::docs::Doc;
-use crate::ir::{Model, Package, Structure, Type};
+use crate::ir::{Model, Package, Service, Structure, Type};
 use crate::render::Module;
 
 /// The command that regenerates checked-in bindings, named in every file's header.
@@ -71,13 +71,66 @@ pub(crate) fn root_module(
 }
 
 /// The module of one package: its types, traits and service modules; its docs link to the
-/// items of the `wanted` packages relative to it.
+/// items of the `wanted` packages relative to it. The same as its [`package_head`] followed by
+/// each of its [`package_part`]s.
 pub(crate) fn package_module(
     model: &Model,
     package: &Package,
     wanted: &BTreeSet<&str>,
     options: &rest::Options,
 ) -> Module {
+    let mut items = TokenStream::new();
+    let mut root = false;
+    for part in 0..part_count(package) {
+        let (tokens, uses_root) = package_part(model, package, wanted, options, part);
+        items.extend(tokens);
+        root |= uses_root;
+    }
+    let mut module = package_head(package, !items.is_empty(), root);
+    module.items.extend(items);
+    module
+}
+
+/// How many parts [`package_part`] makes of a package's module: its identifiers, enumerations
+/// and structures; its errors; its service traits; one per service module.
+pub(crate) fn part_count(package: &Package) -> usize {
+    3 + package.services.len()
+}
+
+/// Roughly how much code [`package_part`] makes of part `part`, to start the largest first.
+pub(crate) fn part_weight(package: &Package, part: usize) -> usize {
+    let ops = |s: &Service| 1 + s.operations.len();
+    match part {
+        0 => {
+            package.resource_types.len() + package.enumerations.len() + 3 * package.structures.len()
+        }
+        1 => 3 * package.errors.len(),
+        2 => package.services.iter().map(ops).sum(),
+        n => package.services.get(n - 3).map_or(0, |s| 4 * ops(s)),
+    }
+}
+
+/// The docs and imports that start the module of `package`, given whether its parts name
+/// `__rt` (any item does) and `__root` (see [`types::track_root`]).
+pub(crate) fn package_head(package: &Package, rt: bool, root: bool) -> Module {
+    let mut doc = data::doc_of(&package.docs);
+    doc.paragraph(format!("vAPI package `{}`.", package.name));
+    Module {
+        path: package.module_path.clone(),
+        doc,
+        items: types::imports(&package.module_path, rt, root),
+    }
+}
+
+/// One part of the module of `package` (see [`part_count`]), and whether it names `__root`:
+/// parts can be emitted apart, on different threads, and their items put one after the other.
+pub(crate) fn package_part(
+    model: &Model,
+    package: &Package,
+    wanted: &BTreeSet<&str>,
+    options: &rest::Options,
+    part: usize,
+) -> (TokenStream, bool) {
     let emitted = model
         .packages
         .iter()
@@ -85,59 +138,61 @@ pub(crate) fn package_module(
         .map(|p| p.module_path.join("::"))
         .collect();
     crate::docs::in_module(&package.module_path, emitted, || {
-        package_items(model, package, options)
+        types::track_root(|| part_items(model, package, options, part))
     })
 }
 
-fn package_items(model: &Model, package: &Package, options: &rest::Options) -> Module {
+fn part_items(
+    model: &Model,
+    package: &Package,
+    options: &rest::Options,
+    part: usize,
+) -> TokenStream {
     let from = &package.module_path;
-    let mut doc = data::doc_of(&package.docs);
-    doc.paragraph(format!("vAPI package `{}`.", package.name));
-    let ids = package.resource_types.iter().map(data::id_newtype);
-    let enums = package.enumerations.iter().map(data::enumeration);
-    let structs = package.structures.iter().map(|s| {
-        let qualified = format!("{}.{}", package.name, s.name.wire);
-        data::structure(s, &qualified, from, false, &parent(model, s))
-    });
-    let errors = package.errors.iter().map(|e| {
-        let qualified = format!("{}.{}", package.name, e.name.wire);
-        data::structure(e, &qualified, from, true, &parent(model, e))
-    });
-    let traits = package
-        .services
-        .iter()
-        .map(|s| service::service_trait(package, s));
-    let modules = package.services.iter().map(|s| {
-        crate::docs::in_submodule(&s.module, || {
-            let mut from = package.module_path.clone();
-            from.push(s.module.clone());
-            let mut ends = quote!();
-            if options.client {
-                ends.extend(rest::client(model, &from, s, options));
-                ends.extend(handle::service(&from, s, options));
-            }
-            if options.server {
-                ends.extend(rest::server(model, &from, s, options));
-            }
-            service::service_module(package, s, ends)
-        })
-    });
     // Moved into one stream, not interpolated: `quote!` would copy every item's tokens.
     let mut items = TokenStream::new();
-    items.extend(ids);
-    items.extend(enums);
-    items.extend(structs);
-    items.extend(builders::structures(package));
-    items.extend(errors);
-    items.extend(traits);
-    items.extend(modules);
-    let mut module = types::module_imports(&package.module_path, &items);
-    module.extend(items);
-    Module {
-        path: package.module_path.clone(),
-        doc,
-        items: module,
+    match part {
+        0 => {
+            items.extend(package.resource_types.iter().map(data::id_newtype));
+            items.extend(package.enumerations.iter().map(data::enumeration));
+            items.extend(package.structures.iter().map(|s| {
+                let qualified = format!("{}.{}", package.name, s.name.wire);
+                data::structure(s, &qualified, from, false, &parent(model, s))
+            }));
+            items.extend(builders::structures(package));
+        }
+        1 => items.extend(package.errors.iter().map(|e| {
+            let qualified = format!("{}.{}", package.name, e.name.wire);
+            data::structure(e, &qualified, from, true, &parent(model, e))
+        })),
+        2 => items.extend(
+            package
+                .services
+                .iter()
+                .map(|s| service::service_trait(package, s)),
+        ),
+        n => {
+            if let Some(s) = package.services.get(n - 3) {
+                items.extend(crate::docs::in_submodule(&s.module, || {
+                    let mut from = package.module_path.clone();
+                    from.push(s.module.clone());
+                    let (ends, ends_root) = types::track_root(|| {
+                        let mut ends = quote!();
+                        if options.client {
+                            ends.extend(rest::client(model, &from, s, options));
+                            ends.extend(handle::service(&from, s, options));
+                        }
+                        if options.server {
+                            ends.extend(rest::server(model, &from, s, options));
+                        }
+                        ends
+                    });
+                    service::service_module(package, s, ends, ends_root)
+                }));
+            }
+        }
     }
+    items
 }
 
 /// The error `s` extends, with its module.

@@ -167,7 +167,13 @@ pub fn service_trait(package: &Package, service: &Service) -> TokenStream {
 
 /// The module of a service: `RESOURCE_TYPE`, `SERVICE_ID`, one descriptor per operation,
 /// `OPERATIONS`, and one error enum per operation.
-pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -> TokenStream {
+/// `ends` are its client and server, and `ends_root` whether they name `__root`.
+pub fn service_module(
+    package: &Package,
+    service: &Service,
+    ends: TokenStream,
+    ends_root: bool,
+) -> TokenStream {
     let mut from = package.module_path.clone();
     from.push(service.module.clone());
     let module = ident(&service.module);
@@ -182,12 +188,16 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
             pub const RESOURCE_TYPE: &str = #rt;
         }
     });
-    let descriptors = service.operations.iter().map(descriptor);
+    let descriptors: Vec<TokenStream> = service.operations.iter().map(descriptor).collect();
     let all = service.operations.iter().map(|op| ident(&op.descriptor));
-    let errors = service
-        .operations
-        .iter()
-        .map(|op| error_enum(&from, service, op));
+    let (errors, errors_root) = super::types::track_root(|| {
+        let errors: Vec<TokenStream> = service
+            .operations
+            .iter()
+            .map(|op| error_enum(&from, service, op))
+            .collect();
+        errors
+    });
     // The service `Type` of the package `…type` has the module `r#type::r#type`.
     let unraw = crate::naming::unraw;
     let inception = package
@@ -208,7 +218,7 @@ pub fn service_module(package: &Package, service: &Service, ends: TokenStream) -
     });
     body.extend(errors);
     body.extend(ends);
-    let mut inner = super::types::module_imports(&from, &body);
+    let mut inner = super::types::imports(&from, true, errors_root || ends_root);
     inner.extend(body);
     let body = Group::new(Delimiter::Brace, inner);
     quote! {
@@ -225,20 +235,16 @@ fn descriptor(op: &Operation) -> TokenStream {
     let doc = format!(" The metadata of the `{}` operation.", op.name.wire);
     let privileges = op.privileges.iter().map(|p| {
         let list = p.privileges.iter().map(|x| lit(x));
-        let scope = match &p.scope {
-            PrivilegeScope::Operation => quote!(__rt::PrivilegeScope::Operation),
+        match &p.scope {
+            PrivilegeScope::Operation => quote!(__rt::requires(&[#(#list),*])),
             PrivilegeScope::Resource {
                 resource_type,
                 path,
             } => {
                 let path = path.iter().map(|x| lit(x));
-                quote!(__rt::PrivilegeScope::Resource {
-                    resource_type: #resource_type,
-                    path: &[#(#path),*],
-                })
+                quote!(__rt::requires_on(#resource_type, &[#(#path),*], &[#(#list),*]))
             }
-        };
-        quote!(__rt::PrivilegeRequirement { privileges: &[#(#list),*], scope: #scope })
+        }
     });
     let errors = op.errors.iter().map(|e| {
         let q = e.error.qualified();
@@ -246,7 +252,7 @@ fn descriptor(op: &Operation) -> TokenStream {
             .conditions
             .iter()
             .map(|c| lit(&crate::docs::plain(&c.text)));
-        quote!(__rt::ErrorDescriptor { error: #q, conditions: &[#(#conditions),*] })
+        quote!(__rt::error(#q, &[#(#conditions),*]))
     });
     let rest = match &op.rest {
         None => quote!(__rt::None),
@@ -259,31 +265,36 @@ fn descriptor(op: &Operation) -> TokenStream {
                 HttpMethod::Delete => quote!(Delete),
             };
             let path = lit(&r.path);
-            let action = match &r.action {
-                Some(a) => quote!(__rt::Some(#a)),
-                None => quote!(__rt::None),
-            };
+            // Only the parts that are set; `rest` gives the others.
+            let mut parts = Vec::new();
+            if let Some(a) = &r.action {
+                parts.push(quote!(action: __rt::Some(#a),));
+            }
             let pairs = |v: &Vec<(String, String)>| {
                 let items = v.iter().map(|(a, b)| quote!((#a, #b)));
                 quote!(&[#(#items),*])
             };
-            let path_params = pairs(&r.path_params);
-            let query = pairs(&r.query);
-            let headers = pairs(&r.headers);
-            let body = match &r.body {
-                Body::None => quote!(__rt::RestBody::None),
-                Body::Param(p) => quote!(__rt::RestBody::Param(#p)),
-                Body::Fields(f) => quote!(__rt::RestBody::Fields(&[#(#f),*])),
-            };
-            quote!(__rt::Some(__rt::RestMapping {
-                method: __rt::HttpMethod::#method,
-                path: #path,
-                action: #action,
-                path_params: #path_params,
-                query: #query,
-                headers: #headers,
-                body: #body,
-            }))
+            for (field, list) in [
+                (quote!(path_params), &r.path_params),
+                (quote!(query), &r.query),
+                (quote!(headers), &r.headers),
+            ] {
+                if !list.is_empty() {
+                    let list = pairs(list);
+                    parts.push(quote!(#field: #list,));
+                }
+            }
+            match &r.body {
+                Body::None => {}
+                Body::Param(p) => parts.push(quote!(body: __rt::RestBody::Param(#p),)),
+                Body::Fields(f) => parts.push(quote!(body: __rt::RestBody::Fields(&[#(#f),*]),)),
+            }
+            let base = quote!(__rt::rest(__rt::HttpMethod::#method, #path));
+            if parts.is_empty() {
+                quote!(__rt::Some(#base))
+            } else {
+                quote!(__rt::Some(__rt::RestMapping { #(#parts)* ..#base }))
+            }
         }
     };
     let doc = crate::docs::doc_literal(&doc);

@@ -1,5 +1,7 @@
 //! Rust types and paths for IDL types, relative to the module that names them.
 
+use std::cell::Cell;
+
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::quote;
 
@@ -42,8 +44,24 @@ pub fn path_to(from: &[String], to: &[String], name: &str) -> TokenStream {
     quote!(#start #(#downs)* #name)
 }
 
+thread_local! {
+    /// Whether the code emitted on this thread since [`track_root`] started names `__root`.
+    static ROOT_USED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, an emitter of one module's items, and tells whether they name `__root` (which
+/// only [`path_to`] writes), so that the module imports it only then; a nested module tracks
+/// its own. Cheaper than looking through the tokens afterwards.
+pub fn track_root<T>(f: impl FnOnce() -> T) -> (T, bool) {
+    let outer = ROOT_USED.with(|u| u.replace(false));
+    let out = f();
+    let used = ROOT_USED.with(|u| u.replace(outer));
+    (out, used)
+}
+
 /// `__root::a::b::name`: an item named from the root of the bindings.
 fn root_path(to: &[String], name: &str) -> TokenStream {
+    ROOT_USED.with(|u| u.set(true));
     let downs = to.iter().map(|m| {
         let m = ident(m);
         quote!(#m::)
@@ -56,8 +74,20 @@ fn root_path(to: &[String], name: &str) -> TokenStream {
 /// `codegen` module: std and runtime items under a name no IDL type can shadow) and `__root`
 /// (the root of the bindings), each only if the items use it.
 pub fn module_imports(from: &[String], items: &TokenStream) -> TokenStream {
+    let (rt, root) = uses_of(items);
+    imports(from, rt, root)
+}
+
+/// Whether `items` name `__rt` and `__root` outside nested modules.
+fn uses_of(items: &TokenStream) -> (bool, bool) {
     let (mut rt, mut root) = (false, false);
     uses(items, &mut rt, &mut root);
+    (rt, root)
+}
+
+/// The imports of the module at `from`: `__rt` and `__root` where asked (see
+/// [`module_imports`]).
+pub fn imports(from: &[String], rt: bool, root: bool) -> TokenStream {
     let mut out = TokenStream::new();
     if rt {
         out.extend(quote!(

@@ -100,7 +100,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.LocalizableMessage",
         required("id":"string", "default_message":"string", "args":"list<string>"),
-        rules
+        visit("params":params)
     )]
     pub struct LocalizableMessage {
         /// Unique identifier of the localizable string or message template.
@@ -148,20 +148,13 @@ impl LocalizableMessage {
         }
     }
 }
-impl LocalizableMessage {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.params).map_err(|e| e.within("params"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// This structure holds a single message parameter and formatting settings for it.
     /// The structure has fields for string, long,
     /// double, date time and nested messages. Only one will be
     /// used depending on the type of data sent. For date, double
     /// and long it is possible to set additional formatting details.
-    #[vapi(name = "com.vmware.vapi.std.LocalizationParam", required(), rules)]
+    #[vapi(name = "com.vmware.vapi.std.LocalizationParam", required(), visit("l":l))]
     #[derive(__rt::Default)]
     pub struct LocalizationParam {
         /// String value associated with the parameter.
@@ -208,13 +201,6 @@ __rt::object! {
         pub precision: __rt::Option<i64>,
     }
 }
-impl LocalizationParam {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.l).map_err(|e| e.within("l"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`NestedLocalizableMessage`] structure represents a nested within a
     /// parameter localizable string or message template. This structure is useful for
@@ -223,7 +209,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.NestedLocalizableMessage",
         required("id":"string"),
-        rules
+        visit("params":params)
     )]
     pub struct NestedLocalizableMessage {
         /// Unique identifier of the localizable string or message template.
@@ -242,13 +228,6 @@ impl NestedLocalizableMessage {
     /// Creates a value from its required fields (`id`); optional fields are unset.
     pub fn new(id: __rt::String) -> Self {
         Self { id, params: __rt::None }
-    }
-}
-impl NestedLocalizableMessage {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.params).map_err(|e| e.within("params"))?;
-        __rt::Ok(())
     }
 }
 __rt::builder!(

@@ -7,12 +7,12 @@
 /// ```text
 /// __rt::object! {
 ///     /// Docs.
-///     #[vapi(name = "com.vmware.pkg.Thing", required("name": "string"))]
+///     #[vapi(name = "com.vmware.pkg.Thing", required("name": "string"), visit("part": part))]
 ///     pub struct Thing {
 ///         /// Docs.
 ///         pub name: __rt::String,
 ///         #[serde(skip_serializing_if = "__rt::Option::is_none")]
-///         pub size: __rt::Option<i64>,
+///         pub part: __rt::Option<Part>,
 ///     }
 /// }
 /// ```
@@ -20,31 +20,31 @@
 /// and gets the struct with `Debug`, `Clone`, `PartialEq` and `Serialize` derived, a
 /// `Deserialize` that reads through [`wire::object`](crate::wire::object) (objects only; a
 /// missing or `null` required field named with its vAPI type and the structure), and
-/// [`Validate`](crate::Validate) calling the inherent `validate`. Without `rules` in the
-/// `vapi` attribute the structure has no rules and the macro writes `validate` too; with it,
-/// generated code writes its own.
+/// [`Validate`](crate::Validate) calling the inherent `validate`. That `validate` is the
+/// macro's, checking the fields listed in `visit` (wire name: field), unless the `vapi`
+/// attribute ends with `rules`: then generated code writes its own.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __vapi_object {
-    (@validate $name:ident rules) => {};
-    (@validate $name:ident) => {
+    (@validate $name:ident) => {};
+    (@validate $name:ident visit $(($wire:literal, $field:ident))*) => {
         impl $name {
             /// Checks the rules of the documentation that the types cannot express, here and in
-            /// the structures this value holds: this structure has none, so it always passes.
+            /// the structures this value holds: the first one broken, if any.
             pub fn validate(&self) -> $crate::codegen::Result<(), $crate::ValidationError> {
+                $($crate::Validate::validate(&self.$field).map_err(|e| e.within($wire))?;)*
                 $crate::codegen::Ok(())
             }
         }
     };
     (
-        $(#[doc = $doc:expr])*
-        #[vapi(name = $structure:literal, required($($field:literal: $ty:literal),* $(,)?) $(, $rules:ident)?)]
+        @object [$($doc:tt)*] $structure:literal [$($required:tt)*] [$($validate:tt)*]
         $(#[$attr:meta])*
         pub struct $name:ident {
             $($(#[$fattr:meta])* pub $fname:ident: $fty:ty),* $(,)?
         }
     ) => {
-        $(#[doc = $doc])*
+        $($doc)*
         $(#[$attr])*
         #[derive(
             $crate::codegen::Debug,
@@ -70,7 +70,7 @@ macro_rules! __vapi_object {
                 fn deserialize<__D: $crate::codegen::serde::Deserializer<'de>>(
                     deserializer: __D,
                 ) -> $crate::codegen::Result<Self, __D::Error> {
-                    $crate::wire::object(deserializer, $structure, &[$(($field, $ty)),*], |object| {
+                    $crate::wire::object(deserializer, $structure, &[$($required)*], |object| {
                         let wire = <__Wire as ::serde::Deserialize>::deserialize(object)?;
                         $crate::codegen::Ok($name { $($fname: wire.$fname),* })
                     })
@@ -84,7 +84,30 @@ macro_rules! __vapi_object {
             }
         };
 
-        $crate::__vapi_object!(@validate $name $($rules)?);
+        $crate::__vapi_object!(@validate $name $($validate)*);
+    };
+    (
+        $(#[doc = $doc:expr])*
+        #[vapi(name = $structure:literal, required($($field:literal: $ty:literal),* $(,)?), rules)]
+        $($rest:tt)*
+    ) => {
+        $crate::__vapi_object!(
+            @object [$(#[doc = $doc])*] $structure [$(($field, $ty)),*] [] $($rest)*
+        );
+    };
+    (
+        $(#[doc = $doc:expr])*
+        #[vapi(
+            name = $structure:literal,
+            required($($field:literal: $ty:literal),* $(,)?)
+            $(, visit($($wire:literal: $fname:ident),* $(,)?))? $(,)?
+        )]
+        $($rest:tt)*
+    ) => {
+        $crate::__vapi_object!(
+            @object [$(#[doc = $doc])*] $structure [$(($field, $ty)),*]
+            [visit $($(($wire, $fname))*)?] $($rest)*
+        );
     };
 }
 

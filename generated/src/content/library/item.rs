@@ -143,7 +143,11 @@ impl CertificateVerificationInfo {
 __rt::object! {
     /// The [`DownloadSessionModel`] structure provides information on an active
     /// [`DownloadSession`] resource.
-    #[vapi(name = "com.vmware.content.library.item.DownloadSessionModel", required(), rules)]
+    #[vapi(
+        name = "com.vmware.content.library.item.DownloadSessionModel",
+        required(),
+        visit("error_message":error_message)
+    )]
     #[derive(__rt::Default)]
     pub struct DownloadSessionModel {
         /// The identifier of this download session.
@@ -194,12 +198,6 @@ __rt::object! {
     }
 }
 impl DownloadSessionModel {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.error_message)
-            .map_err(|e| e.within("error_message"))?;
-        __rt::Ok(())
-    }
     /// Checks a value given to the `create` operation: the rules of [`validate`](Self::validate), and which fields `create` needs and ignores.
     ///
     /// Presence rules:
@@ -589,7 +587,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.content.library.item.File.Info",
         required("name":"string", "size":"long", "cached":"boolean", "version":"string"),
-        rules
+        visit("checksum_info":checksum_info)
     )]
     pub struct FileInfo {
         /// A checksum for validating the content of the file.
@@ -661,14 +659,6 @@ impl FileInfo {
         }
     }
 }
-impl FileInfo {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.checksum_info)
-            .map_err(|e| e.within("checksum_info"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`StorageInfo`] structure is the expanded form of [`FileInfo`] that
     /// includes details about the storage backing for a file in a library item.
@@ -682,7 +672,7 @@ __rt::object! {
             "cached":"boolean",
             "version":"string"
         ),
-        rules
+        visit("storage_backing":storage_backing, "checksum_info":checksum_info)
     )]
     pub struct StorageInfo {
         /// The storage backing on which this object resides. This might not be
@@ -768,16 +758,6 @@ impl StorageInfo {
             version,
             file_download_endpoint: __rt::None,
         }
-    }
-}
-impl StorageInfo {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.storage_backing)
-            .map_err(|e| e.within("storage_backing"))?;
-        __rt::Validate::validate(&self.checksum_info)
-            .map_err(|e| e.within("checksum_info"))?;
-        __rt::Ok(())
     }
 }
 __rt::builder!(
@@ -1755,47 +1735,36 @@ pub mod changes {
         name: "list",
         params: &["library_item"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Read"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.Item",
-                    path: &["library_item"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.Item",
+                &["library_item"],
+                &["System.Read"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the library item is not found."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthenticated",
-                conditions: &[
-                    "if the user that requested the method cannot be authenticated.",
-                ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the library item is not found."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthenticated",
+                &["if the user that requested the method cannot be authenticated."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if the user that requested the method is not authorized to perform the method.",
                     "if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item`.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Error",
-                conditions: &[
-                    "if the system reports an error while responding to the request.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Error",
+                &["if the system reports an error while responding to the request."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/{item}/changes",
-            action: __rt::None,
             path_params: &[("item", "library_item")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(__rt::HttpMethod::Get, "/content/library/item/{item}/changes")
         }),
     };
     /// The metadata of the `get` operation.
@@ -1804,47 +1773,39 @@ pub mod changes {
         name: "get",
         params: &["library_item", "version"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Read"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.Item",
-                    path: &["library_item"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.Item",
+                &["library_item"],
+                &["System.Read"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the library item or version is not found."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthenticated",
-                conditions: &[
-                    "if the user that requested the method cannot be authenticated.",
-                ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the library item or version is not found."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthenticated",
+                &["if the user that requested the method cannot be authenticated."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if the user that requested the method is not authorized to perform the method.",
                     "if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item`.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Error",
-                conditions: &[
-                    "if the system reports an error while responding to the request.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Error",
+                &["if the system reports an error while responding to the request."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/{item}/changes/{version}",
-            action: __rt::None,
             path_params: &[("item", "library_item"), ("version", "version")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/{item}/changes/{version}",
+            )
         }),
     };
     /// Every operation of the service, in IDL order.
@@ -1950,40 +1911,35 @@ pub mod download_session {
         name: "create",
         params: &["client_token", "create_spec"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["ContentLibrary.DownloadSession"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.Item",
-                    path: &["create_spec", "library_item_id"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.Item",
+                &["create_spec", "library_item_id"],
+                &["ContentLibrary.DownloadSession"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidArgument",
-                conditions: &["if the session specification is not valid.", "format."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
-                    "if the library item targeted by the download does not exist.",
-                ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidArgument",
+                &["if the session specification is not valid.", "format."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the library item targeted by the download does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if you do not have all of these privileges: `ContentLibrary.DownloadSession` on the `com.vmware.content.library.Item` referenced by `create_spec.library_item_id`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/download-session",
-            action: __rt::None,
-            path_params: &[],
-            query: &[],
             headers: &[("Client-Token", "client_token")],
             body: __rt::RestBody::Param("create_spec"),
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/download-session",
+            )
         }),
     };
     /// The metadata of the `get` operation.
@@ -1991,34 +1947,23 @@ pub mod download_session {
         service: SERVICE_ID,
         name: "get",
         params: &["download_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
-                    "if no download session with the given `download_session_id` exists.",
-                ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if no download session with the given `download_session_id` exists."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/download-session/{downloadSessionId}",
-            action: __rt::None,
             path_params: &[("downloadSessionId", "download_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/download-session/{downloadSessionId}",
+            )
         }),
     };
     /// The metadata of the `list` operation.
@@ -2027,36 +1972,29 @@ pub mod download_session {
         name: "list",
         params: &["library_item_id"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["ContentLibrary.DownloadSession"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.item.DownloadSession",
-                    path: &["library_item_id"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.item.DownloadSession",
+                &["library_item_id"],
+                &["ContentLibrary.DownloadSession"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &[
                     "if a library item identifier is given for an item which does not exist.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if you do not have all of these privileges: `ContentLibrary.DownloadSession` on the `com.vmware.content.library.item.DownloadSession` referenced by `library_item_id`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/download-session",
-            action: __rt::None,
-            path_params: &[],
             query: &[("library_item_id", "library_item_id")],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(__rt::HttpMethod::Get, "/content/library/item/download-session")
         }),
     };
     /// The metadata of the `keep_alive` operation.
@@ -2064,38 +2002,31 @@ pub mod download_session {
         service: SERVICE_ID,
         name: "keep_alive",
         params: &["download_session_id", "progress"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if no download session with the given identifier exists."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if no download session with the given identifier exists."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the download session is not in the DownloadSessionModelState::Active state.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/download-session/{downloadSessionId}",
             action: __rt::Some("keep-alive"),
             path_params: &[("downloadSessionId", "download_session_id")],
-            query: &[],
-            headers: &[],
             body: __rt::RestBody::Fields(&["progress"]),
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/download-session/{downloadSessionId}",
+            )
         }),
     };
     /// The metadata of the `cancel` operation.
@@ -2103,38 +2034,30 @@ pub mod download_session {
         service: SERVICE_ID,
         name: "cancel",
         params: &["download_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if no download session with the given identifier exists."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if no download session with the given identifier exists."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the download session is not in the DownloadSessionModelState::Active state.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/download-session/{downloadSessionId}",
             action: __rt::Some("cancel"),
             path_params: &[("downloadSessionId", "download_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/download-session/{downloadSessionId}",
+            )
         }),
     };
     /// The metadata of the `delete` operation.
@@ -2142,32 +2065,23 @@ pub mod download_session {
         service: SERVICE_ID,
         name: "delete",
         params: &["download_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the download session does not exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the download session does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Delete,
-            path: "/content/library/item/download-session/{downloadSessionId}",
-            action: __rt::None,
             path_params: &[("downloadSessionId", "download_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Delete,
+                "/content/library/item/download-session/{downloadSessionId}",
+            )
         }),
     };
     /// The metadata of the `fail` operation.
@@ -2175,38 +2089,31 @@ pub mod download_session {
         service: SERVICE_ID,
         name: "fail",
         params: &["download_session_id", "client_error_message"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the download session does not exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the download session does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the download session is not in the DownloadSessionModelState::Active state.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/download-session/{downloadSessionId}",
             action: __rt::Some("fail"),
             path_params: &[("downloadSessionId", "download_session_id")],
-            query: &[],
-            headers: &[],
             body: __rt::RestBody::Fields(&["client_error_message"]),
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/download-session/{downloadSessionId}",
+            )
         }),
     };
     /// Every operation of the service, in IDL order.
@@ -2485,43 +2392,40 @@ pub mod file {
         name: "get",
         params: &["library_item_id", "name"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Read"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.Item",
-                    path: &["library_item_id"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.Item",
+                &["library_item_id"],
+                &["System.Read"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &[
                     "if `library_item_id` refers to a library item that does not exist.",
                     "if `name` refers to a file that does not exist in the library item.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unsupported",
-                conditions: &[
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unsupported",
+                &[
                     "if FileInfo::file_download_endpoint URI cannot be constructed for the file due to unsupported characters in file name.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/{libraryItemId}/file",
-            action: __rt::None,
             path_params: &[("libraryItemId", "library_item_id")],
             query: &[("name", "name")],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/{libraryItemId}/file",
+            )
         }),
     };
     /// The metadata of the `list` operation.
@@ -2530,42 +2434,36 @@ pub mod file {
         name: "list",
         params: &["library_item_id"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Read"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.Item",
-                    path: &["library_item_id"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.Item",
+                &["library_item_id"],
+                &["System.Read"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
-                    "if `library_item_id` refers to a library item that does not exist.",
-                ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unsupported",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if `library_item_id` refers to a library item that does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unsupported",
+                &[
                     "if FileInfo::file_download_endpoint URI cannot be constructed for the file due to unsupported characters in file name.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if you do not have all of these privileges: `System.Read` on the `com.vmware.content.library.Item` referenced by `library_item_id`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/{libraryItemId}/file",
-            action: __rt::None,
             path_params: &[("libraryItemId", "library_item_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/{libraryItemId}/file",
+            )
         }),
     };
     /// Every operation of the service, in IDL order.
@@ -2663,37 +2561,34 @@ pub mod storage {
         name: "get",
         params: &["library_item_id", "file_name"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["ContentLibrary.ReadStorage"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.Item",
-                    path: &["library_item_id"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.Item",
+                &["library_item_id"],
+                &["ContentLibrary.ReadStorage"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &[
                     "if the specified library item does not exist.",
                     "if the specified file does not exist in the given library item.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if you do not have all of these privileges: `ContentLibrary.ReadStorage` on the `com.vmware.content.library.Item` referenced by `library_item_id`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/{libraryItemId}/storage",
-            action: __rt::None,
             path_params: &[("libraryItemId", "library_item_id")],
             query: &[("file_name", "file_name")],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/{libraryItemId}/storage",
+            )
         }),
     };
     /// The metadata of the `list` operation.
@@ -2702,34 +2597,30 @@ pub mod storage {
         name: "list",
         params: &["library_item_id"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["ContentLibrary.ReadStorage"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.Item",
-                    path: &["library_item_id"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.Item",
+                &["library_item_id"],
+                &["ContentLibrary.ReadStorage"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the specified library item does not exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the specified library item does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if you do not have all of these privileges: `ContentLibrary.ReadStorage` on the `com.vmware.content.library.Item` referenced by `library_item_id`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/{libraryItemId}/storage",
-            action: __rt::None,
             path_params: &[("libraryItemId", "library_item_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/{libraryItemId}/storage",
+            )
         }),
     };
     /// Every operation of the service, in IDL order.
@@ -2826,53 +2717,43 @@ pub mod update_session {
         name: "create",
         params: &["client_token", "create_spec"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["ContentLibrary.UpdateSession"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.Item",
-                    path: &["create_spec", "library_item_id"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.Item",
+                &["create_spec", "library_item_id"],
+                &["ContentLibrary.UpdateSession"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidArgument",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidArgument",
+                &[
                     "if the session specification is not valid.",
                     "if the `client_token` does not conform to the UUID format.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidElementType",
-                conditions: &[
-                    "if the update session is being created on a subscribed library item.",
-                ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the item targeted for update does not exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.ResourceBusy",
-                conditions: &[
-                    "if there is another update session on the same library item.",
-                ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidElementType",
+                &["if the update session is being created on a subscribed library item."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the item targeted for update does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.ResourceBusy",
+                &["if there is another update session on the same library item."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if you do not have all of these privileges: `ContentLibrary.UpdateSession` on the `com.vmware.content.library.Item` referenced by `create_spec.library_item_id`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/update-session",
-            action: __rt::None,
-            path_params: &[],
-            query: &[],
             headers: &[("Client-Token", "client_token")],
             body: __rt::RestBody::Param("create_spec"),
+            ..__rt::rest(__rt::HttpMethod::Post, "/content/library/item/update-session")
         }),
     };
     /// The metadata of the `get` operation.
@@ -2880,32 +2761,23 @@ pub mod update_session {
         service: SERVICE_ID,
         name: "get",
         params: &["update_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if no update session with the given identifier exists."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if no update session with the given identifier exists."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/update-session/{updateSessionId}",
-            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/update-session/{updateSessionId}",
+            )
         }),
     };
     /// The metadata of the `list` operation.
@@ -2914,36 +2786,29 @@ pub mod update_session {
         name: "list",
         params: &["library_item_id"],
         privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["ContentLibrary.UpdateSession"],
-                scope: __rt::PrivilegeScope::Resource {
-                    resource_type: "com.vmware.content.library.item.UpdateSession",
-                    path: &["library_item_id"],
-                },
-            },
+            __rt::requires_on(
+                "com.vmware.content.library.item.UpdateSession",
+                &["library_item_id"],
+                &["ContentLibrary.UpdateSession"],
+            ),
         ],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &[
                     "if a library item identifier is given for an item which does not exist.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if you do not have all of these privileges: `ContentLibrary.UpdateSession` on the `com.vmware.content.library.item.UpdateSession` referenced by `library_item_id`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/update-session",
-            action: __rt::None,
-            path_params: &[],
             query: &[("library_item_id", "library_item_id")],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(__rt::HttpMethod::Get, "/content/library/item/update-session")
         }),
     };
     /// The metadata of the `complete` operation.
@@ -2951,38 +2816,30 @@ pub mod update_session {
         service: SERVICE_ID,
         name: "complete",
         params: &["update_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if no update session with the given identifier exists."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if no update session with the given identifier exists."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the update session is not in the UpdateSessionModelState::Active state, or if some of the files that will be uploaded by the client aren’t received correctly.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/update-session/{updateSessionId}",
             action: __rt::Some("complete"),
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/update-session/{updateSessionId}",
+            )
         }),
     };
     /// The metadata of the `keep_alive` operation.
@@ -2990,38 +2847,31 @@ pub mod update_session {
         service: SERVICE_ID,
         name: "keep_alive",
         params: &["update_session_id", "client_progress"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if no update session with the given identifier exists."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if no update session with the given identifier exists."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the update session is not in the UpdateSessionModelState::Active state.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/update-session/{updateSessionId}",
             action: __rt::Some("keep-alive"),
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
             body: __rt::RestBody::Fields(&["client_progress"]),
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/update-session/{updateSessionId}",
+            )
         }),
     };
     /// The metadata of the `cancel` operation.
@@ -3029,38 +2879,30 @@ pub mod update_session {
         service: SERVICE_ID,
         name: "cancel",
         params: &["update_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if no update session with the given identifier exists."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if no update session with the given identifier exists."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the update session is not in the UpdateSessionModelState::Active state.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/update-session/{updateSessionId}",
             action: __rt::Some("cancel"),
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/update-session/{updateSessionId}",
+            )
         }),
     };
     /// The metadata of the `fail` operation.
@@ -3068,38 +2910,31 @@ pub mod update_session {
         service: SERVICE_ID,
         name: "fail",
         params: &["update_session_id", "client_error_message"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the update session does not exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the update session does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the update session is not in the UpdateSessionModelState::Active state.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/update-session/{updateSessionId}",
             action: __rt::Some("fail"),
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
             body: __rt::RestBody::Fields(&["client_error_message"]),
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/update-session/{updateSessionId}",
+            )
         }),
     };
     /// The metadata of the `delete` operation.
@@ -3107,38 +2942,29 @@ pub mod update_session {
         service: SERVICE_ID,
         name: "delete",
         params: &["update_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the update session does not exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the update session does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the update session is in the UpdateSessionModelState::Active state.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Delete,
-            path: "/content/library/item/update-session/{updateSessionId}",
-            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Delete,
+                "/content/library/item/update-session/{updateSessionId}",
+            )
         }),
     };
     /// The metadata of the `update` operation.
@@ -3146,42 +2972,34 @@ pub mod update_session {
         service: SERVICE_ID,
         name: "update",
         params: &["update_session_id", "update_spec"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the update session does not exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the update session does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the update session is not in the UpdateSessionModelState::Active state.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidArgument",
-                conditions: &["if the update session specification is not valid."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidArgument",
+                &["if the update session specification is not valid."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Patch,
-            path: "/content/library/item/update-session/{updateSessionId}",
-            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
             body: __rt::RestBody::Param("update_spec"),
+            ..__rt::rest(
+                __rt::HttpMethod::Patch,
+                "/content/library/item/update-session/{updateSessionId}",
+            )
         }),
     };
     /// Every operation of the service, in IDL order.

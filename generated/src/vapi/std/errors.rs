@@ -171,7 +171,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.Error",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct Error {
         /// Stack of one or more localizable messages for human error
@@ -224,13 +224,6 @@ impl Error {
     }
 }
 __rt::error_type!(Error, "com.vmware.vapi.std.errors.Error", messages);
-impl Error {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`UnverifiedPeer`] error indicates that an attempt to connect to an
     /// unknown or not-yet-trusted endpoint failed because the system was unable to
@@ -252,7 +245,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.UnverifiedPeer",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct UnverifiedPeer {
         /// Inherited: see [`Error::messages`].
@@ -276,13 +269,6 @@ impl UnverifiedPeer {
     }
 }
 __rt::error_type!(UnverifiedPeer, "com.vmware.vapi.std.errors.UnverifiedPeer", messages);
-impl UnverifiedPeer {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`Unsupported`] error indicates that the method is not supported by
     /// the service.
@@ -296,7 +282,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.Unsupported",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct Unsupported {
         /// Inherited: see [`Error::messages`].
@@ -320,13 +306,6 @@ impl Unsupported {
     }
 }
 __rt::error_type!(Unsupported, "com.vmware.vapi.std.errors.Unsupported", messages);
-impl Unsupported {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`UnexpectedInput`] error indicates that the request contained a
     /// parameter or field whose name is not known by the server.
@@ -352,7 +331,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.UnexpectedInput",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct UnexpectedInput {
         /// Inherited: see [`Error::messages`].
@@ -378,13 +357,6 @@ impl UnexpectedInput {
 __rt::error_type!(
     UnexpectedInput, "com.vmware.vapi.std.errors.UnexpectedInput", messages
 );
-impl UnexpectedInput {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`Unauthorized`] error indicates that the user is not authorized to
     /// perform the method.
@@ -424,7 +396,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.Unauthorized",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct Unauthorized {
         /// Inherited: see [`Error::messages`].
@@ -464,13 +436,6 @@ impl Unauthorized {
     }
 }
 __rt::error_type!(Unauthorized, "com.vmware.vapi.std.errors.Unauthorized", messages);
-impl Unauthorized {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`Unauthenticated`] error indicates that the method requires
     /// authentication and the user is not authenticated.
@@ -500,7 +465,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.Unauthenticated",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct Unauthenticated {
         /// Inherited: see [`Error::messages`].
@@ -542,13 +507,6 @@ impl Unauthenticated {
 __rt::error_type!(
     Unauthenticated, "com.vmware.vapi.std.errors.Unauthenticated", messages
 );
-impl Unauthenticated {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`UnableToAllocateResource`] error indicates that the method failed
     /// because it was unable to allocate or acquire a required resource.
@@ -577,7 +535,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.UnableToAllocateResource",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct UnableToAllocateResource {
         /// Inherited: see [`Error::messages`].
@@ -604,13 +562,6 @@ __rt::error_type!(
     UnableToAllocateResource, "com.vmware.vapi.std.errors.UnableToAllocateResource",
     messages
 );
-impl UnableToAllocateResource {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`TimedOut`] error indicates that the method did not complete
     /// within the allowed amount of time. The allowed amount of time might be:
@@ -638,7 +589,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.TimedOut",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct TimedOut {
         /// Inherited: see [`Error::messages`].
@@ -662,13 +613,6 @@ impl TimedOut {
     }
 }
 __rt::error_type!(TimedOut, "com.vmware.vapi.std.errors.TimedOut", messages);
-impl TimedOut {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`ServiceUnavailable`] error indicates that the service is
     /// unavailable.
@@ -690,7 +634,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.ServiceUnavailable",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct ServiceUnavailable {
         /// Inherited: see [`Error::messages`].
@@ -716,13 +660,6 @@ impl ServiceUnavailable {
 __rt::error_type!(
     ServiceUnavailable, "com.vmware.vapi.std.errors.ServiceUnavailable", messages
 );
-impl ServiceUnavailable {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`ResourceInaccessible`] error indicates that the method could not
     /// be completed because an entity is not accessible.
@@ -744,7 +681,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.ResourceInaccessible",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct ResourceInaccessible {
         /// Inherited: see [`Error::messages`].
@@ -770,13 +707,6 @@ impl ResourceInaccessible {
 __rt::error_type!(
     ResourceInaccessible, "com.vmware.vapi.std.errors.ResourceInaccessible", messages
 );
-impl ResourceInaccessible {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`ResourceInUse`] error indicates that the method could not be
     /// completed because a resource is in use.
@@ -795,7 +725,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.ResourceInUse",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct ResourceInUse {
         /// Inherited: see [`Error::messages`].
@@ -819,13 +749,6 @@ impl ResourceInUse {
     }
 }
 __rt::error_type!(ResourceInUse, "com.vmware.vapi.std.errors.ResourceInUse", messages);
-impl ResourceInUse {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`ResourceBusy`] error indicates that the method could not be
     /// completed because a resource it needs is busy.
@@ -843,7 +766,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.ResourceBusy",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct ResourceBusy {
         /// Inherited: see [`Error::messages`].
@@ -867,13 +790,6 @@ impl ResourceBusy {
     }
 }
 __rt::error_type!(ResourceBusy, "com.vmware.vapi.std.errors.ResourceBusy", messages);
-impl ResourceBusy {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`OperationNotFound`] error indicates that the method specified in
     /// the request could not be found.
@@ -901,7 +817,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.OperationNotFound",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct OperationNotFound {
         /// Inherited: see [`Error::messages`].
@@ -927,13 +843,6 @@ impl OperationNotFound {
 __rt::error_type!(
     OperationNotFound, "com.vmware.vapi.std.errors.OperationNotFound", messages
 );
-impl OperationNotFound {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`NotFound`] error indicates that a specified element could not be
     /// found.
@@ -950,7 +859,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.NotFound",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct NotFound {
         /// Inherited: see [`Error::messages`].
@@ -974,13 +883,6 @@ impl NotFound {
     }
 }
 __rt::error_type!(NotFound, "com.vmware.vapi.std.errors.NotFound", messages);
-impl NotFound {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`NotAllowedInCurrentState`] error indicates that the requested
     /// method is not allowed with a resource or service in its current state. This
@@ -1004,7 +906,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct NotAllowedInCurrentState {
         /// Inherited: see [`Error::messages`].
@@ -1031,13 +933,6 @@ __rt::error_type!(
     NotAllowedInCurrentState, "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
     messages
 );
-impl NotAllowedInCurrentState {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`InvalidRequest`] error indicates that the request is malformed in
     /// such a way that the server is unable to process it.
@@ -1068,7 +963,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.InvalidRequest",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct InvalidRequest {
         /// Inherited: see [`Error::messages`].
@@ -1092,13 +987,6 @@ impl InvalidRequest {
     }
 }
 __rt::error_type!(InvalidRequest, "com.vmware.vapi.std.errors.InvalidRequest", messages);
-impl InvalidRequest {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`InvalidElementType`] error indicates that the server was unable
     /// to fulfil the request because an element of a specific type cannot be a
@@ -1120,7 +1008,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.InvalidElementType",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct InvalidElementType {
         /// Inherited: see [`Error::messages`].
@@ -1146,13 +1034,6 @@ impl InvalidElementType {
 __rt::error_type!(
     InvalidElementType, "com.vmware.vapi.std.errors.InvalidElementType", messages
 );
-impl InvalidElementType {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`InvalidElementConfiguration`] error indicates that an attempt to
     /// modify the configuration of an element or a group containing the element
@@ -1171,7 +1052,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.InvalidElementConfiguration",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct InvalidElementConfiguration {
         /// Inherited: see [`Error::messages`].
@@ -1198,13 +1079,6 @@ __rt::error_type!(
     InvalidElementConfiguration,
     "com.vmware.vapi.std.errors.InvalidElementConfiguration", messages
 );
-impl InvalidElementConfiguration {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`InvalidArgument`] error indicates that the values received for
     /// one or more parameters are not acceptable.
@@ -1240,7 +1114,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.InvalidArgument",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct InvalidArgument {
         /// Inherited: see [`Error::messages`].
@@ -1266,13 +1140,6 @@ impl InvalidArgument {
 __rt::error_type!(
     InvalidArgument, "com.vmware.vapi.std.errors.InvalidArgument", messages
 );
-impl InvalidArgument {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`InternalServerError`] error indicates that the server encounters
     /// an unexpected condition that prevented it from fulfilling the request.
@@ -1289,7 +1156,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.InternalServerError",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct InternalServerError {
         /// Inherited: see [`Error::messages`].
@@ -1315,13 +1182,6 @@ impl InternalServerError {
 __rt::error_type!(
     InternalServerError, "com.vmware.vapi.std.errors.InternalServerError", messages
 );
-impl InternalServerError {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`FeatureInUse`] error indicates that an action cannot be completed
     /// because a feature is in use.
@@ -1333,7 +1193,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.FeatureInUse",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct FeatureInUse {
         /// Inherited: see [`Error::messages`].
@@ -1357,13 +1217,6 @@ impl FeatureInUse {
     }
 }
 __rt::error_type!(FeatureInUse, "com.vmware.vapi.std.errors.FeatureInUse", messages);
-impl FeatureInUse {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`ConcurrentChange`] error indicates that a data structure, entity,
     /// or resource has been modified since some earlier point in time. Typically
@@ -1374,7 +1227,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.ConcurrentChange",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct ConcurrentChange {
         /// Inherited: see [`Error::messages`].
@@ -1400,13 +1253,6 @@ impl ConcurrentChange {
 __rt::error_type!(
     ConcurrentChange, "com.vmware.vapi.std.errors.ConcurrentChange", messages
 );
-impl ConcurrentChange {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`Canceled`] error indicates that the method canceled itself in
     /// response to an explicit request to do so. Methods being "canceled" for
@@ -1433,7 +1279,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.Canceled",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct Canceled {
         /// Inherited: see [`Error::messages`].
@@ -1457,13 +1303,6 @@ impl Canceled {
     }
 }
 __rt::error_type!(Canceled, "com.vmware.vapi.std.errors.Canceled", messages);
-impl Canceled {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`AlreadyInDesiredState`] error indicates that an attempt to change
     /// the state of a resource or service had no effect because the resource or
@@ -1475,7 +1314,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.AlreadyInDesiredState",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct AlreadyInDesiredState {
         /// Inherited: see [`Error::messages`].
@@ -1501,13 +1340,6 @@ impl AlreadyInDesiredState {
 __rt::error_type!(
     AlreadyInDesiredState, "com.vmware.vapi.std.errors.AlreadyInDesiredState", messages
 );
-impl AlreadyInDesiredState {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`AlreadyExists`] error indicates that an attempt was made to
     /// create an entity but the entity already exists. Typically the entity has a
@@ -1527,7 +1359,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.vapi.std.errors.AlreadyExists",
         required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        rules
+        visit("messages":messages)
     )]
     pub struct AlreadyExists {
         /// Inherited: see [`Error::messages`].
@@ -1551,10 +1383,3 @@ impl AlreadyExists {
     }
 }
 __rt::error_type!(AlreadyExists, "com.vmware.vapi.std.errors.AlreadyExists", messages);
-impl AlreadyExists {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.messages).map_err(|e| e.within("messages"))?;
-        __rt::Ok(())
-    }
-}

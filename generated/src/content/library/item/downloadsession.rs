@@ -44,7 +44,11 @@ __rt::object! {
             "bytes_transferred":"long",
             "status":"com.vmware.content.library.item.downloadsession.File.PrepareStatus"
         ),
-        rules
+        visit(
+            "download_endpoint":download_endpoint,
+            "checksum_info":checksum_info,
+            "error_message":error_message
+        )
     )]
     pub struct FileInfo {
         /// The name of the file.
@@ -99,18 +103,6 @@ impl FileInfo {
             checksum_info: __rt::None,
             error_message: __rt::None,
         }
-    }
-}
-impl FileInfo {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.download_endpoint)
-            .map_err(|e| e.within("download_endpoint"))?;
-        __rt::Validate::validate(&self.checksum_info)
-            .map_err(|e| e.within("checksum_info"))?;
-        __rt::Validate::validate(&self.error_message)
-            .map_err(|e| e.within("error_message"))?;
-        __rt::Ok(())
     }
 }
 __rt::builder!(
@@ -259,34 +251,25 @@ pub mod file {
         service: SERVICE_ID,
         name: "list",
         params: &["download_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &[
                     "if the download session associated with `download_session_id`\n    doesn't exist.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/download-session/{downloadSessionId}/file",
-            action: __rt::None,
             path_params: &[("downloadSessionId", "download_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/download-session/{downloadSessionId}/file",
+            )
         }),
     };
     /// The metadata of the `prepare` operation.
@@ -294,37 +277,32 @@ pub mod file {
         service: SERVICE_ID,
         name: "prepare",
         params: &["download_session_id", "file_name", "endpoint_type"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the download session does not exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidArgument",
-                conditions: &["if there is no file with the specified `file_name`."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the download session does not exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidArgument",
+                &["if there is no file with the specified `file_name`."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if the download session wasn't created with the\n    ContentLibrary.ReadStorage privilege and the caller requested a\n    FileEndpointType::Direct endpoint type.",
                     "if you do not have all of these privileges: `System.Anonymous`.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/download-session/{downloadSessionId}/file",
             action: __rt::Some("prepare"),
             path_params: &[("downloadSessionId", "download_session_id")],
-            query: &[],
-            headers: &[],
             body: __rt::RestBody::Fields(&["file_name", "endpoint_type"]),
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/download-session/{downloadSessionId}/file",
+            )
         }),
     };
     /// The metadata of the `get` operation.
@@ -332,38 +310,30 @@ pub mod file {
         service: SERVICE_ID,
         name: "get",
         params: &["download_session_id", "file_name"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &[
                     "if the download session associated with `download_session_id`\n    does not exist.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidArgument",
-                conditions: &["if there is no file with the specified `file_name`."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidArgument",
+                &["if there is no file with the specified `file_name`."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/download-session/{downloadSessionId}/file",
-            action: __rt::None,
             path_params: &[("downloadSessionId", "download_session_id")],
             query: &[("file_name", "file_name")],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/download-session/{downloadSessionId}/file",
+            )
         }),
     };
     /// Every operation of the service, in IDL order.

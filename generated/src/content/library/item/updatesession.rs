@@ -209,7 +209,7 @@ __rt::object! {
             "message":"com.vmware.vapi.std.LocalizableMessage",
             "ignored":"boolean"
         ),
-        rules
+        visit("message":message)
     )]
     pub struct PreviewWarningInfo {
         /// The warning type raised during preview of the update session.
@@ -235,13 +235,6 @@ impl PreviewWarningInfo {
         ignored: bool,
     ) -> Self {
         Self { r#type, message, ignored }
-    }
-}
-impl PreviewWarningInfo {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.message).map_err(|e| e.within("message"))?;
-        __rt::Ok(())
     }
 }
 __rt::object! {
@@ -484,7 +477,7 @@ __rt::object! {
     #[vapi(
         name = "com.vmware.content.library.item.updatesession.File.ValidationError",
         required("name":"string", "error_message":"com.vmware.vapi.std.LocalizableMessage"),
-        rules
+        visit("error_message":error_message)
     )]
     pub struct FileValidationError {
         /// The name of the file.
@@ -502,14 +495,6 @@ impl FileValidationError {
         Self { name, error_message }
     }
 }
-impl FileValidationError {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.error_message)
-            .map_err(|e| e.within("error_message"))?;
-        __rt::Ok(())
-    }
-}
 __rt::object! {
     /// The [`FileValidationResult`] structure defines the result of validating the
     /// files in the session.
@@ -520,7 +505,7 @@ __rt::object! {
             "missing_files":"set<string>",
             "invalid_files":"list<com.vmware.content.library.item.updatesession.File.ValidationError>"
         ),
-        rules
+        visit("invalid_files":invalid_files)
     )]
     pub struct FileValidationResult {
         /// Whether the validation was succesful or not. In case of errors, the
@@ -548,14 +533,6 @@ impl FileValidationResult {
             missing_files,
             invalid_files,
         }
-    }
-}
-impl FileValidationResult {
-    /// Checks the rules of the documentation that the types cannot express, here and in the structures this value holds; the first one broken.
-    pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
-        __rt::Validate::validate(&self.invalid_files)
-            .map_err(|e| e.within("invalid_files"))?;
-        __rt::Ok(())
     }
 }
 __rt::builder!(
@@ -825,38 +802,30 @@ pub mod file {
         service: SERVICE_ID,
         name: "validate",
         params: &["update_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if no update session with the given identifier exists."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if no update session with the given identifier exists."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the update session is not in the\n    UpdateSessionModelState::Active\n    state, or if some of the files that will be uploaded by the client\n    aren't received correctly.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/update-session/{updateSessionId}/file",
             action: __rt::Some("validate"),
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/update-session/{updateSessionId}/file",
+            )
         }),
     };
     /// The metadata of the `add` operation.
@@ -864,44 +833,38 @@ pub mod file {
         service: SERVICE_ID,
         name: "add",
         params: &["update_session_id", "file_spec"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidArgument",
-                conditions: &["if the `file_spec` is invalid."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the update session doesn't exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidArgument",
+                &["if the `file_spec` is invalid."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the update session doesn't exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &[
                     "if the caller doesn't have ContentLibrary.ReadStorage privilege on\n    the library item of the update session and source type\n    FileSourceType::Pull is requested for a file or datastore\n    source endpoint (that is, not HTTP or HTTPs based endpoint).",
                     "if you do not have all of these privileges: `System.Anonymous`.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-                conditions: &[
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
+                &[
                     "if the content of the library item associated with the update\n    session has been deleted from the storage backings (see\n    `com.vmware.content.LibraryModel.storage_backings`) associated with it.",
                     "if metadata files such as manifest and certificate file are added\n    after the OVF descriptor file. This is applicable to update\n    sessions with library item type OVF only.",
                 ],
-            },
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Post,
-            path: "/content/library/item/update-session/{updateSessionId}/file",
-            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
             body: __rt::RestBody::Param("file_spec"),
+            ..__rt::rest(
+                __rt::HttpMethod::Post,
+                "/content/library/item/update-session/{updateSessionId}/file",
+            )
         }),
     };
     /// The metadata of the `remove` operation.
@@ -909,41 +872,32 @@ pub mod file {
         service: SERVICE_ID,
         name: "remove",
         params: &["update_session_id", "file_name"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the update session doesn't exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidArgument",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the update session doesn't exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidArgument",
+                &[
                     "if the file doesn't exist in the library item associated with the\n    update session.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Delete,
-            path: "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
-            action: __rt::None,
             path_params: &[
                 ("updateSessionId", "update_session_id"),
                 ("fileName", "file_name"),
             ],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Delete,
+                "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
+            )
         }),
     };
     /// The metadata of the `list` operation.
@@ -951,32 +905,23 @@ pub mod file {
         service: SERVICE_ID,
         name: "list",
         params: &["update_session_id"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the update session doesn't exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the update session doesn't exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/update-session/{updateSessionId}/file",
-            action: __rt::None,
             path_params: &[("updateSessionId", "update_session_id")],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/update-session/{updateSessionId}/file",
+            )
         }),
     };
     /// The metadata of the `get` operation.
@@ -984,41 +929,32 @@ pub mod file {
         service: SERVICE_ID,
         name: "get",
         params: &["update_session_id", "file_name"],
-        privileges: &[
-            __rt::PrivilegeRequirement {
-                privileges: &["System.Anonymous"],
-                scope: __rt::PrivilegeScope::Operation,
-            },
-        ],
+        privileges: &[__rt::requires(&["System.Anonymous"])],
         errors: &[
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.NotFound",
-                conditions: &["if the update session doesn't exist."],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.InvalidArgument",
-                conditions: &[
+            __rt::error(
+                "com.vmware.vapi.std.errors.NotFound",
+                &["if the update session doesn't exist."],
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.InvalidArgument",
+                &[
                     "if the file doesn't exist in the library item associated with the\n    update session.",
                 ],
-            },
-            __rt::ErrorDescriptor {
-                error: "com.vmware.vapi.std.errors.Unauthorized",
-                conditions: &[
-                    "if you do not have all of these privileges: `System.Anonymous`.",
-                ],
-            },
+            ),
+            __rt::error(
+                "com.vmware.vapi.std.errors.Unauthorized",
+                &["if you do not have all of these privileges: `System.Anonymous`."],
+            ),
         ],
         rest: __rt::Some(__rt::RestMapping {
-            method: __rt::HttpMethod::Get,
-            path: "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
-            action: __rt::None,
             path_params: &[
                 ("updateSessionId", "update_session_id"),
                 ("fileName", "file_name"),
             ],
-            query: &[],
-            headers: &[],
-            body: __rt::RestBody::None,
+            ..__rt::rest(
+                __rt::HttpMethod::Get,
+                "/content/library/item/update-session/{updateSessionId}/file/{fileName}",
+            )
         }),
     };
     /// Every operation of the service, in IDL order.

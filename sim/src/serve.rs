@@ -32,6 +32,11 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response {
     let path = loggable(request.uri().path());
     let started = Instant::now();
     let response = next.run(request).await;
+    // A JSON-RPC call: the operation it invoked.
+    let path = match vapi_runtime::jsonrpc::answered(&response) {
+        Some(operation) => format!("{path} {operation}"),
+        None => path,
+    };
     let status = response.status().as_u16();
     let ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
     if status >= 500 {

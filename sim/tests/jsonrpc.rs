@@ -171,8 +171,9 @@ async fn a_wrong_password_or_no_session_is_unauthenticated() {
         "id": "0"});
     let (status, answer) = sim.post(login.to_string()).await;
     assert_eq!(status, 200);
-    let (name, _) = error_of(&answer["result"]);
+    let (name, message) = error_of(&answer["result"]);
     assert_eq!(name, "com.vmware.vapi.std.errors.unauthenticated");
+    assert!(message.contains("password is not valid"), "{message}");
     let error = &answer["result"]["error"]["ERROR"][&name];
     assert_eq!(error["error_type"], json!({"OPTIONAL": "UNAUTHENTICATED"}));
     assert_eq!(error["data"], json!({"OPTIONAL": null}));
@@ -185,10 +186,10 @@ async fn a_wrong_password_or_no_session_is_unauthenticated() {
                 session,
             )
             .await;
-        assert_eq!(
-            error_of(&result).0,
-            "com.vmware.vapi.std.errors.unauthenticated"
-        );
+        let (name, message) = error_of(&result);
+        assert_eq!(name, "com.vmware.vapi.std.errors.unauthenticated");
+        // What to do over JSON-RPC, not the REST side's `POST /api/session`.
+        assert!(message.contains("com.vmware.cis.session"), "{message}");
     }
 }
 
@@ -637,4 +638,28 @@ async fn privileges_are_checked_per_invoked_operation() {
         )
         .await;
     assert_eq!(list, json!({"output": []}));
+}
+
+/// A call may carry a user and password instead of a session, as vAPI servers allow: it runs
+/// in a session of its own.
+#[tokio::test]
+async fn a_call_may_carry_its_own_user_and_password() {
+    let sim = start().await;
+    for (password, ok) in [(vapi_sim::DEFAULT_PASSWORD, true), ("wrong", false)] {
+        let request = json!({"jsonrpc": "2.0", "method": "invoke", "id": 3, "params": {
+            "serviceId": "com.vmware.content.library.item.file", "operationId": "list",
+            "input": {"STRUCTURE": {"operation-input": {"library_item_id": vapi_sim::DEFAULT_ITEM}}},
+            "ctx": {"appCtx": {}, "securityCtx": {
+                "schemeId": "com.vmware.vapi.std.security.user_pass",
+                "userName": vapi_sim::DEFAULT_USER, "password": {"SECRET": password}}}}});
+        let (status, answer) = sim.post(request.to_string()).await;
+        assert_eq!(status, 200);
+        if ok {
+            assert_eq!(answer["result"], json!({"output": []}), "{answer}");
+        } else {
+            let (name, message) = error_of(&answer["result"]);
+            assert_eq!(name, "com.vmware.vapi.std.errors.unauthenticated");
+            assert!(message.contains("not valid"), "{message}");
+        }
+    }
 }

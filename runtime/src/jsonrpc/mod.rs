@@ -23,7 +23,8 @@
 //! those of the REST side: the security context's session id becomes the
 //! `vmware-api-session-id` header; `com.vmware.cis.session` `create` (with the
 //! `user_pass` security context the SDK logs in with), `get` and `delete` are `POST`, `GET`
-//! and `DELETE /api/session`; any other service's operation goes to the route its generated
+//! and `DELETE /api/session`; another call with a `user_pass` context runs in a session of
+//! its own, made and ended around it; any other service's operation goes to the route its generated
 //! router keeps for JSON-RPC, whose handler reads the input instead of the REST request and
 //! hands back the typed result to be written here.
 
@@ -147,9 +148,9 @@ fn reply(status: StatusCode, body: &Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn rpc_error(status: StatusCode, e: RpcError) -> Response {
+fn rpc_error(e: RpcError) -> Response {
     reply(
-        status,
+        StatusCode::OK,
         &json!({
             "jsonrpc": "2.0",
             "id": e.id,
@@ -166,26 +167,41 @@ async fn handle(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Resp
             endpoint.body_limit
         );
         let e = RpcError::new(&Value::Null, INVALID_REQUEST, message);
-        return rpc_error(StatusCode::OK, e);
+        return rpc_error(e);
     };
     let envelope: Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
         Err(e) => {
             let e = RpcError::new(&Value::Null, PARSE_ERROR, format!("Parse error: {e}"));
-            return rpc_error(StatusCode::OK, e);
+            return rpc_error(e);
         }
     };
     let call = match Call::read(envelope, &parts.headers) {
         Ok(call) => call,
-        Err(e) => return rpc_error(StatusCode::OK, e),
+        Err(e) => return rpc_error(e),
     };
     let id = call.id.clone();
+    let answered = Answered(format!("{}.{}", call.service, call.operation));
     let result = call.run(&endpoint.api, &parts.headers).await;
-    reply(
+    let mut response = reply(
         StatusCode::OK,
         &json!({"jsonrpc": "2.0", "id": id, "result": result}),
-    )
+    );
+    response.extensions_mut().insert(answered);
+    response
 }
+
+/// The operation an answer of `POST /api` answered (`com.vmware.content.library.item.file.get`),
+/// for a log line: `None` for any other answer, or one to a request that was not a call.
+pub fn answered(response: &Response) -> Option<&str> {
+    response
+        .extensions()
+        .get::<Answered>()
+        .map(|a| a.0.as_str())
+}
+
+#[derive(Debug, Clone)]
+struct Answered(String);
 
 /// One `invoke` call, read from its envelope.
 struct Call {
@@ -321,6 +337,9 @@ impl Call {
                 _ => return operation_not_found(&self.service, &self.operation),
             };
             let response = internal(api, method, "/api/session", headers, None).await;
+            if response.status() == StatusCode::UNAUTHORIZED && self.operation == "create" {
+                return unauthenticated("The user name or password is not valid.");
+            }
             if !response.status().is_success() {
                 return from_rest_response(response).await;
             }
@@ -343,6 +362,39 @@ impl Call {
                 _ => json!({"output": null}),
             };
         }
+        // A call with a user and password of its own runs in a session of its own: vAPI
+        // servers authenticate such a call by itself.
+        let mut own_session = None;
+        let headers = if headers.contains_key(header::AUTHORIZATION) {
+            let login = internal(api, Method::POST, "/api/session", headers, None).await;
+            let id = match read_json(login).await {
+                Some(Value::String(id)) => HeaderValue::try_from(id).ok(),
+                _ => None,
+            };
+            let Some(id) = id else {
+                return unauthenticated("The user name or password is not valid.");
+            };
+            own_session = Some(id.clone());
+            session_header(id)
+        } else {
+            headers
+        };
+        let result = self.invoke(api, headers).await;
+        if let Some(id) = own_session {
+            internal(
+                api,
+                Method::DELETE,
+                "/api/session",
+                session_header(id),
+                None,
+            )
+            .await;
+        }
+        result
+    }
+
+    /// Runs an operation of a served service through its router: the method result.
+    async fn invoke(self, api: &Router, headers: HeaderMap) -> Value {
         let invocation = Invocation {
             service: self.service.clone(),
             operation: self.operation.clone(),
@@ -357,8 +409,21 @@ impl Call {
             // No route: the service is not served.
             return operation_not_found(&self.service, &self.operation);
         }
+        if response.status() == StatusCode::UNAUTHORIZED {
+            // The REST text would send the caller to `POST /api/session`.
+            return unauthenticated(
+                "This call needs a session: log in with com.vmware.cis.session create, then \
+                 call with the session_id security context.",
+            );
+        }
         from_rest_response(response).await
     }
+}
+
+fn session_header(id: HeaderValue) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(SESSION_HEADER, id);
+    headers
 }
 
 /// Sends a request through `api` (its sessions and limits apply).
@@ -421,6 +486,15 @@ pub(crate) async fn from_rest_response(response: Response) -> Value {
         return json!({"error": data::std_error(&error_type, "vapi.server.http", &message)});
     }
     json!({"error": data::std_error_from_rest(&error_type, &body)})
+}
+
+/// `UNAUTHENTICATED` saying why.
+fn unauthenticated(message: &str) -> Value {
+    json!({"error": data::std_error(
+        "UNAUTHENTICATED",
+        "vapi.server.unauthenticated",
+        message,
+    )})
 }
 
 /// `OPERATION_NOT_FOUND` for an operation no served service has.

@@ -178,3 +178,20 @@ async fn operations_with_and_without_a_rest_mapping_are_invoked() {
         json!({"name": "b"})
     );
 }
+
+#[tokio::test]
+async fn answers_name_the_operation_they_answered() {
+    let app = app();
+    let call = |body: String| Request::post("/api").body(Body::from(body)).unwrap();
+    let response = app
+        .clone()
+        .oneshot(call(invoke("count", json!({}), Value::Null).to_string()))
+        .await
+        .unwrap();
+    assert_eq!(
+        super::answered(&response),
+        Some("com.vmware.test.thing.count")
+    );
+    let not_a_call = app.clone().oneshot(call("[]".to_owned())).await.unwrap();
+    assert_eq!(super::answered(&not_a_call), None);
+}

@@ -11,9 +11,7 @@ use vapi_bindings::content::library::item::{
 use vapi_runtime::client::Connection;
 use vapi_runtime::transfer::{Checksum, ChecksumAlgorithm};
 
-use crate::session::{
-    KeepAlive, Progress, SessionGuard, keep_alive_interval, messages_text, stopped_session,
-};
+use crate::session::{KeepAlive, Progress, SessionGuard, messages_text, stopped_session};
 use crate::{Error, ProgressFn, TransferredFile};
 
 /// Settings of [`download()`].
@@ -240,19 +238,14 @@ async fn download_in(
         .filter_map(|f| f.size.and_then(|s| u64::try_from(s).ok()))
         .sum();
     let progress = Arc::new(Progress::new(total));
-    let _keep_alive = {
-        let sessions = sessions.clone();
-        let id = id.clone();
-        KeepAlive::spawn(
-            keep_alive_interval(expiration.as_ref(), options.keep_alive),
-            Arc::clone(&progress),
-            move |percent| {
-                let sessions = sessions.clone();
-                let id = id.clone();
-                async move { sessions.keep_alive(id, percent).await }
-            },
-        )
-    };
+    let _keep_alive = KeepAlive::session(
+        sessions.clone(),
+        id.clone(),
+        expiration.as_ref(),
+        options.keep_alive,
+        &progress,
+        |sessions, id, percent| async move { sessions.keep_alive(id, percent).await },
+    );
 
     let mut done = Vec::with_capacity(wanted.len());
     for wanted in wanted {

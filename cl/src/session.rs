@@ -88,6 +88,31 @@ impl KeepAlive {
     }
 }
 
+impl KeepAlive {
+    /// Keeps the session `id` alive through `keep_alive(sessions, id, percent)` often enough
+    /// for its `expiration_time` (see [`keep_alive_interval`]), at most every `most`.
+    pub(crate) fn session<S, I, F, Fut, E>(
+        sessions: S,
+        id: I,
+        expiration: Option<&DateTime>,
+        most: Duration,
+        progress: &std::sync::Arc<Progress>,
+        keep_alive: F,
+    ) -> KeepAlive
+    where
+        S: Clone + Send + 'static,
+        I: Clone + Send + 'static,
+        F: Fn(S, I, Option<i64>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), E>> + Send,
+    {
+        KeepAlive::spawn(
+            keep_alive_interval(expiration, most),
+            std::sync::Arc::clone(progress),
+            move |percent| keep_alive(sessions.clone(), id.clone(), percent),
+        )
+    }
+}
+
 impl Drop for KeepAlive {
     fn drop(&mut self) {
         self.0.abort();

@@ -12,9 +12,7 @@ use vapi_bindings::content::library::item::{
 use vapi_runtime::client::Connection;
 use vapi_runtime::transfer::{CHUNK_BYTES, Checksum, ChecksumAlgorithm};
 
-use crate::session::{
-    KeepAlive, Progress, SessionGuard, keep_alive_interval, messages_text, stopped_session,
-};
+use crate::session::{KeepAlive, Progress, SessionGuard, messages_text, stopped_session};
 use crate::{Error, ProgressFn, TransferredFile};
 
 /// Where a file's bytes come from.
@@ -251,19 +249,14 @@ async fn upload_in(
         .ok()
         .and_then(|m| m.expiration_time);
     let progress = Arc::new(Progress::new(0));
-    let _keep_alive = {
-        let sessions = update_session::Client::new(connection.clone());
-        let id = id.clone();
-        KeepAlive::spawn(
-            keep_alive_interval(expiration.as_ref(), options.keep_alive),
-            Arc::clone(&progress),
-            move |percent| {
-                let sessions = sessions.clone();
-                let id = id.clone();
-                async move { sessions.keep_alive(id, percent).await }
-            },
-        )
-    };
+    let _keep_alive = KeepAlive::session(
+        sessions.clone(),
+        id.clone(),
+        expiration.as_ref(),
+        options.keep_alive,
+        &progress,
+        |sessions, id, percent| async move { sessions.keep_alive(id, percent).await },
+    );
 
     // Sizes first, so that `client_progress` is a share of everything.
     let mut planned = Vec::with_capacity(files.len());

@@ -53,7 +53,7 @@ pub use writer::{Stale, Staleness, WriteError};
 /// pipeline `Config` runs, from a model they load (or make) themselves. Not an API.
 #[doc(hidden)]
 pub mod __private {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet};
 
     pub use crate::ir::Model;
     pub use crate::load::{Preloaded, Source, load_dir, load_sources, read_dir};
@@ -97,6 +97,79 @@ pub mod __private {
             pretty,
         };
         crate::pipeline::files(model, &output)
+    }
+
+    /// The files of `model` that may differ from those of `base` (the same IDL before a small
+    /// change), one per module and unformatted, exactly as [`files`] makes them: the root
+    /// module, and the module of every package that differs from its namesake in `base` or
+    /// references (directly or not) one that does, since a module is emitted from its package
+    /// and what that package references. Every file when the two models do not declare the same
+    /// packages at the same paths; none when they are equal. The fuzzers generate thousands of
+    /// small variations of one IDL this way without emitting what a change cannot reach.
+    ///
+    /// # Errors
+    ///
+    /// As [`files`].
+    pub fn changed_files(
+        model: &Model,
+        base: &Model,
+        ends: Ends,
+        header: &str,
+    ) -> Result<BTreeMap<String, String>, Error> {
+        let layout = |m: &Model| -> Vec<(String, Vec<String>)> {
+            m.packages
+                .iter()
+                .map(|p| (p.name.clone(), p.module_path.clone()))
+                .collect()
+        };
+        if layout(model) != layout(base) {
+            return files(model, &[], &Layout::ModulePerFile, ends, header, false);
+        }
+        let differ: BTreeSet<&str> = model
+            .packages
+            .iter()
+            .zip(&base.packages)
+            .filter(|(new, old)| new != old)
+            .map(|(new, _)| new.name.as_str())
+            .collect();
+        let mut out = BTreeMap::new();
+        if differ.is_empty() {
+            return Ok(out);
+        }
+        let options = crate::emit::rest::Options {
+            client: ends.client,
+            server: ends.server,
+            feature_gates: ends.feature_gates,
+        };
+        let wanted = crate::emit::closure(model, &[]);
+        let by_path: BTreeMap<&[String], &crate::ir::Package> = model
+            .packages
+            .iter()
+            .map(|p| (p.module_path.as_slice(), p))
+            .collect();
+        for (path, children) in crate::render::module_tree(by_path.keys().copied()) {
+            let module = if path.is_empty() {
+                crate::emit::root_module(model, &wanted, &options)
+            } else {
+                // A module without a package holds only its children's declarations.
+                let Some(package) = by_path.get(path.as_slice()) else {
+                    continue;
+                };
+                let reached = crate::emit::closure(model, std::slice::from_ref(&package.name));
+                if reached.is_disjoint(&differ) {
+                    continue;
+                }
+                crate::emit::package_module(model, package, &wanted, &options)
+            };
+            let attrs = path
+                .is_empty()
+                .then(|| quote::quote! { #![deny(missing_docs)] });
+            let (name, text) =
+                crate::render::render_file(&path, Some(module), &children, header, attrs, false)
+                    .map_err(Error::Render)?;
+            out.insert(name, text);
+        }
+        Ok(out)
     }
 
     /// A file's text as the formatted output is made of it: parsed by syn, printed by

@@ -20,12 +20,18 @@ pub use crate::idl::load::{LoadError, MAX_FILE_BYTES, Source, read_dir};
 /// Every mistake of the first phase that has any, sorted by file and position.
 pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     let files = decode_sources(sources)?;
+    resolve_decoded(&files, sources)
+}
+
+/// The phases after decoding: resolve `files` (decoded from `sources`) into the model, then
+/// check and resolve the references in its doc text.
+fn resolve_decoded(files: &[ast::File], sources: &[Source]) -> Result<Model, Diagnostics> {
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let model = resolve::resolve(&files, &mut diags);
+    let model = resolve::resolve(files, &mut diags);
     checkpoint(sources, std::mem::take(&mut diags))?;
     let mut model = model.ok_or_else(Diagnostics::default)?;
 
-    doc_refs::check(&files, sources, &model, &mut diags);
+    doc_refs::check(files, sources, &model, &mut diags);
     checkpoint(sources, diags)?;
     doc_refs::resolve(&mut model);
     Ok(model)
@@ -91,10 +97,7 @@ impl Preloaded {
             .iter()
             .filter_map(|s| known(s).cloned().or_else(|| decoded.next()))
             .collect();
-        let mut diags: Vec<Diagnostic> = Vec::new();
-        let model = resolve::resolve(&files, &mut diags);
-        checkpoint(sources, diags)?;
-        model.ok_or_else(Diagnostics::default)
+        resolve_decoded(&files, sources)
     }
 }
 

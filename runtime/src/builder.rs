@@ -6,6 +6,11 @@
 
 use std::fmt;
 
+/// The future of a call through a generated `Api` (`api.item_file().list(item)`, or a request's
+/// `.await`): boxed, `Send` and `'static`, so it can be kept, sent to another task or spawned.
+pub type Call<T, E> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, E>> + Send + 'static>>;
+
 /// Why a structure's builder could not build it: a required field was not set.
 ///
 /// ```
@@ -141,10 +146,12 @@ macro_rules! __vapi_builder {
 /// optional parameters (the type inside their `Option`) and the order of all parameters.
 ///
 /// It declares `Fluent`, what a generated `Api` hands out for the service, with one method per
-/// operation: one without optional parameters is called at once (`fluent.get(id).await`); one
-/// with them returns its request builder, a setter per optional parameter, then `.send().await`
-/// (or `.await`). Required arguments are `impl Into<T>`. Every call goes through the `Client`'s
-/// trait method, so inputs are checked and calls traced as any other.
+/// operation: one without optional parameters returns the call, a [`Call`]
+/// (`fluent.get(id).await`); one with them returns its request builder, a setter per optional
+/// parameter, then `.send().await` (or `.await`). Required arguments are `impl Into<T>`. Calls
+/// and requests own a clone of the `Client` (a connection handle), so they can be kept or
+/// spawned; every call goes through the `Client`'s trait method, so inputs are checked and
+/// calls retried and traced as any other.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __vapi_fluent {
@@ -183,11 +190,12 @@ macro_rules! __vapi_fluent {
     (@method $service:ident $op:ident($($p:ident: $pt:ty),*) -> $r:ty, $e:ident []) => {
         #[doc = concat!("Calls [`", stringify!($service), "::", stringify!($op), "`](super::",
                         stringify!($service), "::", stringify!($op), ").")]
-        pub fn $op(
-            &self,
-            $($p: impl ::core::convert::Into<$pt>),*
-        ) -> impl ::core::future::Future<Output = ::core::result::Result<$r, $e>> + ::core::marker::Send + '_ {
-            <Client as super::$service>::$op(&self.0, $($p.into()),*)
+        pub fn $op(&self, $($p: impl ::core::convert::Into<$pt>),*) -> $crate::Call<$r, $e> {
+            let client = ::core::clone::Clone::clone(&self.0);
+            $(let $p = $p.into();)*
+            ::std::boxed::Box::pin(async move {
+                <Client as super::$service>::$op(&client, $($p),*).await
+            })
         }
     };
     (@method $service:ident $op:ident($($p:ident: $pt:ty),*) -> $r:ty, $e:ident
@@ -195,9 +203,9 @@ macro_rules! __vapi_fluent {
         #[doc = concat!("A call of [`", stringify!($service), "::", stringify!($op), "`](super::",
                         stringify!($service), "::", stringify!($op), "): set its optional parameters \
                         on the [`", stringify!($b), "`], then `.send().await`.")]
-        pub fn $op(&self, $($p: impl ::core::convert::Into<$pt>),*) -> $b<'_> {
+        pub fn $op(&self, $($p: impl ::core::convert::Into<$pt>),*) -> $b {
             $b {
-                __client: &self.0,
+                __client: ::core::clone::Clone::clone(&self.0),
                 $($p: $p.into(),)*
                 $($o: ::core::option::Option::None,)*
             }
@@ -212,13 +220,13 @@ macro_rules! __vapi_fluent {
                         [`send`](Self::send) it (or `.await` it).")]
         #[derive(::core::fmt::Debug, ::core::clone::Clone)]
         #[must_use = "a request does nothing until it is sent: `.send().await`"]
-        pub struct $b<'a> {
-            __client: &'a Client,
+        pub struct $b {
+            __client: Client,
             $($p: $pt,)*
             $($o: ::core::option::Option<$ot>,)*
         }
 
-        impl<'a> $b<'a> {
+        impl $b {
             $(
                 #[doc = concat!("Sets the optional parameter `", stringify!($o), "`.")]
                 pub fn $o(mut self, value: impl ::core::convert::Into<$ot>) -> Self {
@@ -230,17 +238,15 @@ macro_rules! __vapi_fluent {
             /// Makes the call.
             pub fn send(
                 self,
-            ) -> impl ::core::future::Future<Output = ::core::result::Result<$r, $e>> + ::core::marker::Send + 'a {
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<$r, $e>> + ::core::marker::Send + 'static {
                 let Self { __client, $($p,)* $($o,)* } = self;
-                <Client as super::$service>::$op(__client, $($c),*)
+                async move { <Client as super::$service>::$op(&__client, $($c),*).await }
             }
         }
 
-        impl<'a> ::core::future::IntoFuture for $b<'a> {
+        impl ::core::future::IntoFuture for $b {
             type Output = ::core::result::Result<$r, $e>;
-            type IntoFuture = ::core::pin::Pin<::std::boxed::Box<
-                dyn ::core::future::Future<Output = ::core::result::Result<$r, $e>> + ::core::marker::Send + 'a,
-            >>;
+            type IntoFuture = $crate::Call<$r, $e>;
 
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())

@@ -30,7 +30,7 @@ mod validate;
 mod values;
 pub mod wire;
 
-pub use builder::BuildError;
+pub use builder::{BuildError, Call};
 pub use collections::{Map, Set};
 pub use datetime::{DateTime, DateTimeError};
 pub use metadata::{

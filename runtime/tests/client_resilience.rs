@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{Answer, BASIC_ADMIN_HUNTER2, Sessions, TestServer};
@@ -24,6 +25,26 @@ fn connection(server: &TestServer) -> Connection {
         .retry(fast_retries())
         .build()
         .unwrap()
+}
+
+/// A server with [`Sessions`] for `administrator@vsphere.local` / `hunter2` that answers every
+/// call in a session with `"ok"`, and its sessions.
+fn sessions_server() -> (Arc<Sessions>, TestServer) {
+    let sessions = Sessions::new(BASIC_ADMIN_HUNTER2);
+    let server = {
+        let sessions = Arc::clone(&sessions);
+        TestServer::start(move |_, request| sessions.answer(request, r#""ok""#))
+    };
+    (sessions, server)
+}
+
+/// `connection`, logged in to a [`sessions_server`].
+async fn logged_in(connection: Connection) -> Connection {
+    connection
+        .login("administrator@vsphere.local", "hunter2")
+        .await
+        .unwrap();
+    connection
 }
 
 fn create() -> Request {
@@ -221,16 +242,8 @@ async fn a_call_times_out_per_call() {
 
 #[tokio::test]
 async fn an_expired_session_logs_in_again_and_the_call_goes_through() {
-    let sessions = Sessions::new(BASIC_ADMIN_HUNTER2);
-    let server = {
-        let sessions = sessions.clone();
-        TestServer::start(move |_, request| sessions.answer(request, r#""ok""#))
-    };
-    let connection = connection(&server);
-    connection
-        .login("administrator@vsphere.local", "hunter2")
-        .await
-        .unwrap();
+    let (sessions, server) = sessions_server();
+    let connection = logged_in(connection(&server)).await;
     assert_eq!(connection.session_id().as_deref(), Some("session-1-7f3a"));
 
     sessions.expire();
@@ -269,16 +282,8 @@ async fn an_expired_session_logs_in_again_and_the_call_goes_through() {
 
 #[tokio::test]
 async fn concurrent_calls_share_one_new_login() {
-    let sessions = Sessions::new(BASIC_ADMIN_HUNTER2);
-    let server = {
-        let sessions = sessions.clone();
-        TestServer::start(move |_, request| sessions.answer(request, r#""ok""#))
-    };
-    let connection = connection(&server);
-    connection
-        .login("administrator@vsphere.local", "hunter2")
-        .await
-        .unwrap();
+    let (sessions, server) = sessions_server();
+    let connection = logged_in(connection(&server)).await;
     sessions.expire();
     let calls = (0..4).map(|_| {
         let c = connection.clone();
@@ -292,19 +297,14 @@ async fn concurrent_calls_share_one_new_login() {
 
 #[tokio::test]
 async fn no_new_login_when_turned_off_or_after_logout() {
-    let sessions = Sessions::new(BASIC_ADMIN_HUNTER2);
-    let server = {
-        let sessions = sessions.clone();
-        TestServer::start(move |_, request| sessions.answer(request, r#""ok""#))
-    };
-    let connection = ClientBuilder::new(server.url())
-        .relogin(false)
-        .build()
-        .unwrap();
-    connection
-        .login("administrator@vsphere.local", "hunter2")
-        .await
-        .unwrap();
+    let (sessions, server) = sessions_server();
+    let connection = logged_in(
+        ClientBuilder::new(server.url())
+            .relogin(false)
+            .build()
+            .unwrap(),
+    )
+    .await;
     sessions.expire();
     let response = connection
         .send(Request::new(HttpMethod::Get, "/x"))

@@ -78,16 +78,19 @@ def stub_config(url, user, password, ca=None):
 
 
 def serve_pull_source(payload):
-    """A plain HTTP server on 127.0.0.1 serving `payload` at `/pulled.bin` (404 elsewhere),
-    for a PULL source: returns its base URL."""
+    """A plain HTTP server on 127.0.0.1 serving `payload` at `/pulled.bin` and, after a
+    second, at `/slow.bin` (404 elsewhere), for PULL sources: returns its base URL."""
     import http.server
     import threading
+    import time
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the http.server API
-            if self.path != "/pulled.bin":
+            if self.path not in ("/pulled.bin", "/slow.bin"):
                 self.send_error(404)
                 return
+            if self.path == "/slow.bin":
+                time.sleep(1)
             self.send_response(200)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

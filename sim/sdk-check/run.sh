@@ -12,9 +12,9 @@
 # that has vmware-vcenter, vmware-vapi-runtime and vmware-vapi-common-client installed.
 #
 # A check script is run as `python SCRIPT --url BASE/api --item ITEM [--ca PEM]
-# --subscribed-item ITEM --odd-item ITEM --restricted-user USER` with VAPI_USER / VAPI_PASSWORD
-# set (the restricted user has the same password and no privilege); it prints PASS/FAIL lines
-# and exits non-zero on any failure.
+# --subscribed-item ITEM --odd-item ITEM --restricted-user USER --pull` with VAPI_USER /
+# VAPI_PASSWORD set (the restricted user has the same password and no privilege; --pull: serve
+# PULL sources from 127.0.0.1); it prints PASS/FAIL lines and exits non-zero on any failure.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,6 +64,7 @@ for scheme in "${schemes[@]}"; do
     tls=()
     [ "$scheme" = https ] && tls=(--tls)
     out="$work/sim-$scheme.out"
+    : >"$out" # exists before the background start writes to it (sed reads it at once)
     VAPI_SIM_PASSWORD="$VAPI_PASSWORD" RUST_LOG="${RUST_LOG:-warn}" "$sim" \
         --listen 127.0.0.1:0 --user "$VAPI_USER" "${tls[@]}" \
         --data-dir "$work/data-$scheme" \
@@ -83,7 +84,8 @@ for scheme in "${schemes[@]}"; do
     [ -n "$url" ] || { echo "vapi-sim did not start" >&2; exit 1; }
     echo "== $script against $url${ca:+ (trusting $ca)}"
     args=(--url "$url" --item sdk-check-item --odd-item sdk-check-odd
-        --subscribed-item sdk-check-subscribed --restricted-user sdk-check-nobody@vsphere.local)
+        --subscribed-item sdk-check-subscribed --restricted-user sdk-check-nobody@vsphere.local
+        --pull)
     [ -n "$ca" ] && args+=(--ca "$ca")
     if ! (cd "$here" && "$venv/bin/python" "$script" "${args[@]}"); then
         failed=1

@@ -103,9 +103,20 @@ pub(crate) async fn authorize(State(sim): State<Simulator>, req: Request, next: 
         .unwrap_or_default()
         .split('&')
         .find_map(|p| p.strip_prefix("action="));
+    // A JSON-RPC call names its operation.
+    let invoked = vapi_runtime::jsonrpc::invoked(&req).map(|(service, name)| {
+        SERVICES
+            .iter()
+            .flat_map(|ops| ops.iter())
+            .filter(move |op| op.service == service && op.name == name)
+    });
+    let ops: Vec<&OperationDescriptor> = match invoked {
+        Some(ops) => ops.collect(),
+        None => operations_at(req.method().as_str(), path, action).collect(),
+    };
     let mut missing = BTreeSet::new();
     let mut names = Vec::new();
-    for op in operations_at(req.method().as_str(), path, action) {
+    for op in ops {
         let lacking = sim.missing_privileges(&user, op);
         if !lacking.is_empty() {
             names.push(format!("{}.{}", op.service, op.name));

@@ -17,7 +17,7 @@
 //!
 //! Code by concern: [`SimConfig`] in `config`, the world and its rules in `state`, the data
 //! directory in `store`, error kinds in `faults`, privileges in `authz`, one file per service in `services/`, the
-//! transfer endpoints in `transfer`, HTTPS in `tls`, the accept loop and logs in `serve`.
+//! transfer endpoints in `transfer`, PULL sources in `pull`, HTTPS in `tls`, the accept loop and logs in `serve`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +34,7 @@ mod authz;
 mod config;
 mod faults;
 mod ids;
+mod pull;
 mod serve;
 mod services;
 mod state;

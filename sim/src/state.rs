@@ -95,11 +95,66 @@ pub(crate) struct Upload {
     pub size: Option<i64>,
     pub checksum: Option<FileChecksumInfo>,
     pub received: Option<Received>,
+    /// The server's fetch of a PULL source (`None` for PUSH).
+    pub pull: Option<Pull>,
+}
+
+impl Upload {
+    /// Forgets what was received or is being fetched (the session was canceled, failed or
+    /// expired): the bytes are removed, a fetch is stopped.
+    pub fn discard(&mut self) {
+        self.received = None;
+        if let Some(pull) = &mut self.pull {
+            pull.task.abort();
+            if matches!(pull.status, PullStatus::Transferring) {
+                pull.status = PullStatus::Failed("The session ended before the transfer.".into());
+            }
+        }
+    }
+}
+
+/// Where the server's fetch of a PULL source is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PullStatus {
+    Transferring,
+    /// Received: the bytes are in the upload's `received`.
+    Done,
+    Failed(String),
+}
+
+/// The server's fetch of a PULL source: a task writing to `incoming/`. Dropping it (the file
+/// removed, the session purged) stops the task.
+pub(crate) struct Pull {
+    /// Tells this fetch from an earlier one of a file of the same name.
+    pub id: String,
+    pub status: PullStatus,
+    pub transferred: Arc<std::sync::atomic::AtomicU64>,
+    pub task: tokio::task::AbortHandle,
+}
+
+impl Drop for Pull {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 pub(crate) struct Update {
     pub session: Session,
     pub files: BTreeMap<String, Upload>,
+    /// `complete` was called while PULL sources were still being fetched: the session
+    /// completes when the last one arrives (and fails if one fails).
+    pub completing: bool,
+}
+
+impl Update {
+    /// Whether a PULL source is still being fetched.
+    pub fn pulling(&self) -> bool {
+        self.files.values().any(|f| {
+            f.pull
+                .as_ref()
+                .is_some_and(|p| p.status == PullStatus::Transferring)
+        })
+    }
 }
 
 #[derive(Default)]
@@ -295,7 +350,7 @@ impl Simulator {
         }
         for u in world.updates.values_mut() {
             if expire(&mut u.session) {
-                u.files.values_mut().for_each(|f| f.received = None);
+                u.files.values_mut().for_each(Upload::discard);
             }
         }
         // Ended sessions stay visible for the retention time, then go (their received bytes

@@ -32,20 +32,31 @@ fn text(status: StatusCode, text: &str) -> Response {
 }
 
 /// Why receiving stopped.
-enum Stop {
+pub(crate) enum Stop {
     TooLarge(u64),
     Stalled,
     Client(String),
     Disk(std::io::Error),
 }
 
-/// Writes the body to `path`, hashing it; syncs the file. Returns the size and SHA-256.
-async fn receive(sim: &Simulator, body: Body, path: &FsPath) -> Result<(u64, String), Stop> {
+/// Writes `chunks` to `path`, hashing them, counting them in `progress`; syncs the file.
+/// Returns the size and SHA-256. Stops when a chunk takes longer than the stall timeout or
+/// the file passes `max_file_bytes`.
+pub(crate) async fn receive<S, B, E>(
+    sim: &Simulator,
+    mut chunks: S,
+    path: &FsPath,
+    progress: Option<&std::sync::atomic::AtomicU64>,
+) -> Result<(u64, String), Stop>
+where
+    S: futures_util::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
     let file = tokio::fs::File::create(path).await.map_err(Stop::Disk)?;
     let mut out = tokio::io::BufWriter::with_capacity(256 << 10, file);
     let mut hash = Sha256::new();
     let mut size: u64 = 0;
-    let mut chunks = body.into_data_stream();
     loop {
         let next = tokio::time::timeout(sim.config.stall_timeout, chunks.next()).await;
         let chunk = match next {
@@ -54,14 +65,18 @@ async fn receive(sim: &Simulator, body: Body, path: &FsPath) -> Result<(u64, Str
             Ok(Some(Err(e))) => return Err(Stop::Client(e.to_string())),
             Ok(Some(Ok(chunk))) => chunk,
         };
+        let chunk = chunk.as_ref();
         size += chunk.len() as u64;
+        if let Some(p) = progress {
+            p.store(size, std::sync::atomic::Ordering::Relaxed);
+        }
         if let Some(max) = sim.config.max_file_bytes
             && size > max
         {
             return Err(Stop::TooLarge(max));
         }
-        hash.update(&chunk);
-        out.write_all(&chunk).await.map_err(Stop::Disk)?;
+        hash.update(chunk);
+        out.write_all(chunk).await.map_err(Stop::Disk)?;
     }
     out.flush().await.map_err(Stop::Disk)?;
     out.get_ref().sync_all().await.map_err(Stop::Disk)?;
@@ -110,7 +125,8 @@ pub(crate) async fn upload(
         Ok(p) => p,
         Err(e) => return text(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
-    let received = receive(&sim, request.into_body(), &path).await;
+    let body = request.into_body().into_data_stream();
+    let received = receive(&sim, body, &path, None).await;
     let (size, sha256) = match received {
         Ok(r) => r,
         Err(stop) => {

@@ -87,6 +87,20 @@ impl Sim {
     }
 }
 
+/// Logs in as `user` (with the simulator's password): the method result.
+async fn login_as(sim: &Sim, user: &str) -> Value {
+    let login = json!({"jsonrpc": "2.0", "method": "invoke", "params": {
+        "serviceId": "com.vmware.cis.session", "operationId": "create",
+        "input": {"STRUCTURE": {"operation-input": {}}},
+        "ctx": {"appCtx": {}, "securityCtx": {
+            "schemeId": "com.vmware.vapi.std.security.user_pass",
+            "userName": user, "password": vapi_sim::DEFAULT_PASSWORD}}},
+        "id": "0"});
+    let (status, answer) = sim.post(login.to_string()).await;
+    assert_eq!(status, 200);
+    answer["result"].clone()
+}
+
 /// The vAPI name and message of an `ERROR` method result.
 fn error_of(result: &Value) -> (String, String) {
     let (name, fields) = result["error"]["ERROR"]
@@ -589,6 +603,37 @@ async fn json_rpc_is_served_over_https() {
             "list",
             json!({"library_item_id": {"OPTIONAL": null}}),
             &s,
+        )
+        .await;
+    assert_eq!(list, json!({"output": []}));
+}
+
+/// A user without an operation's privileges gets `UNAUTHORIZED` over JSON-RPC as over REST:
+/// the simulator's privilege check sees which operation a JSON-RPC call invokes.
+#[tokio::test]
+async fn privileges_are_checked_per_invoked_operation() {
+    let sim = start_with(|c| c.limited_users.push("reader@x=".parse().unwrap())).await;
+    let login = login_as(&sim, "reader@x").await;
+    let s = login["output"]["SECRET"].as_str().unwrap().to_owned();
+    let list = sim
+        .invoke(
+            "com.vmware.content.library.item.file",
+            "list",
+            json!({"library_item_id": vapi_sim::DEFAULT_ITEM}),
+            &s,
+        )
+        .await;
+    let (name, message) = error_of(&list);
+    assert_eq!(name, "com.vmware.vapi.std.errors.unauthorized");
+    assert!(message.contains("reader@x"), "{message}");
+    // The administrator holds every privilege.
+    let admin = sim.login().await;
+    let list = sim
+        .invoke(
+            "com.vmware.content.library.item.file",
+            "list",
+            json!({"library_item_id": vapi_sim::DEFAULT_ITEM}),
+            &admin,
         )
         .await;
     assert_eq!(list, json!({"output": []}));

@@ -38,7 +38,7 @@ const NONE: SessionCounts = SessionCounts {
 
 #[tokio::test]
 async fn ended_sessions_are_purged_after_the_retention_time() {
-    let retention = Duration::from_secs(2);
+    let retention = Duration::from_secs(5);
     let s = common::start(|c| c.ended_session_retention = retention).await;
     let updates = update_session::Client::new(s.c.clone());
     let downloads = download_session::Client::new(s.c.clone());
@@ -98,7 +98,7 @@ async fn completed_and_expired_sessions_are_purged_and_live_ones_kept() {
     let s = common::start(|c| {
         c.items.push("other-item".into());
         c.ended_session_retention = Duration::ZERO;
-        c.idle_timeout = Duration::from_secs(1);
+        c.idle_timeout = Duration::from_secs(2);
     })
     .await;
     let http = reqwest::Client::new();
@@ -117,12 +117,12 @@ async fn completed_and_expired_sessions_are_purged_and_live_ones_kept() {
         .await
         .unwrap();
     counts_reach(&s.sim, NONE, Duration::from_secs(30)).await;
-    // A session that is kept alive stays.
+    // A session that is kept alive stays: calls every 250 ms for 3 s against a 2 s timeout.
     let live = updates
         .create(None, common::update_spec("other-item"))
         .await
         .unwrap();
-    for _ in 0..6 {
+    for _ in 0..12 {
         tokio::time::sleep(Duration::from_millis(250)).await;
         updates.keep_alive(live.clone(), None).await.unwrap();
     }

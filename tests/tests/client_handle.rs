@@ -26,6 +26,13 @@ async fn one_handle_reaches_every_service() {
     let (api, task) = api().await;
     let item = vapi_sim::DEFAULT_ITEM;
     assert!(api.item_file().list(item).await.unwrap().is_empty());
+    // Calls and requests own what they need: they can be kept, and spawned.
+    let listing = api.storage().list(item);
+    let request = api.download_session().list();
+    let spawned = tokio::spawn(api.item_file().list(item));
+    assert!(listing.await.unwrap().is_empty());
+    assert!(request.await.unwrap().is_empty());
+    assert!(spawned.await.unwrap().unwrap().is_empty());
     assert!(api.storage().list(item).await.unwrap().is_empty());
     assert!(!api.changes().list(item).await.unwrap().is_empty());
 

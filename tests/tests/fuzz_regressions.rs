@@ -160,6 +160,69 @@ fn a_generated_file_that_does_not_parse_fails_the_check() {
     idl::parse_all(&files, &BTreeMap::new());
 }
 
+/// `idl_mutate` emits only the modules a change can reach (`__private::changed_files`): every
+/// file the whole generator would make differently must be among them, with the same text.
+#[test]
+fn the_modules_a_mutation_reaches_are_all_the_files_it_changes() {
+    use vapi_codegen::__private::{self, Ends, Preloaded};
+    let ends = Ends {
+        client: true,
+        server: true,
+        feature_gates: false,
+    };
+    let layout = vapi_codegen::Layout::ModulePerFile;
+    let all = |model: &__private::Model| {
+        __private::files(model, &[], &layout, ends, "//", false).unwrap()
+    };
+    let base_sources = idl::mutated(&idl::Plan::default());
+    let preloaded = Preloaded::new(&base_sources).unwrap();
+    let base = preloaded.load(&base_sources).unwrap();
+    let base_files = all(&base);
+    let (mut changed_models, mut partial) = (0, 0);
+    for i in 0..48u16 {
+        let file = u8::try_from(i % 8).unwrap();
+        let token = idl::Token::Text(format!("Zz{i}"));
+        let mutation = match i % 3 {
+            0 => idl::Mutation::Word {
+                file,
+                nth: i * 37,
+                token,
+            },
+            1 => idl::Mutation::Scalar {
+                file,
+                nth: i * 11,
+                token,
+            },
+            _ => idl::Mutation::DeleteLine { file, line: i * 53 },
+        };
+        let plan = idl::Plan {
+            settings: idl::Settings::default(),
+            mutations: vec![mutation],
+        };
+        let Ok(model) = preloaded.load(&idl::mutated(&plan)) else {
+            continue;
+        };
+        let changed = __private::changed_files(&model, &base, ends, "//").unwrap();
+        let full = all(&model);
+        for (name, text) in &full {
+            if base_files.get(name) != Some(text) {
+                assert_eq!(changed.get(name), Some(text), "{name} after {plan:?}");
+            }
+        }
+        for (name, text) in &changed {
+            assert_eq!(full.get(name), Some(text), "{name} after {plan:?}");
+        }
+        if model != base {
+            changed_models += 1;
+            partial += usize::from(changed.len() < full.len());
+        }
+    }
+    assert!(
+        changed_models > 20 && partial > 10,
+        "{changed_models} / {partial}"
+    );
+}
+
 #[test]
 fn mutations_change_the_idl() {
     let plan = idl::Plan {

@@ -52,7 +52,7 @@ macro_rules! __vapi_object {
             $crate::codegen::PartialEq,
             ::serde::Serialize,
         )]
-        // Serialized under its vAPI name, which JSON ignores and JSON-RPC writes.
+        // The vAPI name, which JSON writers ignore and JSON-RPC writes.
         #[serde(rename = $structure)]
         pub struct $name {
             $($(#[$fattr])* pub $fname: $fty,)*

@@ -18,9 +18,8 @@
 //! Reading needs no types: the tags say what each value is. Writing needs what `/api` JSON
 //! loses (optionals, structure names), so it serializes the generated values themselves:
 //! `Option`s become `OPTIONAL`, a field skipped because it is unset `{"OPTIONAL": null}`, maps
-//! map entries, and a structure is named by the vAPI name its `object!` derive hands to
-//! [`serialize_struct`](serde::Serializer::serialize_struct) (JSON writers ignore that name),
-//! in canonical form; a newtype named `vapi:` + a vAPI name names the structure it holds.
+//! map entries, and a structure is named by its vAPI name, which `object!` gives serde as the
+//! structure's name (JSON writers ignore it), in canonical form.
 
 use std::fmt;
 
@@ -28,11 +27,6 @@ use base64::Engine as _;
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 use serde_json::{Map, Value, json};
-
-/// The prefix of a newtype name that names the structure it holds: the rest is its vAPI name
-/// (`com.vmware.content.library.item.File.Info`). (Generated structures serialize under their
-/// vAPI name directly; this serves hand-written types.)
-pub(crate) const STRUCTURE_MARK: &str = "vapi:";
 
 /// Values nested deeper than this are refused when read (JSON parsing stops at 128 already).
 const MAX_DEPTH: usize = 256;
@@ -187,7 +181,7 @@ fn message(m: &Value) -> Value {
 ///
 /// A value vAPI cannot express (an enum variant with data, a float that is not a number).
 pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Value, EncodeError> {
-    value.serialize(Encoder { name: None })
+    value.serialize(Encoder)
 }
 
 /// Why a value could not be written as a vAPI JSON-RPC data value (an enum variant with
@@ -213,11 +207,8 @@ fn unsupported(what: &str) -> EncodeError {
     EncodeError(format!("{what} has no vAPI data value"))
 }
 
-/// The serializer: `name` is the vAPI name the next structure carries, if its `object!`
-/// implementation gave one.
-struct Encoder {
-    name: Option<&'static str>,
-}
+/// The serializer.
+struct Encoder;
 
 fn tagged(tag: &str, value: Value) -> Value {
     let mut object = Map::with_capacity(1);
@@ -303,12 +294,10 @@ impl ser::Serializer for Encoder {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
+        _name: &'static str,
         value: &T,
     ) -> Result<Value, EncodeError> {
-        value.serialize(Encoder {
-            name: name.strip_prefix(STRUCTURE_MARK),
-        })
+        value.serialize(Encoder)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -349,18 +338,12 @@ impl ser::Serializer for Encoder {
     }
     fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Structure, EncodeError> {
         Ok(Structure {
-            // A generated structure serializes under its vAPI name (`a.b.Thing.Info`); any
-            // other struct under its Rust name.
-            name: self.name.map_or_else(
-                || {
-                    if name.contains('.') {
-                        canonical_name(name)
-                    } else {
-                        name.to_owned()
-                    }
-                },
-                canonical_name,
-            ),
+            // A generated structure's serde name is its vAPI name (`com.vmware.pkg.Type`).
+            name: if name.contains('.') {
+                canonical_name(name)
+            } else {
+                name.to_owned()
+            },
             fields: Map::new(),
         })
     }
@@ -608,7 +591,8 @@ mod tests {
     }
 
     #[derive(Serialize)]
-    struct Inner {
+    #[serde(rename = "com.vmware.x.Thing.SpecInfo")]
+    struct Named {
         #[serde(skip_serializing_if = "Option::is_none")]
         unset: Option<String>,
         set: Option<u32>,
@@ -616,22 +600,14 @@ mod tests {
         list: Vec<f64>,
     }
 
-    struct Named(Inner);
-
-    impl Serialize for Named {
-        fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.serialize_newtype_struct("vapi:com.vmware.x.Thing.SpecInfo", &self.0)
-        }
-    }
-
     #[test]
     fn values_are_written_as_data_values() {
-        let value = Named(Inner {
+        let value = Named {
             unset: None,
             set: Some(7),
             map: [("a".to_owned(), true)].into(),
             list: vec![1.5],
-        });
+        };
         assert_eq!(
             encode(&value).unwrap(),
             json!({"STRUCTURE": {"com.vmware.x.thing.spec_info": {

@@ -71,6 +71,15 @@ pub(crate) struct Invocation {
     pub(crate) input: Map<String, Value>,
 }
 
+/// The service and operation (`("com.vmware.content.library.item.file", "get")`) of a
+/// JSON-RPC call on its way through the API router, for middleware that acts per operation
+/// (a privilege check, a log line): every call of the endpoint reaches the service's router as
+/// an internal `POST` carrying it; `None` for any other request.
+pub fn invoked(request: &axum::extract::Request) -> Option<(&str, &str)> {
+    let invocation = request.extensions().get::<Invocation>()?;
+    Some((&invocation.service, &invocation.operation))
+}
+
 /// The method result a service's route hands back in the response's extensions.
 #[derive(Debug, Clone)]
 struct MethodResult(Value);
@@ -444,3 +453,6 @@ pub(crate) fn unhandled(u: &Unhandled) -> Value {
         _ => internal_error(u),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,3 +7,5 @@ mod file;
 mod storage;
 mod update_file;
 mod update_session;
+
+pub(crate) use update_session::commit;

@@ -7,24 +7,45 @@ use vapi_bindings::content::library::item::{
 use vapi_bindings::vapi::std::LocalizableMessage;
 
 use crate::faults::Fault;
-use crate::state::{Simulator, Upload, live_update, require_active};
+use crate::state::{PullStatus, Simulator, Update, Upload, live_update, require_active};
+
+/// The session must be active and not completing (its PULL sources being fetched).
+fn open_for_changes(u: &Update) -> Result<(), Fault> {
+    require_active(&u.session)?;
+    if u.completing {
+        return Err(Fault::NotAllowed(
+            "The session is completing: its files cannot change.".into(),
+        ));
+    }
+    Ok(())
+}
 
 impl Simulator {
     fn upload_info(&self, token: &str, name: &str, f: &Upload) -> ups::FileInfo {
-        let transferred = f
-            .received
-            .as_ref()
-            .map_or(0, |r| i64::try_from(r.size).unwrap_or(i64::MAX));
+        let transferred = match (&f.received, &f.pull) {
+            (Some(r), _) => r.size,
+            (None, Some(p)) => p.transferred.load(std::sync::atomic::Ordering::Relaxed),
+            (None, None) => 0,
+        };
+        let status = match (&f.received, f.pull.as_ref().map(|p| &p.status)) {
+            (Some(_), _) => TransferStatus::Ready,
+            (None, Some(PullStatus::Transferring)) => TransferStatus::Transferring,
+            (None, Some(PullStatus::Failed(_))) => TransferStatus::Error,
+            (None, _) => TransferStatus::WaitingForTransfer,
+        };
         let mut info = ups::FileInfo::new(
             name.to_owned(),
             f.source_type.clone(),
-            transferred,
-            if f.received.is_some() {
-                TransferStatus::Ready
-            } else {
-                TransferStatus::WaitingForTransfer
-            },
+            i64::try_from(transferred).unwrap_or(i64::MAX),
+            status,
         );
+        if let Some(PullStatus::Failed(why)) = f.pull.as_ref().map(|p| &p.status) {
+            info.error_message = Some(LocalizableMessage::new(
+                "com.vmware.vapi.sim.transfer_failed".into(),
+                why.clone(),
+                Vec::new(),
+            ));
+        }
         info.size = f.size;
         info.checksum_info = f.checksum.clone();
         info.source_endpoint = f.source_endpoint.clone();
@@ -98,7 +119,7 @@ impl ups::File for Simulator {
     ) -> Result<ups::FileInfo, ups::file::AddError> {
         let mut world = self.world().await;
         let u = live_update(&mut world.updates, id.as_str())?;
-        require_active(&u.session)?;
+        open_for_changes(u)?;
         if file_spec.source_type.is_unknown() {
             return Err(Fault::InvalidArgument(format!(
                 "Unknown source type {}.",
@@ -109,18 +130,30 @@ impl ups::File for Simulator {
         if file_spec.name.is_empty() {
             return Err(Fault::InvalidArgument("A file needs a name.".into()).into());
         }
-        if file_spec.source_type == ups::FileSourceType::Pull {
-            return Err(
-                Fault::InvalidArgument("PULL sources are not simulated: use PUSH.".into()).into(),
-            );
-        }
-        let upload = Upload {
+        let pull_from = match file_spec.source_type {
+            ups::FileSourceType::Pull => {
+                Some(crate::pull::source_url(file_spec.source_endpoint.as_ref())?)
+            }
+            ups::FileSourceType::Push => None,
+            _ => {
+                return Err(Fault::InvalidArgument(format!(
+                    "Files are added with a PUSH or PULL source, not {}.",
+                    file_spec.source_type
+                ))
+                .into());
+            }
+        };
+        let mut upload = Upload {
             source_type: file_spec.source_type,
             source_endpoint: file_spec.source_endpoint,
             size: file_spec.size,
             checksum: file_spec.checksum_info,
             received: None,
+            pull: None,
         };
+        if let Some(url) = pull_from {
+            upload.pull = Some(self.start_pull(id.as_str(), &file_spec.name, url, &upload)?);
+        }
         let info = self.upload_info(&u.session.token, &file_spec.name, &upload);
         u.files.insert(file_spec.name, upload);
         Ok(info)

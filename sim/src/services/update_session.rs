@@ -11,8 +11,8 @@ use vapi_runtime::Id;
 
 use crate::faults::Fault;
 use crate::state::{
-    Kind, Opened, Phase, Simulator, Update, World, error_message, live_update, require_active,
-    set_progress, unix_millis_now,
+    Kind, Opened, Phase, Simulator, Update, Upload, World, error_message, live_update,
+    require_active, set_progress, unix_millis_now,
 };
 use crate::store::{Change, Item, Store, StoredFile};
 
@@ -51,7 +51,11 @@ async fn blocking<T: Send + 'static>(
 
 /// Moves the session's uploads into the item and writes the new state to disk: all of it or
 /// nothing (the item as it was, the uploads' blobs removed).
-async fn commit(store: &Arc<Store>, world: &mut World, session: &str) -> Result<(), Fault> {
+pub(crate) async fn commit(
+    store: &Arc<Store>,
+    world: &mut World,
+    session: &str,
+) -> Result<(), Fault> {
     let World { updates, items, .. } = world;
     let Some(u) = updates.get_mut(session) else {
         return Err(Fault::NotFound(format!("No update session {session}.")));
@@ -168,6 +172,7 @@ impl item::UpdateSession for Simulator {
             Update {
                 session,
                 files: BTreeMap::new(),
+                completing: false,
             },
         );
         if let Some(t) = client_token {
@@ -198,13 +203,29 @@ impl item::UpdateSession for Simulator {
         let mut world = self.world().await;
         let u = live_update(&mut world.updates, id.as_str())?;
         require_active(&u.session)?;
+        if u.completing {
+            return Err(Fault::NotAllowed(
+                "The session is already completing: its PULL sources are being fetched.".into(),
+            )
+            .into());
+        }
         for (name, f) in &u.files {
+            if f.pull.is_some() && f.received.is_none() {
+                // Being fetched by the server: checked when it arrives.
+                continue;
+            }
             if f.received.is_none() {
                 return Err(Fault::NotAllowed(format!("File {name} was not received.")).into());
             }
             if let Some(why) = Simulator::invalid(f) {
                 return Err(Fault::NotAllowed(format!("File {name} is invalid: {why}.")).into());
             }
+        }
+        if u.pulling() {
+            // As vCenter: the call returns, the session stays ACTIVE until the server has
+            // fetched every PULL source, then is DONE (or ERROR if a fetch fails).
+            u.completing = true;
+            return Ok(());
         }
         commit(&self.store, &mut world, id.as_str()).await?;
         Ok(())
@@ -240,7 +261,7 @@ impl item::UpdateSession for Simulator {
         let u = live_update(&mut world.updates, id.as_str())?;
         require_active(&u.session)?;
         u.session.end(Phase::Error, Some(client_error_message));
-        u.files.values_mut().for_each(|f| f.received = None);
+        u.files.values_mut().for_each(Upload::discard);
         Ok(())
     }
 

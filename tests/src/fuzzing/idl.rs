@@ -554,24 +554,15 @@ fn ends(settings: Settings) -> Ends {
     }
 }
 
-/// The files of `model`, one per module, unformatted: the tokens' text, which says whether a
-/// module changed without the cost of formatting it.
-fn unformatted(model: &Model, settings: Settings) -> BTreeMap<String, String> {
-    let layout = Layout::ModulePerFile;
-    match __private::files(model, &[], &layout, ends(settings), HEADER, false) {
-        Ok(files) => files,
-        Err(e) => panic!("the IDL loads but generates broken Rust: {e}"),
-    }
-}
-
-/// The unchanged IDL's model, and its files as [`unformatted`] makes them with some settings.
+/// The unchanged IDL's model, and its files, one per module and unformatted, with some settings.
 struct Baseline {
     model: Model,
     files: BTreeMap<String, String>,
 }
 
-/// The [`Baseline`] for `settings`, computed once per process: a module a mutation leaves as it
-/// was needs neither formatting nor a parse.
+/// The [`Baseline`] for `settings`, computed once per process (after checking that the
+/// unchanged IDL generates formatted files that parse): a module a mutation leaves as it was
+/// needs no parse.
 fn baseline(settings: Settings) -> &'static Baseline {
     static BASELINES: [OnceLock<Baseline>; 4] = [const { OnceLock::new() }; 4];
     let i = usize::from(settings.ends) * 2 + usize::from(settings.feature_gates);
@@ -584,16 +575,23 @@ fn baseline(settings: Settings) -> &'static Baseline {
             Ok(model) => model,
             Err(diags) => panic!("the IDL of idl/ does not load:\n{diags}"),
         };
-        let files = unformatted(&model, settings);
+        let layout = Layout::ModulePerFile;
+        let files = match __private::files(&model, &[], &layout, ends(settings), HEADER, false) {
+            Ok(files) => files,
+            Err(e) => panic!("the IDL of idl/ generates broken Rust: {e}"),
+        };
         Baseline { model, files }
     })
 }
 
 /// `idl_mutate`: `data` decodes (with `arbitrary`) to a [`Plan`]; the mutated IDL goes through
 /// the whole pipeline, one file per module (the layout of `generated/`; `idl_bytes` covers the
-/// single file). Only what the mutation changed is redone: files whose text is unchanged are
-/// not parsed again ([`Preloaded`]), and a module whose tokens are those of the unchanged IDL
-/// is neither formatted nor parsed again, since its file is the one that parsed before.
+/// single file and the formatting). Only what the mutation changed is redone: files whose text
+/// is unchanged are not parsed again ([`Preloaded`]), only the modules the changed packages
+/// reach are emitted (`__private::changed_files`), and a module whose text is that of the
+/// unchanged IDL is not parsed again, since its file is the one that parsed before. The
+/// generated text is parsed as the compiler reads it, without prettyplease: a build script's
+/// `Config::compile` writes it so, and `idl_bytes` formats what it generates.
 ///
 /// # Panics
 ///
@@ -619,22 +617,9 @@ pub fn idl_mutate(data: &[u8]) {
             return;
         }
     };
-    // A mutation of what the model does not keep (comments, quoting, order of keys).
-    if model == baseline.model {
-        return;
-    }
-    for (name, text) in unformatted(&model, settings) {
-        if baseline.files.get(&name) == Some(&text) {
-            continue;
-        }
-        // As the formatted output is made: parsed, then printed.
-        match __private::format(&text) {
-            Ok(pretty) => {
-                if let Err(e) = syn::parse_file(&pretty) {
-                    panic!("generated `{name}` does not parse: {e}\n{pretty}");
-                }
-            }
-            Err(e) => panic!("generated `{name}` does not parse: {e}\n{text}"),
-        }
-    }
+    let files = match __private::changed_files(&model, &baseline.model, ends(settings), HEADER) {
+        Ok(files) => files,
+        Err(e) => panic!("the IDL loads but generates broken Rust: {e}"),
+    };
+    parse_all(&files, &baseline.files);
 }

@@ -13,7 +13,9 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;
@@ -420,6 +422,35 @@ pub fn check_answer(what: &str, path: &str, head: bool, answer: &Answer) {
     }
 }
 
+/// The data directory of one simulator, removed when dropped (also after a finding's panic):
+/// on tmpfs (`/dev/shm`) where the machine has one, as the simulator syncs its state to disk at
+/// every change and a disk's fsyncs would be most of the time of each input.
+struct Scratch(Option<PathBuf>);
+
+impl Scratch {
+    fn new() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let shm = std::path::Path::new("/dev/shm");
+        let dir = shm.is_dir().then(|| {
+            shm.join(format!(
+                "vapi-fuzz-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ))
+        });
+        // Where it cannot be made, the simulator makes its own temporary directory.
+        Scratch(dir.filter(|d| std::fs::create_dir(d).is_ok()))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.0 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 /// Sends `requests`, after a login, to a fresh simulator, checking every answer.
 ///
 /// # Panics
@@ -429,6 +460,8 @@ pub fn exchange(requests: &[Request]) {
     let mut config = SimConfig::new("http://127.0.0.1:1");
     config.user = "u".to_owned();
     config.password = "p".to_owned();
+    let scratch = Scratch::new();
+    config.data_dir.clone_from(&scratch.0);
     let sim = match Simulator::new(config) {
         Ok(sim) => sim,
         Err(e) => panic!("the simulator's data directory: {e}"),

@@ -142,6 +142,7 @@ pub mod __private {
             feature_gates: ends.feature_gates,
         };
         let wanted = crate::emit::closure(model, &[]);
+        let emitted = crate::emit::emitted_modules(model, &wanted);
         let by_path: BTreeMap<&[String], &crate::ir::Package> = model
             .packages
             .iter()
@@ -159,7 +160,7 @@ pub mod __private {
                 if reached.is_disjoint(&differ) {
                     continue;
                 }
-                crate::emit::package_module(model, package, &wanted, &options)
+                crate::emit::package_module(model, package, &emitted, &options)
             };
             let attrs = path
                 .is_empty()

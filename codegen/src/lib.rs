@@ -148,9 +148,29 @@ pub mod __private {
             .iter()
             .map(|p| (p.module_path.as_slice(), p))
             .collect();
+        let layout = Layout::ModulePerFile;
+        let output = crate::pipeline::Output {
+            packages: &[],
+            ends: options,
+            header,
+            layout: &layout,
+            pretty: false,
+        };
         for (path, children) in crate::render::module_tree(by_path.keys().copied()) {
-            let module = if path.is_empty() {
-                crate::emit::root_module(model, &wanted, &options)
+            let (name, text) = if path.is_empty() {
+                let attrs = quote::quote! { #![deny(missing_docs)] };
+                crate::docs::for_compiler_only(true, || {
+                    let module = crate::emit::root_module(model, &wanted, &options);
+                    crate::render::render_file(
+                        &path,
+                        Some(module),
+                        &children,
+                        header,
+                        Some(attrs),
+                        false,
+                    )
+                })
+                .map_err(Error::Render)?
             } else {
                 // A module without a package holds only its children's declarations.
                 let Some(package) = by_path.get(path.as_slice()) else {
@@ -160,14 +180,8 @@ pub mod __private {
                 if reached.is_disjoint(&differ) {
                     continue;
                 }
-                crate::emit::package_module(model, package, &emitted, &options)
+                crate::pipeline::package_file(model, &output, &emitted, package, &children)?
             };
-            let attrs = path
-                .is_empty()
-                .then(|| quote::quote! { #![deny(missing_docs)] });
-            let (name, text) =
-                crate::render::render_file(&path, Some(module), &children, header, attrs, false)
-                    .map_err(Error::Render)?;
             out.insert(name, text);
         }
         Ok(out)

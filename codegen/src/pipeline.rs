@@ -187,6 +187,28 @@ fn whole_file(
         .map_err(Error::Render)
 }
 
+/// The file of a package's module as [`run`] makes it, its parts made one after the other on
+/// this thread (for the fuzzers' incremental entry point).
+///
+/// # Errors
+///
+/// As [`run`].
+pub(crate) fn package_file(
+    model: &Model,
+    output: &Output<'_>,
+    emitted: &Arc<BTreeSet<String>>,
+    package: &Package,
+    children: &BTreeSet<String>,
+) -> Result<(String, String), Error> {
+    crate::docs::for_compiler_only(!output.pretty, || {
+        let mut parts = Vec::new();
+        for part in 0..emit::part_count(package) {
+            parts.push(make_part(model, output, emitted, package, part)?);
+        }
+        assemble(output, package, children, parts)
+    })
+}
+
 /// One part of a package's module, as text.
 fn make_part(
     model: &Model,

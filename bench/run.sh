@@ -8,9 +8,11 @@
 #
 # Environment: RUNS (default 5; N >= 100 runs 3 times, N = 1000 once), WORK (scratch directory,
 # default target/vapi-bench), DEBUG_MAX_N (largest N for the unoptimised binary, default 10),
-# COMPILE_MAX_N (largest N whose generated crate is compiled, default 10), PHASES_MAX_N (largest
-# N for the in-process phase timings of `vapi-bench-driver phases`, default 100), SKIP_BUILDRS=1,
-# SKIP_COMPILE=1.
+# CHECK_MAX_N (largest N whose no-op regenerate and --check are timed besides the fresh one,
+# default 100), COMPILE_MAX_N (largest N whose generated crate is compiled beside tonic's,
+# default 10), PHASES_MAX_N (largest N for the in-process phase timings of `vapi-bench-driver
+# phases`, default 100), PAIRS (interleaved pairs of the N = 1 whole-process ratio, default 15),
+# SKIP_BUILDRS=1, SKIP_COMPILE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -21,6 +23,8 @@ WORK=${WORK:-$ROOT/target/vapi-bench}
 DEBUG_MAX_N=${DEBUG_MAX_N:-10}
 COMPILE_MAX_N=${COMPILE_MAX_N:-10}
 PHASES_MAX_N=${PHASES_MAX_N:-100}
+CHECK_MAX_N=${CHECK_MAX_N:-100}
+PAIRS=${PAIRS:-15}
 mkdir -p "$WORK"
 
 say() { printf '%s\n' "$*"; }
@@ -60,6 +64,26 @@ REL=$ROOT/target/release/vapi-codegen
 DBG=$ROOT/target/debug/vapi-codegen
 DRIVER=$ROOT/target/release/vapi-bench-driver
 
+# --- whole process, N = 1: ours / tonic-prost-build, interleaved pairs -----------------------
+# One run of each after the other, PAIRS times, so that both see the same load; the ratio of
+# each pair, then the median of the ratios.
+"$DRIVER" proto 1 "$WORK/proto-pairs"
+ratios=() ours=() theirs=()
+for ((i = 0; i < PAIRS; i++)); do
+  rm -rf "$WORK/pairs-out" "$WORK/pairs-pout"
+  t0=$EPOCHREALTIME
+  "$REL" --idl "$ROOT/idl" --out "$WORK/pairs-out" >/dev/null 2>&1
+  t1=$EPOCHREALTIME
+  "$DRIVER" tonic "$WORK/proto-pairs" "$WORK/pairs-pout" >/dev/null 2>&1
+  t2=$EPOCHREALTIME
+  ours+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')")
+  theirs+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.4f", b - a}')")
+  ratios+=("$(awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {printf "%.3f", (b - a) / (c - b)}')")
+done
+med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+say "N=1 whole process, $PAIRS interleaved pairs: ours $(med "${ours[@]}")s, tonic-prost-build $(med "${theirs[@]}")s (medians); ratio median $(med "${ratios[@]}") (min $(printf '%s\n' "${ratios[@]}" | sort -g | head -1), max $(printf '%s\n' "${ratios[@]}" | sort -g | tail -1))"
+rm -rf "$WORK/pairs-out" "$WORK/pairs-pout" "$WORK/proto-pairs"
+
 # --- whole process: regenerate (fresh and no-op) and --check --------------------------------
 for n in "${SIZES[@]}"; do
   idl=$WORK/idl-$n
@@ -74,6 +98,7 @@ for n in "${SIZES[@]}"; do
     fi
     rm -rf "$out"
     say "N=$n $build regenerate-fresh: $(PRE="rm -rf '$out'" measure "$r" "$bin" --idl "$idl" --out "$out")"
+    ((n <= CHECK_MAX_N)) || continue
     say "N=$n $build regenerate-noop:  $(measure "$r" "$bin" --idl "$idl" --out "$out")"
     say "N=$n $build check:            $(measure "$r" "$bin" --check --idl "$idl" --out "$out")"
   done
@@ -109,7 +134,10 @@ if [[ -z ${SKIP_BUILDRS:-} ]]; then
   fi
 fi
 
-# --- compile time of the generated crate ----------------------------------------------------
+# --- compile time of the generated crate, beside tonic-prost-build's output ------------------
+# Our crate (client + server) and a crate of tonic-prost-build's output for the equivalent
+# .proto (prost + tonic, client + server), each with its dependencies built, cleaned and built
+# again (debug) one after the other, 3 times.
 if [[ -z ${SKIP_COMPILE:-} ]]; then
   export CARGO_TARGET_DIR=$WORK/target-gen
   for n in "${SIZES[@]}"; do
@@ -139,12 +167,53 @@ server = ["vapi-runtime/server"]
 EOF
     cp "$ROOT/Cargo.lock" "$crate/Cargo.lock"
     (cd "$crate" && cargo build -q --features client,server >/dev/null 2>&1) || true
-    for feat in "" "client,server"; do
-      label=${feat:-types+traits}
-      t=$(cd "$crate" && PRE="cargo clean -q -p vapi-bindings-n$n" measure 3 cargo build -q --features "$feat")
-      say "N=$n compile generated crate ($label, debug, $(find "$crate/src" -name '*.rs' -exec cat {} + | wc -l) lines): $t"
+    # tonic's crate: its generated files, one module per package, included.
+    tcrate=$WORK/tonic-$n
+    rm -rf "$tcrate"
+    mkdir -p "$tcrate/src" "$tcrate/gen"
+    "$DRIVER" proto "$n" "$WORK/proto-$n"
+    "$DRIVER" tonic "$WORK/proto-$n" "$tcrate/gen" >/dev/null
+    rm -rf "$WORK/proto-$n"
+    cat >"$tcrate/Cargo.toml" <<EOF
+[package]
+name = "tonic-anchor-n$n"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+prost = "0.14"
+tonic = "0.14"
+tonic-prost = "0.14"
+
+[workspace]
+EOF
+    {
+      echo '#![allow(warnings, clippy::all)]'
+      prev=()
+      for f in $(cd "$tcrate/gen" && ls ./*.rs | sed 's|^\./||; s|\.rs$||' | LC_ALL=C sort); do
+        IFS=. read -r -a segs <<<"$f"
+        common=0
+        while ((common < ${#prev[@]} && common < ${#segs[@]})) && [[ ${prev[common]} == "${segs[common]}" ]]; do
+          common=$((common + 1))
+        done
+        for ((k = ${#prev[@]}; k > common; k--)); do echo '}'; done
+        for ((k = common; k < ${#segs[@]}; k++)); do echo "pub mod ${segs[k]} {"; done
+        echo "include!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/gen/$f.rs\"));"
+        prev=("${segs[@]}")
+      done
+      for ((k = ${#prev[@]}; k > 0; k--)); do echo '}'; done
+    } >"$tcrate/src/lib.rs"
+    (cd "$tcrate" && cargo build -q >/dev/null 2>&1) || say "N=$n tonic crate does not build"
+    ours_t=() tonic_t=()
+    for ((i = 0; i < 3; i++)); do
+      ours_t+=("$(cd "$crate" && PRE="cargo clean -q -p vapi-bindings-n$n" measure 1 cargo build -q --features client,server | cut -d' ' -f1)")
+      tonic_t+=("$(cd "$tcrate" && PRE="cargo clean -q -p tonic-anchor-n$n" measure 1 cargo build -q | cut -d' ' -f1)")
     done
-    (cd "$crate" && cargo clean -q -p "vapi-bindings-n$n" && cargo build -q --timings --features client,server >/dev/null 2>&1 && cp -f "$CARGO_TARGET_DIR"/cargo-timings/cargo-timing.html "$WORK/cargo-timing-n$n.html") || true
+    say "N=$n compile generated crate (client+server, debug, $(find "$crate/src" -name '*.rs' -exec cat {} + | wc -l) lines), 3 runs: ${ours_t[*]}"
+    say "N=$n compile tonic-prost-build's crate (client+server, debug, $(find "$tcrate/gen" -name '*.rs' -exec cat {} + | wc -l) lines), 3 runs interleaved with ours: ${tonic_t[*]}"
+    t=$(cd "$crate" && PRE="cargo clean -q -p vapi-bindings-n$n" measure 3 cargo build -q)
+    say "N=$n compile generated crate (types+traits, debug): $t"
   done
   unset CARGO_TARGET_DIR
 fi

@@ -14,6 +14,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -26,7 +27,7 @@ struct Scope {
     /// Rust segments below the bindings' root.
     module: Vec<String>,
     /// The modules emitted (paths joined with `::`); `None` when every module is.
-    emitted: Option<BTreeSet<String>>,
+    emitted: Option<Arc<BTreeSet<String>>>,
 }
 
 thread_local! {
@@ -55,7 +56,7 @@ pub fn for_compiler_only<R>(yes: bool, f: impl FnOnce() -> R) -> R {
 ///
 /// Docs are built deep inside the emitters, which need not know of links: the scope travels
 /// beside them, per thread, as each module is emitted on one thread.
-pub fn in_module<R>(path: &[String], emitted: BTreeSet<String>, f: impl FnOnce() -> R) -> R {
+pub fn in_module<R>(path: &[String], emitted: Arc<BTreeSet<String>>, f: impl FnOnce() -> R) -> R {
     let scope = Scope {
         module: path.to_vec(),
         emitted: Some(emitted),
@@ -532,7 +533,7 @@ mod tests {
             "If {@term unset}, {@term true} or {@term false}: see {@link File.Info}, \
              {@rust a::b FileInfo::size} and {@rust a::b File}; <{@x}>.",
         );
-        let emitted = ["a::b", "a::c"].map(String::from).into();
+        let emitted = Arc::new(["a::b", "a::c"].map(String::from).into());
         let line = in_module(&["a".to_owned(), "b".to_owned()], emitted, || {
             in_submodule("file", || {
                 Doc::from_text(

@@ -4,8 +4,8 @@
 //! four threads, so that the tokens and text of the whole output are never in memory at once.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use quote::quote;
 
@@ -76,6 +76,7 @@ pub(crate) fn module_per_file(
     sink: &(dyn Fn(String, String) -> Result<(), Error> + Sync),
 ) -> Result<(), Error> {
     let wanted = emit::closure(model, output.packages);
+    let emitted = emit::emitted_modules(model, &wanted);
     // As `emit::emit` sorts its modules by path, the last module of a path wins.
     let mut by_path: BTreeMap<&[String], &Package> = BTreeMap::new();
     for package in &model.packages {
@@ -122,7 +123,7 @@ pub(crate) fn module_per_file(
             let result = crate::docs::for_compiler_only(!output.pretty, || match job {
                 Job::Whole => whole_file(model, output, &wanted, path, children),
                 Job::Part(package) => {
-                    make_part(model, output, &wanted, package, part).and_then(|text| {
+                    make_part(model, output, &emitted, package, part).and_then(|text| {
                         let done = {
                             let mut slots = parts[f].lock().unwrap_or_else(|e| e.into_inner());
                             slots[part] = Some(text);
@@ -196,11 +197,11 @@ fn whole_file(
 fn make_part(
     model: &Model,
     output: &Output<'_>,
-    wanted: &BTreeSet<&str>,
+    emitted: &Arc<BTreeSet<String>>,
     package: &Package,
     part: usize,
 ) -> Result<PartText, Error> {
-    let (items, root) = emit::package_part(model, package, wanted, &output.ends, part);
+    let (items, root) = emit::package_part(model, package, emitted, &output.ends, part);
     let rt = !items.is_empty();
     let name = package.module_path.join("::");
     let text = render::render_items(&name, items, output.pretty).map_err(Error::Render)?;

@@ -9,6 +9,7 @@ mod service;
 pub(crate) mod types;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -25,10 +26,11 @@ pub const REGENERATE: &str = "cargo run -p vapi-codegen";
 /// nested modules.
 pub(crate) fn emit(model: &Model, packages: &[String], options: &rest::Options) -> Vec<Module> {
     let wanted = closure(model, packages);
+    let emitted = emitted_modules(model, &wanted);
     let mut modules = vec![root_module(model, &wanted, options)];
     for package in &model.packages {
         if wanted.contains(package.name.as_str()) {
-            modules.push(package_module(model, package, &wanted, options));
+            modules.push(package_module(model, package, &emitted, options));
         }
     }
     modules.sort_by(|a, b| a.path.cmp(&b.path));
@@ -76,13 +78,13 @@ pub(crate) fn root_module(
 pub(crate) fn package_module(
     model: &Model,
     package: &Package,
-    wanted: &BTreeSet<&str>,
+    emitted: &Arc<BTreeSet<String>>,
     options: &rest::Options,
 ) -> Module {
     let mut items = TokenStream::new();
     let mut root = false;
     for part in 0..part_count(package) {
-        let (tokens, uses_root) = package_part(model, package, wanted, options, part);
+        let (tokens, uses_root) = package_part(model, package, emitted, options, part);
         items.extend(tokens);
         root |= uses_root;
     }
@@ -127,17 +129,11 @@ pub(crate) fn package_head(package: &Package, rt: bool, root: bool) -> Module {
 pub(crate) fn package_part(
     model: &Model,
     package: &Package,
-    wanted: &BTreeSet<&str>,
+    emitted: &Arc<BTreeSet<String>>,
     options: &rest::Options,
     part: usize,
 ) -> (TokenStream, bool) {
-    let emitted = model
-        .packages
-        .iter()
-        .filter(|p| wanted.contains(p.name.as_str()))
-        .map(|p| p.module_path.join("::"))
-        .collect();
-    crate::docs::in_module(&package.module_path, emitted, || {
+    crate::docs::in_module(&package.module_path, Arc::clone(emitted), || {
         types::track_root(|| part_items(model, package, options, part))
     })
 }
@@ -193,6 +189,19 @@ fn part_items(
         }
     }
     items
+}
+
+/// The modules of the `wanted` packages (Rust paths joined with `::`), which docs may link to:
+/// made once per run, shared by every module's docs.
+pub(crate) fn emitted_modules(model: &Model, wanted: &BTreeSet<&str>) -> Arc<BTreeSet<String>> {
+    Arc::new(
+        model
+            .packages
+            .iter()
+            .filter(|p| wanted.contains(p.name.as_str()))
+            .map(|p| p.module_path.join("::"))
+            .collect(),
+    )
 }
 
 /// The error `s` extends, with its module.

@@ -9,6 +9,7 @@ use crate::idl::ast::{self, S};
 use crate::ir::{Docs, Model, Name, Package, ResourceType, Type};
 use crate::naming;
 
+mod compact;
 mod cycles;
 mod data;
 mod names;
@@ -19,6 +20,7 @@ mod symbols;
 mod tests;
 mod types;
 
+pub use compact::compact;
 use names::RustNames;
 
 /// Resolves and validates decoded files. Returns `None` if anything was pushed to `diags`.

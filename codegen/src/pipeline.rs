@@ -110,7 +110,20 @@ pub(crate) fn module_per_file(
             }
         }
     }
-    jobs.sort_by_key(|job| std::cmp::Reverse(job.3));
+    // The largest files first and, within a file, its largest parts first; but file by file:
+    // the parts of a file wait in memory until its last part is made, so ordering all parts by
+    // weight alone held most of the output's text until the end.
+    let mut file_weight = vec![0usize; files.len()];
+    for job in &jobs {
+        file_weight[job.0] = file_weight[job.0].saturating_add(job.3);
+    }
+    jobs.sort_by_key(|job| {
+        (
+            std::cmp::Reverse(file_weight[job.0]),
+            job.0,
+            std::cmp::Reverse(job.3),
+        )
+    });
     let next = AtomicUsize::new(0);
     let failed: Mutex<Vec<(usize, Error)>> = Mutex::new(Vec::new());
     let work = || {

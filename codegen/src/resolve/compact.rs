@@ -44,7 +44,9 @@ fn name(n: &mut Name) {
 }
 
 fn docs(d: &mut Docs) {
-    d.text.shrink_to_fit();
+    if let Some(since) = &mut d.since {
+        since.shrink_to_fit();
+    }
 }
 
 fn enumeration(e: &mut Enumeration) {
@@ -100,15 +102,11 @@ fn operation(op: &mut Operation) {
         ty(&mut p.ty);
     }
     if let Some(r) = &mut op.result {
-        r.doc.shrink_to_fit();
         ty(&mut r.ty);
     }
     op.errors.shrink_to_fit();
     for e in &mut op.errors {
         e.conditions.shrink_to_fit();
-        for c in &mut e.conditions {
-            c.text.shrink_to_fit();
-        }
     }
     op.privileges.shrink_to_fit();
     for p in &mut op.privileges {

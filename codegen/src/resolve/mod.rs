@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Loc, Pos};
 use crate::idl::ast::{self, S};
-use crate::ir::{Docs, Model, Name, Package, ResourceType, Type};
+use crate::ir::{Docs, Model, Name, Package, ResourceType, Text, Type};
 use crate::naming;
 
 mod compact;
@@ -95,7 +95,7 @@ fn loc(file: &str, pos: Pos) -> Loc {
     }
 }
 
-fn docs(doc: &S<String>, since: &Option<S<String>>) -> Docs {
+fn docs(doc: &S<Text>, since: &Option<S<String>>) -> Docs {
     Docs {
         text: doc.value.clone(),
         since: since.as_ref().map(|s| s.value.clone()),
@@ -134,7 +134,8 @@ impl<'a> Resolver<'a, '_> {
                         rust: naming::id_type_name(&rt.value),
                     },
                     docs: Docs {
-                        text: format!("The resource type of the `{}` service.", s.name.value),
+                        text: format!("The resource type of the `{}` service.", s.name.value)
+                            .into(),
                         since: s.since.as_ref().map(|v| v.value.clone()),
                     },
                 });
@@ -158,7 +159,8 @@ impl<'a> Resolver<'a, '_> {
                             text: format!(
                                 "The resource type of the `{}.{}` service.",
                                 f.package.value, s.name.value
-                            ),
+                            )
+                            .into(),
                             since: s.since.as_ref().map(|v| v.value.clone()),
                         },
                     });

@@ -31,12 +31,14 @@ fn resolve_decoded(files: Vec<ast::File>, sources: &[Source]) -> Result<Model, D
     let model = resolve::resolve(&files, &mut diags);
     checkpoint(sources, std::mem::take(&mut diags))?;
     let mut model = model.ok_or_else(Diagnostics::default)?;
+    // Before the doc pass, which holds the model beside the decoded files. The doc pass adds
+    // no room to spare (rewritten doc text is made to size).
+    resolve::compact(&mut model);
 
     doc_refs::check(&files, sources, &model, &mut diags);
     drop(files);
     checkpoint(sources, diags)?;
     doc_refs::resolve(&mut model);
-    resolve::compact(&mut model);
     Ok(model)
 }
 

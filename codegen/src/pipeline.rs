@@ -202,15 +202,17 @@ fn whole_file(
         // The root's registry names every type of the IDL: formatted piece by piece, it is
         // never held whole as tokens, syntax tree and printer buffers (most of the memory
         // of a run at a thousand times the real IDL).
-        let (head, entries, rest) = emit::root_parts(model, wanted, &output.ends);
+        let head = emit::root_head(model, wanted);
         let (name, mut text) =
             render::render_file(path, Some(head), children, output.header, attrs, true)
                 .map_err(Error::Render)?;
+        let entries = || emit::root_registry(model, wanted);
         text.push_str(
-            &render::render_array_item("the root", emit::registry_of, &entries, 64)
+            &render::render_array_item("the root", emit::registry_of, entries, 64)
                 .map_err(Error::Render)?,
         );
-        text.push_str(&render::render_items("the root", rest, true).map_err(Error::Render)?);
+        let api = emit::root_api(model, wanted, &output.ends);
+        text.push_str(&render::render_items("the root", api, true).map_err(Error::Render)?);
         return Ok(Some((name, text)));
     }
     let module = path

@@ -121,9 +121,10 @@ pub fn render_items(module: &str, items: TokenStream, pretty: bool) -> Result<St
     Ok(text.strip_prefix('\n').unwrap_or(&text).to_owned())
 }
 
-/// Formatted, the item `wrap(elements)`: one item holding an array of `elements` (such as a
-/// `const` table), made `chunk` elements at a time, so that the tokens, syntax tree and
-/// printer buffers of a table that grows with the IDL are never held whole. prettyplease
+/// Formatted, the item `wrap(elements)`: one item holding an array of the elements
+/// `elements()` makes (such as a `const` table), made and formatted `chunk` elements at a
+/// time, so that the tokens, syntax tree and printer buffers of a table that grows with the
+/// IDL are never held whole. prettyplease
 /// prints an array too long for one line with each element on lines of its own, laid out
 /// alone, so the item's text is what precedes the first element in the first piece, then
 /// each piece's elements, then what follows the last element. When a piece is not printed
@@ -132,20 +133,27 @@ pub fn render_items(module: &str, items: TokenStream, pretty: bool) -> Result<St
 /// # Errors
 ///
 /// A [`RenderError`] if the tokens are not valid Rust.
-pub fn render_array_item(
+pub fn render_array_item<I: Iterator<Item = TokenStream>>(
     module: &str,
     wrap: impl Fn(&[TokenStream]) -> TokenStream,
-    elements: &[TokenStream],
+    elements: impl Fn() -> I,
     chunk: usize,
 ) -> Result<String, RenderError> {
-    let whole = || render_items(module, wrap(elements), true);
-    if elements.len() <= chunk.max(1) {
-        return whole();
-    }
+    let whole = || render_items(module, wrap(&elements().collect::<Vec<_>>()), true);
+    let chunk = chunk.max(1);
     let mut out = String::new();
     let mut end = String::new();
-    for (i, piece) in elements.chunks(chunk.max(1)).enumerate() {
-        let text = render_items(module, wrap(piece), true)?;
+    let mut all = elements();
+    for i in 0.. {
+        let piece: Vec<TokenStream> = all.by_ref().take(chunk).collect();
+        if i == 0 && piece.len() < chunk {
+            return whole();
+        }
+        if piece.is_empty() {
+            break;
+        }
+        let text = render_items(module, wrap(&piece), true)?;
+        drop(piece);
         // The array opens at the end of a line and closes at the start of one, its elements
         // indented between.
         let open = text.find("[\n").map(|at| at + 2);
@@ -349,9 +357,9 @@ mod tests {
             })
             .collect();
         let whole = render_items("m", wrap(&long), true).unwrap();
-        for chunk in [1, 3, 4, 9, 10, 64] {
+        for chunk in [1, 3, 4, 5, 9, 10, 64] {
             assert_eq!(
-                render_array_item("m", wrap, &long, chunk).unwrap(),
+                render_array_item("m", wrap, || long.iter().cloned(), chunk).unwrap(),
                 whole,
                 "{chunk}"
             );
@@ -359,8 +367,18 @@ mod tests {
         // Pieces that fit on one line: made whole.
         let short: Vec<TokenStream> = (0..5u8).map(|i| quote!(#i)).collect();
         let whole = render_items("m", wrap(&short), true).unwrap();
-        assert_eq!(render_array_item("m", wrap, &short, 2).unwrap(), whole);
+        assert_eq!(
+            render_array_item("m", wrap, || short.iter().cloned(), 2).unwrap(),
+            whole
+        );
         assert!(whole.contains("&[0u8, 1u8, 2u8, 3u8, 4u8]"), "{whole}");
+        // None at all: the empty array.
+        let empty = render_items("m", wrap(&[]), true).unwrap();
+        assert_eq!(
+            render_array_item("m", wrap, std::iter::empty, 2).unwrap(),
+            empty
+        );
+        assert!(empty.contains("&[];"), "{empty}");
     }
 
     #[test]

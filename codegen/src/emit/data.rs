@@ -24,12 +24,12 @@ pub fn since(doc: &mut Doc, docs: &Docs) {
     }
 }
 
-/// The entries of `TYPES`, the registry of the root module (see [`registry_of`]): every
-/// identifier type, enumeration, structure and error of `packages`, with its vAPI name and a
-/// JSON round trip, in IR order.
-pub fn registry_entries<'m>(packages: impl Iterator<Item = &'m Package>) -> Vec<TokenStream> {
+/// The entries of `TYPES`, the registry of the root module (see [`registry_of`]), for the
+/// package `p`: each identifier type, enumeration, structure and error, with its vAPI name and
+/// a JSON round trip, in IR order.
+pub fn registry_entries(p: &Package) -> Vec<TokenStream> {
     let mut entries = Vec::new();
-    for p in packages {
+    {
         let path = &p.module_path;
         let mut entry = |name: &str, wire: String, kind: &str| {
             let ty = super::types::path_to(&[], path, name);

@@ -267,7 +267,12 @@ impl<'a> Decoder<'a> {
             return Vec::new();
         };
         match &node.kind {
-            NodeKind::Seq(items) => items.iter().filter_map(|item| each(self, item)).collect(),
+            NodeKind::Seq(items) => {
+                let mut list: Vec<T> = items.iter().filter_map(|item| each(self, item)).collect();
+                // The decoded files are held whole while they are resolved: no room to spare.
+                list.shrink_to_fit();
+                list
+            }
             // `fields:` with nothing after it is an empty list, not a mistake.
             NodeKind::Null => Vec::new(),
             other => {
@@ -331,6 +336,7 @@ impl<'a> Decoder<'a> {
             }
             out.push((k, v));
         }
+        out.shrink_to_fit();
         out
     }
 

@@ -27,7 +27,7 @@ impl<'a> Resolver<'a, '_> {
             );
         }
         let mut names = RustNames::new("the value");
-        let mut values = Vec::new();
+        let mut values = Vec::with_capacity(e.values.len());
         for v in &e.values {
             if !naming::is_enumeration_value(&v.name.value) {
                 self.err(
@@ -147,7 +147,7 @@ impl<'a> Resolver<'a, '_> {
 
     pub(super) fn structure(
         &mut self,
-        file: &ast::File,
+        file: &'a ast::File,
         s: &'a ast::StructDecl,
         rust: String,
     ) -> Structure {
@@ -163,7 +163,7 @@ impl<'a> Resolver<'a, '_> {
                 .map(|(q, sym)| self.type_ref(&q, sym))
         });
         let mut names = RustNames::new("the field");
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(inherited.len() + s.fields.len());
         // Inherited fields were checked where they were declared.
         for (parent_file, f) in inherited {
             let rust_name = naming::value_name(&f.name.value);

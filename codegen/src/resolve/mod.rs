@@ -83,7 +83,7 @@ struct Resolver<'a, 'd> {
     /// Resource type → where it was declared.
     resources: BTreeMap<String, Loc>,
     /// The type of each field of a structure or error, by where its type is written.
-    field_types: BTreeMap<Loc, Option<Type>>,
+    field_types: BTreeMap<(&'a str, Pos), Option<Type>>,
     /// Package → its file.
     packages: BTreeMap<&'a str, &'a ast::File>,
 }
@@ -178,17 +178,17 @@ impl<'a> Resolver<'a, '_> {
             types.add(self.diags, &rt.name.wire, &rt.name.rust, at);
         }
 
-        let mut enumerations = Vec::new();
+        let mut enumerations = Vec::with_capacity(file.enumerations.len());
         for e in &file.enumerations {
             let rust = self.declare_type(file, &mut types, &e.name);
             enumerations.push(self.enumeration(file, e, rust));
         }
-        let mut structures = Vec::new();
+        let mut structures = Vec::with_capacity(file.structures.len());
         for s in &file.structures {
             let rust = self.declare_type(file, &mut types, &s.name);
             structures.push(self.structure(file, s, rust));
         }
-        let mut errors = Vec::new();
+        let mut errors = Vec::with_capacity(file.errors.len());
         for s in &file.errors {
             let rust = self.declare_type(file, &mut types, &s.name);
             errors.push(self.structure(file, s, rust));
@@ -209,7 +209,7 @@ impl<'a> Resolver<'a, '_> {
             modules.reserve(package, module, at.clone());
         }
         let children: Vec<String> = child_modules.into_keys().collect();
-        let mut services = Vec::new();
+        let mut services = Vec::with_capacity(file.services.len());
         for s in &file.services {
             let rust = naming::type_name(&s.name.value);
             let at = loc(&file.path, s.name.pos);

@@ -28,7 +28,7 @@ impl<'a> Resolver<'a, '_> {
         let mut error_types = RustNames::new("the operation");
         let mut descriptors = RustNames::new("the operation");
         let mut routes: BTreeMap<Route, (String, Loc)> = BTreeMap::new();
-        let mut operations = Vec::new();
+        let mut operations = Vec::with_capacity(s.operations.len());
         for op in &s.operations {
             let rust_name = naming::value_name(&op.name.value);
             if !naming::is_snake_name(&op.name.value) {
@@ -118,7 +118,7 @@ impl<'a> Resolver<'a, '_> {
     ) -> Option<Operation> {
         let path = file.path.as_str();
         let mut names = RustNames::new("the parameter");
-        let mut params = Vec::new();
+        let mut params = Vec::with_capacity(op.params.len());
         for p in &op.params {
             let rust_name = naming::value_name(&p.name.value);
             if !naming::is_snake_name(&p.name.value) {

@@ -8,7 +8,7 @@ use crate::ir::Primitive;
 use crate::ir::{IdType, Name, Type};
 use crate::naming;
 
-use super::{Kind, Resolver, loc};
+use super::{Kind, Resolver};
 
 impl<'a> Resolver<'a, '_> {
     /// Resolves a type as written in `file`. `top` is true at the outermost level, the only
@@ -164,16 +164,16 @@ impl<'a> Resolver<'a, '_> {
             for s in file.structures.iter().chain(&file.errors) {
                 for f in &s.fields {
                     let ty = self.ty(file, &f.ty, true);
-                    self.field_types.insert(loc(&file.path, f.ty.pos), ty);
+                    self.field_types.insert((file.path.as_str(), f.ty.pos), ty);
                 }
             }
         }
     }
 
     /// The type of field `f` declared in `file`, if it resolved.
-    pub(super) fn field_type(&self, file: &ast::File, f: &ast::FieldDecl) -> Option<Type> {
+    pub(super) fn field_type(&self, file: &'a ast::File, f: &ast::FieldDecl) -> Option<Type> {
         self.field_types
-            .get(&loc(&file.path, f.ty.pos))
+            .get(&(file.path.as_str(), f.ty.pos))
             .cloned()
             .flatten()
     }

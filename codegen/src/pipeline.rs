@@ -48,10 +48,11 @@ pub fn run(
         Layout::SingleFile(name) => (name, output.pretty),
         Layout::ModulePerFile => return module_per_file(model, output, &|_| true, sink),
     };
-    let modules = crate::docs::for_compiler_only(!pretty, || {
-        emit::emit(model, output.packages, &output.ends)
+    let (modules, docs) = crate::docs::for_compiler_only(!pretty, || {
+        crate::docs::set_aside(pretty, || emit::emit(model, output.packages, &output.ends))
     });
-    let text = render::render_single(&modules, output.header, pretty).map_err(Error::Render)?;
+    let text =
+        render::render_single(&modules, output.header, pretty, &docs).map_err(Error::Render)?;
     drop(modules);
     sink(name.clone(), text)
 }
@@ -184,13 +185,22 @@ fn whole_file(
     path: &[String],
     children: &BTreeSet<String>,
 ) -> Result<Option<(String, String)>, Error> {
-    let module = path
-        .is_empty()
-        .then(|| emit::root_module(model, wanted, &output.ends));
+    let (module, docs) = crate::docs::set_aside(output.pretty, || {
+        path.is_empty()
+            .then(|| emit::root_module(model, wanted, &output.ends))
+    });
     let attrs = path.is_empty().then(|| quote! { #![deny(missing_docs)] });
-    render::render_file(path, module, children, output.header, attrs, output.pretty)
-        .map(Some)
-        .map_err(Error::Render)
+    render::render_file(
+        path,
+        module,
+        children,
+        output.header,
+        attrs,
+        output.pretty,
+        &docs,
+    )
+    .map(Some)
+    .map_err(Error::Render)
 }
 
 /// One part of a package's module, as text.
@@ -201,10 +211,12 @@ fn make_part(
     package: &Package,
     part: usize,
 ) -> Result<PartText, Error> {
-    let (items, root) = emit::package_part(model, package, emitted, &output.ends, part);
+    let ((items, root), docs) = crate::docs::set_aside(output.pretty, || {
+        emit::package_part(model, package, emitted, &output.ends, part)
+    });
     let rt = !items.is_empty();
     let name = package.module_path.join("::");
-    let text = render::render_items(&name, items, output.pretty).map_err(Error::Render)?;
+    let text = render::render_items(&name, items, output.pretty, &docs).map_err(Error::Render)?;
     Ok((text, rt, root))
 }
 
@@ -226,6 +238,7 @@ fn assemble(
         output.header,
         None,
         output.pretty,
+        &[],
     )
     .map_err(Error::Render)?;
     for (part, _, _) in parts {

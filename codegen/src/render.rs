@@ -82,15 +82,19 @@ fn placeholder_doc(path: &[String]) -> Doc {
 
 /// The text of a file: formatted when `pretty`, else the tokens as they are (valid Rust on
 /// long lines, for the compiler only).
+/// `docs` are the docs set aside while the tokens were made (see [`crate::docs::set_aside`]).
 fn format(
     name: &str,
     header: &str,
     tokens: TokenStream,
     pretty: bool,
+    docs: &[String],
 ) -> Result<String, RenderError> {
     if !pretty {
         return Ok(format!("{header}\n{tokens}\n"));
     }
+    // Kept (a shared reference, not a copy) in case a doc does not come back.
+    let again = (!docs.is_empty()).then(|| tokens.clone());
     let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
         module: name.to_owned(),
         message: e.to_string(),
@@ -98,10 +102,21 @@ fn format(
     let mut bodies = Vec::new();
     set_aside_item_macros(&mut file.items, &mut bodies);
     let text = prettyplease::unparse(&file);
-    Ok(format!(
-        "{header}\n{}",
-        put_back_item_macros(&text, &bodies)
-    ))
+    drop(file);
+    let text = put_back_item_macros(&text, &bodies);
+    match crate::docs::put_back_text(&text, docs) {
+        Some(text) => Ok(format!("{header}\n{text}")),
+        None => match again {
+            Some(tokens) => format(
+                name,
+                header,
+                crate::docs::put_back_tokens(tokens, docs),
+                true,
+                &[],
+            ),
+            None => Ok(format!("{header}\n{text}")),
+        },
+    }
 }
 
 /// Items of a module on their own, formatted when `pretty`: what follows its head in its file
@@ -110,14 +125,19 @@ fn format(
 /// # Errors
 ///
 /// A [`RenderError`] if the tokens are not valid Rust.
-pub fn render_items(module: &str, items: TokenStream, pretty: bool) -> Result<String, RenderError> {
+pub fn render_items(
+    module: &str,
+    items: TokenStream,
+    pretty: bool,
+    docs: &[String],
+) -> Result<String, RenderError> {
     if items.is_empty() {
         return Ok(String::new());
     }
     if !pretty {
         return Ok(format!("{items}\n"));
     }
-    let text = format(module, "", items, true)?;
+    let text = format(module, "", items, true, docs)?;
     Ok(text.strip_prefix('\n').unwrap_or(&text).to_owned())
 }
 
@@ -212,6 +232,7 @@ pub fn render_file(
     header: &str,
     crate_attrs: Option<TokenStream>,
     pretty: bool,
+    docs: &[String],
 ) -> Result<(String, String), RenderError> {
     let (doc, items) = match module {
         Some(m) if !m.doc.is_empty() => (m.doc.inner(), m.items),
@@ -234,7 +255,7 @@ pub fn render_file(
         #( #[rustfmt::skip] pub mod #children; )*
     };
     tokens.extend(items);
-    let text = format(&file_name, header, tokens, pretty)?;
+    let text = format(&file_name, header, tokens, pretty, docs)?;
     Ok((file_name, text))
 }
 
@@ -254,6 +275,7 @@ pub fn render_single(
     modules: &[Module],
     header: &str,
     pretty: bool,
+    docs: &[String],
 ) -> Result<String, RenderError> {
     let tree = tree(modules);
     let by_path: BTreeMap<&[String], &Module> =
@@ -280,7 +302,13 @@ pub fn render_single(
         });
         quote! { #(#children)* #items }
     }
-    format("the bindings", header, nest(&[], &tree, &by_path), pretty)
+    format(
+        "the bindings",
+        header,
+        nest(&[], &tree, &by_path),
+        pretty,
+        docs,
+    )
 }
 
 #[cfg(test)]
@@ -299,7 +327,7 @@ mod tests {
         for (path, children) in tree(&modules) {
             let m = modules.iter().find(|m| m.path == path).cloned();
             let (name, text) =
-                render_file(&path, m, &children, "// @generated", None, true).unwrap();
+                render_file(&path, m, &children, "// @generated", None, true, &[]).unwrap();
             files.insert(name, text);
         }
         let names: Vec<&str> = files.keys().map(String::as_str).collect();
@@ -309,5 +337,50 @@ mod tests {
             "{}",
             files["a.rs"]
         );
+    }
+    #[test]
+    fn docs_set_aside_come_back_as_they_are_printed_in_place() {
+        use crate::docs::{ASIDE_MARK, set_aside};
+        let make = |in_macro: bool| {
+            let mut doc = Doc::from_text("A structure.\n\nTrailing   \n  indented");
+            doc.paragraph("   ");
+            let field = Doc::from_text("A field.");
+            // A doc inside a macro printed as tokens cannot be put back as text.
+            let inside = in_macro.then(|| {
+                let doc = Doc::from_text("In a macro.");
+                quote!(
+                    pub fn f() {
+                        m!(#doc struct U;);
+                    }
+                )
+            });
+            quote! {
+                #doc
+                pub struct S {
+                    #field
+                    #[serde(default)]
+                    pub a: i32,
+                }
+                __rt::object! {
+                    #doc
+                    pub struct T { #field pub b: i32 }
+                }
+                #inside
+            }
+        };
+        for in_macro in [false, true] {
+            let in_place = render_items("m", make(in_macro), true, &[]).unwrap();
+            let (tokens, docs) = set_aside(true, || make(in_macro));
+            assert_eq!(docs.len(), 4 + usize::from(in_macro));
+            let text = render_items("m", tokens, true, &docs).unwrap();
+            assert_eq!(text, in_place);
+            assert!(!text.contains(ASIDE_MARK));
+            assert!(
+                text.starts_with(
+                    "/// A structure.\n///\n/// Trailing\n/// indented\n///\n///\npub struct S {\n    /// A field.\n"
+                ),
+                "{text}"
+            );
+        }
     }
 }

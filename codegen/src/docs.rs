@@ -351,13 +351,18 @@ impl Doc {
     /// Keeps this doc's text aside, if [`set_aside`] is on and prettyplease would print each
     /// line as `///` and the line (with its trailing spaces trimmed): its number.
     fn set_aside(&self) -> Option<usize> {
-        if self.lines.is_empty() || !FOR_SYN.with(Cell::get) {
+        if self.lines.is_empty() {
             return None;
         }
         ASIDE.with(|aside| {
             let mut aside = aside.borrow_mut();
             let docs = aside.as_mut()?;
-            if self.lines.iter().any(|l| l.contains(['\n', '\r'])) {
+            // (One character at a time: a pattern of two is slow in an unoptimised build.)
+            if self
+                .lines
+                .iter()
+                .any(|l| l.contains('\n') || l.contains('\r'))
+            {
                 return None;
             }
             let mut text = String::with_capacity(self.lines.iter().map(|l| l.len() + 2).sum());
@@ -413,6 +418,53 @@ pub fn put_back_text(text: &str, docs: &[String]) -> Option<String> {
             out.push('\n');
         }
         rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    seen.iter().all(|s| *s).then_some(out)
+}
+
+/// `text` (the tokens' text, for the compiler only) with each placeholder attribute of a doc
+/// set aside by [`set_aside`] (`# [doc = "\u{7f}vapi-doc:n"]` as proc-macro2 prints it)
+/// replaced by the lines of `docs[n]` as `///` comments, each ending its line: the compiler
+/// reads them as the attributes they stand for, and nothing is escaped. `None` unless every doc
+/// came back exactly once.
+pub fn put_back_compiled(text: &str, docs: &[String]) -> Option<String> {
+    const OPEN: &str = "# [doc = \"";
+    const MARK: &str = "\\u{7f}vapi-doc:";
+    if docs.is_empty() {
+        return Some(text.to_owned());
+    }
+    let mut out =
+        String::with_capacity(text.len() + docs.iter().map(|d| d.len() + 8).sum::<usize>());
+    let mut seen = vec![false; docs.len()];
+    let mut rest = text;
+    let mut from = 0;
+    // A backslash is rare in the text, and looking for one character is fast even unoptimised.
+    while let Some(i) = rest[from..].find('\\') {
+        let mark = from + i;
+        from = mark + 1;
+        if !rest[mark..].starts_with(MARK) || !rest[..mark].ends_with(OPEN) {
+            continue;
+        }
+        let at = mark - OPEN.len();
+        let after = &rest[mark + MARK.len()..];
+        let end = after.find('"')?;
+        if !after[end..].starts_with("\"]") {
+            return None;
+        }
+        let n: usize = after[..end].parse().ok()?;
+        if std::mem::replace(seen.get_mut(n)?, true) {
+            return None;
+        }
+        out.push_str(&rest[..at]);
+        out.push('\n');
+        for line in docs[n].split('\n') {
+            out.push_str("///");
+            out.push_str(line);
+            out.push('\n');
+        }
+        rest = &after[end + 2..];
+        from = 0;
     }
     out.push_str(rest);
     seen.iter().all(|s| *s).then_some(out)

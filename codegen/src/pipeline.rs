@@ -49,7 +49,7 @@ pub fn run(
         Layout::ModulePerFile => return module_per_file(model, output, &|_| true, sink),
     };
     let (modules, docs) = crate::docs::for_compiler_only(!pretty, || {
-        crate::docs::set_aside(pretty, || emit::emit(model, output.packages, &output.ends))
+        crate::docs::set_aside(true, || emit::emit(model, output.packages, &output.ends))
     });
     let text =
         render::render_single(&modules, output.header, pretty, &docs).map_err(Error::Render)?;
@@ -185,7 +185,7 @@ fn whole_file(
     path: &[String],
     children: &BTreeSet<String>,
 ) -> Result<Option<(String, String)>, Error> {
-    let (module, docs) = crate::docs::set_aside(output.pretty, || {
+    let (module, docs) = crate::docs::set_aside(true, || {
         path.is_empty()
             .then(|| emit::root_module(model, wanted, &output.ends))
     });
@@ -211,7 +211,7 @@ fn make_part(
     package: &Package,
     part: usize,
 ) -> Result<PartText, Error> {
-    let ((items, root), docs) = crate::docs::set_aside(output.pretty, || {
+    let ((items, root), docs) = crate::docs::set_aside(true, || {
         emit::package_part(model, package, emitted, &output.ends, part)
     });
     let rt = !items.is_empty();

@@ -81,8 +81,8 @@ fn placeholder_doc(path: &[String]) -> Doc {
 }
 
 /// The text of a file: formatted when `pretty`, else the tokens as they are (valid Rust on
-/// long lines, for the compiler only).
-/// `docs` are the docs set aside while the tokens were made (see [`crate::docs::set_aside`]).
+/// long lines, for the compiler only). `docs` are the docs set aside while the tokens were
+/// made (see [`crate::docs::set_aside`]), put back here as doc comments.
 fn format(
     name: &str,
     header: &str,
@@ -90,32 +90,36 @@ fn format(
     pretty: bool,
     docs: &[String],
 ) -> Result<String, RenderError> {
-    if !pretty {
-        return Ok(format!("{header}\n{tokens}\n"));
-    }
     // Kept (a shared reference, not a copy) in case a doc does not come back.
     let again = (!docs.is_empty()).then(|| tokens.clone());
-    let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
-        module: name.to_owned(),
-        message: e.to_string(),
-    })?;
-    let mut bodies = Vec::new();
-    set_aside_item_macros(&mut file.items, &mut bodies);
-    let text = prettyplease::unparse(&file);
-    drop(file);
-    let text = put_back_item_macros(&text, &bodies);
-    match crate::docs::put_back_text(&text, docs) {
-        Some(text) => Ok(format!("{header}\n{text}")),
-        None => match again {
-            Some(tokens) => format(
-                name,
-                header,
-                crate::docs::put_back_tokens(tokens, docs),
-                true,
-                &[],
-            ),
-            None => Ok(format!("{header}\n{text}")),
-        },
+    let text = if pretty {
+        let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
+            module: name.to_owned(),
+            message: e.to_string(),
+        })?;
+        let mut bodies = Vec::new();
+        set_aside_item_macros(&mut file.items, &mut bodies);
+        let text = prettyplease::unparse(&file);
+        drop(file);
+        put_back_item_macros(&text, &bodies)
+    } else {
+        format!("{tokens}\n")
+    };
+    let put_back = if pretty {
+        crate::docs::put_back_text(&text, docs)
+    } else {
+        crate::docs::put_back_compiled(&text, docs)
+    };
+    match (put_back, again) {
+        (Some(text), _) => Ok(format!("{header}\n{text}")),
+        (None, Some(tokens)) => format(
+            name,
+            header,
+            crate::docs::put_back_tokens(tokens, docs),
+            pretty,
+            &[],
+        ),
+        (None, None) => Ok(format!("{header}\n{text}")),
     }
 }
 
@@ -134,10 +138,7 @@ pub fn render_items(
     if items.is_empty() {
         return Ok(String::new());
     }
-    if !pretty {
-        return Ok(format!("{items}\n"));
-    }
-    let text = format(module, "", items, true, docs)?;
+    let text = format(module, "", items, pretty, docs)?;
     Ok(text.strip_prefix('\n').unwrap_or(&text).to_owned())
 }
 
@@ -374,6 +375,18 @@ mod tests {
             assert_eq!(docs.len(), 4 + usize::from(in_macro));
             let text = render_items("m", tokens, true, &docs).unwrap();
             assert_eq!(text, in_place);
+            // For the compiler only: the same items, the docs as `///` comments.
+            let (tokens, docs) =
+                crate::docs::for_compiler_only(true, || set_aside(true, || make(in_macro)));
+            let compiled = render_items("m", tokens, false, &docs).unwrap();
+            assert!(!compiled.contains("vapi-doc"), "{compiled}");
+            let tokens: TokenStream = compiled.parse().unwrap();
+            // (A doc left in a macro is the escaped literal there, not the raw one.)
+            assert_eq!(
+                render_items("m", tokens, true, &[]).unwrap(),
+                in_place.replace("r\"", "\""),
+                "{compiled}"
+            );
             assert!(!text.contains(ASIDE_MARK));
             assert!(
                 text.starts_with(

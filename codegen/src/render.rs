@@ -266,6 +266,59 @@ pub(crate) fn pretty(text: &str) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// The head of a module (docs and imports) and the text of its items, by module path (see
+/// [`nest_compiled`]).
+pub type ModuleText<'a> = dyn FnMut(&[String]) -> Option<(Module, String)> + 'a;
+
+/// One file of nested inline modules for the compiler only, as [`render_single`] makes it
+/// unformatted, from text made apart (on threads): `root`, the items of the root module, and
+/// for each other module of `tree`, `module(path)`, its head (docs and imports) and the text of
+/// its items (`None` for a module that only holds others).
+///
+/// # Errors
+///
+/// A [`RenderError`] if the tokens are not valid Rust.
+pub fn nest_compiled(
+    tree: &BTreeMap<Vec<String>, BTreeSet<String>>,
+    header: &str,
+    root: String,
+    module: &mut ModuleText<'_>,
+) -> Result<String, RenderError> {
+    fn nest(
+        path: &mut Vec<String>,
+        tree: &BTreeMap<Vec<String>, BTreeSet<String>>,
+        module: &mut ModuleText<'_>,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
+        let Some(children) = tree.get(path.as_slice()) else {
+            return Ok(());
+        };
+        for child in children {
+            path.push(child.clone());
+            let (doc, items, body) = match module(path) {
+                Some((m, body)) if !m.doc.is_empty() => (m.doc, m.items, body),
+                Some((m, body)) => (placeholder_doc(path), m.items, body),
+                None => (placeholder_doc(path), TokenStream::new(), String::new()),
+            };
+            let name = ident(child);
+            let (tokens, docs) = crate::docs::set_aside(true, || quote! { #doc pub mod #name {} });
+            let open = format("", "", tokens, false, &docs)?;
+            // As `render_single` nests them: the module's modules, then its own items.
+            out.push_str(open.trim_end().trim_end_matches('}'));
+            nest(path, tree, module, out)?;
+            out.push_str(&render_items("", items, false, &[])?);
+            out.push_str(&body);
+            out.push_str("}\n");
+            path.pop();
+        }
+        Ok(())
+    }
+    let mut out = format!("{header}\n");
+    nest(&mut Vec::new(), tree, module, &mut out)?;
+    out.push_str(&root);
+    Ok(out)
+}
+
 /// One file of nested inline modules, for `include!`: it has no inner attributes, so it can be
 /// included into any module.
 ///

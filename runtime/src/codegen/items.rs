@@ -92,10 +92,8 @@ macro_rules! __vapi_object {
         }
 
         const _: () = {
-            use $crate::codegen::serde;
-
-            impl serde::Serialize for $name {
-                fn serialize<__S: serde::Serializer>(
+            impl $crate::codegen::serde::Serialize for $name {
+                fn serialize<__S: $crate::codegen::serde::Serializer>(
                     &self,
                     serializer: __S,
                 ) -> $crate::codegen::Result<__S::Ok, __S::Error> {
@@ -105,7 +103,7 @@ macro_rules! __vapi_object {
                         @ser s $crate::__vapi_object!(@wire $fname [$($($fa)*)?]),
                         &self.$fname, [$($($fa)*)?]
                     );)*
-                    serde::ser::SerializeStruct::end(s)
+                    $crate::codegen::serde::ser::SerializeStruct::end(s)
                 }
             }
 
@@ -119,7 +117,7 @@ macro_rules! __vapi_object {
 
             struct __Visitor;
 
-            impl<'de> serde::de::Visitor<'de> for __Visitor {
+            impl<'de> $crate::codegen::serde::de::Visitor<'de> for __Visitor {
                 type Value = $name;
 
                 #[inline]
@@ -130,7 +128,7 @@ macro_rules! __vapi_object {
                     $crate::wire::expecting(f, $structure)
                 }
 
-                fn visit_map<__A: serde::de::MapAccess<'de>>(
+                fn visit_map<__A: $crate::codegen::serde::de::MapAccess<'de>>(
                     self,
                     mut map: __A,
                 ) -> $crate::codegen::Result<$name, __A::Error> {
@@ -153,8 +151,8 @@ macro_rules! __vapi_object {
                 }
             }
 
-            impl<'de> serde::Deserialize<'de> for $name {
-                fn deserialize<__D: serde::Deserializer<'de>>(
+            impl<'de> $crate::codegen::serde::Deserialize<'de> for $name {
+                fn deserialize<__D: $crate::codegen::serde::Deserializer<'de>>(
                     deserializer: __D,
                 ) -> $crate::codegen::Result<Self, __D::Error> {
                     deserializer.deserialize_map(__Visitor)

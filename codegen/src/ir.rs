@@ -82,8 +82,8 @@ pub struct ResourceType {
 /// A reference to a named type: the package that declares it and its names there.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TypeRef {
-    /// The declaring package.
-    pub package: String,
+    /// The declaring package (shared by every reference to its types).
+    pub package: Text,
     /// The type's names.
     pub name: Name,
 }
@@ -137,7 +137,7 @@ pub enum IdType {
     /// An identifier of one resource type: a newtype declared in `package`.
     Resource {
         /// The package owning the resource type.
-        package: String,
+        package: Text,
         /// The resource type and its newtype.
         name: Name,
     },

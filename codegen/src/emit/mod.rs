@@ -270,7 +270,7 @@ pub(crate) fn closure<'m>(model: &'m Model, packages: &[String]) -> BTreeSet<&'m
                 type_packages(&f.ty, &mut refs);
             }
             if let Some(e) = &s.extends {
-                refs.push(e.package.clone());
+                refs.push(e.package.to_string());
             }
         }
         for s in &package.services {
@@ -282,7 +282,7 @@ pub(crate) fn closure<'m>(model: &'m Model, packages: &[String]) -> BTreeSet<&'m
                     type_packages(&r.ty, &mut refs);
                 }
                 for e in &op.errors {
-                    refs.push(e.error.package.clone());
+                    refs.push(e.error.package.to_string());
                 }
             }
         }
@@ -298,13 +298,13 @@ pub(crate) fn closure<'m>(model: &'m Model, packages: &[String]) -> BTreeSet<&'m
 fn type_packages(ty: &Type, out: &mut Vec<String>) {
     match ty {
         Type::Primitive(_) => {}
-        Type::Id(crate::ir::IdType::Resource { package, .. }) => out.push(package.clone()),
+        Type::Id(crate::ir::IdType::Resource { package, .. }) => out.push(package.to_string()),
         Type::Id(_) => {}
         Type::Optional(t) | Type::List(t) | Type::Set(t) => type_packages(t, out),
         Type::Map(k, v) => {
             type_packages(k, out);
             type_packages(v, out);
         }
-        Type::Structure(r) | Type::Enumeration(r) => out.push(r.package.clone()),
+        Type::Structure(r) | Type::Enumeration(r) => out.push(r.package.to_string()),
     }
 }

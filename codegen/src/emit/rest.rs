@@ -37,7 +37,7 @@ fn has_presence(model: &Model, ty: &Type) -> bool {
     model
         .packages
         .iter()
-        .filter(|p| p.name == r.package)
+        .filter(|p| *p.name == *r.package)
         .flat_map(|p| &p.structures)
         .any(|s| s.name.wire == r.name.wire && s.fields.iter().any(|f| f.presence.is_some()))
 }

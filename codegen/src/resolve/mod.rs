@@ -32,6 +32,7 @@ pub fn resolve(files: &[ast::File], diags: &mut Vec<Diagnostic>) -> Option<Model
         resources: BTreeMap::new(),
         packages: BTreeMap::new(),
         field_types: BTreeMap::new(),
+        package_names: BTreeMap::new(),
     };
     r.index(files);
     r.resolve_field_types(files);
@@ -86,6 +87,8 @@ struct Resolver<'a, 'd> {
     field_types: BTreeMap<(&'a str, Pos), Option<Type>>,
     /// Package → its file.
     packages: BTreeMap<&'a str, &'a ast::File>,
+    /// Package → its name as the model's type references hold it, one copy for them all.
+    package_names: BTreeMap<&'a str, Text>,
 }
 
 fn loc(file: &str, pos: Pos) -> Loc {

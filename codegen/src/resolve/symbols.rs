@@ -3,7 +3,7 @@
 
 use crate::diag::{Diagnostic, Loc};
 use crate::idl::ast::{self, S};
-use crate::ir::{Name, TypeRef};
+use crate::ir::{Name, Text, TypeRef};
 use crate::naming;
 
 use super::names::RustNames;
@@ -58,6 +58,8 @@ impl<'a> Resolver<'a, '_> {
                 continue;
             }
             self.packages.insert(&pkg.value, file);
+            self.package_names
+                .insert(&pkg.value, Text::from(pkg.value.as_str()));
         }
         self.check_package_modules();
         for file in self.packages.values().copied().collect::<Vec<_>>() {
@@ -290,10 +292,18 @@ impl<'a> Resolver<'a, '_> {
             .collect()
     }
 
+    /// The shared name of `package` (see `Resolver::package_names`).
+    pub(super) fn package_name(&self, package: &str) -> Text {
+        self.package_names
+            .get(package)
+            .cloned()
+            .unwrap_or_else(|| package.into())
+    }
+
     pub(super) fn type_ref(&self, qualified: &str, sym: &Symbol<'_>) -> TypeRef {
         let _ = qualified;
         TypeRef {
-            package: sym.package.to_owned(),
+            package: self.package_name(sym.package),
             name: Name {
                 wire: sym.local.to_owned(),
                 rust: naming::type_name(sym.local),

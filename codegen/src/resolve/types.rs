@@ -46,7 +46,7 @@ impl<'a> Resolver<'a, '_> {
                     [one] => {
                         let (package, _) = one.value.rsplit_once('.').unwrap_or(("", ""));
                         Some(Type::Id(IdType::Resource {
-                            package: package.to_owned(),
+                            package: self.package_name(package),
                             name: Name {
                                 wire: one.value.clone(),
                                 rust: naming::id_type_name(&one.value),

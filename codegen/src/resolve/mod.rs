@@ -36,8 +36,9 @@ pub fn resolve(files: &[ast::File], diags: &mut Vec<Diagnostic>) -> Option<Model
     };
     r.index(files);
     r.resolve_field_types(files);
-    let mut packages: Vec<Package> = files.iter().map(|f| r.package(f)).collect();
+    // Before the packages are made: what it builds is not held beside the model.
     r.check_cycles(files);
+    let mut packages: Vec<Package> = files.iter().map(|f| r.package(f)).collect();
     if r.diags.len() > before {
         return None;
     }
@@ -71,11 +72,21 @@ struct Symbol<'a> {
     package: &'a str,
     /// The name inside its package (`File.Info`).
     local: &'a str,
-    loc: Loc,
+    /// The file that declares it (its place is `loc()`).
+    file: &'a str,
+    /// Where its name is written.
+    pos: Pos,
     /// Structures and errors: their declaration.
     decl: Option<&'a ast::StructDecl>,
     /// Enumerations: their declaration.
     enumeration: Option<&'a ast::EnumDecl>,
+}
+
+impl Symbol<'_> {
+    /// Where it is declared.
+    fn loc(&self) -> Loc {
+        loc(self.file, self.pos)
+    }
 }
 
 struct Resolver<'a, 'd> {

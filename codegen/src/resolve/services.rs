@@ -200,7 +200,7 @@ impl<'a> Resolver<'a, '_> {
                 continue;
             };
             if sym.kind != Kind::Error {
-                let at = sym.loc.clone();
+                let at = sym.loc();
                 let what = sym.kind.describe();
                 self.diags.push(
                     Diagnostic::error(

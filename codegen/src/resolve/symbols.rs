@@ -73,7 +73,7 @@ impl<'a> Resolver<'a, '_> {
     fn add_symbol(&mut self, file: &'a ast::File, name: &'a S<String>, sym: Symbol<'a>) {
         let qualified = format!("{}.{}", file.package.value, name.value);
         if let Some(first) = self.symbols.get(&qualified) {
-            let first_loc = first.loc.clone();
+            let first_loc = first.loc();
             let what = first.kind.describe();
             self.diags.push(
                 Diagnostic::error(
@@ -108,7 +108,8 @@ impl<'a> Resolver<'a, '_> {
                 kind,
                 package,
                 local: &name.value,
-                loc: loc(&file.path, name.pos),
+                file: &file.path,
+                pos: name.pos,
                 decl,
                 enumeration,
             };
@@ -130,7 +131,8 @@ impl<'a> Resolver<'a, '_> {
                 kind: Kind::Service,
                 package,
                 local: &s.name.value,
-                loc: loc(&file.path, s.name.pos),
+                file: &file.path,
+                pos: s.name.pos,
                 decl: None,
                 enumeration: None,
             };

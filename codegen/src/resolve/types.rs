@@ -137,7 +137,7 @@ impl<'a> Resolver<'a, '_> {
                     Kind::Structure => Some(Type::Structure(r)),
                     Kind::Enumeration => Some(Type::Enumeration(r)),
                     kind => {
-                        let at = sym.loc.clone();
+                        let at = sym.loc();
                         self.diags.push(
                             Diagnostic::error(
                                 path,

@@ -117,7 +117,20 @@ pub(crate) fn module_per_file(
             }
         }
     }
-    jobs.sort_by_key(|job| std::cmp::Reverse(job.3));
+    // The largest files first and, within a file, its largest parts first; but file by file:
+    // the parts of a file wait in memory until its last part is made, so ordering all parts by
+    // weight alone held most of the output's text until the end.
+    let mut file_weight = vec![0usize; files.len()];
+    for job in &jobs {
+        file_weight[job.0] = file_weight[job.0].saturating_add(job.3);
+    }
+    jobs.sort_by_key(|job| {
+        (
+            std::cmp::Reverse(file_weight[job.0]),
+            job.0,
+            std::cmp::Reverse(job.3),
+        )
+    });
     let next = AtomicUsize::new(0);
     let failed: Mutex<Vec<(usize, Error)>> = Mutex::new(Vec::new());
     let work = || {
@@ -286,11 +299,34 @@ fn whole_file(
     path: &[String],
     children: &BTreeSet<String>,
 ) -> Result<Option<(String, String)>, Error> {
+    let attrs = path.is_empty().then(|| quote! { #![deny(missing_docs)] });
+    if path.is_empty() && output.pretty {
+        // The root's registry names every type of the IDL: formatted piece by piece, it is
+        // never held whole as tokens, syntax tree and printer buffers (most of the memory
+        // of a run at a thousand times the real IDL).
+        let ((head, entries, rest), docs) =
+            crate::docs::set_aside(true, || emit::root_parts(model, wanted, &output.ends));
+        let (name, mut text) = render::render_file(
+            path,
+            Some(head),
+            children,
+            output.header,
+            attrs,
+            true,
+            &docs,
+        )
+        .map_err(Error::Render)?;
+        text.push_str(
+            &render::render_array_item("the root", emit::registry_of, &entries, 64, &docs)
+                .map_err(Error::Render)?,
+        );
+        text.push_str(&render::render_items("the root", rest, true, &docs).map_err(Error::Render)?);
+        return Ok(Some((name, text)));
+    }
     let (module, docs) = crate::docs::set_aside(true, || {
         path.is_empty()
             .then(|| emit::root_module(model, wanted, &output.ends))
     });
-    let attrs = path.is_empty().then(|| quote! { #![deny(missing_docs)] });
     render::render_file(
         path,
         module,

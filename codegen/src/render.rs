@@ -143,6 +143,53 @@ pub fn render_items(
     Ok(text.strip_prefix('\n').unwrap_or(&text).to_owned())
 }
 
+/// Formatted, the item `wrap(elements)`: one item holding an array of `elements` (such as a
+/// `const` table), made `chunk` elements at a time, so that the tokens, syntax tree and
+/// printer buffers of a table that grows with the IDL are never held whole. prettyplease
+/// prints an array too long for one line with each element on lines of its own, laid out
+/// alone, so the item's text is what precedes the first element in the first piece, then
+/// each piece's elements, then what follows the last element. When a piece is not printed
+/// so (it fits on one line), the item is made whole.
+///
+/// # Errors
+///
+/// A [`RenderError`] if the tokens are not valid Rust.
+pub fn render_array_item(
+    module: &str,
+    wrap: impl Fn(&[TokenStream]) -> TokenStream,
+    elements: &[TokenStream],
+    chunk: usize,
+    docs: &[String],
+) -> Result<String, RenderError> {
+    let whole = || render_items(module, wrap(elements), true, docs);
+    if elements.len() <= chunk.max(1) {
+        return whole();
+    }
+    let mut out = String::new();
+    let mut end = String::new();
+    for (i, piece) in elements.chunks(chunk.max(1)).enumerate() {
+        let text = render_items(module, wrap(piece), true, docs)?;
+        // The array opens at the end of a line and closes at the start of one, its elements
+        // indented between.
+        let open = text.find("[\n").map(|at| at + 2);
+        let close = text.rfind("\n]").map(|at| at + 1);
+        let (Some(open), Some(close)) = (open, close) else {
+            return whole();
+        };
+        let body = text.get(open..close).unwrap_or("");
+        if open > close || body.lines().any(|l| !l.starts_with("    ")) {
+            return whole();
+        }
+        if i == 0 {
+            out.push_str(&text[..open]);
+            end = text[close..].to_owned();
+        }
+        out.push_str(body);
+    }
+    out.push_str(&end);
+    Ok(out)
+}
+
 /// The name of the `n`th placeholder of [`set_aside_item_macros`].
 fn placeholder(n: usize) -> String {
     format!("__VAPI_ITEM_MACRO_{n}")
@@ -369,6 +416,36 @@ pub fn render_single(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_array_item_made_piece_by_piece_is_the_item_made_whole() {
+        let wrap = |elements: &[TokenStream]| {
+            quote! {
+                /// A table.
+                pub const TABLE: &[Entry] = &[#(#elements),*];
+            }
+        };
+        let long: Vec<TokenStream> = (0..10)
+            .map(|i| {
+                let name = format!("com.vmware.example.Element{i}");
+                let ty = quote::format_ident!("Element{i}Id");
+                quote!(__rt::TypeInfo::new(#name, __rt::TypeKind::Id, __rt::round_trip::<example::#ty>))
+            })
+            .collect();
+        let whole = render_items("m", wrap(&long), true, &[]).unwrap();
+        for chunk in [1, 3, 4, 9, 10, 64] {
+            assert_eq!(
+                render_array_item("m", wrap, &long, chunk, &[]).unwrap(),
+                whole,
+                "{chunk}"
+            );
+        }
+        // Pieces that fit on one line: made whole.
+        let short: Vec<TokenStream> = (0..5u8).map(|i| quote!(#i)).collect();
+        let whole = render_items("m", wrap(&short), true, &[]).unwrap();
+        assert_eq!(render_array_item("m", wrap, &short, 2, &[]).unwrap(), whole);
+        assert!(whole.contains("&[0u8, 1u8, 2u8, 3u8, 4u8]"), "{whole}");
+    }
 
     #[test]
     fn module_files_of_raw_identifiers_drop_the_prefix() {

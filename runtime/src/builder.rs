@@ -70,6 +70,7 @@ macro_rules! __vapi_builder {
         impl $builder {
             #[doc = concat!("The [`", stringify!($name), "`] with the fields set so far (every field \
                              is optional).")]
+            #[inline]
             pub fn $build(self) -> $name {
                 $name { $($o: self.$o),* }
             }
@@ -82,6 +83,7 @@ macro_rules! __vapi_builder {
             #[doc = concat!("The [`", stringify!($name), "`] with the fields set so far.\n\n\
                              # Errors\n\n[`BuildError`](::vapi_runtime::BuildError) naming the \
                              first required field not set: ", $("`", stringify!($r), "` "),+)]
+            #[inline]
             pub fn $build(self) -> ::core::result::Result<$name, $crate::BuildError> {
                 ::core::result::Result::Ok($name {
                     $($r: match self.$r {
@@ -101,6 +103,7 @@ macro_rules! __vapi_builder {
     (@parts $name:ident, $builder:ident, [$($r:ident: $rt:ty),*], [$($o:ident: $ot:ty),*]) => {
         impl $name {
             #[doc = concat!("A [`", stringify!($builder), "`]: set the fields by name, then build.")]
+            #[inline]
             pub fn builder() -> $builder {
                 <$builder as ::core::default::Default>::default()
             }
@@ -168,12 +171,14 @@ macro_rules! __vapi_fluent {
         pub struct Fluent(#[allow(dead_code)] Client);
 
         impl ::core::convert::From<Client> for Fluent {
+            #[inline]
             fn from(client: Client) -> Self {
                 Self(client)
             }
         }
 
         impl ::core::convert::From<$crate::client::Connection> for Fluent {
+            #[inline]
             fn from(connection: $crate::client::Connection) -> Self {
                 Self(Client::new(connection))
             }
@@ -190,6 +195,7 @@ macro_rules! __vapi_fluent {
     (@method $service:ident $op:ident($($p:ident: $pt:ty),*) -> $r:ty, $e:ident []) => {
         #[doc = concat!("Calls [`", stringify!($service), "::", stringify!($op), "`](super::",
                         stringify!($service), "::", stringify!($op), ").")]
+        #[inline]
         pub fn $op(&self, $($p: impl ::core::convert::Into<$pt>),*) -> $crate::Call<$r, $e> {
             let client = ::core::clone::Clone::clone(&self.0);
             $(let $p = $p.into();)*
@@ -203,6 +209,7 @@ macro_rules! __vapi_fluent {
         #[doc = concat!("A call of [`", stringify!($service), "::", stringify!($op), "`](super::",
                         stringify!($service), "::", stringify!($op), "): set its optional parameters \
                         on the [`", stringify!($b), "`], then `.send().await`.")]
+        #[inline]
         pub fn $op(&self, $($p: impl ::core::convert::Into<$pt>),*) -> $b {
             $b {
                 __client: ::core::clone::Clone::clone(&self.0),
@@ -236,6 +243,7 @@ macro_rules! __vapi_fluent {
             )*
 
             /// Makes the call.
+            #[inline]
             pub fn send(
                 self,
             ) -> impl ::core::future::Future<Output = ::core::result::Result<$r, $e>> + ::core::marker::Send + 'static {
@@ -248,6 +256,7 @@ macro_rules! __vapi_fluent {
             type Output = ::core::result::Result<$r, $e>;
             type IntoFuture = $crate::Call<$r, $e>;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 ::std::boxed::Box::pin(self.send())
             }

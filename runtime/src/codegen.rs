@@ -104,6 +104,7 @@ macro_rules! __error_enum {
     };
     ($name:ident { $($variant:ident($ty:ty) = $wire:literal),* $(,)? } $unhandled:ident) => {
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 match self {
                     $(Self::$variant(e) => ::std::fmt::Display::fmt(e, f),)*
@@ -113,6 +114,7 @@ macro_rules! __error_enum {
         }
 
         impl ::std::error::Error for $name {
+            #[inline]
             fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
                 ::std::option::Option::Some(match self {
                     $(Self::$variant(e) => e,)*
@@ -123,24 +125,28 @@ macro_rules! __error_enum {
 
         #[doc(hidden)]
         impl ::std::convert::From<$crate::dispatch::CheckFailed> for $name {
+            #[inline]
             fn from(failed: $crate::dispatch::CheckFailed) -> Self {
                 Self::$unhandled($crate::Unhandled::from(failed))
             }
         }
 
         impl ::std::convert::From<$crate::Unhandled> for $name {
+            #[inline]
             fn from(error: $crate::Unhandled) -> Self {
                 Self::$unhandled(error)
             }
         }
 
         $(impl ::std::convert::From<$ty> for $name {
+            #[inline]
             fn from(error: $ty) -> Self {
                 Self::$variant(error)
             }
         })*
 
         impl $crate::dispatch::OperationError for $name {
+            #[inline]
             fn declared(
                 error_type: &str,
                 body: &[u8],
@@ -153,6 +159,7 @@ macro_rules! __error_enum {
                 }
             }
 
+            #[inline]
             fn parts(
                 &self,
             ) -> ::std::result::Result<(&'static str, &dyn $crate::dispatch::Argument), &$crate::Unhandled> {

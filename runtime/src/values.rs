@@ -354,29 +354,34 @@ macro_rules! __vapi_id {
             }
 
             /// The identifier as a string.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 &self.0
             }
 
             /// The identifier string, consuming the identifier.
+            #[inline]
             pub fn into_string(self) -> $crate::codegen::String {
                 self.0
             }
         }
 
         impl $crate::codegen::Debug for $name {
+            #[inline]
             fn fmt(&self, f: &mut $crate::codegen::Formatter<'_>) -> $crate::codegen::fmt::Result {
                 f.debug_tuple(stringify!($name)).field(&self.0).finish()
             }
         }
 
         impl $crate::codegen::Clone for $name {
+            #[inline]
             fn clone(&self) -> Self {
                 Self(self.0.clone())
             }
         }
 
         impl $crate::codegen::PartialEq for $name {
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 self.0 == other.0
             }
@@ -385,12 +390,14 @@ macro_rules! __vapi_id {
         impl $crate::codegen::Eq for $name {}
 
         impl $crate::codegen::PartialOrd for $name {
+            #[inline]
             fn partial_cmp(&self, other: &Self) -> $crate::codegen::Option<::core::cmp::Ordering> {
                 $crate::codegen::Some(self.0.cmp(&other.0))
             }
         }
 
         impl $crate::codegen::Ord for $name {
+            #[inline]
             fn cmp(&self, other: &Self) -> ::core::cmp::Ordering {
                 self.0.cmp(&other.0)
             }
@@ -403,24 +410,28 @@ macro_rules! __vapi_id {
         }
 
         impl $crate::codegen::From<$crate::codegen::String> for $name {
+            #[inline]
             fn from(id: $crate::codegen::String) -> Self {
                 Self(id)
             }
         }
 
         impl $crate::codegen::From<&str> for $name {
+            #[inline]
             fn from(id: &str) -> Self {
                 Self(id.into())
             }
         }
 
         impl $crate::codegen::AsRef<str> for $name {
+            #[inline]
             fn as_ref(&self) -> &str {
                 &self.0
             }
         }
 
         impl $crate::codegen::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut $crate::codegen::Formatter<'_>) -> $crate::codegen::fmt::Result {
                 f.write_str(&self.0)
             }

@@ -68,56 +68,135 @@ where
     deserializer.deserialize_string(OpenEnum(std::marker::PhantomData))
 }
 
-/// Reads a generated structure (see [`object!`](crate::codegen::object)): `read` is serde's
-/// derived `Deserialize` of its private twin, given a deserializer that reads only a JSON object (serde's derive would
-/// also read a structure from an array of its fields in order, which the `/api` JSON never
-/// sends and which would misread a list given where an object is expected), and that names a
-/// missing or `null` required field with its vAPI type and the structure (`required` lists
-/// the required fields' wire names and types, in declaration order) where serde would say
-/// only `missing field`. Unknown keys are left to the derive, which ignores them.
-pub fn object<'de, D, T>(
-    deserializer: D,
-    structure: &'static str,
-    required: &'static [(&'static str, &'static str)],
-    read: impl FnOnce(Object<D>) -> Result<T, D::Error>,
-) -> Result<T, D::Error>
+// The helpers of the serde impls that `object!` writes for a generated structure: its
+// `Serialize` writes each field through `optional_field` (or `serialize_field` when required);
+// its `Deserialize` asks `deserialize_map` for an object (so an array of fields, which serde's
+// derive would read in order, is refused: the `/api` JSON never sends one, and it would misread
+// a list given where an object is expected), keeps one `Option` slot per field, reads each key
+// with `key` (its position among the wire names, in one pass) and its value with `required` or
+// `optional`, skips unknown keys, then takes each slot with `take`, which names a missing or
+// `null` required field with its vAPI type and the structure.
+
+/// What a structure's `Deserialize` expects: `a JSON object (com.vmware.pkg.Type)`.
+pub fn expecting(f: &mut std::fmt::Formatter<'_>, structure: &str) -> std::fmt::Result {
+    write!(f, "a JSON object ({structure})")
+}
+
+/// Reads the next key of an object: `Some` position of the key among `fields` (the wire names of
+/// the structure's fields; `fields.len()` for a key it does not have), `None` at the end.
+///
+/// # Errors
+///
+/// If the input is not an object's next key.
+pub fn key<'de, A: de::MapAccess<'de>>(
+    map: &mut A,
+    fields: &'static [&'static str],
+) -> Result<Option<usize>, A::Error> {
+    map.next_key_seed(Key(fields))
+}
+
+/// A key's position among the wire names of a structure's fields.
+struct Key(&'static [&'static str]);
+
+impl Key {
+    fn position(&self, key: &[u8]) -> usize {
+        self.0
+            .iter()
+            .position(|f| f.as_bytes() == key)
+            .unwrap_or(self.0.len())
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for Key {
+    type Value = usize;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl de::Visitor<'_> for Key {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
+        Ok(self.position(key.as_bytes()))
+    }
+
+    fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<usize, E> {
+        Ok(self.position(key))
+    }
+}
+
+/// Reads the value of the required field `field` into its slot: `null` leaves the slot empty,
+/// so that the field is then reported missing.
+///
+/// # Errors
+///
+/// If the value is not of the field's type, or the field came before.
+pub fn required<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    field: &'static str,
+) -> Result<(), A::Error>
 where
-    D: de::Deserializer<'de>,
+    A: de::MapAccess<'de>,
+    T: de::Deserialize<'de>,
 {
-    read(Object {
-        de: deserializer,
-        structure,
-        required,
-    })
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(field));
+    }
+    *slot = map.next_value::<Option<T>>()?;
+    Ok(())
 }
 
-/// The deserializer [`object`] gives a structure's derived code.
-pub struct Object<D> {
-    de: D,
-    structure: &'static str,
-    required: &'static [(&'static str, &'static str)],
+/// Reads the value of the optional field `field` (of type `Option<…>`, `null` unset) into its
+/// slot.
+///
+/// # Errors
+///
+/// If the value is not of the field's type, or the field came before.
+pub fn optional<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    field: &'static str,
+) -> Result<(), A::Error>
+where
+    A: de::MapAccess<'de>,
+    T: de::Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(field));
+    }
+    *slot = Some(map.next_value::<T>()?);
+    Ok(())
 }
 
-impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Object<D> {
-    type Error = D::Error;
+/// Skips the value of a key the structure does not have.
+///
+/// # Errors
+///
+/// If the value is not well-formed.
+pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(|_| ())
+}
 
-    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_map(ObjectVisitor {
-            inner: visitor,
-            structure: self.structure,
-            required: self.required,
-        })
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.de.is_human_readable()
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
-        identifier ignored_any
-    }
+/// The value of the required field `field` (vAPI type `ty`) of `structure`, once the object is
+/// read.
+///
+/// # Errors
+///
+/// `missing required field `name` (string) of com.vmware.pkg.Type` when it was absent or `null`.
+pub fn take<T, E: de::Error>(
+    slot: Option<T>,
+    field: &str,
+    ty: &str,
+    structure: &str,
+) -> Result<T, E> {
+    slot.ok_or_else(|| missing(field, ty, structure))
 }
 
 fn missing<E: de::Error>(field: &str, ty: &str, structure: &str) -> E {
@@ -126,260 +205,25 @@ fn missing<E: de::Error>(field: &str, ty: &str, structure: &str) -> E {
     ))
 }
 
-struct ObjectVisitor<V> {
-    inner: V,
-    structure: &'static str,
-    required: &'static [(&'static str, &'static str)],
-}
-
-impl<'de, V: de::Visitor<'de>> de::Visitor<'de> for ObjectVisitor<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a JSON object ({})", self.structure)
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        let mut state = KeyState {
-            required: self.required,
-            current: None,
-            seen: 0,
-            done: false,
-        };
-        let access = Access {
-            map,
-            structure: self.structure,
-            state: &mut state,
-        };
-        match self.inner.visit_map(access) {
-            Ok(value) => Ok(value),
-            // The derive reports a missing field once it has read every entry: name it as
-            // vAPI does. (Fields past the 64th required one keep serde's message.)
-            Err(e) if state.done => {
-                let first = self
-                    .required
-                    .iter()
-                    .take(64)
-                    .enumerate()
-                    .find(|(i, _)| state.seen & (1 << i) == 0);
-                match first {
-                    Some((_, (field, ty))) => Err(missing(field, ty, self.structure)),
-                    None => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// Which required field the key just read was, which were seen, and whether the map ended.
-struct KeyState {
-    required: &'static [(&'static str, &'static str)],
-    current: Option<usize>,
-    seen: u64,
-    done: bool,
-}
-
-impl KeyState {
-    fn key(&mut self, key: &str) {
-        self.current = self.required.iter().position(|(f, _)| *f == key);
-    }
-}
-
-struct Access<'s, A> {
-    map: A,
-    structure: &'static str,
-    state: &'s mut KeyState,
-}
-
-impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Access<'_, A> {
-    type Error = A::Error;
-
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        self.state.current = None;
-        let key = self.map.next_key_seed(KeySeed {
-            inner: seed,
-            state: self.state,
-        })?;
-        if key.is_none() {
-            self.state.done = true;
-        }
-        Ok(key)
-    }
-
-    fn next_value_seed<S: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<S::Value, A::Error> {
-        match self.state.current.take() {
-            Some(i) => {
-                if i < 64 {
-                    self.state.seen |= 1 << i;
-                }
-                let (field, ty) = self.state.required[i];
-                self.map.next_value_seed(NonNull {
-                    inner: seed,
-                    field,
-                    ty,
-                    structure: self.structure,
-                })
-            }
-            None => self.map.next_value_seed(seed),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.map.size_hint()
-    }
-}
-
-/// Reads a key through the derive's seed, noting which required field it names.
-struct KeySeed<'s, S> {
-    inner: S,
-    state: &'s mut KeyState,
-}
-
-impl<'de, S: de::DeserializeSeed<'de>> de::DeserializeSeed<'de> for KeySeed<'_, S> {
-    type Value = S::Value;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
-        self.inner.deserialize(KeyDe {
-            de: deserializer,
-            state: self.state,
-        })
-    }
-}
-
-struct KeyDe<'s, D> {
-    de: D,
-    state: &'s mut KeyState,
-}
-
-impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for KeyDe<'_, D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_any(KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        })
-    }
-
-    fn deserialize_identifier<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_identifier(KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        })
-    }
-
-    fn deserialize_str<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_str(KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        })
-    }
-
-    fn deserialize_string<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_string(KeyVisitor {
-            inner: visitor,
-            state: self.state,
-        })
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.de.is_human_readable()
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
-        ignored_any
-    }
-}
-
-struct KeyVisitor<'s, V> {
-    inner: V,
-    state: &'s mut KeyState,
-}
-
-impl<'de, V: de::Visitor<'de>> de::Visitor<'de> for KeyVisitor<'_, V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.inner.expecting(f)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
-        self.state.key(v);
-        self.inner.visit_str(v)
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
-        self.state.key(v);
-        self.inner.visit_borrowed_str(v)
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
-        self.state.key(&v);
-        self.inner.visit_string(v)
-    }
-
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
-        self.state.key(std::str::from_utf8(v).unwrap_or_default());
-        self.inner.visit_bytes(v)
-    }
-
-    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<V::Value, E> {
-        self.state.key(std::str::from_utf8(v).unwrap_or_default());
-        self.inner.visit_borrowed_bytes(v)
-    }
-
-    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<V::Value, E> {
-        self.state.key(std::str::from_utf8(&v).unwrap_or_default());
-        self.inner.visit_byte_buf(v)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
-        self.inner.visit_u64(v)
-    }
-}
-
-/// Reads the value of a required field, refusing `null` with the message of a missing field.
-struct NonNull<S> {
-    inner: S,
+/// Writes the optional field `field` when it is set (as the `Option`, so that JSON-RPC marks it
+/// optional), else tells the serializer it is skipped.
+///
+/// # Errors
+///
+/// The serializer's.
+pub fn optional_field<S, T>(
+    s: &mut S,
     field: &'static str,
-    ty: &'static str,
-    structure: &'static str,
-}
-
-impl<'de, S: de::DeserializeSeed<'de>> de::DeserializeSeed<'de> for NonNull<S> {
-    type Value = S::Value;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
-        deserializer.deserialize_option(self)
-    }
-}
-
-impl<'de, S: de::DeserializeSeed<'de>> de::Visitor<'de> for NonNull<S> {
-    type Value = S::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a {}", self.ty)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<S::Value, E> {
-        Err(missing(self.field, self.ty, self.structure))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<S::Value, E> {
-        Err(missing(self.field, self.ty, self.structure))
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
-        self.inner.deserialize(deserializer)
+    value: &Option<T>,
+) -> Result<(), S::Error>
+where
+    S: serde::ser::SerializeStruct,
+    T: serde::Serialize,
+{
+    if value.is_some() {
+        s.serialize_field(field, value)
+    } else {
+        s.skip_field(field)
     }
 }
 
@@ -429,13 +273,13 @@ mod tests {
 
     crate::__vapi_object! {
         /// A stand-in for a generated structure.
-        #[vapi(name = "com.vmware.T", required("a": "string", "c": "long"))]
+        #[vapi(name = "com.vmware.T")]
         pub struct T {
+            #[vapi(required = "string")]
             pub a: String,
-            #[serde(skip_serializing_if = "Option::is_none")]
             pub b: Option<i64>,
-            #[serde(rename = "c")]
-            pub c: i64,
+            #[vapi(wire = "c", required = "long")]
+            pub r#c: i64,
         }
     }
 

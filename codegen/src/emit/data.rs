@@ -24,9 +24,10 @@ pub fn since(doc: &mut Doc, docs: &Docs) {
     }
 }
 
-/// `TYPES`, the registry of the root module: every identifier type, enumeration, structure and
-/// error of `packages`, with its vAPI name and a JSON round trip, in IR order.
-pub fn registry<'m>(packages: impl Iterator<Item = &'m Package>) -> TokenStream {
+/// The entries of `TYPES`, the registry of the root module (see [`registry_of`]): every
+/// identifier type, enumeration, structure and error of `packages`, with its vAPI name and a
+/// JSON round trip, in IR order.
+pub fn registry_entries<'m>(packages: impl Iterator<Item = &'m Package>) -> Vec<TokenStream> {
     let mut entries = Vec::new();
     for p in packages {
         let path = &p.module_path;
@@ -63,6 +64,11 @@ pub fn registry<'m>(packages: impl Iterator<Item = &'m Package>) -> TokenStream 
             entry(&e.name.rust, format!("{}.{}", p.name, e.name.wire), "Error");
         }
     }
+    entries
+}
+
+/// `TYPES`, the registry of the root module, of these [`registry_entries`].
+pub fn registry_of(entries: &[TokenStream]) -> TokenStream {
     quote! {
         /// Every identifier type, enumeration, structure and error of these bindings, with its
         /// vAPI name and a JSON round trip: for tests and fuzzers that must reach every type.
@@ -187,15 +193,17 @@ fn field_tokens(s: &Structure, f: &Field, from: &[String], parent: &Parent<'_>) 
     let name = ident(&f.name.rust);
     let wire = &f.name.wire;
     let ty = rust_type(from, &f.ty);
-    // serde's derive names a field as written, without `r#`: the wire name only where it differs.
-    let rename = (crate::naming::unraw(&f.name.rust) != wire).then(|| quote!(rename = #wire));
-    let skip =
-        f.ty.is_optional()
-            .then(|| quote!(skip_serializing_if = "__rt::Option::is_none"));
-    let serde = match (rename, skip) {
+    // `object!` names a field on the wire as written, `r#` included: the wire name only where
+    // it differs; a required field with its vAPI type, for the error that names it missing.
+    let rename = (f.name.rust != *wire).then(|| quote!(wire = #wire));
+    let required = (!f.ty.is_optional()).then(|| {
+        let vapi = idl_type(&f.ty);
+        quote!(required = #vapi)
+    });
+    let serde = match (rename, required) {
         (None, None) => quote!(),
-        (Some(a), None) | (None, Some(a)) => quote!(#[serde(#a)]),
-        (Some(a), Some(b)) => quote!(#[serde(#a, #b)]),
+        (Some(a), None) | (None, Some(a)) => quote!(#[vapi(#a)]),
+        (Some(a), Some(b)) => quote!(#[vapi(#a, #b)]),
     };
     quote! { #doc #serde pub #name: #ty, }
 }
@@ -299,17 +307,12 @@ pub fn structure(
             quote!(, visit(#(#visits),*))
         }
     };
-    let required = required.iter().map(|f| {
-        let wire = &f.name.wire;
-        let ty = idl_type(&f.ty);
-        quote!(#wire: #ty)
-    });
     // The parts are moved in (the fields as one group), not interpolated: `quote!` would copy
     // their tokens.
     let mut out = quote! {
         __rt::object! {
             #doc
-            #[vapi(name = #qualified, required(#(#required),*) #rules)]
+            #[vapi(name = #qualified #rules)]
             #default
             pub struct #name #fields
         }

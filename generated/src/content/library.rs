@@ -40,14 +40,14 @@ __rt::object! {
     /// Other type.
     ///
     /// Whether `datastore_id`, `storage_uri` are set depends on `type`: [`validate`](Self::validate) checks it.
-    #[vapi(name = "com.vmware.content.library.StorageBacking", required(), rules)]
+    #[vapi(name = "com.vmware.content.library.StorageBacking", rules)]
     #[derive(__rt::Default)]
     pub struct StorageBacking {
         /// Type (DATASTORE, OTHER) of [`StorageBacking`].
         /// This field must be provided for the `create` method. It will
         /// always be present in the return value of the `get` or `list`
         /// methods. It is not used for the `update` method.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
+        #[vapi(wire = "type")]
         pub r#type: __rt::Option<StorageBackingType>,
         /// Identifier of the datastore used to store the content in the
         /// library.
@@ -60,7 +60,6 @@ __rt::object! {
         /// of `type` is [`StorageBackingType::Datastore`].
         ///
         /// It may be set when `type` is `DATASTORE`, and is unset otherwise.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub datastore_id: __rt::Option<__rt::Id>,
         /// URI identifying the location used to store the content in the
         /// library.
@@ -97,7 +96,6 @@ __rt::object! {
         /// of `type` is [`StorageBackingType::Other`].
         ///
         /// It may be set when `type` is `OTHER`, and is unset otherwise.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub storage_uri: __rt::Option<__rt::Uri>,
     }
 }

@@ -57,14 +57,14 @@ __rt::object! {
     ///
     /// A third party extension can define and implements it's own authentication
     /// mechanism and define a constant in a different IDL file.
-    #[vapi(name = "com.vmware.vapi.std.AuthenticationScheme", required())]
+    #[vapi(name = "com.vmware.vapi.std.AuthenticationScheme")]
     #[derive(__rt::Default)]
     pub struct AuthenticationScheme {}
 }
 __rt::object! {
     /// The [`DynamicId`] structure represents an identifier for a resource of an
     /// arbitrary type.
-    #[vapi(name = "com.vmware.vapi.std.DynamicID", required("type":"string", "id":"id"))]
+    #[vapi(name = "com.vmware.vapi.std.DynamicID")]
     pub struct DynamicId {
         /// The type of resource being identified (for example
         /// `com.acme.Person`).
@@ -74,6 +74,7 @@ __rt::object! {
         /// for the resources being created and deleted. The API metamodel
         /// metadata services include a service that allows retrieving all the
         /// known resource types.
+        #[vapi(wire = "type", required = "string")]
         pub r#type: __rt::String,
         /// The identifier for a resource whose type is specified by
         /// [`DynamicId::type`].
@@ -81,6 +82,7 @@ __rt::object! {
         /// field `type` must contain the actual resource type. When
         /// methods return a value of this structure as a return value, the
         /// field `type` will contain the actual resource type.
+        #[vapi(required = "id")]
         pub id: __rt::Id,
     }
 }
@@ -97,16 +99,13 @@ __rt::object! {
     /// the native language of the user. Services can include localizable strings in
     /// the data returned from methods to allow clients to display localized status
     /// information in the native language of the user.
-    #[vapi(
-        name = "com.vmware.vapi.std.LocalizableMessage",
-        required("id":"string", "default_message":"string", "args":"list<string>"),
-        visit("params":params)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.LocalizableMessage", visit("params":params))]
     pub struct LocalizableMessage {
         /// Unique identifier of the localizable string or message template.
         ///
         /// This identifier is typically used to retrieve a locale-specific
         /// string or message template from a message catalog.
+        #[vapi(required = "string")]
         pub id: __rt::String,
         /// The value of this localizable string or message template in the
         /// `en_US` (English) locale. If [`LocalizableMessage::id`] refers
@@ -115,20 +114,20 @@ __rt::object! {
         /// not need to display strings and messages in the native language of
         /// the user. It could also be used as a fallback if a client is unable
         /// to access the appropriate message catalog.
+        #[vapi(required = "string")]
         pub default_message: __rt::String,
         /// Positional arguments to be substituted into the message template.
         /// This list will be empty if the message uses named arguments or has
         /// no arguments.
+        #[vapi(required = "list<string>")]
         pub args: __rt::Vec<__rt::String>,
         /// Named arguments to be substituted into the message template.
         /// `None` means that the message template requires no arguments or
         /// positional arguments are used.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
         /// Localized string value as per request requirements.
         /// when the client has not requested specific locale the
         /// implementation may not populate this field to conserve resources.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub localized: __rt::Option<__rt::String>,
     }
 }
@@ -154,28 +153,24 @@ __rt::object! {
     /// double, date time and nested messages. Only one will be
     /// used depending on the type of data sent. For date, double
     /// and long it is possible to set additional formatting details.
-    #[vapi(name = "com.vmware.vapi.std.LocalizationParam", required(), visit("l":l))]
+    #[vapi(name = "com.vmware.vapi.std.LocalizationParam", visit("l":l))]
     #[derive(__rt::Default)]
     pub struct LocalizationParam {
         /// String value associated with the parameter.
         /// this field will be set when a string value is used.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub s: __rt::Option<__rt::String>,
         /// Date and time value associated with the parameter. Use the
         /// `format` field to specify date and time display style.
         /// this field will be set when date and time value is used.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub dt: __rt::Option<__rt::DateTime>,
         /// Long value associated with the parameter.
         /// this field will be set when a long value is used.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub i: __rt::Option<i64>,
         /// The double value associated with the parameter.
         /// The number of displayed fractional digits is changed via
         /// `precision` field.
         /// this field will be set when a double value is
         /// used.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub d: __rt::Option<f64>,
         /// Nested localizable value associated with the parameter. This is
         /// useful construct to convert to human readable localized form structure
@@ -185,19 +180,16 @@ __rt::object! {
         /// short lists of items.
         /// this field will be set when nested localization message value
         /// is used.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub l: __rt::Option<NestedLocalizableMessage>,
         /// Format associated with the date and time value in `dt` field.
         /// The value [`LocalizationParamDateTimeFormat::ShortDateTime`] will be used as default.
         /// this may not be set if the [`LocalizationParamDateTimeFormat::ShortDateTime`] default
         /// format is appropriate
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub format: __rt::Option<LocalizationParamDateTimeFormat>,
         /// Number of fractional digits to include in formatted
         /// double value.
         /// this will be set when exact precision is required for rendering
         /// double numbers.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub precision: __rt::Option<i64>,
     }
 }
@@ -206,21 +198,17 @@ __rt::object! {
     /// parameter localizable string or message template. This structure is useful for
     /// modeling composite messages. Such messages are necessary to do correct
     /// pluralization of phrases, represent lists of several items etc.
-    #[vapi(
-        name = "com.vmware.vapi.std.NestedLocalizableMessage",
-        required("id":"string"),
-        visit("params":params)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.NestedLocalizableMessage", visit("params":params))]
     pub struct NestedLocalizableMessage {
         /// Unique identifier of the localizable string or message template.
         ///
         /// This identifier is typically used to retrieve a locale-specific
         /// string or message template from a message catalog.
+        #[vapi(required = "string")]
         pub id: __rt::String,
         /// Named Arguments to be substituted into the message template.
         /// services will not populate this field when there are no parameters
         /// to be substituted
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub params: __rt::Option<__rt::Map<__rt::String, LocalizationParam>>,
     }
 }

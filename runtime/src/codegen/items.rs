@@ -7,22 +7,29 @@
 /// ```text
 /// __rt::object! {
 ///     /// Docs.
-///     #[vapi(name = "com.vmware.pkg.Thing", required("name": "string"), visit("part": part))]
+///     #[vapi(name = "com.vmware.pkg.Thing", visit("part": part))]
 ///     pub struct Thing {
 ///         /// Docs.
+///         #[vapi(required = "string")]
 ///         pub name: __rt::String,
-///         #[serde(skip_serializing_if = "__rt::Option::is_none")]
+///         #[vapi(wire = "type", required = "long")]
+///         pub r#type: i64,
 ///         pub part: __rt::Option<Part>,
 ///     }
 /// }
 /// ```
 ///
-/// and gets the struct with `Debug`, `Clone`, `PartialEq` and `Serialize` derived, a
-/// `Deserialize` that reads through [`wire::object`](crate::wire::object) (objects only; a
-/// missing or `null` required field named with its vAPI type and the structure), and
-/// [`Validate`](crate::Validate) calling the inherent `validate`. That `validate` is the
-/// macro's, checking the fields listed in `visit` (wire name: field), unless the `vapi`
-/// attribute ends with `rules`: then generated code writes its own.
+/// A field is optional (of type `Option`) unless marked `required` with its vAPI type; its wire
+/// name is its Rust name unless `wire` gives another. The structure gets `Debug`, `Clone` and
+/// `PartialEq` derived; `Serialize` as a struct named with its vAPI name (which JSON writers
+/// ignore and JSON-RPC writes), leaving out unset optional fields; `Deserialize` from a JSON
+/// object only, unknown keys ignored, a missing or `null` required field named with its vAPI
+/// type and the structure (see [`wire`](crate::wire)); and [`Validate`](crate::Validate)
+/// calling the inherent `validate`. That `validate` is the macro's, checking the fields listed
+/// in `visit` (wire name: field), unless the `vapi` attribute ends with `rules`: then generated
+/// code writes its own. The serde impls are written here rather than derived: a few lines per
+/// structure over the generic helpers of [`wire`](crate::wire), which compile and read faster
+/// than serde's derive.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __vapi_object {
@@ -31,53 +38,129 @@ macro_rules! __vapi_object {
         impl $name {
             /// Checks the rules of the documentation that the types cannot express, here and in
             /// the structures this value holds: the first one broken, if any.
+            #[inline]
             pub fn validate(&self) -> $crate::codegen::Result<(), $crate::ValidationError> {
                 $($crate::Validate::validate(&self.$field).map_err(|e| e.within($wire))?;)*
                 $crate::codegen::Ok(())
             }
         }
     };
+    // The wire name of a field.
+    (@wire $fname:ident [wire = $wire:literal $($rest:tt)*]) => { $wire };
+    (@wire $fname:ident [$($rest:tt)*]) => { stringify!($fname) };
+    // Counts a field if it is written.
+    (@len $value:expr, [$(wire = $w:literal,)? required = $ty:literal]) => { 1 };
+    (@len $value:expr, [$($rest:tt)*]) => { $crate::codegen::Option::is_some($value) as usize };
+    // Writes a field: a required one always, an optional one only when set.
+    (@ser $s:ident $wire:expr, $value:expr, [$(wire = $w:literal,)? required = $ty:literal]) => {
+        $crate::codegen::serde::ser::SerializeStruct::serialize_field(&mut $s, $wire, $value)?
+    };
+    (@ser $s:ident $wire:expr, $value:expr, [$($rest:tt)*]) => {
+        $crate::wire::optional_field(&mut $s, $wire, $value)?
+    };
+    // Reads a field's value into its slot.
+    (@de $map:ident $wire:expr, $slot:expr, [$(wire = $w:literal,)? required = $ty:literal]) => {
+        $crate::wire::required(&mut $map, $slot, $wire)?
+    };
+    (@de $map:ident $wire:expr, $slot:expr, [$($rest:tt)*]) => {
+        $crate::wire::optional(&mut $map, $slot, $wire)?
+    };
+    // The field's value once the object is read.
+    (@take $E:ident $structure:literal $wire:expr, $slot:expr,
+        [$(wire = $w:literal,)? required = $ty:literal]) => {
+        $crate::wire::take::<_, $E::Error>($slot, $wire, $ty, $structure)?
+    };
+    (@take $E:ident $structure:literal $wire:expr, $slot:expr, [$($rest:tt)*]) => {
+        $crate::codegen::Option::unwrap_or_default($slot)
+    };
     (
-        @object [$($doc:tt)*] $structure:literal [$($required:tt)*] [$($validate:tt)*]
+        @object [$($doc:tt)*] $structure:literal [$($validate:tt)*]
         $(#[$attr:meta])*
         pub struct $name:ident {
-            $($(#[$fattr:meta])* pub $fname:ident: $fty:ty),* $(,)?
+            $(
+                $(#[doc = $fdoc:expr])*
+                $(#[vapi($($fa:tt)*)])?
+                pub $fname:ident: $fty:ty
+            ),* $(,)?
         }
     ) => {
         $($doc)*
         $(#[$attr])*
-        #[derive(
-            $crate::codegen::Debug,
-            $crate::codegen::Clone,
-            $crate::codegen::PartialEq,
-            ::serde::Serialize,
-        )]
-        // The vAPI name, which JSON writers ignore and JSON-RPC writes.
-        #[serde(rename = $structure)]
+        #[derive($crate::codegen::Debug, $crate::codegen::Clone, $crate::codegen::PartialEq)]
         pub struct $name {
-            $($(#[$fattr])* pub $fname: $fty,)*
+            $($(#[doc = $fdoc])* pub $fname: $fty,)*
         }
 
-        // Read through a private twin with serde's derive (so the derived code is not a public
-        // function of the structure), then moved over.
         const _: () = {
-            #[derive(::serde::Deserialize)]
-            struct __Wire {
-                $($(#[$fattr])* $fname: $fty,)*
+            impl $crate::codegen::serde::Serialize for $name {
+                fn serialize<__S: $crate::codegen::serde::Serializer>(
+                    &self,
+                    serializer: __S,
+                ) -> $crate::codegen::Result<__S::Ok, __S::Error> {
+                    let len = 0 $(+ $crate::__vapi_object!(@len &self.$fname, [$($($fa)*)?]))*;
+                    let mut s = serializer.serialize_struct($structure, len)?;
+                    $($crate::__vapi_object!(
+                        @ser s $crate::__vapi_object!(@wire $fname [$($($fa)*)?]),
+                        &self.$fname, [$($($fa)*)?]
+                    );)*
+                    $crate::codegen::serde::ser::SerializeStruct::end(s)
+                }
+            }
+
+            // Each field's position among the wire names.
+            #[allow(non_camel_case_types)]
+            enum __Field {
+                $($fname,)*
+            }
+
+            const __FIELDS: &[&str] = &[$($crate::__vapi_object!(@wire $fname [$($($fa)*)?])),*];
+
+            struct __Visitor;
+
+            impl<'de> $crate::codegen::serde::de::Visitor<'de> for __Visitor {
+                type Value = $name;
+
+                #[inline]
+                fn expecting(
+                    &self,
+                    f: &mut $crate::codegen::Formatter<'_>,
+                ) -> $crate::codegen::fmt::Result {
+                    $crate::wire::expecting(f, $structure)
+                }
+
+                fn visit_map<__A: $crate::codegen::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> $crate::codegen::Result<$name, __A::Error> {
+                    $(let mut $fname: $crate::codegen::Option<$fty> = $crate::codegen::None;)*
+                    while let $crate::codegen::Some(key) = $crate::wire::key(&mut map, __FIELDS)? {
+                        $(if key == __Field::$fname as usize {
+                            $crate::__vapi_object!(
+                                @de map __FIELDS[key], &mut $fname, [$($($fa)*)?]
+                            );
+                            continue;
+                        })*
+                        $crate::wire::skip(&mut map)?;
+                    }
+                    $crate::codegen::Ok($name {
+                        $($fname: $crate::__vapi_object!(
+                            @take __A $structure __FIELDS[__Field::$fname as usize], $fname,
+                            [$($($fa)*)?]
+                        ),)*
+                    })
+                }
             }
 
             impl<'de> $crate::codegen::serde::Deserialize<'de> for $name {
                 fn deserialize<__D: $crate::codegen::serde::Deserializer<'de>>(
                     deserializer: __D,
                 ) -> $crate::codegen::Result<Self, __D::Error> {
-                    $crate::wire::object(deserializer, $structure, &[$($required)*], |object| {
-                        let wire = <__Wire as ::serde::Deserialize>::deserialize(object)?;
-                        $crate::codegen::Ok($name { $($fname: wire.$fname),* })
-                    })
+                    deserializer.deserialize_map(__Visitor)
                 }
             }
 
             impl $crate::Validate for $name {
+                #[inline]
                 fn validate(&self) -> $crate::codegen::Result<(), $crate::ValidationError> {
                     $name::validate(self)
                 }
@@ -88,25 +171,18 @@ macro_rules! __vapi_object {
     };
     (
         $(#[doc = $doc:expr])*
-        #[vapi(name = $structure:literal, required($($field:literal: $ty:literal),* $(,)?), rules)]
+        #[vapi(name = $structure:literal, rules)]
         $($rest:tt)*
     ) => {
-        $crate::__vapi_object!(
-            @object [$(#[doc = $doc])*] $structure [$(($field, $ty)),*] [] $($rest)*
-        );
+        $crate::__vapi_object!(@object [$(#[doc = $doc])*] $structure [] $($rest)*);
     };
     (
         $(#[doc = $doc:expr])*
-        #[vapi(
-            name = $structure:literal,
-            required($($field:literal: $ty:literal),* $(,)?)
-            $(, visit($($wire:literal: $fname:ident),* $(,)?))? $(,)?
-        )]
+        #[vapi(name = $structure:literal $(, visit($($wire:literal: $fname:ident),* $(,)?))? $(,)?)]
         $($rest:tt)*
     ) => {
         $crate::__vapi_object!(
-            @object [$(#[doc = $doc])*] $structure [$(($field, $ty)),*]
-            [visit $($(($wire, $fname))*)?] $($rest)*
+            @object [$(#[doc = $doc])*] $structure [visit $($(($wire, $fname))*)?] $($rest)*
         );
     };
 }
@@ -124,6 +200,7 @@ macro_rules! __vapi_error_type {
         }
 
         impl $crate::codegen::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut $crate::codegen::Formatter<'_>) -> $crate::codegen::fmt::Result {
                 let name = $qualified.rsplit('.').next().unwrap_or($qualified);
                 $crate::wire::fmt_error(
@@ -169,6 +246,7 @@ macro_rules! __vapi_open_enum {
             pub const KNOWN: &'static [&'static str] = &[$($wire),*];
 
             /// The value as it is written on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $wire,)*
@@ -177,12 +255,14 @@ macro_rules! __vapi_open_enum {
             }
 
             /// Whether the value is one this version does not document.
+            #[inline]
             pub fn is_unknown(&self) -> bool {
                 $crate::codegen::matches!(self, Self::$unknown(_))
             }
         }
 
         impl $crate::codegen::From<&str> for $name {
+            #[inline]
             fn from(value: &str) -> Self {
                 match value {
                     $($wire => Self::$variant,)*
@@ -192,6 +272,7 @@ macro_rules! __vapi_open_enum {
         }
 
         impl $crate::codegen::From<$crate::codegen::String> for $name {
+            #[inline]
             fn from(value: $crate::codegen::String) -> Self {
                 match Self::from(value.as_str()) {
                     Self::$unknown(_) => Self::$unknown($crate::UnknownValue::__from_wire(value)),
@@ -203,12 +284,14 @@ macro_rules! __vapi_open_enum {
         impl $crate::codegen::FromStr for $name {
             type Err = $crate::codegen::Infallible;
 
+            #[inline]
             fn from_str(value: &str) -> $crate::codegen::Result<Self, $crate::codegen::Infallible> {
                 $crate::codegen::Ok(Self::from(value))
             }
         }
 
         impl $crate::codegen::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut $crate::codegen::Formatter<'_>) -> $crate::codegen::fmt::Result {
                 f.write_str(self.as_str())
             }

@@ -114,20 +114,17 @@ __rt::object! {
     /// belongs to a secure content library 2. The item if of type ovf.
     ///
     /// Added in vSphere API 7.0.3.0.
-    #[vapi(
-        name = "com.vmware.content.library.item.CertificateVerificationInfo",
-        required("status":"com.vmware.content.library.item.CertVerificationStatus")
-    )]
+    #[vapi(name = "com.vmware.content.library.item.CertificateVerificationInfo")]
     pub struct CertificateVerificationInfo {
         /// The certificate verification status of item.
         ///
         /// Added in vSphere API 7.0.3.0.
+        #[vapi(required = "com.vmware.content.library.item.CertVerificationStatus")]
         pub status: CertVerificationStatus,
         /// A certificate in base64 encoding.
         /// Certificate chain is unset if the item not signed
         ///
         /// Added in vSphere API 7.0.3.0.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
     }
 }
@@ -145,7 +142,6 @@ __rt::object! {
     /// [`DownloadSession`] resource.
     #[vapi(
         name = "com.vmware.content.library.item.DownloadSessionModel",
-        required(),
         visit("error_message":error_message)
     )]
     #[derive(__rt::Default)]
@@ -153,26 +149,22 @@ __rt::object! {
         /// The identifier of this download session.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub id: __rt::Option<DownloadSessionId>,
         /// The identifier of the library item whose content is being
         /// downloaded.
         ///
         /// Presence: must be provided for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub library_item_id: __rt::Option<super::ItemId>,
         /// The content version of the library item whose content is being
         /// downloaded. This value is the `ItemModel.content_version`
         /// at the time when the session is created for the library item.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub library_item_content_version: __rt::Option<__rt::String>,
         /// If the session is in the [`DownloadSessionModelState::Error`]
         /// status this property will have more details about the error.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is optional in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
         /// The progress that has been made with the download. This property is
         /// to be updated by the client during the download process to indicate
@@ -181,19 +173,16 @@ __rt::object! {
         /// 100, which indicates that the download is complete.
         ///
         /// Presence: is not used for the `create` method; is optional for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub client_progress: __rt::Option<i64>,
         /// The current state (ACTIVE, CANCELED, ERROR) of the download
         /// session.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub state: __rt::Option<DownloadSessionModelState>,
         /// Indicates the time after which the session will expire. The session
         /// is guaranteed not to expire before this time.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub expiration_time: __rt::Option<__rt::DateTime>,
     }
 }
@@ -260,7 +249,7 @@ impl DownloadSessionModel {
 __rt::object! {
     /// The [`TransferEndpoint`] structure encapsulates a URI along with extra
     /// information about it.
-    #[vapi(name = "com.vmware.content.library.item.TransferEndpoint", required("uri":"uri"))]
+    #[vapi(name = "com.vmware.content.library.item.TransferEndpoint")]
     pub struct TransferEndpoint {
         /// Transfer endpoint URI. The supported URI schemes are: `http`,
         /// `https`, and `ds`.
@@ -273,6 +262,7 @@ __rt::object! {
         /// When the transfer endpoint is a datastore location, the server can
         /// import the file directly from the storage backing without the
         /// overhead of streaming over HTTP.
+        #[vapi(required = "uri")]
         pub uri: __rt::Uri,
         /// Thumbprint of the expected SSL certificate for this endpoint. Only
         /// used for HTTPS connections. The thumbprint is the SHA-256 hash of
@@ -284,7 +274,6 @@ __rt::object! {
         /// checked for SSL certificate validation if
         /// [`TransferEndpoint::ssl_certificate`] is also set.
         /// If `None`, standard certificate validation is performed.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub ssl_certificate_thumbprint: __rt::Option<__rt::String>,
         /// PEM encoded SSL Certificate for this endpoint. Only used for HTTPS
         /// connections. If set, the remote endpoint's SSL certificate is only
@@ -293,7 +282,6 @@ __rt::object! {
         /// If `None`, standard certificate validation is performed.
         ///
         /// Added in vSphere API 9.0.0.0.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub ssl_certificate: __rt::Option<__rt::String>,
     }
 }
@@ -312,32 +300,28 @@ __rt::object! {
     /// [`UpdateSession`] resource.
     ///
     /// Whether `preview_info` is set depends on `state`: [`validate`](Self::validate) checks it.
-    #[vapi(name = "com.vmware.content.library.item.UpdateSessionModel", required(), rules)]
+    #[vapi(name = "com.vmware.content.library.item.UpdateSessionModel", rules)]
     #[derive(__rt::Default)]
     pub struct UpdateSessionModel {
         /// The identifier of this update session.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is never present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub id: __rt::Option<UpdateSessionId>,
         /// The identifier of the library item to which content will be
         /// uploaded or removed.
         ///
         /// Presence: must be provided for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub library_item_id: __rt::Option<super::ItemId>,
         /// The content version of the library item whose content is being
         /// modified. This value is the `ItemModel.content_version`
         /// at the time when the session is created for the library item.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub library_item_content_version: __rt::Option<__rt::String>,
         /// If the session is in the [`UpdateSessionModelState::Error`]
         /// status this property will have more details about the error.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is optional in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
         /// The progress that has been made with the upload. This property is
         /// to be updated by the client during the upload process to indicate
@@ -346,7 +330,6 @@ __rt::object! {
         /// 100, which indicates that the update is complete.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub client_progress: __rt::Option<i64>,
         /// The current state (ACTIVE, DONE, ERROR, CANCELED) of the update
         /// session.
@@ -354,13 +337,11 @@ __rt::object! {
         /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
         ///
         /// Added in vSphere API 6.8.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub state: __rt::Option<UpdateSessionModelState>,
         /// Indicates the time after which the session will expire. The session
         /// is guaranteed not to expire earlier than this time.
         ///
         /// Presence: is not used for the `create` method; is not used for the `update` method; is always present in the results of `get` and `list`.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub expiration_time: __rt::Option<__rt::DateTime>,
         /// A preview of the files currently being uploaded in the session.
         /// This property will be set only when the session is in the
@@ -369,7 +350,6 @@ __rt::object! {
         /// It may be set when `state` is `ACTIVE`, and is unset otherwise.
         ///
         /// Added in vSphere API 6.8.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub preview_info: __rt::Option<updatesession::PreviewInfo>,
         /// Indicates the update session behavior if warnings are raised in the
         /// session preview. Any warning which is raised by session preview but
@@ -379,7 +359,6 @@ __rt::object! {
         /// Presence: is optional for the `create` method; is optional for the `update` method; is optional in the results of `get` and `list`.
         ///
         /// Added in vSphere API 6.8.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub warning_behavior: __rt::Option<__rt::Vec<updatesession::WarningBehavior>>,
     }
 }
@@ -471,24 +450,22 @@ __rt::object! {
     /// library item change.
     ///
     /// Added in vSphere API 6.9.1.
-    #[vapi(
-        name = "com.vmware.content.library.item.Changes.Summary",
-        required("version":"id(com.vmware.content.library.item.Version)", "time":"datetime")
-    )]
+    #[vapi(name = "com.vmware.content.library.item.Changes.Summary")]
     pub struct ChangesSummary {
         /// The version of the library item.
         ///
         /// Added in vSphere API 6.9.1.
+        #[vapi(required = "id(com.vmware.content.library.item.Version)")]
         pub version: VersionId,
         /// The date and time when the item content was changed.
         ///
         /// Added in vSphere API 6.9.1.
+        #[vapi(required = "datetime")]
         pub time: __rt::DateTime,
         /// The user who made the content change.
         /// This field will be `None` if the user could not be determined.
         ///
         /// Added in vSphere API 6.9.1.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub user: __rt::Option<__rt::String>,
         /// The short message describing the content change. The message is
         /// truncated to the first 80 characters or first non-leading newline
@@ -497,7 +474,6 @@ __rt::object! {
         /// item content was changed.
         ///
         /// Added in vSphere API 6.9.1.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub short_message: __rt::Option<__rt::String>,
     }
 }
@@ -517,27 +493,23 @@ __rt::object! {
     /// change.
     ///
     /// Added in vSphere API 6.9.1.
-    #[vapi(
-        name = "com.vmware.content.library.item.Changes.Info",
-        required("time":"datetime")
-    )]
+    #[vapi(name = "com.vmware.content.library.item.Changes.Info")]
     pub struct ChangesInfo {
         /// The date and time when the item content was changed.
         ///
         /// Added in vSphere API 6.9.1.
+        #[vapi(required = "datetime")]
         pub time: __rt::DateTime,
         /// The user who made the content change.
         /// This field will be `None` if the user could not be determined.
         ///
         /// Added in vSphere API 6.9.1.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub user: __rt::Option<__rt::String>,
         /// The full message describing the content change.
         /// This field will be `None` if a message was not provided when the
         /// item content was changed.
         ///
         /// Added in vSphere API 6.9.1.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub message: __rt::Option<__rt::String>,
     }
 }
@@ -553,19 +525,16 @@ impl ChangesInfo {
 }
 __rt::object! {
     /// Provides checksums for a [`FileInfo`] object.
-    #[vapi(
-        name = "com.vmware.content.library.item.File.ChecksumInfo",
-        required("checksum":"string")
-    )]
+    #[vapi(name = "com.vmware.content.library.item.File.ChecksumInfo")]
     pub struct FileChecksumInfo {
         /// The checksum algorithm (SHA1, MD5, SHA256, SHA512) used to
         /// calculate the checksum.
         /// If not specified the default checksum algorithm is
         /// [`FileChecksumAlgorithm::Sha1`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub algorithm: __rt::Option<FileChecksumAlgorithm>,
         /// The checksum value calculated with
         /// [`FileChecksumInfo::algorithm`].
+        #[vapi(required = "string")]
         pub checksum: __rt::String,
     }
 }
@@ -586,7 +555,6 @@ __rt::object! {
     /// zero files initially, but one or more can be uploaded to the item.
     #[vapi(
         name = "com.vmware.content.library.item.File.Info",
-        required("name":"string", "size":"long", "cached":"boolean", "version":"string"),
         visit("checksum_info":checksum_info)
     )]
     pub struct FileInfo {
@@ -596,23 +564,26 @@ __rt::object! {
         /// without errors.
         /// A checksum cannot always be calculated, and the value will be `None`
         /// if the file does not have content.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub checksum_info: __rt::Option<FileChecksumInfo>,
         /// The name of the file.
         ///
         /// This value will be unique within the library item for each file. It
         /// cannot be an empty string.
+        #[vapi(required = "string")]
         pub name: __rt::String,
         /// The file size, in bytes. The file size is the storage used and not
         /// the uploaded or provisioned size. For example, when uploading a
         /// disk to a datastore, the amount of storage that the disk consumes
         /// may be different from the disk file size. When the file is not
         /// cached, the size is 0.
+        #[vapi(required = "long")]
         pub size: i64,
         /// Indicates whether the file is on disk or not.
+        #[vapi(required = "boolean")]
         pub cached: bool,
         /// The version of this file; incremented when a new copy of the file
         /// is uploaded.
+        #[vapi(required = "string")]
         pub version: __rt::String,
         /// The URL endpoint that can be used to download the file.
         ///
@@ -637,7 +608,6 @@ __rt::object! {
         /// currently)
         ///
         /// Added in vSphere API 9.0.0.0.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub file_download_endpoint: __rt::Option<__rt::Uri>,
     }
 }
@@ -664,20 +634,13 @@ __rt::object! {
     /// includes details about the storage backing for a file in a library item.
     #[vapi(
         name = "com.vmware.content.library.item.Storage.Info",
-        required(
-            "storage_backing":"com.vmware.content.library.StorageBacking",
-            "storage_uris":"list<uri>",
-            "name":"string",
-            "size":"long",
-            "cached":"boolean",
-            "version":"string"
-        ),
         visit("storage_backing":storage_backing, "checksum_info":checksum_info)
     )]
     pub struct StorageInfo {
         /// The storage backing on which this object resides. This might not be
         /// the same as the default storage backing associated with the
         /// library.
+        #[vapi(required = "com.vmware.content.library.StorageBacking")]
         pub storage_backing: super::StorageBacking,
         /// URIs that identify the file on the storage backing.
         ///
@@ -686,6 +649,7 @@ __rt::object! {
         /// scheme in this list may use that URI to directly access the file on
         /// the storage backing. This can provide high-performance support for
         /// file manipulation.
+        #[vapi(required = "list<uri>")]
         pub storage_uris: __rt::Vec<__rt::Uri>,
         /// A checksum for validating the content of the file.
         ///
@@ -693,23 +657,26 @@ __rt::object! {
         /// without errors.
         /// A checksum cannot always be calculated, and the value will be `None`
         /// if the file does not have content.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub checksum_info: __rt::Option<FileChecksumInfo>,
         /// The name of the file.
         ///
         /// This value will be unique within the library item for each file. It
         /// cannot be an empty string.
+        #[vapi(required = "string")]
         pub name: __rt::String,
         /// The file size, in bytes. The file size is the storage used and not
         /// the uploaded or provisioned size. For example, when uploading a
         /// disk to a datastore, the amount of storage that the disk consumes
         /// may be different from the disk file size. When the file is not
         /// cached, the size is 0.
+        #[vapi(required = "long")]
         pub size: i64,
         /// Indicates whether the file is on disk or not.
+        #[vapi(required = "boolean")]
         pub cached: bool,
         /// The version of this file; incremented when a new copy of the file
         /// is uploaded.
+        #[vapi(required = "string")]
         pub version: __rt::String,
         /// The URL endpoint that can be used to download the file.
         ///
@@ -734,7 +701,6 @@ __rt::object! {
         /// currently)
         ///
         /// Added in vSphere API 9.0.0.0.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub file_download_endpoint: __rt::Option<__rt::Uri>,
     }
 }

@@ -74,17 +74,16 @@ __rt::object! {
     /// This structure is intended to be used as the payload to identify those inputs
     /// when the method reports errors like [`InvalidArgument`] or
     /// [`NotFound`]. See [`Error::data`].
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.ArgumentLocations",
-        required("primary":"string", "secondary":"list<string>")
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.ArgumentLocations")]
     pub struct ArgumentLocations {
         /// String describing the location of the input that triggered the
         /// error.
+        #[vapi(required = "string")]
         pub primary: __rt::String,
         /// list (possibly empty) of strings describing the locations
         /// of other inputs that caused the primary input to trigger the
         /// error.
+        #[vapi(required = "list<string>")]
         pub secondary: __rt::Vec<__rt::String>,
     }
 }
@@ -102,15 +101,14 @@ __rt::object! {
     /// This structure is intended to be used as the payload to identify those files
     /// when the method reports errors like [`NotFound`]. See
     /// [`Error::data`].
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.FileLocations",
-        required("primary":"string", "secondary":"list<string>")
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.FileLocations")]
     pub struct FileLocations {
         /// String identifying the file that triggered the error.
+        #[vapi(required = "string")]
         pub primary: __rt::String,
         /// list (possibly empty) of strings identifying other files
         /// that caused the primary file to trigger the error.
+        #[vapi(required = "list<string>")]
         pub secondary: __rt::Vec<__rt::String>,
     }
 }
@@ -128,13 +126,11 @@ __rt::object! {
     /// transient in other situtations. This error payload can be used to
     /// indicate to clients whether a particular error is transient. See
     /// [`Error::data`].
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.TransientIndication",
-        required("is_transient":"boolean")
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.TransientIndication")]
     pub struct TransientIndication {
         /// Indicates that the error this structure is attached to is
         /// transient.
+        #[vapi(required = "boolean")]
         pub is_transient: bool,
     }
 }
@@ -168,11 +164,7 @@ __rt::object! {
     ///   some error, but the error doesn't fit into any other standard
     ///   error, and in fact the only reasonable way for a client to react to the
     ///   error is to display the message(s) to a human.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.Error",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.Error", visit("messages":messages))]
     pub struct Error {
         /// Stack of one or more localizable messages for human error
         /// consumers.
@@ -183,6 +175,7 @@ __rt::object! {
         ///
         /// Each subsequent message in the stack describes the "cause" of the
         /// prior message.
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Data to facilitate clients responding to the method reporting a
         /// standard error to indicating that it was unable to complete
@@ -204,12 +197,10 @@ __rt::object! {
         /// use as the value of this field when reporting errors from
         /// their methods.
         /// Some methods will not set this field when reporting errors.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Discriminator field to help API consumers identify the structure
         /// type.
         /// Can be `None` for compatibility with preceding implementations.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -242,19 +233,14 @@ __rt::object! {
     ///   certificate is self-signed, expired, or otherwise not trustworthy.
     /// - The client provides an IP address of a host the system should communicate
     ///   with using ssh, but ssh doesn't recognize the public key of the host
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.UnverifiedPeer",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.UnverifiedPeer", visit("messages":messages))]
     pub struct UnverifiedPeer {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -279,19 +265,14 @@ __rt::object! {
     ///   not support hot-plugging of CPUs.
     /// - Trying to change the memory size to a value that is not within the
     ///   acceptable guest memory bounds supported by the virtual machine's host.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.Unsupported",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.Unsupported", visit("messages":messages))]
     pub struct Unsupported {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -328,19 +309,14 @@ __rt::object! {
     ///   supports version1 of the service.
     /// - A client provides an unexpected parameter or field name when invoking
     ///   the method using a dynamic interface (for example REST).
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.UnexpectedInput",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.UnexpectedInput", visit("messages":messages))]
     pub struct UnexpectedInput {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -393,19 +369,14 @@ __rt::object! {
     /// the messages would not disclose which privilege the user did not have or
     /// which resource identifier the user did not have the required privilege to
     /// access. The API documentation should indicate what privileges are required.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.Unauthorized",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.Unauthorized", visit("messages":messages))]
     pub struct Unauthorized {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
         /// Indicates the authentication challenges applicable to the target
         /// API provider. It can be used by a client to discover the correct
@@ -420,7 +391,6 @@ __rt::object! {
         /// Basic realm="vCenter"
         /// This field is optional because it was added in a newer version
         /// than its parent node.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub challenge: __rt::Option<__rt::String>,
     }
 }
@@ -462,19 +432,14 @@ __rt::object! {
     /// example the messages would not disclose whether a username or a password is
     /// valid or invalid, but only that a combination of username and password is
     /// invalid.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.Unauthenticated",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.Unauthenticated", visit("messages":messages))]
     pub struct Unauthenticated {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
         /// Indicates the authentication challenges applicable to the target
         /// API provider. It can be used by a client to discover the correct
@@ -489,7 +454,6 @@ __rt::object! {
         /// Basic realm="vCenter"
         /// This field is optional because it was added in a newer version
         /// than its parent node.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub challenge: __rt::Option<__rt::String>,
     }
 }
@@ -534,17 +498,15 @@ __rt::object! {
     ///   be used instead.
     #[vapi(
         name = "com.vmware.vapi.std.errors.UnableToAllocateResource",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct UnableToAllocateResource {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -586,19 +548,14 @@ __rt::object! {
     ///   dispatching them might delete a request from the queue if it doesn't get
     ///   dispatched within \*n\* minutes. The [`ServiceUnavailable`] error
     ///   would be used instead.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.TimedOut",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.TimedOut", visit("messages":messages))]
     pub struct TimedOut {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -633,17 +590,15 @@ __rt::object! {
     ///   installed. The [`OperationNotFound`] error would be used instead.
     #[vapi(
         name = "com.vmware.vapi.std.errors.ServiceUnavailable",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct ServiceUnavailable {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -680,17 +635,15 @@ __rt::object! {
     ///   machine. The [`ServiceUnavailable`] error would be used instead.
     #[vapi(
         name = "com.vmware.vapi.std.errors.ResourceInaccessible",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct ResourceInaccessible {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -722,19 +675,14 @@ __rt::object! {
     ///
     /// - Trying to power off a virtual machine that is in the process of being
     ///   powered on. The [`ResourceBusy`] error would be used instead.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.ResourceInUse",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.ResourceInUse", visit("messages":messages))]
     pub struct ResourceInUse {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -763,19 +711,14 @@ __rt::object! {
     /// - Trying to remove a VMFS datastore when there is a virtual machine
     ///   registered on any host attached to the datastore. The
     ///   [`ResourceInUse`] error would be used instead.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.ResourceBusy",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.ResourceBusy", visit("messages":messages))]
     pub struct ResourceBusy {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -816,17 +759,15 @@ __rt::object! {
     ///   would be used instead.
     #[vapi(
         name = "com.vmware.vapi.std.errors.OperationNotFound",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct OperationNotFound {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -856,19 +797,14 @@ __rt::object! {
     ///   virtual machine.
     /// - Invoke the method to remove a vswitch, passing an id that does not
     ///   identify an existing vswitch.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.NotFound",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.NotFound", visit("messages":messages))]
     pub struct NotFound {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -905,17 +841,15 @@ __rt::object! {
     ///   powered on. The [`ResourceBusy`] error would be used instead.
     #[vapi(
         name = "com.vmware.vapi.std.errors.NotAllowedInCurrentState",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct NotAllowedInCurrentState {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -960,19 +894,14 @@ __rt::object! {
     /// for reporting these kinds of errors, and the API infrastructure for a
     /// programming language may expose the errors using a language specific
     /// mechanism, so this error might not be used.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.InvalidRequest",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.InvalidRequest", visit("messages":messages))]
     pub struct InvalidRequest {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1007,17 +936,15 @@ __rt::object! {
     ///   [`InvalidArgument`] error would be used instead.
     #[vapi(
         name = "com.vmware.vapi.std.errors.InvalidElementType",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct InvalidElementType {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1051,17 +978,15 @@ __rt::object! {
     ///   maintenance mode.
     #[vapi(
         name = "com.vmware.vapi.std.errors.InvalidElementConfiguration",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct InvalidElementConfiguration {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1111,19 +1036,14 @@ __rt::object! {
     ///   hosts. The [`InvalidElementType`] error would be used instead.
     /// - Attempt to attach a SCSI virtual disk to an IDE port. The
     ///   [`InvalidElementType`] error would be used instead.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.InvalidArgument",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.InvalidArgument", visit("messages":messages))]
     pub struct InvalidArgument {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1155,17 +1075,15 @@ __rt::object! {
     ///   errors the method says that it can report.
     #[vapi(
         name = "com.vmware.vapi.std.errors.InternalServerError",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct InternalServerError {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1190,19 +1108,14 @@ __rt::object! {
     ///
     /// - Trying to disable snapshots on a virtual machine which has a snapshot.
     /// - Trying to downgrade a license that has licensed features that are in use.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.FeatureInUse",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.FeatureInUse", visit("messages":messages))]
     pub struct FeatureInUse {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1224,19 +1137,14 @@ __rt::object! {
     /// read-modify-write sequence and indicates that it wants the server to notify
     /// it if the data in the server has changed after it did the \*read\*, so that
     /// it can avoid overwriting that change inadvertantly.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.ConcurrentChange",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.ConcurrentChange", visit("messages":messages))]
     pub struct ConcurrentChange {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1276,19 +1184,14 @@ __rt::object! {
     /// - The request is taking longer than some amount of time. The
     ///   [`TimedOut`] error would be reported if the time was specified as
     ///   part of the input or is documented in the API contract.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.Canceled",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.Canceled", visit("messages":messages))]
     pub struct Canceled {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1313,17 +1216,15 @@ __rt::object! {
     /// - Trying to power on a virtual machine that is already powered on.
     #[vapi(
         name = "com.vmware.vapi.std.errors.AlreadyInDesiredState",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
         visit("messages":messages)
     )]
     pub struct AlreadyInDesiredState {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }
@@ -1356,19 +1257,14 @@ __rt::object! {
     ///   purposes) when a LUN with that UUID already exists on the node.
     /// - Trying to create a file in a directory or move or copy a file to a
     ///   directory when a file with that name already exists in the directory.
-    #[vapi(
-        name = "com.vmware.vapi.std.errors.AlreadyExists",
-        required("messages":"list<com.vmware.vapi.std.LocalizableMessage>"),
-        visit("messages":messages)
-    )]
+    #[vapi(name = "com.vmware.vapi.std.errors.AlreadyExists", visit("messages":messages))]
     pub struct AlreadyExists {
         /// Inherited: see [`Error::messages`].
+        #[vapi(required = "list<com.vmware.vapi.std.LocalizableMessage>")]
         pub messages: __rt::Vec<super::LocalizableMessage>,
         /// Inherited: see [`Error::data`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub data: __rt::Option<__rt::DynamicStructure>,
         /// Inherited: see [`Error::error_type`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_type: __rt::Option<ErrorType>,
     }
 }

@@ -39,11 +39,6 @@ __rt::object! {
     /// The [`FileInfo`] structure defines the downloaded file.
     #[vapi(
         name = "com.vmware.content.library.item.downloadsession.File.Info",
-        required(
-            "name":"string",
-            "bytes_transferred":"long",
-            "status":"com.vmware.content.library.item.downloadsession.File.PrepareStatus"
-        ),
         visit(
             "download_endpoint":download_endpoint,
             "checksum_info":checksum_info,
@@ -52,38 +47,39 @@ __rt::object! {
     )]
     pub struct FileInfo {
         /// The name of the file.
+        #[vapi(required = "string")]
         pub name: __rt::String,
         /// The file size, in bytes.
         /// This field may not be available immediately. It is guaranteed
         /// to be set when the client finishes downloading the file.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub size: __rt::Option<i64>,
         /// The number of bytes that have been transferred by the server so far
         /// for making this file prepared for download. This value may stay at
         /// zero till the client starts downloading the file.
+        #[vapi(required = "long")]
         pub bytes_transferred: i64,
         /// The preparation status (UNPREPARED, PREPARE_REQUESTED, PREPARING,
         /// PREPARED, ERROR) of the file.
+        #[vapi(
+            required = "com.vmware.content.library.item.downloadsession.File.PrepareStatus"
+        )]
         pub status: FilePrepareStatus,
         /// Endpoint at which the file is available for download. The value is
         /// valid only when the [`FileInfo::status`] is
         /// [`FilePrepareStatus::Prepared`].
         /// This field won't be set until the file status is
         /// [`FilePrepareStatus::Prepared`].
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub download_endpoint: __rt::Option<super::TransferEndpoint>,
         /// The checksum information of the file. When the download is
         /// complete, you can retrieve the checksum from the [`File::get`]
         /// method to verify the checksum for the downloaded file.
         /// The checksum is always calculated for the downloaded file, but this
         /// field won't be set until the download is complete.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub checksum_info: __rt::Option<super::FileChecksumInfo>,
         /// Error message for a failed preparation when the prepare status is
         /// [`FilePrepareStatus::Error`].
         /// This field won't be set unless there was an error with the file
         /// transfer.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
     }
 }

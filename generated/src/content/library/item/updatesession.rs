@@ -65,34 +65,30 @@ __rt::object! {
     /// certificate used to sign the content.
     ///
     /// Added in vSphere API 6.8.
-    #[vapi(
-        name = "com.vmware.content.library.item.updatesession.CertificateInfo",
-        required(
-            "issuer":"string",
-            "subject":"string",
-            "self_signed":"boolean",
-            "x509":"string"
-        )
-    )]
+    #[vapi(name = "com.vmware.content.library.item.updatesession.CertificateInfo")]
     pub struct CertificateInfo {
         /// Certificate issuer. For example: /C=US/ST=California/L=Palo
         /// Alto/O=VMware, Inc.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(required = "string")]
         pub issuer: __rt::String,
         /// Certificate subject. For example:
         /// C=US/ST=Massachusetts/L=Hopkinton/O=EMC Corporation/OU=EMC
         /// Avamar/CN=EMC Corporation.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(required = "string")]
         pub subject: __rt::String,
         /// Whether the certificate is self-signed.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(required = "boolean")]
         pub self_signed: bool,
         /// The X509 representation of the certificate.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(required = "string")]
         pub x509: __rt::String,
     }
 }
@@ -119,15 +115,12 @@ __rt::object! {
     /// Added in vSphere API 6.8.
     ///
     /// Whether `warnings`, `certificate_info` are set depends on `state`: [`validate`](Self::validate) checks it.
-    #[vapi(
-        name = "com.vmware.content.library.item.updatesession.PreviewInfo",
-        required("state":"com.vmware.content.library.item.updatesession.PreviewInfo.State"),
-        rules
-    )]
+    #[vapi(name = "com.vmware.content.library.item.updatesession.PreviewInfo", rules)]
     pub struct PreviewInfo {
         /// Indicates the state of the preview of the update session.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(required = "com.vmware.content.library.item.updatesession.PreviewInfo.State")]
         pub state: PreviewInfoState,
         /// The certificate information of the signed update session content.
         /// This field is `None` if the update session content is not signed.
@@ -135,7 +128,6 @@ __rt::object! {
         /// It may be set when `state` is `AVAILABLE`, and is unset otherwise.
         ///
         /// Added in vSphere API 6.8.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub certificate_info: __rt::Option<CertificateInfo>,
         /// The list of warnings raised for this update session. Any warning
         /// which is not ignored by the client will, by default, fail the
@@ -146,13 +138,11 @@ __rt::object! {
         /// It must be set when `state` is `AVAILABLE`, and is unset otherwise.
         ///
         /// Added in vSphere API 6.8.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub warnings: __rt::Option<__rt::Vec<PreviewWarningInfo>>,
         /// Certificate chain in base64 format.
         /// This field is `None` if the update session content is not signed.
         ///
         /// Added in vSphere API 7.0.3.0.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub cert_chain: __rt::Option<__rt::Vec<__rt::String>>,
     }
 }
@@ -204,26 +194,27 @@ __rt::object! {
     /// Added in vSphere API 6.8.
     #[vapi(
         name = "com.vmware.content.library.item.updatesession.PreviewWarningInfo",
-        required(
-            "type":"com.vmware.content.library.item.updatesession.WarningType",
-            "message":"com.vmware.vapi.std.LocalizableMessage",
-            "ignored":"boolean"
-        ),
         visit("message":message)
     )]
     pub struct PreviewWarningInfo {
         /// The warning type raised during preview of the update session.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(
+            wire = "type",
+            required = "com.vmware.content.library.item.updatesession.WarningType"
+        )]
         pub r#type: WarningType,
         /// The message specifying more details about the warning.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(required = "com.vmware.vapi.std.LocalizableMessage")]
         pub message: __root::vapi::std::LocalizableMessage,
         /// Indicates if this warning will be ignored during session complete
         /// operation.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(required = "boolean")]
         pub ignored: bool,
     }
 }
@@ -242,22 +233,21 @@ __rt::object! {
     /// is raised during the update session.
     ///
     /// Added in vSphere API 6.8.
-    #[vapi(
-        name = "com.vmware.content.library.item.updatesession.WarningBehavior",
-        required(
-            "type":"com.vmware.content.library.item.updatesession.WarningType",
-            "ignored":"boolean"
-        )
-    )]
+    #[vapi(name = "com.vmware.content.library.item.updatesession.WarningBehavior")]
     pub struct WarningBehavior {
         /// The warning type which may be raised during the update session.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(
+            wire = "type",
+            required = "com.vmware.content.library.item.updatesession.WarningType"
+        )]
         pub r#type: WarningType,
         /// Indicates if this warning will be ignored during session complete
         /// operation.
         ///
         /// Added in vSphere API 6.8.
+        #[vapi(required = "boolean")]
         pub ignored: bool,
     }
 }
@@ -272,19 +262,14 @@ __rt::object! {
     /// uploaded.
     ///
     /// Whether `source_endpoint` is set depends on `source_type`: [`validate`](Self::validate) checks it.
-    #[vapi(
-        name = "com.vmware.content.library.item.updatesession.File.AddSpec",
-        required(
-            "name":"string",
-            "source_type":"com.vmware.content.library.item.updatesession.File.SourceType"
-        ),
-        rules
-    )]
+    #[vapi(name = "com.vmware.content.library.item.updatesession.File.AddSpec", rules)]
     pub struct FileAddSpec {
         /// The name of the file being uploaded.
+        #[vapi(required = "string")]
         pub name: __rt::String,
         /// The source type (NONE, PUSH, PULL) from which the file content will
         /// be retrieved.
+        #[vapi(required = "com.vmware.content.library.item.updatesession.File.SourceType")]
         pub source_type: FileSourceType,
         /// Location from which the Content Library Service will fetch the
         /// file, rather than requiring a client to upload the file.
@@ -292,17 +277,14 @@ __rt::object! {
         /// of `sourceType` is [`FileSourceType::Pull`].
         ///
         /// It must be set when `source_type` is `PULL`, and is unset otherwise.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub source_endpoint: __rt::Option<super::TransferEndpoint>,
         /// The file size, in bytes.
         /// If `None`, the server will not verify it received the correct size.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub size: __rt::Option<i64>,
         /// The checksum of the file. If specified, the server will verify the
         /// checksum once the file is received. If there is a mismatch, the
         /// upload will fail. For ova files, this value should not be set.
         /// If `None`, the server will not verify the checksum.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub checksum_info: __rt::Option<super::FileChecksumInfo>,
     }
 }
@@ -344,58 +326,48 @@ __rt::object! {
     /// The [`FileInfo`] structure defines the uploaded file.
     ///
     /// Whether `source_endpoint`, `upload_endpoint` are set depends on `source_type`: [`validate`](Self::validate) checks it.
-    #[vapi(
-        name = "com.vmware.content.library.item.updatesession.File.Info",
-        required(
-            "name":"string",
-            "source_type":"com.vmware.content.library.item.updatesession.File.SourceType",
-            "bytes_transferred":"long",
-            "status":"com.vmware.content.library.item.TransferStatus"
-        ),
-        rules
-    )]
+    #[vapi(name = "com.vmware.content.library.item.updatesession.File.Info", rules)]
     pub struct FileInfo {
         /// The name of the file.
+        #[vapi(required = "string")]
         pub name: __rt::String,
         /// The source type (NONE, PUSH, PULL) from which the file is being
         /// retrieved. This may be [`FileSourceType::None`] if the file is
         /// not being changed.
+        #[vapi(required = "com.vmware.content.library.item.updatesession.File.SourceType")]
         pub source_type: FileSourceType,
         /// The file size, in bytes as received by the server. This field
         /// is guaranteed to be set when the server has completely received the
         /// file.
         /// This field won't be set until the file status is
         /// [`TransferStatus::Ready`](super::TransferStatus::Ready).
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub size: __rt::Option<i64>,
         /// The checksum information of the file received by the server.
         /// If `None`, the server does not verify the checksum.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub checksum_info: __rt::Option<super::FileChecksumInfo>,
         /// A source endpoint from which to retrieve the file.
         /// This field is optional and it is only relevant when the value
         /// of `sourceType` is [`FileSourceType::Pull`].
         ///
         /// It must be set when `source_type` is `PULL`, and is unset otherwise.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub source_endpoint: __rt::Option<super::TransferEndpoint>,
         /// An upload endpoint to which the client can push the content.
         /// This field is optional and it is only relevant when the value
         /// of `sourceType` is [`FileSourceType::Push`].
         ///
         /// It must be set when `source_type` is `PUSH`, and is unset otherwise.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub upload_endpoint: __rt::Option<super::TransferEndpoint>,
         /// The number of bytes of this file that have been received by the
         /// server.
+        #[vapi(required = "long")]
         pub bytes_transferred: i64,
         /// The transfer status (WAITING_FOR_TRANSFER, TRANSFERRING, READY,
         /// VALIDATING, ERROR) of this file.
+        #[vapi(required = "com.vmware.content.library.item.TransferStatus")]
         pub status: super::TransferStatus,
         /// Details about the transfer error.
         /// An error message is set if the status is
         /// [`TransferStatus::Error`](super::TransferStatus::Error).
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub error_message: __rt::Option<__root::vapi::std::LocalizableMessage>,
         /// Whether or not the file will be kept in storage upon update session
         /// completion. The flag is true for most files, and false for metadata
@@ -409,7 +381,6 @@ __rt::object! {
         /// completion.
         ///
         /// Added in vSphere API 6.8.
-        #[serde(skip_serializing_if = "__rt::Option::is_none")]
         pub keep_in_storage: __rt::Option<bool>,
     }
 }
@@ -476,13 +447,14 @@ __rt::object! {
     /// in the session.
     #[vapi(
         name = "com.vmware.content.library.item.updatesession.File.ValidationError",
-        required("name":"string", "error_message":"com.vmware.vapi.std.LocalizableMessage"),
         visit("error_message":error_message)
     )]
     pub struct FileValidationError {
         /// The name of the file.
+        #[vapi(required = "string")]
         pub name: __rt::String,
         /// A message indicating why the file was considered invalid.
+        #[vapi(required = "com.vmware.vapi.std.LocalizableMessage")]
         pub error_message: __root::vapi::std::LocalizableMessage,
     }
 }
@@ -500,11 +472,6 @@ __rt::object! {
     /// files in the session.
     #[vapi(
         name = "com.vmware.content.library.item.updatesession.File.ValidationResult",
-        required(
-            "has_errors":"boolean",
-            "missing_files":"set<string>",
-            "invalid_files":"list<com.vmware.content.library.item.updatesession.File.ValidationError>"
-        ),
         visit("invalid_files":invalid_files)
     )]
     pub struct FileValidationResult {
@@ -512,12 +479,17 @@ __rt::object! {
         /// [`FileValidationResult::missing_files`] and
         /// [`FileValidationResult::invalid_files`] will contain at least
         /// one entry.
+        #[vapi(required = "boolean")]
         pub has_errors: bool,
         /// A set containing the names of the files that are required
         /// but the client hasn't added.
+        #[vapi(required = "set<string>")]
         pub missing_files: __rt::Set<__rt::String>,
         /// A list containing the files that have been identified as
         /// invalid and details about the error.
+        #[vapi(
+            required = "list<com.vmware.content.library.item.updatesession.File.ValidationError>"
+        )]
         pub invalid_files: __rt::Vec<FileValidationError>,
     }
 }

@@ -2,6 +2,9 @@
 //! the property tests and the benches): emit a module, render its file, hand the file to a
 //! sink (the writer's [`Staging`](crate::writer::Staging), or a map), module by module on up to
 //! four threads, so that the tokens and text of the whole output are never in memory at once.
+//! A build script's one file is made the same way, its modules' texts nested at the end.
+//! Docs are set aside as each part is emitted ([`crate::docs::set_aside`]) and put back into
+//! its text by the renderer: one placeholder per doc instead of a `#[doc]` per line.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,8 @@
 //! a checked-in crate) or one file of nested modules (for `include!` from a build script).
 //! It knows modules, docs and tokens, nothing of the IDL or of the emitters. Output that a
 //! person reads is parsed by syn and printed by prettyplease; output only the compiler reads
-//! (a build script's `include!`) is the tokens' text, which costs a fraction of that.
+//! (a build script's `include!`) is the tokens' text, which costs a fraction of that. Either
+//! way the docs come back as `///` lines from where they were set aside.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

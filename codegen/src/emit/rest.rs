@@ -102,10 +102,15 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
             .as_ref()
             .map(|r| rust_type(from, &r.ty))
             .unwrap_or_else(|| quote!(()));
+        // A broken rule is a refused call: nothing is sent.
         let checks = op.params.iter().filter_map(|p| {
             let check = input_check(model, op, p)?;
             let wire = &p.name.wire;
-            Some(quote!(__rt::check(#wire, #check)?;))
+            Some(quote! {
+                if let __rt::Err(failed) = __rt::check(#wire, #check) {
+                    return __rt::refused(failed);
+                }
+            })
         });
         let descriptor = ident(&op.descriptor);
         let args = op.params.iter().map(|p| ident(&p.name.rust));
@@ -114,10 +119,12 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
         } else {
             quote!(call_unit)
         };
+        // Inline, so that a crate of bindings compiles no call it does not make.
         quote! {
-            async fn #method(&self, #(#params),*) -> __rt::Result<#result, #error> {
+            #[inline]
+            fn #method(&self, #(#params),*) -> __rt::Call<#result, #error> {
                 #(#checks)*
-                __rt::#call(&self.connection, &#descriptor, &[#(&#args),*]).await
+                __rt::#call(&self.connection, &#descriptor, &[#(&#args),*])
             }
         }
     });
@@ -145,7 +152,10 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
             }
         }
 
+        // Each method returns the runtime's boxed call, not `impl Future`: the `Fluent` of the
+        // service hands it out as it is.
         #gate
+        #[allow(refining_impl_trait)]
         impl super::#trait_name for Client #methods
     }
 }

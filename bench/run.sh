@@ -12,7 +12,9 @@
 # default 100), COMPILE_MAX_N (largest N whose generated crate is compiled beside tonic's,
 # default 10), PHASES_MAX_N (largest N for the in-process phase timings of `vapi-bench-driver
 # phases`, default 100), PAIRS (interleaved pairs of the N = 1 whole-process ratio, default 15),
-# SKIP_BUILDRS=1, SKIP_COMPILE=1.
+# SKIP_BUILDRS=1, SKIP_COMPILE=1, CALLGRIND=1 (instruction counts, which do not depend on the
+# load of a shared machine: ours and tonic-prost-build at N = 1, and the build script's, each
+# with its busiest thread; needs valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -84,6 +86,25 @@ med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2
 say "N=1 whole process, $PAIRS interleaved pairs: ours $(med "${ours[@]}")s, tonic-prost-build $(med "${theirs[@]}")s (medians); ratio median $(med "${ratios[@]}") (min $(printf '%s\n' "${ratios[@]}" | sort -g | head -1), max $(printf '%s\n' "${ratios[@]}" | sort -g | tail -1))"
 rm -rf "$WORK/pairs-out" "$WORK/pairs-pout" "$WORK/proto-pairs"
 
+# --- instruction counts (callgrind), N = 1 and the build script -----------------------------
+# Total and busiest thread: the total is the CPU work, the busiest thread bounds the wall time
+# on an idle machine with enough cores.
+instructions() {
+  local out=$WORK/callgrind
+  rm -rf "$out"
+  mkdir -p "$out"
+  valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$out/cg" "$@" >/dev/null 2>&1 || true
+  grep -h '^totals:' "$out"/cg* | awk '{t += $2; if ($2 > m) m = $2} END {printf "%.1f M instructions (busiest thread %.1f M)", t / 1e6, m / 1e6}'
+  rm -rf "$out"
+}
+if [[ -n ${CALLGRIND:-} ]]; then
+  "$DRIVER" proto 1 "$WORK/proto-cg"
+  rm -rf "$WORK/cg-out" "$WORK/cg-pout"
+  say "N=1 callgrind ours: $(instructions "$REL" --idl "$ROOT/idl" --out "$WORK/cg-out")"
+  say "N=1 callgrind tonic-prost-build (protoc not counted): $(instructions "$DRIVER" tonic "$WORK/proto-cg" "$WORK/cg-pout")"
+  rm -rf "$WORK/cg-out" "$WORK/cg-pout" "$WORK/proto-cg"
+fi
+
 # --- whole process: regenerate (fresh and no-op) and --check --------------------------------
 for n in "${SIZES[@]}"; do
   idl=$WORK/idl-$n
@@ -126,11 +147,15 @@ if [[ -z ${SKIP_BUILDRS:-} ]]; then
     say "build.rs consumer no-op: the build script did not run"
   fi
   # The build script's own run: the generator in an unoptimised build, as cargo runs it.
-  script=$(find "$ROOT/target/debug/build" -path '*vapi-build-consumer-*/build-script-build' -type f | head -1)
+  # The newest: target/debug/build keeps the build scripts of earlier builds too.
+  script=$(find "$ROOT/target/debug/build" -path '*vapi-build-consumer-*/build-script-build' -type f -printf '%T@ %p\n' | sort -rn | head -1 | cut -d' ' -f2-)
   if [[ -n $script ]]; then
     tmp=$WORK/buildrs-out
     mkdir -p "$tmp"
     say "build.rs script run (unoptimised, 2 IDLs): $(cd "$ROOT/tests/build-script-consumer" && measure "$RUNS" env OUT_DIR="$tmp" "$script")"
+    if [[ -n ${CALLGRIND:-} ]]; then
+      say "build.rs script run, callgrind: $(cd "$ROOT/tests/build-script-consumer" && OUT_DIR="$tmp" instructions "$script")"
+    fi
   fi
 fi
 

@@ -302,10 +302,10 @@ impl Config {
         let (model, sources) = load_dir(&self.idl_dir).map_err(Error::Load)?;
         if self.rerun_if_changed {
             println!("cargo:rerun-if-changed={}", self.idl_dir.display());
-            for s in &sources {
+            for path in &sources {
                 println!(
                     "cargo:rerun-if-changed={}",
-                    self.idl_dir.join(&s.path).display()
+                    self.idl_dir.join(path).display()
                 );
             }
         }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::idl::ast;
 use crate::idl::load::Source;
-use crate::ir::{Model, Operation, PrivilegeScope};
+use crate::ir::{Model, Operation, PrivilegeScope, Text};
 
 /// The markup tokens `{@…}` of doc text, as the IDL and the `doc_refs` pass write them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,7 +241,7 @@ pub fn check(files: &[ast::File], sources: &[Source], model: &Model, diags: &mut
             package: &f.package.value,
             privileges: None,
         };
-        let mut docs: Vec<&ast::S<String>> = vec![&f.doc];
+        let mut docs: Vec<&ast::S<Text>> = vec![&f.doc];
         docs.extend(f.resource_types.iter().map(|r| &r.doc));
         for e in &f.enumerations {
             docs.push(&e.doc);
@@ -276,7 +276,7 @@ pub fn check(files: &[ast::File], sources: &[Source], model: &Model, diags: &mut
 fn check_text(
     targets: &Targets,
     place: &Place<'_>,
-    doc: &ast::S<String>,
+    doc: &ast::S<Text>,
     diags: &mut Vec<Diagnostic>,
 ) {
     for (i, (_, token)) in markup(&doc.value).iter().enumerate() {
@@ -362,8 +362,11 @@ pub fn resolve(model: &mut Model) {
     let targets = Targets::new(model);
     for p in &mut model.packages {
         let package = p.name.clone();
-        let fix = |text: &mut String, op: Option<&Operation>| {
-            *text = rewrite(&targets, &package, text, op);
+        // Text without markup stays as it is, shared with whatever else holds it.
+        let fix = |text: &mut Text, op: Option<&Operation>| {
+            if let Some(new) = rewrite(&targets, &package, text, op) {
+                *text = new.into();
+            }
         };
         fix(&mut p.docs.text, None);
         for rt in &mut p.resource_types {
@@ -403,10 +406,10 @@ pub fn resolve(model: &mut Model) {
     }
 }
 
-fn rewrite(targets: &Targets, package: &str, text: &str, op: Option<&Operation>) -> String {
+fn rewrite(targets: &Targets, package: &str, text: &str, op: Option<&Operation>) -> Option<String> {
     let tokens = markup(text);
     if tokens.is_empty() {
-        return text.to_owned();
+        return None;
     }
     let mut out = String::with_capacity(text.len() + 32);
     let mut at = 0;
@@ -425,7 +428,7 @@ fn rewrite(targets: &Targets, package: &str, text: &str, op: Option<&Operation>)
         }
     }
     out.push_str(&text[at..]);
-    out
+    Some(out)
 }
 
 /// The privileges of `op` as one phrase: "`System.Read` on the `com.vmware.content.library.Item`
@@ -513,17 +516,17 @@ services:
             .package("com.vmware.example.shop")
             .unwrap_or_else(|| panic!("no shop"));
         assert_eq!(
-            shop.docs.text,
+            shop.docs.text.as_ref(),
             "Sells {@rust example::shop OrderInfo} and reads {@rust example::shop Order::get}."
         );
         assert_eq!(
-            shop.structures[0].docs.text,
+            shop.structures[0].docs.text.as_ref(),
             "Is {@rust example::shop OrderState::Open} or {@term unset}; see \
              {@rust vapi::std::errors Error}."
         );
         let condition = &shop.services[0].operations[0].errors[0].conditions[0];
         assert_eq!(
-            condition.text,
+            condition.text.as_ref(),
             "without these privileges: `Shop.Read`, `Shop.Browse`."
         );
         assert_eq!(condition.since.as_deref(), Some("9.0"));
@@ -531,7 +534,7 @@ services:
             .package("com.vmware.vapi.std.errors")
             .unwrap_or_else(|| panic!("no errors"));
         assert_eq!(
-            errors.errors[1].docs.text,
+            errors.errors[1].docs.text.as_ref(),
             "Not allowed. See {@rust vapi::std::errors Error::messages}."
         );
     }

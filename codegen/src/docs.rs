@@ -36,6 +36,32 @@ thread_local! {
     /// Whether doc literals are written for syn and prettyplease to read back (raw), or only
     /// for the compiler (escaped); see [`for_compiler_only`].
     static FOR_SYN: Cell<bool> = const { Cell::new(true) };
+    /// The docs set aside on this thread (see [`set_aside`]); `None` when docs are written in
+    /// place.
+    static ASIDE: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// What the placeholder of a doc set aside by [`set_aside`] prints as after the `///` of a
+/// doc comment, followed by the doc's number: a character no IDL text holds (YAML does not
+/// allow it), so that the renderer can tell it from a doc written in place.
+pub const ASIDE_MARK: &str = "\u{7f}vapi-doc:";
+
+/// Runs `f` with each [`Doc`] it turns into tokens set aside (when `on`): its tokens are one
+/// placeholder `#[doc]` whose value is [`ASIDE_MARK`] and a number, and its lines, as they
+/// follow `///` in a doc comment, are returned as the text of that number, joined with `\n`.
+///
+/// syn reads every `#[doc = "…"]` line as an attribute holding an expression, and prettyplease
+/// prints it back as `/// …`: the most common item of the output costs the most to format. One
+/// placeholder per doc, replaced by its lines once the rest is formatted, makes the same text
+/// for a fraction of that (see `render::put_back_docs`).
+pub fn set_aside<R>(on: bool, f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    if !on {
+        return (f(), Vec::new());
+    }
+    let outer = ASIDE.with(|a| a.replace(Some(Vec::new())));
+    let result = f();
+    let docs = ASIDE.with(|a| a.replace(outer)).unwrap_or_default();
+    (result, docs)
 }
 
 /// Runs `f` with doc literals made for output that goes straight to the compiler (a build
@@ -311,9 +337,189 @@ fn doc_line(line: &str) -> String {
 
 impl ToTokens for Doc {
     fn to_tokens(&self, tokens: &mut TokenStream) {
+        if let Some(n) = self.set_aside() {
+            doc_attr(tokens, false, &format!("{ASIDE_MARK}{n}"));
+            return;
+        }
         for line in &self.lines {
             doc_attr(tokens, false, &doc_line(line));
         }
+    }
+}
+
+impl Doc {
+    /// Keeps this doc's text aside, if [`set_aside`] is on and prettyplease would print each
+    /// line as `///` and the line (with its trailing spaces trimmed): its number.
+    fn set_aside(&self) -> Option<usize> {
+        if self.lines.is_empty() {
+            return None;
+        }
+        ASIDE.with(|aside| {
+            let mut aside = aside.borrow_mut();
+            let docs = aside.as_mut()?;
+            // (One character at a time: a pattern of two is slow in an unoptimised build.)
+            if self
+                .lines
+                .iter()
+                .any(|l| l.contains('\n') || l.contains('\r'))
+            {
+                return None;
+            }
+            let mut text = String::with_capacity(self.lines.iter().map(|l| l.len() + 2).sum());
+            for (i, line) in self.lines.iter().enumerate() {
+                if i > 0 {
+                    text.push('\n');
+                }
+                let start = text.len();
+                if !line.is_empty() {
+                    text.push(' ');
+                    text.push_str(line);
+                }
+                // As prettyplease trims a doc line.
+                let end = start + text[start..].trim_end_matches(' ').len();
+                text.truncate(end);
+            }
+            docs.push(text);
+            Some(docs.len() - 1)
+        })
+    }
+}
+
+/// `text` (formatted by prettyplease) with each placeholder line of a doc set aside by
+/// [`set_aside`] (`///` and [`ASIDE_MARK`] `n`) replaced by the lines of `docs[n]`, each after
+/// the placeholder's indentation and `///`, as prettyplease prints a doc in place. `None`
+/// unless every doc came back exactly once, on a line of its own (a doc inside a macro
+/// prettyplease prints as tokens does not): the caller then formats the docs in place.
+pub fn put_back_text(text: &str, docs: &[String]) -> Option<String> {
+    if docs.is_empty() {
+        return Some(text.to_owned());
+    }
+    let mut out =
+        String::with_capacity(text.len() + docs.iter().map(|d| 2 * d.len()).sum::<usize>());
+    let mut seen = vec![false; docs.len()];
+    let mut rest = text;
+    while let Some(at) = rest.find(ASIDE_MARK) {
+        let line_start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+        let indent = rest[line_start..at].strip_suffix("///")?;
+        if !indent.bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let after = &rest[at + ASIDE_MARK.len()..];
+        let end = after.find('\n')?;
+        let n: usize = after[..end].parse().ok()?;
+        if std::mem::replace(seen.get_mut(n)?, true) {
+            return None;
+        }
+        out.push_str(&rest[..line_start]);
+        for line in docs[n].split('\n') {
+            out.push_str(indent);
+            out.push_str("///");
+            out.push_str(line);
+            out.push('\n');
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    seen.iter().all(|s| *s).then_some(out)
+}
+
+/// `text` (the tokens' text, for the compiler only) with each placeholder attribute of a doc
+/// set aside by [`set_aside`] (`# [doc = "\u{7f}vapi-doc:n"]` as proc-macro2 prints it)
+/// replaced by the lines of `docs[n]` as `///` comments, each ending its line: the compiler
+/// reads them as the attributes they stand for, and nothing is escaped. `None` unless every doc
+/// came back exactly once.
+pub fn put_back_compiled(text: &str, docs: &[String]) -> Option<String> {
+    const OPEN: &str = "# [doc = \"";
+    const MARK: &str = "\\u{7f}vapi-doc:";
+    if docs.is_empty() {
+        return Some(text.to_owned());
+    }
+    let mut out =
+        String::with_capacity(text.len() + docs.iter().map(|d| d.len() + 8).sum::<usize>());
+    let mut seen = vec![false; docs.len()];
+    let mut rest = text;
+    let mut from = 0;
+    // A backslash is rare in the text, and looking for one character is fast even unoptimised.
+    while let Some(i) = rest[from..].find('\\') {
+        let mark = from + i;
+        from = mark + 1;
+        if !rest[mark..].starts_with(MARK) || !rest[..mark].ends_with(OPEN) {
+            continue;
+        }
+        let at = mark - OPEN.len();
+        let after = &rest[mark + MARK.len()..];
+        let end = after.find('"')?;
+        if !after[end..].starts_with("\"]") {
+            return None;
+        }
+        let n: usize = after[..end].parse().ok()?;
+        if std::mem::replace(seen.get_mut(n)?, true) {
+            return None;
+        }
+        out.push_str(&rest[..at]);
+        out.push('\n');
+        for line in docs[n].split('\n') {
+            out.push_str("///");
+            out.push_str(line);
+            out.push('\n');
+        }
+        rest = &after[end + 2..];
+        from = 0;
+    }
+    out.push_str(rest);
+    seen.iter().all(|s| *s).then_some(out)
+}
+
+/// `tokens` with each placeholder of a doc set aside by [`set_aside`] replaced by the doc's
+/// attributes, as they are without [`set_aside`]: for the rare output [`put_back_text`]
+/// cannot complete.
+pub fn put_back_tokens(tokens: TokenStream, docs: &[String]) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match tt {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                let doc = match iter.peek() {
+                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
+                        aside_number(&g.stream()).and_then(|n| docs.get(n))
+                    }
+                    _ => None,
+                };
+                match doc {
+                    Some(doc) => {
+                        iter.next();
+                        for line in doc.split('\n') {
+                            doc_attr(&mut out, false, line);
+                        }
+                    }
+                    None => out.extend([TokenTree::Punct(p)]),
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), put_back_tokens(g.stream(), docs));
+                group.set_span(g.span());
+                out.extend([TokenTree::Group(group)]);
+            }
+            other => out.extend([other]),
+        }
+    }
+    out
+}
+
+/// The number of the placeholder in the tokens of an attribute, `doc = "\u{7f}vapi-doc:n"`.
+fn aside_number(attr: &TokenStream) -> Option<usize> {
+    let mut tokens = attr.clone().into_iter();
+    match (tokens.next(), tokens.next(), tokens.next(), tokens.next()) {
+        (
+            Some(TokenTree::Ident(i)),
+            Some(TokenTree::Punct(p)),
+            Some(TokenTree::Literal(l)),
+            None,
+        ) if i == "doc" && p.as_char() == '=' => {
+            let lit: syn::LitStr = syn::parse2(TokenTree::Literal(l).into()).ok()?;
+            lit.value().strip_prefix(ASIDE_MARK)?.parse().ok()
+        }
+        _ => None,
     }
 }
 

@@ -11,11 +11,16 @@ pub struct Name {
     pub rust: String,
 }
 
+/// Doc text, shared rather than copied: the decoded file and the model hold the same text, and
+/// so do an error's fields and the fields an error inherits from it. Doc text is most of an
+/// IDL, so a copy of it was most of the memory the loader held at its peak.
+pub type Text = std::sync::Arc<str>;
+
 /// Documentation and the version that added the element.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Docs {
     /// The documentation text as written.
-    pub text: String,
+    pub text: Text,
     /// The vSphere API version that added the element, if documented.
     pub since: Option<String>,
 }
@@ -429,7 +434,7 @@ pub struct OperationResult {
     /// Its type.
     pub ty: Type,
     /// Its documentation.
-    pub doc: String,
+    pub doc: Text,
 }
 
 /// An error type an operation documents, with every condition documented for it.
@@ -447,7 +452,7 @@ pub struct OperationError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {
     /// When the error is reported, as documented.
-    pub text: String,
+    pub text: Text,
     /// The vSphere API version that added this error to the operation, if documented.
     pub since: Option<String>,
 }

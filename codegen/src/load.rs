@@ -20,20 +20,23 @@ pub use crate::idl::load::{LoadError, MAX_FILE_BYTES, Source, read_dir};
 /// Every mistake of the first phase that has any, sorted by file and position.
 pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     let files = decode_sources(sources)?;
-    resolve_decoded(&files, sources)
+    resolve_decoded(files, sources)
 }
 
 /// The phases after decoding: resolve `files` (decoded from `sources`) into the model, then
-/// check and resolve the references in its doc text.
-fn resolve_decoded(files: &[ast::File], sources: &[Source]) -> Result<Model, Diagnostics> {
+/// check and resolve the references in its doc text. The files are dropped as soon as the
+/// last check that reads them is done.
+fn resolve_decoded(files: Vec<ast::File>, sources: &[Source]) -> Result<Model, Diagnostics> {
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let model = resolve::resolve(files, &mut diags);
+    let model = resolve::resolve(&files, &mut diags);
     checkpoint(sources, std::mem::take(&mut diags))?;
     let mut model = model.ok_or_else(Diagnostics::default)?;
 
-    doc_refs::check(files, sources, &model, &mut diags);
+    doc_refs::check(&files, sources, &model, &mut diags);
+    drop(files);
     checkpoint(sources, diags)?;
     doc_refs::resolve(&mut model);
+    resolve::compact(&mut model);
     Ok(model)
 }
 
@@ -97,7 +100,7 @@ impl Preloaded {
             .iter()
             .filter_map(|s| known(s).cloned().or_else(|| decoded.next()))
             .collect();
-        resolve_decoded(&files, sources)
+        resolve_decoded(files, sources)
     }
 }
 
@@ -121,15 +124,29 @@ pub fn check_packages(model: &Model, packages: &[String]) -> Result<(), Diagnost
     checkpoint(&[], diags)
 }
 
-/// Reads and loads the IDL directory `root`.
+/// Reads and loads the IDL directory `root`; gives the model and the paths of the files read
+/// (relative to `root`, in path order).
+///
+/// The files' text serves only to show diagnostics once decoded, so it is dropped before the
+/// later phases (whose model and decoded files hold at once most of the memory a large IDL
+/// takes); when one of them reports a mistake, the files are read and loaded again, with
+/// their text, to show it.
 ///
 /// # Errors
 ///
 /// [`LoadError::Io`] if a file cannot be read, [`LoadError::Idl`] with every located mistake.
-pub fn load_dir(root: &Path) -> Result<(Model, Vec<Source>), LoadError> {
+pub fn load_dir(root: &Path) -> Result<(Model, Vec<String>), LoadError> {
     let sources = read_dir(root)?;
-    let model = load_sources(&sources).map_err(LoadError::Idl)?;
-    Ok((model, sources))
+    let files = decode_sources(&sources).map_err(LoadError::Idl)?;
+    let paths: Vec<String> = sources.into_iter().map(|s| s.path).collect();
+    match resolve_decoded(files, &[]) {
+        Ok(model) => Ok((model, paths)),
+        Err(_) => {
+            let sources = read_dir(root)?;
+            let model = load_sources(&sources).map_err(LoadError::Idl)?;
+            Ok((model, sources.into_iter().map(|s| s.path).collect()))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -231,6 +248,56 @@ structures:
             "{err}"
         );
         assert!(err.contains("contains itself"), "{err}");
+    }
+
+    #[test]
+    fn load_dir_reads_the_text_again_to_show_a_later_phases_mistake() {
+        let dir = std::env::temp_dir().join(format!("vapi-load-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let write = |path: &str, text: &str| {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap_or(&dir))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write("com/vmware/vapi/std/errors.yaml", ERRORS);
+        let a = "package: com.vmware.a
+doc: A.
+structures:
+  - name: Thing
+    doc: A {@link Thng}.
+    fields:
+      - { name: n, type: Nod, doc: N. }
+";
+        write("com/vmware/a.yaml", a);
+        let shown = load_dir(&dir)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        // As `load_sources` shows it, snippet included: the text was read again.
+        let sources = read_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let expected = load_sources(&sources)
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert_eq!(shown, expected);
+        assert!(
+            shown.contains("unknown type `Nod`")
+                && shown.contains("7 |       - { name: n, type: Nod"),
+            "{shown}"
+        );
+        // Fixed, it loads; the paths of the files read come back in order.
+        write(
+            "com/vmware/a.yaml",
+            &a.replace("Nod", "string").replace("Thng", "Thing"),
+        );
+        let (model, paths) = load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            paths,
+            ["com/vmware/a.yaml", "com/vmware/vapi/std/errors.yaml"]
+        );
+        assert!(model.package("com.vmware.a").is_some());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

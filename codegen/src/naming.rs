@@ -283,8 +283,26 @@ pub fn service_id(package: &str, service: &str) -> String {
 
 /// The Rust module path of a vAPI package: its name without the `com.vmware` prefix, in segments.
 pub fn package_module_path(package: &str) -> Vec<String> {
+    thread_local! {
+        /// The paths made on this thread: every reference to a type asks for the path of its
+        /// package, and the case conversion costs more than the lookup.
+        static PATHS: std::cell::RefCell<std::collections::BTreeMap<String, Vec<String>>> =
+            const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+    }
+    if let Some(path) = PATHS.with(|paths| paths.borrow().get(package).cloned()) {
+        return path;
+    }
     let rest = package.strip_prefix("com.vmware.").unwrap_or(package);
-    rest.split('.').map(module_name).collect()
+    let path: Vec<String> = rest.split('.').map(module_name).collect();
+    PATHS.with(|paths| {
+        let mut paths = paths.borrow_mut();
+        // Bounded, for a process that generates from many IDLs (a fuzzer).
+        if paths.len() >= 1 << 14 {
+            paths.clear();
+        }
+        paths.insert(package.to_owned(), path.clone());
+    });
+    path
 }
 
 /// The name without a raw-identifier prefix, for comparing names and for text.

@@ -2,6 +2,9 @@
 //! the property tests and the benches): emit a module, render its file, hand the file to a
 //! sink (the writer's [`Staging`](crate::writer::Staging), or a map), module by module on up to
 //! four threads, so that the tokens and text of the whole output are never in memory at once.
+//! A build script's one file is made the same way, its modules' texts nested at the end.
+//! Docs are set aside as each part is emitted ([`crate::docs::set_aside`]) and put back into
+//! its text by the renderer: one placeholder per doc instead of a `#[doc]` per line.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,10 +51,14 @@ pub fn run(
         Layout::SingleFile(name) => (name, output.pretty),
         Layout::ModulePerFile => return module_per_file(model, output, &|_| true, sink),
     };
-    let modules = crate::docs::for_compiler_only(!pretty, || {
-        emit::emit(model, output.packages, &output.ends)
+    if !pretty {
+        return sink(name.clone(), single_compiled(model, output)?);
+    }
+    let (modules, docs) = crate::docs::for_compiler_only(!pretty, || {
+        crate::docs::set_aside(true, || emit::emit(model, output.packages, &output.ends))
     });
-    let text = render::render_single(&modules, output.header, pretty).map_err(Error::Render)?;
+    let text =
+        render::render_single(&modules, output.header, pretty, &docs).map_err(Error::Render)?;
     drop(modules);
     sink(name.clone(), text)
 }
@@ -110,7 +117,20 @@ pub(crate) fn module_per_file(
             }
         }
     }
-    jobs.sort_by_key(|job| std::cmp::Reverse(job.3));
+    // The largest files first and, within a file, its largest parts first; but file by file:
+    // the parts of a file wait in memory until its last part is made, so ordering all parts by
+    // weight alone held most of the output's text until the end.
+    let mut file_weight = vec![0usize; files.len()];
+    for job in &jobs {
+        file_weight[job.0] = file_weight[job.0].saturating_add(job.3);
+    }
+    jobs.sort_by_key(|job| {
+        (
+            std::cmp::Reverse(file_weight[job.0]),
+            job.0,
+            std::cmp::Reverse(job.3),
+        )
+    });
     let next = AtomicUsize::new(0);
     let failed: Mutex<Vec<(usize, Error)>> = Mutex::new(Vec::new());
     let work = || {
@@ -176,6 +196,101 @@ pub(crate) fn module_per_file(
     }
 }
 
+/// Runs `job(i)` for every `i` below `count`, on up to [`MAX_THREADS`] threads, the lowest
+/// first; the results in the order of `i`.
+fn on_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::with_capacity(count));
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= count {
+                break;
+            }
+            let result = job(i);
+            done.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, result));
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_THREADS)
+        .min(count);
+    if threads <= 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(work);
+            }
+            work();
+        });
+    }
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// The one file of nested modules, for the compiler only (a build script's): the parts of the
+/// modules are made on threads, as for one file per module, and nested as text.
+fn single_compiled(model: &Model, output: &Output<'_>) -> Result<String, Error> {
+    let wanted = emit::closure(model, output.packages);
+    let emitted = emit::emitted_modules(model, &wanted);
+    let mut by_path: BTreeMap<&[String], &Package> = BTreeMap::new();
+    for package in &model.packages {
+        if wanted.contains(package.name.as_str()) && !package.module_path.is_empty() {
+            by_path.insert(package.module_path.as_slice(), package);
+        }
+    }
+    let tree = render::module_tree(by_path.keys().copied());
+    // The root module's items (`None`), then every part of every package, the largest first.
+    let mut jobs: Vec<(Option<&Package>, usize, usize)> = vec![(None, 0, usize::MAX)];
+    for package in by_path.values() {
+        for part in 0..emit::part_count(package) {
+            jobs.push((Some(package), part, emit::part_weight(package, part)));
+        }
+    }
+    jobs.sort_by_key(|job| std::cmp::Reverse(job.2));
+    let made = on_threads(jobs.len(), &|i| {
+        let (package, part, _) = jobs[i];
+        crate::docs::for_compiler_only(true, || match package {
+            None => {
+                let (root, docs) = crate::docs::set_aside(true, || {
+                    emit::root_module(model, &wanted, &output.ends)
+                });
+                render::render_items("the bindings", root.items, false, &docs)
+                    .map(|text| (text, false, false))
+                    .map_err(Error::Render)
+            }
+            Some(package) => make_part(model, output, &emitted, package, part),
+        })
+    });
+    let mut root = String::new();
+    let mut parts: BTreeMap<(&[String], usize), PartText> = BTreeMap::new();
+    for (&(package, part, _), text) in jobs.iter().zip(made) {
+        match package {
+            None => root = text?.0,
+            Some(package) => {
+                parts.insert((package.module_path.as_slice(), part), text?);
+            }
+        }
+    }
+    let nest = || {
+        render::nest_compiled(&tree, output.header, root, &mut |path| {
+            let package: &Package = by_path.get(path)?;
+            let path = package.module_path.as_slice();
+            let own: Vec<PartText> = (0..emit::part_count(package))
+                .filter_map(|part| parts.remove(&(path, part)))
+                .collect();
+            let head =
+                emit::package_head(package, own.iter().any(|p| p.1), own.iter().any(|p| p.2));
+            Some((head, own.into_iter().map(|p| p.0).collect()))
+        })
+    };
+    crate::docs::for_compiler_only(true, nest).map_err(Error::Render)
+}
+
 /// The file of the root module, or of a module that only holds others.
 fn whole_file(
     model: &Model,
@@ -184,13 +299,45 @@ fn whole_file(
     path: &[String],
     children: &BTreeSet<String>,
 ) -> Result<Option<(String, String)>, Error> {
-    let module = path
-        .is_empty()
-        .then(|| emit::root_module(model, wanted, &output.ends));
     let attrs = path.is_empty().then(|| quote! { #![deny(missing_docs)] });
-    render::render_file(path, module, children, output.header, attrs, output.pretty)
-        .map(Some)
-        .map_err(Error::Render)
+    if path.is_empty() && output.pretty {
+        // The root's registry names every type of the IDL: formatted piece by piece, it is
+        // never held whole as tokens, syntax tree and printer buffers (most of the memory
+        // of a run at a thousand times the real IDL).
+        let ((head, entries, rest), docs) =
+            crate::docs::set_aside(true, || emit::root_parts(model, wanted, &output.ends));
+        let (name, mut text) = render::render_file(
+            path,
+            Some(head),
+            children,
+            output.header,
+            attrs,
+            true,
+            &docs,
+        )
+        .map_err(Error::Render)?;
+        text.push_str(
+            &render::render_array_item("the root", emit::registry_of, &entries, 64, &docs)
+                .map_err(Error::Render)?,
+        );
+        text.push_str(&render::render_items("the root", rest, true, &docs).map_err(Error::Render)?);
+        return Ok(Some((name, text)));
+    }
+    let (module, docs) = crate::docs::set_aside(true, || {
+        path.is_empty()
+            .then(|| emit::root_module(model, wanted, &output.ends))
+    });
+    render::render_file(
+        path,
+        module,
+        children,
+        output.header,
+        attrs,
+        output.pretty,
+        &docs,
+    )
+    .map(Some)
+    .map_err(Error::Render)
 }
 
 /// One part of a package's module, as text.
@@ -201,10 +348,12 @@ fn make_part(
     package: &Package,
     part: usize,
 ) -> Result<PartText, Error> {
-    let (items, root) = emit::package_part(model, package, emitted, &output.ends, part);
+    let ((items, root), docs) = crate::docs::set_aside(true, || {
+        emit::package_part(model, package, emitted, &output.ends, part)
+    });
     let rt = !items.is_empty();
     let name = package.module_path.join("::");
-    let text = render::render_items(&name, items, output.pretty).map_err(Error::Render)?;
+    let text = render::render_items(&name, items, output.pretty, &docs).map_err(Error::Render)?;
     Ok((text, rt, root))
 }
 
@@ -226,6 +375,7 @@ fn assemble(
         output.header,
         None,
         output.pretty,
+        &[],
     )
     .map_err(Error::Render)?;
     for (part, _, _) in parts {
@@ -248,4 +398,94 @@ pub fn files(model: &Model, output: &Output<'_>) -> Result<BTreeMap<String, Stri
         Ok(())
     })?;
     Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proc_macro2::{TokenStream, TokenTree};
+
+    use super::*;
+
+    /// The tokens of a file, string literals by their value and without the commas that
+    /// prettyplease adds before a closing delimiter.
+    fn tokens(text: &str) -> Vec<String> {
+        fn walk(tokens: TokenStream, out: &mut Vec<String>) {
+            for t in tokens {
+                match t {
+                    TokenTree::Group(g) => {
+                        out.push(format!("{:?}", g.delimiter()));
+                        walk(g.stream(), out);
+                        if out.last().is_some_and(|t| t == ",") {
+                            out.pop();
+                        }
+
+                        out.push("end".to_owned());
+                    }
+                    TokenTree::Literal(l) => {
+                        let text = l.to_string();
+                        match syn::parse_str::<syn::LitStr>(&text) {
+                            Ok(s) => out.push(format!("{:?}", s.value())),
+                            Err(_) => out.push(text),
+                        }
+                    }
+                    other => out.push(other.to_string()),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(text.parse().unwrap(), &mut out);
+        let mut i = 0;
+        while i + 1 < out.len() {
+            if out[i] == "," && out[i + 1] == ">" {
+                out.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// A build script's one file, made on threads and nested as text, is the code of the
+    /// formatted one, token for token.
+    #[test]
+    fn one_file_for_the_compiler_is_the_formatted_one_unformatted() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for (idl, packages) in [
+            ("idl", vec!["com.vmware.content.library.item".to_owned()]),
+            ("idl", vec![]),
+            ("tests/fixtures/base", vec![]),
+        ] {
+            let (model, _) = crate::load::load_dir(&root.join(idl)).unwrap();
+            let layout = Layout::SingleFile("vapi.rs".to_owned());
+            let make = |pretty| {
+                let output = Output {
+                    packages: &packages,
+                    ends: rest::Options {
+                        client: true,
+                        server: true,
+                        feature_gates: true,
+                    },
+                    header: "// @generated",
+                    layout: &layout,
+                    pretty,
+                };
+                files(&model, &output).unwrap().remove("vapi.rs").unwrap()
+            };
+            let (compiled, pretty) = (make(false), make(true));
+            assert_ne!(compiled, pretty);
+            assert!(!compiled.contains("vapi-doc"));
+            let (a, b) = (tokens(&compiled), tokens(&pretty));
+            let first = a.iter().zip(&b).position(|(a, b)| a != b);
+            assert!(
+                a == b,
+                "{idl} {packages:?}: the code differs at token {first:?}: {:?}",
+                first.map(|i| (
+                    &a[i.saturating_sub(12)..i + 2],
+                    &b[i.saturating_sub(12)..i + 2]
+                ))
+            );
+        }
+    }
 }

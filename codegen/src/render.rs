@@ -2,7 +2,8 @@
 //! a checked-in crate) or one file of nested modules (for `include!` from a build script).
 //! It knows modules, docs and tokens, nothing of the IDL or of the emitters. Output that a
 //! person reads is parsed by syn and printed by prettyplease; output only the compiler reads
-//! (a build script's `include!`) is the tokens' text, which costs a fraction of that.
+//! (a build script's `include!`) is the tokens' text, which costs a fraction of that. Either
+//! way the docs come back as `///` lines from where they were set aside.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -81,27 +82,46 @@ fn placeholder_doc(path: &[String]) -> Doc {
 }
 
 /// The text of a file: formatted when `pretty`, else the tokens as they are (valid Rust on
-/// long lines, for the compiler only).
+/// long lines, for the compiler only). `docs` are the docs set aside while the tokens were
+/// made (see [`crate::docs::set_aside`]), put back here as doc comments.
 fn format(
     name: &str,
     header: &str,
     tokens: TokenStream,
     pretty: bool,
+    docs: &[String],
 ) -> Result<String, RenderError> {
-    if !pretty {
-        return Ok(format!("{header}\n{tokens}\n"));
-    }
-    let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
-        module: name.to_owned(),
-        message: e.to_string(),
-    })?;
-    let mut bodies = Vec::new();
-    set_aside_item_macros(&mut file.items, &mut bodies);
-    let text = prettyplease::unparse(&file);
-    Ok(format!(
-        "{header}\n{}",
+    // Kept (a shared reference, not a copy) in case a doc does not come back.
+    let again = (!docs.is_empty()).then(|| tokens.clone());
+    let text = if pretty {
+        let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| RenderError {
+            module: name.to_owned(),
+            message: e.to_string(),
+        })?;
+        let mut bodies = Vec::new();
+        set_aside_item_macros(&mut file.items, &mut bodies);
+        let text = prettyplease::unparse(&file);
+        drop(file);
         put_back_item_macros(&text, &bodies)
-    ))
+    } else {
+        format!("{tokens}\n")
+    };
+    let put_back = if pretty {
+        crate::docs::put_back_text(&text, docs)
+    } else {
+        crate::docs::put_back_compiled(&text, docs)
+    };
+    match (put_back, again) {
+        (Some(text), _) => Ok(format!("{header}\n{text}")),
+        (None, Some(tokens)) => format(
+            name,
+            header,
+            crate::docs::put_back_tokens(tokens, docs),
+            pretty,
+            &[],
+        ),
+        (None, None) => Ok(format!("{header}\n{text}")),
+    }
 }
 
 /// Items of a module on their own, formatted when `pretty`: what follows its head in its file
@@ -110,15 +130,64 @@ fn format(
 /// # Errors
 ///
 /// A [`RenderError`] if the tokens are not valid Rust.
-pub fn render_items(module: &str, items: TokenStream, pretty: bool) -> Result<String, RenderError> {
+pub fn render_items(
+    module: &str,
+    items: TokenStream,
+    pretty: bool,
+    docs: &[String],
+) -> Result<String, RenderError> {
     if items.is_empty() {
         return Ok(String::new());
     }
-    if !pretty {
-        return Ok(format!("{items}\n"));
-    }
-    let text = format(module, "", items, true)?;
+    let text = format(module, "", items, pretty, docs)?;
     Ok(text.strip_prefix('\n').unwrap_or(&text).to_owned())
+}
+
+/// Formatted, the item `wrap(elements)`: one item holding an array of `elements` (such as a
+/// `const` table), made `chunk` elements at a time, so that the tokens, syntax tree and
+/// printer buffers of a table that grows with the IDL are never held whole. prettyplease
+/// prints an array too long for one line with each element on lines of its own, laid out
+/// alone, so the item's text is what precedes the first element in the first piece, then
+/// each piece's elements, then what follows the last element. When a piece is not printed
+/// so (it fits on one line), the item is made whole.
+///
+/// # Errors
+///
+/// A [`RenderError`] if the tokens are not valid Rust.
+pub fn render_array_item(
+    module: &str,
+    wrap: impl Fn(&[TokenStream]) -> TokenStream,
+    elements: &[TokenStream],
+    chunk: usize,
+    docs: &[String],
+) -> Result<String, RenderError> {
+    let whole = || render_items(module, wrap(elements), true, docs);
+    if elements.len() <= chunk.max(1) {
+        return whole();
+    }
+    let mut out = String::new();
+    let mut end = String::new();
+    for (i, piece) in elements.chunks(chunk.max(1)).enumerate() {
+        let text = render_items(module, wrap(piece), true, docs)?;
+        // The array opens at the end of a line and closes at the start of one, its elements
+        // indented between.
+        let open = text.find("[\n").map(|at| at + 2);
+        let close = text.rfind("\n]").map(|at| at + 1);
+        let (Some(open), Some(close)) = (open, close) else {
+            return whole();
+        };
+        let body = text.get(open..close).unwrap_or("");
+        if open > close || body.lines().any(|l| !l.starts_with("    ")) {
+            return whole();
+        }
+        if i == 0 {
+            out.push_str(&text[..open]);
+            end = text[close..].to_owned();
+        }
+        out.push_str(body);
+    }
+    out.push_str(&end);
+    Ok(out)
 }
 
 /// The name of the `n`th placeholder of [`set_aside_item_macros`].
@@ -212,6 +281,7 @@ pub fn render_file(
     header: &str,
     crate_attrs: Option<TokenStream>,
     pretty: bool,
+    docs: &[String],
 ) -> Result<(String, String), RenderError> {
     let (doc, items) = match module {
         Some(m) if !m.doc.is_empty() => (m.doc.inner(), m.items),
@@ -234,7 +304,7 @@ pub fn render_file(
         #( #[rustfmt::skip] pub mod #children; )*
     };
     tokens.extend(items);
-    let text = format(&file_name, header, tokens, pretty)?;
+    let text = format(&file_name, header, tokens, pretty, docs)?;
     Ok((file_name, text))
 }
 
@@ -242,6 +312,59 @@ pub fn render_file(
 pub(crate) fn pretty(text: &str) -> Result<String, String> {
     let file = syn::parse_file(text).map_err(|e| e.to_string())?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// The head of a module (docs and imports) and the text of its items, by module path (see
+/// [`nest_compiled`]).
+pub type ModuleText<'a> = dyn FnMut(&[String]) -> Option<(Module, String)> + 'a;
+
+/// One file of nested inline modules for the compiler only, as [`render_single`] makes it
+/// unformatted, from text made apart (on threads): `root`, the items of the root module, and
+/// for each other module of `tree`, `module(path)`, its head (docs and imports) and the text of
+/// its items (`None` for a module that only holds others).
+///
+/// # Errors
+///
+/// A [`RenderError`] if the tokens are not valid Rust.
+pub fn nest_compiled(
+    tree: &BTreeMap<Vec<String>, BTreeSet<String>>,
+    header: &str,
+    root: String,
+    module: &mut ModuleText<'_>,
+) -> Result<String, RenderError> {
+    fn nest(
+        path: &mut Vec<String>,
+        tree: &BTreeMap<Vec<String>, BTreeSet<String>>,
+        module: &mut ModuleText<'_>,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
+        let Some(children) = tree.get(path.as_slice()) else {
+            return Ok(());
+        };
+        for child in children {
+            path.push(child.clone());
+            let (doc, items, body) = match module(path) {
+                Some((m, body)) if !m.doc.is_empty() => (m.doc, m.items, body),
+                Some((m, body)) => (placeholder_doc(path), m.items, body),
+                None => (placeholder_doc(path), TokenStream::new(), String::new()),
+            };
+            let name = ident(child);
+            let (tokens, docs) = crate::docs::set_aside(true, || quote! { #doc pub mod #name {} });
+            let open = format("", "", tokens, false, &docs)?;
+            // As `render_single` nests them: the module's modules, then its own items.
+            out.push_str(open.trim_end().trim_end_matches('}'));
+            nest(path, tree, module, out)?;
+            out.push_str(&render_items("", items, false, &[])?);
+            out.push_str(&body);
+            out.push_str("}\n");
+            path.pop();
+        }
+        Ok(())
+    }
+    let mut out = format!("{header}\n");
+    nest(&mut Vec::new(), tree, module, &mut out)?;
+    out.push_str(&root);
+    Ok(out)
 }
 
 /// One file of nested inline modules, for `include!`: it has no inner attributes, so it can be
@@ -254,6 +377,7 @@ pub fn render_single(
     modules: &[Module],
     header: &str,
     pretty: bool,
+    docs: &[String],
 ) -> Result<String, RenderError> {
     let tree = tree(modules);
     let by_path: BTreeMap<&[String], &Module> =
@@ -280,12 +404,48 @@ pub fn render_single(
         });
         quote! { #(#children)* #items }
     }
-    format("the bindings", header, nest(&[], &tree, &by_path), pretty)
+    format(
+        "the bindings",
+        header,
+        nest(&[], &tree, &by_path),
+        pretty,
+        docs,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_array_item_made_piece_by_piece_is_the_item_made_whole() {
+        let wrap = |elements: &[TokenStream]| {
+            quote! {
+                /// A table.
+                pub const TABLE: &[Entry] = &[#(#elements),*];
+            }
+        };
+        let long: Vec<TokenStream> = (0..10)
+            .map(|i| {
+                let name = format!("com.vmware.example.Element{i}");
+                let ty = quote::format_ident!("Element{i}Id");
+                quote!(__rt::TypeInfo::new(#name, __rt::TypeKind::Id, __rt::round_trip::<example::#ty>))
+            })
+            .collect();
+        let whole = render_items("m", wrap(&long), true, &[]).unwrap();
+        for chunk in [1, 3, 4, 9, 10, 64] {
+            assert_eq!(
+                render_array_item("m", wrap, &long, chunk, &[]).unwrap(),
+                whole,
+                "{chunk}"
+            );
+        }
+        // Pieces that fit on one line: made whole.
+        let short: Vec<TokenStream> = (0..5u8).map(|i| quote!(#i)).collect();
+        let whole = render_items("m", wrap(&short), true, &[]).unwrap();
+        assert_eq!(render_array_item("m", wrap, &short, 2, &[]).unwrap(), whole);
+        assert!(whole.contains("&[0u8, 1u8, 2u8, 3u8, 4u8]"), "{whole}");
+    }
 
     #[test]
     fn module_files_of_raw_identifiers_drop_the_prefix() {
@@ -299,7 +459,7 @@ mod tests {
         for (path, children) in tree(&modules) {
             let m = modules.iter().find(|m| m.path == path).cloned();
             let (name, text) =
-                render_file(&path, m, &children, "// @generated", None, true).unwrap();
+                render_file(&path, m, &children, "// @generated", None, true, &[]).unwrap();
             files.insert(name, text);
         }
         let names: Vec<&str> = files.keys().map(String::as_str).collect();
@@ -309,5 +469,62 @@ mod tests {
             "{}",
             files["a.rs"]
         );
+    }
+    #[test]
+    fn docs_set_aside_come_back_as_they_are_printed_in_place() {
+        use crate::docs::{ASIDE_MARK, set_aside};
+        let make = |in_macro: bool| {
+            let mut doc = Doc::from_text("A structure.\n\nTrailing   \n  indented");
+            doc.paragraph("   ");
+            let field = Doc::from_text("A field.");
+            // A doc inside a macro printed as tokens cannot be put back as text.
+            let inside = in_macro.then(|| {
+                let doc = Doc::from_text("In a macro.");
+                quote!(
+                    pub fn f() {
+                        m!(#doc struct U;);
+                    }
+                )
+            });
+            quote! {
+                #doc
+                pub struct S {
+                    #field
+                    #[serde(default)]
+                    pub a: i32,
+                }
+                __rt::object! {
+                    #doc
+                    pub struct T { #field pub b: i32 }
+                }
+                #inside
+            }
+        };
+        for in_macro in [false, true] {
+            let in_place = render_items("m", make(in_macro), true, &[]).unwrap();
+            let (tokens, docs) = set_aside(true, || make(in_macro));
+            assert_eq!(docs.len(), 4 + usize::from(in_macro));
+            let text = render_items("m", tokens, true, &docs).unwrap();
+            assert_eq!(text, in_place);
+            // For the compiler only: the same items, the docs as `///` comments.
+            let (tokens, docs) =
+                crate::docs::for_compiler_only(true, || set_aside(true, || make(in_macro)));
+            let compiled = render_items("m", tokens, false, &docs).unwrap();
+            assert!(!compiled.contains("vapi-doc"), "{compiled}");
+            let tokens: TokenStream = compiled.parse().unwrap();
+            // (A doc left in a macro is the escaped literal there, not the raw one.)
+            assert_eq!(
+                render_items("m", tokens, true, &[]).unwrap(),
+                in_place.replace("r\"", "\""),
+                "{compiled}"
+            );
+            assert!(!text.contains(ASIDE_MARK));
+            assert!(
+                text.starts_with(
+                    "/// A structure.\n///\n/// Trailing\n/// indented\n///\n///\npub struct S {\n    /// A field.\n"
+                ),
+                "{text}"
+            );
+        }
     }
 }

@@ -24,9 +24,10 @@ pub fn since(doc: &mut Doc, docs: &Docs) {
     }
 }
 
-/// `TYPES`, the registry of the root module: every identifier type, enumeration, structure and
-/// error of `packages`, with its vAPI name and a JSON round trip, in IR order.
-pub fn registry<'m>(packages: impl Iterator<Item = &'m Package>) -> TokenStream {
+/// The entries of `TYPES`, the registry of the root module (see [`registry_of`]): every
+/// identifier type, enumeration, structure and error of `packages`, with its vAPI name and a
+/// JSON round trip, in IR order.
+pub fn registry_entries<'m>(packages: impl Iterator<Item = &'m Package>) -> Vec<TokenStream> {
     let mut entries = Vec::new();
     for p in packages {
         let path = &p.module_path;
@@ -63,6 +64,11 @@ pub fn registry<'m>(packages: impl Iterator<Item = &'m Package>) -> TokenStream 
             entry(&e.name.rust, format!("{}.{}", p.name, e.name.wire), "Error");
         }
     }
+    entries
+}
+
+/// `TYPES`, the registry of the root module, of these [`registry_entries`].
+pub fn registry_of(entries: &[TokenStream]) -> TokenStream {
     quote! {
         /// Every identifier type, enumeration, structure and error of these bindings, with its
         /// vAPI name and a JSON round trip: for tests and fuzzers that must reach every type.

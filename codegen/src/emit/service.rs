@@ -27,7 +27,7 @@ fn rest_line(rest: &Rest) -> String {
 fn condition(c: &Condition) -> String {
     match &c.since {
         Some(v) => format!("{} (Added in vSphere API {v}.)", c.text),
-        None => c.text.clone(),
+        None => c.text.to_string(),
     }
 }
 
@@ -36,7 +36,7 @@ fn operation_doc(service: &Service, op: &Operation) -> Doc {
     if !op.params.is_empty() {
         doc.section("Parameters");
         for p in &op.params {
-            let mut text = p.docs.text.clone();
+            let mut text = p.docs.text.to_string();
             if let Some(v) = &p.docs.since {
                 text.push_str(&format!(" Added in vSphere API {v}."));
             }

@@ -3,7 +3,7 @@
 //! Nothing here is resolved or knows Rust: references are still the strings the author wrote.
 
 use crate::diag::Pos;
-pub use crate::ir::{HttpMethod, IdlWord, InputRule, OperationKind, OutputRule, Primitive};
+pub use crate::ir::{HttpMethod, IdlWord, InputRule, OperationKind, OutputRule, Primitive, Text};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,7 @@ pub struct File {
     /// `package:`
     pub package: S<String>,
     /// `doc:`
-    pub doc: S<String>,
+    pub doc: S<Text>,
     /// `since:`
     pub since: Option<S<String>>,
     /// `resource_types:`
@@ -50,7 +50,7 @@ pub struct ResourceTypeDecl {
     /// The simple name; the package is the file's.
     pub name: S<String>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
 }
 
 /// An enumeration.
@@ -59,7 +59,7 @@ pub struct EnumDecl {
     /// Its possibly dotted name.
     pub name: S<String>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
     /// The version that added it.
     pub since: Option<S<String>>,
     /// Its values, in order.
@@ -72,7 +72,7 @@ pub struct EnumValueDecl {
     /// The wire string.
     pub name: S<String>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
     /// The version that added it.
     pub since: Option<S<String>>,
 }
@@ -83,7 +83,7 @@ pub struct StructDecl {
     /// Its possibly dotted name.
     pub name: S<String>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
     /// The version that added it.
     pub since: Option<S<String>>,
     /// `extends:` (errors only): the error whose fields it inherits.
@@ -102,7 +102,7 @@ pub struct FieldDecl {
     /// Its type.
     pub ty: S<TypeExpr>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
     /// The version that added it.
     pub since: Option<S<String>>,
     /// Its per-operation presence rules.
@@ -148,7 +148,7 @@ pub struct ServiceDecl {
     /// Its name.
     pub name: S<String>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
     /// The version that added it.
     pub since: Option<S<String>>,
     /// `resource_type:`, fully qualified.
@@ -165,7 +165,7 @@ pub struct OperationDecl {
     /// What it does, if its name is one of vAPI's standard ones.
     pub kind: Option<OperationKind>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
     /// The version that added it.
     pub since: Option<S<String>>,
     /// Its parameters.
@@ -188,7 +188,7 @@ pub struct ParamDecl {
     /// Its type.
     pub ty: S<TypeExpr>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
     /// The version that added it.
     pub since: Option<S<String>>,
 }
@@ -199,7 +199,7 @@ pub struct ResultDecl {
     /// Its type.
     pub ty: S<TypeExpr>,
     /// Its documentation.
-    pub doc: S<String>,
+    pub doc: S<Text>,
 }
 
 /// A documented error of an operation.
@@ -208,7 +208,7 @@ pub struct ErrorRefDecl {
     /// The error type referenced.
     pub error: S<String>,
     /// The documented condition.
-    pub when: S<String>,
+    pub when: S<Text>,
     /// The version that added the error to the operation.
     pub since: Option<S<String>>,
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::ast::{
     EnumDecl, EnumValueDecl, ErrorRefDecl, FieldDecl, File, IdlWord, OperationDecl, OperationKind,
     ParamDecl, PresenceDecl, PrivilegeDecl, ResourceTypeDecl, RestDecl, ResultDecl, S, ServiceDecl,
-    StructDecl, TypeExpr, UnionCaseDecl, UnionDecl,
+    StructDecl, Text, TypeExpr, UnionCaseDecl, UnionDecl,
 };
 use super::yaml::{Node, NodeKind};
 use crate::diag::{Diagnostic, Pos, did_you_mean};
@@ -224,13 +224,13 @@ impl<'a> Decoder<'a> {
     }
 
     /// A non-empty documentation string.
-    fn doc(&mut self, keys: &Keys<'_>) -> Option<S<String>> {
+    fn doc(&mut self, keys: &Keys<'_>) -> Option<S<Text>> {
         let doc = self.req_string(keys, "doc")?;
         if doc.value.trim().is_empty() {
             self.err(doc.pos, format!("the `doc` of {} is empty", keys.what));
             return None;
         }
-        Some(doc)
+        Some(S::new(doc.value.into(), doc.pos))
     }
 
     fn since(&mut self, keys: &Keys<'_>) -> Option<S<String>> {
@@ -360,7 +360,7 @@ impl<'a> Decoder<'a> {
         Some(File {
             path: self.file.to_owned(),
             package: package?,
-            doc: doc.unwrap_or_else(|| S::new(String::new(), keys.pos)),
+            doc: doc.unwrap_or_else(|| S::new(Text::default(), keys.pos)),
             since,
             resource_types,
             enumerations,
@@ -581,7 +581,9 @@ impl<'a> Decoder<'a> {
     fn error_ref(&mut self, node: &Node) -> Option<ErrorRefDecl> {
         let keys = self.keys(node, "an error entry", &["error", "when", "since"])?;
         let error = self.req_string(&keys, "error");
-        let when = self.req_string(&keys, "when");
+        let when = self
+            .req_string(&keys, "when")
+            .map(|w| S::new(Text::from(w.value), w.pos));
         let since = self.since(&keys);
         Some(ErrorRefDecl {
             error: error?,

@@ -180,26 +180,33 @@ pub fn checkpoint(sources: &[Source], diags: Vec<Diagnostic>) -> Result<(), Diag
 
 /// Parses and decodes `sources` into their ASTs.
 ///
+/// Each file is decoded as soon as it is parsed, and its YAML tree dropped, so that only the
+/// trees of the files being read are in memory, never those of the whole IDL. The phases still
+/// report as if run one after the other: when some file is not valid YAML, only the parse
+/// errors are reported.
+///
 /// # Errors
 ///
 /// Every mistake of the first phase that has any, sorted by file and position.
 pub fn decode_sources(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics> {
-    let mut diags: Vec<Diagnostic> = Vec::new();
-    let mut trees = Vec::new();
-    let parsed = two_threads(sources, |source| yaml::parse(&source.path, &source.text));
-    for (source, tree) in sources.iter().zip(parsed) {
-        match tree {
-            Ok(tree) => trees.push((source, tree)),
-            Err(d) => diags.push(d),
-        }
-    }
-    checkpoint(sources, std::mem::take(&mut diags))?;
+    let decoded = two_threads(sources, |source| {
+        yaml::parse(&source.path, &source.text).map(|tree| {
+            let mut diags = Vec::new();
+            let file = decode::decode_file(&source.path, &source.text, &tree, &mut diags);
+            (file, diags)
+        })
+    });
+    let not_yaml: Vec<Diagnostic> = decoded
+        .iter()
+        .filter_map(|d| d.as_ref().err().cloned())
+        .collect();
+    checkpoint(sources, not_yaml)?;
 
+    let mut diags: Vec<Diagnostic> = Vec::new();
     let mut files = Vec::new();
-    for (source, tree) in &trees {
-        if let Some(file) = decode::decode_file(&source.path, &source.text, tree, &mut diags) {
-            files.push(file);
-        }
+    for (file, file_diags) in decoded.into_iter().flatten() {
+        diags.extend(file_diags);
+        files.extend(file);
     }
     checkpoint(sources, diags)?;
     Ok(files)
@@ -245,6 +252,35 @@ fn two_threads<R: Send>(sources: &[Source], parse: impl Fn(&Source) -> R + Sync)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_as_files_are_parsed_still_reports_phase_by_phase() {
+        let file = |path: &str, text: &str| Source {
+            path: path.into(),
+            text: text.into(),
+        };
+        let bad_key = file("b.yaml", "package: com.vmware.b\ndoc: B.\nsince2: x\n");
+        let not_yaml = file("c.yaml", "package: [\n");
+        let ok = file("a.yaml", "package: com.vmware.a\ndoc: A.\n");
+        // A file that is not YAML: its error alone, not the other file's unknown key.
+        let err = decode_sources(&[ok.clone(), bad_key.clone(), not_yaml])
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("c.yaml") && !err.contains("b.yaml"), "{err}");
+        // Without it, the decode errors of every file.
+        let bad_key2 = file("d.yaml", "package: com.vmware.d\ndoc: D.\nsince2: x\n");
+        let err = decode_sources(&[ok.clone(), bad_key, bad_key2])
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("b.yaml:3:1") && err.contains("d.yaml:3:1"),
+            "{err}"
+        );
+        let files = decode_sources(&[ok]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(files[0].package.value, "com.vmware.a");
+    }
 
     #[test]
     fn a_file_beyond_the_size_limit_is_refused_unread() {

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Loc, Pos};
 use crate::idl::ast::{self, S};
-use crate::ir::{Docs, Model, Name, Package, ResourceType, Type};
+use crate::ir::{Docs, Model, Name, Package, ResourceType, Text, Type};
 use crate::naming;
 
+mod compact;
 mod cycles;
 mod data;
 mod names;
@@ -19,6 +20,7 @@ mod symbols;
 mod tests;
 mod types;
 
+pub use compact::compact;
 use names::RustNames;
 
 /// Resolves and validates decoded files. Returns `None` if anything was pushed to `diags`.
@@ -93,7 +95,7 @@ fn loc(file: &str, pos: Pos) -> Loc {
     }
 }
 
-fn docs(doc: &S<String>, since: &Option<S<String>>) -> Docs {
+fn docs(doc: &S<Text>, since: &Option<S<String>>) -> Docs {
     Docs {
         text: doc.value.clone(),
         since: since.as_ref().map(|s| s.value.clone()),
@@ -132,7 +134,8 @@ impl<'a> Resolver<'a, '_> {
                         rust: naming::id_type_name(&rt.value),
                     },
                     docs: Docs {
-                        text: format!("The resource type of the `{}` service.", s.name.value),
+                        text: format!("The resource type of the `{}` service.", s.name.value)
+                            .into(),
                         since: s.since.as_ref().map(|v| v.value.clone()),
                     },
                 });
@@ -156,7 +159,8 @@ impl<'a> Resolver<'a, '_> {
                             text: format!(
                                 "The resource type of the `{}.{}` service.",
                                 f.package.value, s.name.value
-                            ),
+                            )
+                            .into(),
                             since: s.since.as_ref().map(|v| v.value.clone()),
                         },
                     });

@@ -71,6 +71,10 @@ async fn a_partial_file_is_removed_unless_committed() {
 
     let (partial, mut file) = PartialFile::create(&dest).await.unwrap();
     file.write_all(b"x").await.unwrap();
+    // tokio's `write_all` returns once the bytes are handed to a blocking thread: without the
+    // flush the rename and the read below could run before the write lands (as download_file
+    // flushes and syncs before committing).
+    file.flush().await.unwrap();
     drop(file);
     partial.commit(&dest).await.unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), b"x");

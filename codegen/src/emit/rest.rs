@@ -102,16 +102,22 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
             .as_ref()
             .map(|r| rust_type(from, &r.ty))
             .unwrap_or_else(|| quote!(()));
-        // A broken rule is a refused call: nothing is sent.
+        // A broken rule is a refused call: nothing is sent. The checks are one expression (the
+        // first broken rule), so that unformatted output has no `} if` clippy would flag.
         let checks = op.params.iter().filter_map(|p| {
             let check = input_check(model, op, p)?;
             let wire = &p.name.wire;
-            Some(quote! {
-                if let __rt::Err(failed) = __rt::check(#wire, #check) {
-                    return __rt::refused(failed);
-                }
-            })
+            Some(quote!(__rt::check(#wire, #check)))
         });
+        let checks = checks
+            .reduce(|all, next| quote!(#all.and_then(|()| #next)))
+            .map(|all| {
+                quote! {
+                    if let __rt::Err(failed) = #all {
+                        return __rt::refused(failed);
+                    }
+                }
+            });
         let descriptor = ident(&op.descriptor);
         let args = op.params.iter().map(|p| ident(&p.name.rust));
         let call = if op.result.is_some() {
@@ -123,7 +129,7 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
         quote! {
             #[inline]
             fn #method(&self, #(#params),*) -> __rt::Call<#result, #error> {
-                #(#checks)*
+                #checks
                 __rt::#call(&self.connection, &#descriptor, &[#(&#args),*])
             }
         }

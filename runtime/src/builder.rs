@@ -151,10 +151,11 @@ macro_rules! __vapi_builder {
 /// It declares `Fluent`, what a generated `Api` hands out for the service, with one method per
 /// operation: one without optional parameters returns the call, a [`Call`]
 /// (`fluent.get(id).await`); one with them returns its request builder, a setter per optional
-/// parameter, then `.send().await` (or `.await`). Required arguments are `impl Into<T>`. Calls
-/// and requests own a clone of the `Client` (a connection handle), so they can be kept or
-/// spawned; every call goes through the `Client`'s trait method, so inputs are checked and
-/// calls retried and traced as any other.
+/// parameter, then `.send().await` (or `.await`). Required arguments are `impl Into<T>`. A call
+/// is the `Client`'s trait method's own future (boxed and `'static`: it can be kept or
+/// spawned), and a request owns a clone of the `Client` (a connection handle); so inputs are
+/// checked and calls retried and traced as any other, and no operation has a state machine of
+/// its own.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __vapi_fluent {
@@ -197,11 +198,7 @@ macro_rules! __vapi_fluent {
                         stringify!($service), "::", stringify!($op), ").")]
         #[inline]
         pub fn $op(&self, $($p: impl ::core::convert::Into<$pt>),*) -> $crate::Call<$r, $e> {
-            let client = ::core::clone::Clone::clone(&self.0);
-            $(let $p = $p.into();)*
-            ::std::boxed::Box::pin(async move {
-                <Client as super::$service>::$op(&client, $($p),*).await
-            })
+            <Client as super::$service>::$op(&self.0, $($p.into()),*)
         }
     };
     (@method $service:ident $op:ident($($p:ident: $pt:ty),*) -> $r:ty, $e:ident
@@ -244,11 +241,9 @@ macro_rules! __vapi_fluent {
 
             /// Makes the call.
             #[inline]
-            pub fn send(
-                self,
-            ) -> impl ::core::future::Future<Output = ::core::result::Result<$r, $e>> + ::core::marker::Send + 'static {
+            pub fn send(self) -> $crate::Call<$r, $e> {
                 let Self { __client, $($p,)* $($o,)* } = self;
-                async move { <Client as super::$service>::$op(&__client, $($c),*).await }
+                <Client as super::$service>::$op(&__client, $($c),*)
             }
         }
 
@@ -258,7 +253,7 @@ macro_rules! __vapi_fluent {
 
             #[inline]
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                self.send()
             }
         }
     };

@@ -46,9 +46,11 @@ pub use crate::__vapi_open_enum as open_enum;
 pub use crate::dispatch::{Argument, OperationError, check};
 
 #[cfg(feature = "client")]
+pub use crate::Call;
+#[cfg(feature = "client")]
 pub use crate::client::Connection;
 #[cfg(feature = "client")]
-pub use crate::dispatch::{call, call_unit};
+pub use crate::dispatch::{call, call_unit, refused};
 
 #[cfg(feature = "server")]
 pub use crate::dispatch::{Args, Routes, answer, answer_unit};

@@ -82,52 +82,49 @@ pub fn expecting(f: &mut std::fmt::Formatter<'_>, structure: &str) -> std::fmt::
     write!(f, "a JSON object ({structure})")
 }
 
-/// Reads the next key of an object: `Some` position of the key among `fields` (the wire names of
-/// the structure's fields; `fields.len()` for a key it does not have), `None` at the end.
+/// Reads the next key of an object: `Some` position of the key among the structure's fields
+/// (`position` gives it: the number of fields for a key the structure does not have), `None`
+/// at the end.
 ///
 /// # Errors
 ///
 /// If the input is not an object's next key.
-pub fn key<'de, A: de::MapAccess<'de>>(
-    map: &mut A,
-    fields: &'static [&'static str],
-) -> Result<Option<usize>, A::Error> {
-    map.next_key_seed(Key(fields))
+#[inline]
+pub fn key<'de, A, F>(map: &mut A, position: F) -> Result<Option<usize>, A::Error>
+where
+    A: de::MapAccess<'de>,
+    F: Fn(&str) -> usize,
+{
+    map.next_key_seed(Key(position))
 }
 
 /// A key's position among the wire names of a structure's fields.
-struct Key(&'static [&'static str]);
+struct Key<F>(F);
 
-impl Key {
-    fn position(&self, key: &[u8]) -> usize {
-        self.0
-            .iter()
-            .position(|f| f.as_bytes() == key)
-            .unwrap_or(self.0.len())
-    }
-}
-
-impl<'de> de::DeserializeSeed<'de> for Key {
+impl<'de, F: Fn(&str) -> usize> de::DeserializeSeed<'de> for Key<F> {
     type Value = usize;
 
+    #[inline]
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
 
-impl de::Visitor<'_> for Key {
+impl<F: Fn(&str) -> usize> de::Visitor<'_> for Key<F> {
     type Value = usize;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a field name")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
-        Ok(self.position(key.as_bytes()))
+        Ok((self.0)(key))
     }
 
     fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<usize, E> {
-        Ok(self.position(key))
+        // A key that is not UTF-8 is no field's.
+        Ok(std::str::from_utf8(key).map_or(usize::MAX, &self.0))
     }
 }
 
@@ -137,6 +134,7 @@ impl de::Visitor<'_> for Key {
 /// # Errors
 ///
 /// If the value is not of the field's type, or the field came before.
+#[inline]
 pub fn required<'de, A, T>(
     map: &mut A,
     slot: &mut Option<T>,
@@ -159,6 +157,7 @@ where
 /// # Errors
 ///
 /// If the value is not of the field's type, or the field came before.
+#[inline]
 pub fn optional<'de, A, T>(
     map: &mut A,
     slot: &mut Option<T>,
@@ -180,6 +179,7 @@ where
 /// # Errors
 ///
 /// If the value is not well-formed.
+#[inline]
 pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(|_| ())
 }
@@ -190,6 +190,7 @@ pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 /// # Errors
 ///
 /// `missing required field `name` (string) of com.vmware.pkg.Type` when it was absent or `null`.
+#[inline]
 pub fn take<T, E: de::Error>(
     slot: Option<T>,
     field: &str,
@@ -211,6 +212,7 @@ fn missing<E: de::Error>(field: &str, ty: &str, structure: &str) -> E {
 /// # Errors
 ///
 /// The serializer's.
+#[inline]
 pub fn optional_field<S, T>(
     s: &mut S,
     field: &'static str,

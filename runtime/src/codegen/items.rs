@@ -133,7 +133,12 @@ macro_rules! __vapi_object {
                     mut map: __A,
                 ) -> $crate::codegen::Result<$name, __A::Error> {
                     $(let mut $fname: $crate::codegen::Option<$fty> = $crate::codegen::None;)*
-                    while let $crate::codegen::Some(key) = $crate::wire::key(&mut map, __FIELDS)? {
+                    // A `match` on the wire names, which compilers turn into a few compares.
+                    let position = |key: &str| match key {
+                        $($crate::__vapi_object!(@wire $fname [$($($fa)*)?]) => __Field::$fname as usize,)*
+                        _ => __FIELDS.len(),
+                    };
+                    while let $crate::codegen::Some(key) = $crate::wire::key(&mut map, position)? {
                         $(if key == __Field::$fname as usize {
                             $crate::__vapi_object!(
                                 @de map __FIELDS[key], &mut $fname, [$($($fa)*)?]

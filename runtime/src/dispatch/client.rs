@@ -3,29 +3,41 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Argument, OperationError, plain_text};
+use super::{Argument, CheckFailed, OperationError, plain_text};
+use crate::Call;
 use crate::client::{Connection, Request, Response};
 use crate::rest::expand_path;
 use crate::{OperationDescriptor, RestBody, Unhandled};
 
 /// Calls `op` through `connection` with `args` (the operation's parameters, in order) and
-/// reads its result.
+/// reads its result. The request is made from the arguments at once; the call is the future
+/// returned, which owns what it needs (`'static` and `Send`: keep it, or spawn it). It is
+/// boxed, so that the generated client methods, which return it, hold no state machine of
+/// their own and their futures need no proof of `Send` each.
 ///
 /// # Errors
 ///
 /// The declared error the server answered, or the catch-all for anything else (an
 /// undeclared error, no answer, an answer that is not the result's JSON).
-pub async fn call<T: DeserializeOwned, E: OperationError>(
+pub fn call<T, E>(
     connection: &Connection,
-    op: &OperationDescriptor,
+    op: &'static OperationDescriptor,
     args: &[&dyn Argument],
-) -> Result<T, E> {
-    let response = send(connection, op, args).await?;
-    if response.is_success() {
-        response.result().map_err(E::from)
-    } else {
-        Err(failure(response))
-    }
+) -> Call<T, E>
+where
+    T: DeserializeOwned + Send + 'static,
+    E: OperationError + Send + 'static,
+{
+    let request = request(op, args);
+    let connection = connection.clone();
+    Box::pin(async move {
+        let response = connection.send(request?).await?;
+        if response.is_success() {
+            response.result().map_err(E::from)
+        } else {
+            Err(failure(response))
+        }
+    })
 }
 
 /// Calls `op` as [`call`] does, for an operation without a result: the answer's body is
@@ -34,26 +46,39 @@ pub async fn call<T: DeserializeOwned, E: OperationError>(
 /// # Errors
 ///
 /// As [`call`].
-pub async fn call_unit<E: OperationError>(
+pub fn call_unit<E>(
     connection: &Connection,
-    op: &OperationDescriptor,
+    op: &'static OperationDescriptor,
     args: &[&dyn Argument],
-) -> Result<(), E> {
-    let response = send(connection, op, args).await?;
-    if response.is_success() {
-        Ok(())
-    } else {
-        Err(failure(response))
-    }
+) -> Call<(), E>
+where
+    E: OperationError + Send + 'static,
+{
+    let request = request(op, args);
+    let connection = connection.clone();
+    Box::pin(async move {
+        let response = connection.send(request?).await?;
+        if response.is_success() {
+            Ok(())
+        } else {
+            Err(failure(response))
+        }
+    })
 }
 
-async fn send(
-    connection: &Connection,
-    op: &OperationDescriptor,
-    args: &[&dyn Argument],
-) -> Result<Response, Unhandled> {
-    let request = request(op, args)?;
-    connection.send(request).await
+/// The call of an operation whose input broke a rule (see [`check`](super::check)): nothing is
+/// sent, the call fails with the catch-all naming the parameter.
+///
+/// # Errors
+///
+/// Always.
+pub fn refused<T, E>(failed: CheckFailed) -> Call<T, E>
+where
+    T: Send + 'static,
+    E: OperationError + Send + 'static,
+{
+    let error = E::from(Unhandled::from(failed));
+    Box::pin(std::future::ready(Err(error)))
 }
 
 /// The request of a call: the path variables, query parameters, headers and body of the

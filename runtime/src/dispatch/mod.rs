@@ -135,7 +135,7 @@ fn plain_text(value: Value) -> Option<String> {
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
-pub use client::{call, call_unit};
+pub use client::{call, call_unit, refused};
 
 #[cfg(feature = "server")]
 mod server;

@@ -1818,19 +1818,22 @@ pub mod changes {
         }
     }
     #[cfg(feature = "client")]
+    #[allow(refining_impl_trait)]
     impl super::Changes for Client {
-        async fn list(
+        #[inline]
+        fn list(
             &self,
             library_item: __root::content::library::ItemId,
-        ) -> __rt::Result<__rt::Vec<super::ChangesSummary>, ListError> {
-            __rt::call(&self.connection, &LIST, &[&library_item]).await
+        ) -> __rt::Call<__rt::Vec<super::ChangesSummary>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item])
         }
-        async fn get(
+        #[inline]
+        fn get(
             &self,
             library_item: __root::content::library::ItemId,
             version: super::VersionId,
-        ) -> __rt::Result<super::ChangesInfo, GetError> {
-            __rt::call(&self.connection, &GET, &[&library_item, &version]).await
+        ) -> __rt::Call<super::ChangesInfo, GetError> {
+            __rt::call(&self.connection, &GET, &[&library_item, &version])
         }
     }
     #[cfg(feature = "client")]
@@ -2184,62 +2187,73 @@ pub mod download_session {
         }
     }
     #[cfg(feature = "client")]
+    #[allow(refining_impl_trait)]
     impl super::DownloadSession for Client {
-        async fn create(
+        #[inline]
+        fn create(
             &self,
             client_token: __rt::Option<__rt::String>,
             create_spec: super::DownloadSessionModel,
-        ) -> __rt::Result<super::DownloadSessionId, CreateError> {
-            __rt::check("create_spec", create_spec.validate_for_create())?;
-            __rt::call(&self.connection, &CREATE, &[&client_token, &create_spec]).await
+        ) -> __rt::Call<super::DownloadSessionId, CreateError> {
+            if let __rt::Err(failed) = __rt::check(
+                "create_spec",
+                create_spec.validate_for_create(),
+            ) {
+                return __rt::refused(failed);
+            }
+            __rt::call(&self.connection, &CREATE, &[&client_token, &create_spec])
         }
-        async fn get(
+        #[inline]
+        fn get(
             &self,
             download_session_id: super::DownloadSessionId,
-        ) -> __rt::Result<super::DownloadSessionModel, GetError> {
-            __rt::call(&self.connection, &GET, &[&download_session_id]).await
+        ) -> __rt::Call<super::DownloadSessionModel, GetError> {
+            __rt::call(&self.connection, &GET, &[&download_session_id])
         }
-        async fn list(
+        #[inline]
+        fn list(
             &self,
             library_item_id: __rt::Option<__rt::Id>,
-        ) -> __rt::Result<__rt::Vec<__rt::Id>, ListError> {
-            __rt::call(&self.connection, &LIST, &[&library_item_id]).await
+        ) -> __rt::Call<__rt::Vec<__rt::Id>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item_id])
         }
-        async fn keep_alive(
+        #[inline]
+        fn keep_alive(
             &self,
             download_session_id: super::DownloadSessionId,
             progress: __rt::Option<i64>,
-        ) -> __rt::Result<(), KeepAliveError> {
+        ) -> __rt::Call<(), KeepAliveError> {
             __rt::call_unit(
-                    &self.connection,
-                    &KEEP_ALIVE,
-                    &[&download_session_id, &progress],
-                )
-                .await
+                &self.connection,
+                &KEEP_ALIVE,
+                &[&download_session_id, &progress],
+            )
         }
-        async fn cancel(
+        #[inline]
+        fn cancel(
             &self,
             download_session_id: super::DownloadSessionId,
-        ) -> __rt::Result<(), CancelError> {
-            __rt::call_unit(&self.connection, &CANCEL, &[&download_session_id]).await
+        ) -> __rt::Call<(), CancelError> {
+            __rt::call_unit(&self.connection, &CANCEL, &[&download_session_id])
         }
-        async fn delete(
+        #[inline]
+        fn delete(
             &self,
             download_session_id: super::DownloadSessionId,
-        ) -> __rt::Result<(), DeleteError> {
-            __rt::call_unit(&self.connection, &DELETE, &[&download_session_id]).await
+        ) -> __rt::Call<(), DeleteError> {
+            __rt::call_unit(&self.connection, &DELETE, &[&download_session_id])
         }
-        async fn fail(
+        #[inline]
+        fn fail(
             &self,
             download_session_id: super::DownloadSessionId,
             client_error_message: __rt::String,
-        ) -> __rt::Result<(), FailError> {
+        ) -> __rt::Call<(), FailError> {
             __rt::call_unit(
-                    &self.connection,
-                    &FAIL,
-                    &[&download_session_id, &client_error_message],
-                )
-                .await
+                &self.connection,
+                &FAIL,
+                &[&download_session_id, &client_error_message],
+            )
         }
     }
     #[cfg(feature = "client")]
@@ -2471,19 +2485,22 @@ pub mod file {
         }
     }
     #[cfg(feature = "client")]
+    #[allow(refining_impl_trait)]
     impl super::File for Client {
-        async fn get(
+        #[inline]
+        fn get(
             &self,
             library_item_id: __root::content::library::ItemId,
             name: __rt::String,
-        ) -> __rt::Result<super::FileInfo, GetError> {
-            __rt::call(&self.connection, &GET, &[&library_item_id, &name]).await
+        ) -> __rt::Call<super::FileInfo, GetError> {
+            __rt::call(&self.connection, &GET, &[&library_item_id, &name])
         }
-        async fn list(
+        #[inline]
+        fn list(
             &self,
             library_item_id: __root::content::library::ItemId,
-        ) -> __rt::Result<__rt::Vec<super::FileInfo>, ListError> {
-            __rt::call(&self.connection, &LIST, &[&library_item_id]).await
+        ) -> __rt::Call<__rt::Vec<super::FileInfo>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item_id])
         }
     }
     #[cfg(feature = "client")]
@@ -2624,19 +2641,22 @@ pub mod storage {
         }
     }
     #[cfg(feature = "client")]
+    #[allow(refining_impl_trait)]
     impl super::Storage for Client {
-        async fn get(
+        #[inline]
+        fn get(
             &self,
             library_item_id: __root::content::library::ItemId,
             file_name: __rt::String,
-        ) -> __rt::Result<__rt::Vec<super::StorageInfo>, GetError> {
-            __rt::call(&self.connection, &GET, &[&library_item_id, &file_name]).await
+        ) -> __rt::Call<__rt::Vec<super::StorageInfo>, GetError> {
+            __rt::call(&self.connection, &GET, &[&library_item_id, &file_name])
         }
-        async fn list(
+        #[inline]
+        fn list(
             &self,
             library_item_id: __root::content::library::ItemId,
-        ) -> __rt::Result<__rt::Vec<super::StorageInfo>, ListError> {
-            __rt::call(&self.connection, &LIST, &[&library_item_id]).await
+        ) -> __rt::Call<__rt::Vec<super::StorageInfo>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item_id])
         }
     }
     #[cfg(feature = "client")]
@@ -3110,81 +3130,98 @@ pub mod update_session {
         }
     }
     #[cfg(feature = "client")]
+    #[allow(refining_impl_trait)]
     impl super::UpdateSession for Client {
-        async fn create(
+        #[inline]
+        fn create(
             &self,
             client_token: __rt::Option<__rt::String>,
             create_spec: super::UpdateSessionModel,
-        ) -> __rt::Result<super::UpdateSessionId, CreateError> {
-            __rt::check("create_spec", create_spec.validate_for_create())?;
-            __rt::call(&self.connection, &CREATE, &[&client_token, &create_spec]).await
+        ) -> __rt::Call<super::UpdateSessionId, CreateError> {
+            if let __rt::Err(failed) = __rt::check(
+                "create_spec",
+                create_spec.validate_for_create(),
+            ) {
+                return __rt::refused(failed);
+            }
+            __rt::call(&self.connection, &CREATE, &[&client_token, &create_spec])
         }
-        async fn get(
+        #[inline]
+        fn get(
             &self,
             update_session_id: super::UpdateSessionId,
-        ) -> __rt::Result<super::UpdateSessionModel, GetError> {
-            __rt::call(&self.connection, &GET, &[&update_session_id]).await
+        ) -> __rt::Call<super::UpdateSessionModel, GetError> {
+            __rt::call(&self.connection, &GET, &[&update_session_id])
         }
-        async fn list(
+        #[inline]
+        fn list(
             &self,
             library_item_id: __rt::Option<__rt::Id>,
-        ) -> __rt::Result<__rt::Vec<__rt::Id>, ListError> {
-            __rt::call(&self.connection, &LIST, &[&library_item_id]).await
+        ) -> __rt::Call<__rt::Vec<__rt::Id>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&library_item_id])
         }
-        async fn complete(
+        #[inline]
+        fn complete(
             &self,
             update_session_id: super::UpdateSessionId,
-        ) -> __rt::Result<(), CompleteError> {
-            __rt::call_unit(&self.connection, &COMPLETE, &[&update_session_id]).await
+        ) -> __rt::Call<(), CompleteError> {
+            __rt::call_unit(&self.connection, &COMPLETE, &[&update_session_id])
         }
-        async fn keep_alive(
+        #[inline]
+        fn keep_alive(
             &self,
             update_session_id: super::UpdateSessionId,
             client_progress: __rt::Option<i64>,
-        ) -> __rt::Result<(), KeepAliveError> {
+        ) -> __rt::Call<(), KeepAliveError> {
             __rt::call_unit(
-                    &self.connection,
-                    &KEEP_ALIVE,
-                    &[&update_session_id, &client_progress],
-                )
-                .await
+                &self.connection,
+                &KEEP_ALIVE,
+                &[&update_session_id, &client_progress],
+            )
         }
-        async fn cancel(
+        #[inline]
+        fn cancel(
             &self,
             update_session_id: super::UpdateSessionId,
-        ) -> __rt::Result<(), CancelError> {
-            __rt::call_unit(&self.connection, &CANCEL, &[&update_session_id]).await
+        ) -> __rt::Call<(), CancelError> {
+            __rt::call_unit(&self.connection, &CANCEL, &[&update_session_id])
         }
-        async fn fail(
+        #[inline]
+        fn fail(
             &self,
             update_session_id: super::UpdateSessionId,
             client_error_message: __rt::String,
-        ) -> __rt::Result<(), FailError> {
+        ) -> __rt::Call<(), FailError> {
             __rt::call_unit(
-                    &self.connection,
-                    &FAIL,
-                    &[&update_session_id, &client_error_message],
-                )
-                .await
+                &self.connection,
+                &FAIL,
+                &[&update_session_id, &client_error_message],
+            )
         }
-        async fn delete(
+        #[inline]
+        fn delete(
             &self,
             update_session_id: super::UpdateSessionId,
-        ) -> __rt::Result<(), DeleteError> {
-            __rt::call_unit(&self.connection, &DELETE, &[&update_session_id]).await
+        ) -> __rt::Call<(), DeleteError> {
+            __rt::call_unit(&self.connection, &DELETE, &[&update_session_id])
         }
-        async fn update(
+        #[inline]
+        fn update(
             &self,
             update_session_id: super::UpdateSessionId,
             update_spec: super::UpdateSessionModel,
-        ) -> __rt::Result<(), UpdateError> {
-            __rt::check("update_spec", update_spec.validate_for_update())?;
+        ) -> __rt::Call<(), UpdateError> {
+            if let __rt::Err(failed) = __rt::check(
+                "update_spec",
+                update_spec.validate_for_update(),
+            ) {
+                return __rt::refused(failed);
+            }
             __rt::call_unit(
-                    &self.connection,
-                    &UPDATE,
-                    &[&update_session_id, &update_spec],
-                )
-                .await
+                &self.connection,
+                &UPDATE,
+                &[&update_session_id, &update_spec],
+            )
         }
     }
     #[cfg(feature = "client")]

@@ -380,32 +380,35 @@ pub mod file {
         }
     }
     #[cfg(feature = "client")]
+    #[allow(refining_impl_trait)]
     impl super::File for Client {
-        async fn list(
+        #[inline]
+        fn list(
             &self,
             download_session_id: __root::content::library::item::DownloadSessionId,
-        ) -> __rt::Result<__rt::Vec<super::FileInfo>, ListError> {
-            __rt::call(&self.connection, &LIST, &[&download_session_id]).await
+        ) -> __rt::Call<__rt::Vec<super::FileInfo>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&download_session_id])
         }
-        async fn prepare(
+        #[inline]
+        fn prepare(
             &self,
             download_session_id: __root::content::library::item::DownloadSessionId,
             file_name: __rt::String,
             endpoint_type: __rt::Option<super::FileEndpointType>,
-        ) -> __rt::Result<super::FileInfo, PrepareError> {
+        ) -> __rt::Call<super::FileInfo, PrepareError> {
             __rt::call(
-                    &self.connection,
-                    &PREPARE,
-                    &[&download_session_id, &file_name, &endpoint_type],
-                )
-                .await
+                &self.connection,
+                &PREPARE,
+                &[&download_session_id, &file_name, &endpoint_type],
+            )
         }
-        async fn get(
+        #[inline]
+        fn get(
             &self,
             download_session_id: __root::content::library::item::DownloadSessionId,
             file_name: __rt::String,
-        ) -> __rt::Result<super::FileInfo, GetError> {
-            __rt::call(&self.connection, &GET, &[&download_session_id, &file_name]).await
+        ) -> __rt::Call<super::FileInfo, GetError> {
+            __rt::call(&self.connection, &GET, &[&download_session_id, &file_name])
         }
     }
     #[cfg(feature = "client")]

@@ -1012,41 +1012,51 @@ pub mod file {
         }
     }
     #[cfg(feature = "client")]
+    #[allow(refining_impl_trait)]
     impl super::File for Client {
-        async fn validate(
+        #[inline]
+        fn validate(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
-        ) -> __rt::Result<super::FileValidationResult, ValidateError> {
-            __rt::call(&self.connection, &VALIDATE, &[&update_session_id]).await
+        ) -> __rt::Call<super::FileValidationResult, ValidateError> {
+            __rt::call(&self.connection, &VALIDATE, &[&update_session_id])
         }
-        async fn add(
+        #[inline]
+        fn add(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
             file_spec: super::FileAddSpec,
-        ) -> __rt::Result<super::FileInfo, AddError> {
-            __rt::check("file_spec", __rt::Validate::validate(&file_spec))?;
-            __rt::call(&self.connection, &ADD, &[&update_session_id, &file_spec]).await
+        ) -> __rt::Call<super::FileInfo, AddError> {
+            if let __rt::Err(failed) = __rt::check(
+                "file_spec",
+                __rt::Validate::validate(&file_spec),
+            ) {
+                return __rt::refused(failed);
+            }
+            __rt::call(&self.connection, &ADD, &[&update_session_id, &file_spec])
         }
-        async fn remove(
+        #[inline]
+        fn remove(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
             file_name: __rt::String,
-        ) -> __rt::Result<(), RemoveError> {
+        ) -> __rt::Call<(), RemoveError> {
             __rt::call_unit(&self.connection, &REMOVE, &[&update_session_id, &file_name])
-                .await
         }
-        async fn list(
+        #[inline]
+        fn list(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
-        ) -> __rt::Result<__rt::Vec<super::FileInfo>, ListError> {
-            __rt::call(&self.connection, &LIST, &[&update_session_id]).await
+        ) -> __rt::Call<__rt::Vec<super::FileInfo>, ListError> {
+            __rt::call(&self.connection, &LIST, &[&update_session_id])
         }
-        async fn get(
+        #[inline]
+        fn get(
             &self,
             update_session_id: __root::content::library::item::UpdateSessionId,
             file_name: __rt::String,
-        ) -> __rt::Result<super::FileInfo, GetError> {
-            __rt::call(&self.connection, &GET, &[&update_session_id, &file_name]).await
+        ) -> __rt::Call<super::FileInfo, GetError> {
+            __rt::call(&self.connection, &GET, &[&update_session_id, &file_name])
         }
     }
     #[cfg(feature = "client")]

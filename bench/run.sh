@@ -12,6 +12,7 @@
 # default 100), COMPILE_MAX_N (largest N whose generated crate is compiled beside tonic's,
 # default 10), PHASES_MAX_N (largest N for the in-process phase timings of `vapi-bench-driver
 # phases`, default 100), PAIRS (interleaved pairs of the N = 1 whole-process ratio, default 15),
+# COMPILE_PAIRS (interleaved clean builds of ours and tonic's crate, default 3),
 # SKIP_BUILDRS=1, SKIP_COMPILE=1, CALLGRIND=1 (instruction counts, which do not depend on the
 # load of a shared machine: ours and tonic-prost-build at N = 1, and the build script's, each
 # with its busiest thread; needs valgrind).
@@ -27,6 +28,7 @@ COMPILE_MAX_N=${COMPILE_MAX_N:-10}
 PHASES_MAX_N=${PHASES_MAX_N:-100}
 CHECK_MAX_N=${CHECK_MAX_N:-100}
 PAIRS=${PAIRS:-15}
+COMPILE_PAIRS=${COMPILE_PAIRS:-3}
 mkdir -p "$WORK"
 
 say() { printf '%s\n' "$*"; }
@@ -231,12 +233,12 @@ EOF
     } >"$tcrate/src/lib.rs"
     (cd "$tcrate" && cargo build -q >/dev/null 2>&1) || say "N=$n tonic crate does not build"
     ours_t=() tonic_t=()
-    for ((i = 0; i < 3; i++)); do
+    for ((i = 0; i < COMPILE_PAIRS; i++)); do
       ours_t+=("$(cd "$crate" && PRE="cargo clean -q -p vapi-bindings-n$n" measure 1 cargo build -q --features client,server | cut -d' ' -f1)")
       tonic_t+=("$(cd "$tcrate" && PRE="cargo clean -q -p tonic-anchor-n$n" measure 1 cargo build -q | cut -d' ' -f1)")
     done
-    say "N=$n compile generated crate (client+server, debug, $(find "$crate/src" -name '*.rs' -exec cat {} + | wc -l) lines), 3 runs: ${ours_t[*]}"
-    say "N=$n compile tonic-prost-build's crate (client+server, debug, $(find "$tcrate/gen" -name '*.rs' -exec cat {} + | wc -l) lines), 3 runs interleaved with ours: ${tonic_t[*]}"
+    say "N=$n compile generated crate (client+server, debug, $(find "$crate/src" -name '*.rs' -exec cat {} + | wc -l) lines), $COMPILE_PAIRS runs: ${ours_t[*]} (median ${ours_t[*]:+$(med "${ours_t[@]//s/}")}s)"
+    say "N=$n compile tonic-prost-build's crate (client+server, debug, $(find "$tcrate/gen" -name '*.rs' -exec cat {} + | wc -l) lines), $COMPILE_PAIRS runs interleaved with ours: ${tonic_t[*]} (median ${tonic_t[*]:+$(med "${tonic_t[@]//s/}")}s)"
     t=$(cd "$crate" && PRE="cargo clean -q -p vapi-bindings-n$n" measure 3 cargo build -q)
     say "N=$n compile generated crate (types+traits, debug): $t"
   done

@@ -41,7 +41,8 @@ fn sources(n: usize) -> Vec<Source> {
 }
 
 fn model(n: usize) -> Model {
-    resolve(&load(&sources(n)).unwrap()).unwrap()
+    let sources = sources(n);
+    resolve(load(&sources).unwrap(), &sources).unwrap()
 }
 
 fn files(n: usize) -> BTreeMap<String, String> {
@@ -73,8 +74,11 @@ fn phase1_read_dir(bencher: Bencher, n: usize) {
 /// Phase 2: resolve and validate.
 #[divan::bench(args = sizes(), sample_count = 5, sample_size = 1)]
 fn phase2_resolve(bencher: Bencher, n: usize) {
-    let files = load(&sources(n)).unwrap();
-    bencher.bench_local(|| resolve(&files).unwrap());
+    let sources = sources(n);
+    let files = load(&sources).unwrap();
+    bencher
+        .with_inputs(|| files.clone())
+        .bench_local_values(|files| resolve(files, &sources).unwrap());
 }
 
 /// Phase 3: emit, the tokens' text unformatted (what a build script's `Config::compile`

@@ -11,10 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use vapi_codegen::__private::{self, Ends};
-use vapi_codegen::diag::Diagnostic;
 use vapi_codegen::ir::Model;
 use vapi_codegen::load::Source;
-use vapi_codegen::{Layout, ast, decode, resolve, yaml};
+use vapi_codegen::{Layout, ast};
 
 pub mod proto;
 
@@ -80,46 +79,25 @@ pub fn write_sources(dir: &Path, sources: &[Source]) -> std::io::Result<()> {
 /// Why a phase failed: the diagnostics or message, as text.
 pub type PhaseError = String;
 
-fn fail(diags: Vec<Diagnostic>) -> Result<(), PhaseError> {
-    if diags.is_empty() {
-        Ok(())
-    } else {
-        Err(vapi_codegen::diag::Diagnostics::sorted(diags).to_string())
-    }
-}
-
-/// Phase "load": YAML parse and decode of every file into the AST.
+/// Phase "load": YAML parse and decode of every file into the AST, by the loader's own code
+/// (`vapi_codegen::load::decode`, as `vapi-codegen` and `Config` run it).
 ///
 /// # Errors
 ///
 /// The diagnostics, if the IDL has mistakes.
 pub fn load(sources: &[Source]) -> Result<Vec<ast::File>, PhaseError> {
-    let mut diags = Vec::new();
-    let mut files = Vec::with_capacity(sources.len());
-    for s in sources {
-        match yaml::parse(&s.path, &s.text) {
-            Ok(tree) => {
-                if let Some(f) = decode::decode_file(&s.path, &s.text, &tree, &mut diags) {
-                    files.push(f);
-                }
-            }
-            Err(d) => diags.push(d),
-        }
-    }
-    fail(diags)?;
-    Ok(files)
+    vapi_codegen::load::decode(sources).map_err(|d| d.to_string())
 }
 
-/// Phase "resolve": references, names and rules across files into the model.
+/// Phase "resolve": references, names and rules across files into the model, then the doc
+/// references, by the loader's own code (`vapi_codegen::load::resolve_decoded`); `files` were
+/// decoded from `sources` (which show the diagnostics).
 ///
 /// # Errors
 ///
 /// The diagnostics, if the IDL has mistakes.
-pub fn resolve(files: &[ast::File]) -> Result<Model, PhaseError> {
-    let mut diags = Vec::new();
-    let model = resolve::resolve(files, &mut diags);
-    fail(diags)?;
-    model.ok_or_else(|| "resolve returned no model".to_owned())
+pub fn resolve(files: Vec<ast::File>, sources: &[Source]) -> Result<Model, PhaseError> {
+    vapi_codegen::load::resolve_decoded(files, sources).map_err(|d| d.to_string())
 }
 
 /// The ends of the checked-in bindings: types, traits, client and server.
@@ -165,8 +143,7 @@ fn files(model: &Model, pretty: bool) -> Result<BTreeMap<String, String>, PhaseE
 ///
 /// As the phases.
 pub fn generate(sources: &[Source]) -> Result<BTreeMap<String, String>, PhaseError> {
-    let files = load(sources)?;
-    let model = resolve(&files)?;
+    let model = resolve(load(sources)?, sources)?;
     emit_files(&model)
 }
 
@@ -239,8 +216,8 @@ mod tests {
         assert_eq!(one, real, "N = 1 is the real IDL");
         let three = synthetic(&real, 3);
         assert_eq!(three.len(), 3 * real.len());
-        let model = resolve(&load(&three).unwrap()).unwrap();
-        let real_model = resolve(&load(&real).unwrap()).unwrap();
+        let model = resolve(load(&three).unwrap(), &three).unwrap();
+        let real_model = resolve(load(&real).unwrap(), &real).unwrap();
         assert_eq!(model.packages.len(), 3 * real_model.packages.len());
         let count = |m: &Model| -> (usize, usize, usize, usize) {
             m.packages.iter().fold((0, 0, 0, 0), |a, p| {

@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn the_real_idl_has_a_proto_form() {
         let real = crate::real_sources().unwrap();
-        let model = crate::resolve(&crate::load(&real).unwrap()).unwrap();
+        let model = crate::resolve(crate::load(&real).unwrap(), &real).unwrap();
         let proto = proto_of(&model, "vapi.s0");
         assert!(proto.contains("service ContentLibraryItemDownloadSession {"));
         assert!(proto.contains("message ContentLibraryItemFileInfo {"));

@@ -23,10 +23,24 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     resolve_decoded(files, sources)
 }
 
-/// The phases after decoding: resolve `files` (decoded from `sources`) into the model, then
-/// check and resolve the references in its doc text. The files are dropped as soon as the
-/// last check that reads them is done.
-fn resolve_decoded(files: Vec<ast::File>, sources: &[Source]) -> Result<Model, Diagnostics> {
+/// The first phases alone, YAML parse and decode of every file, as [`load_sources`] runs them
+/// (the benches time them apart from the later ones).
+///
+/// # Errors
+///
+/// Every mistake of the first phase that has any, sorted by file and position.
+pub fn decode(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics> {
+    decode_sources(sources)
+}
+
+/// The phases after decoding, as [`load_sources`] runs them: resolve `files` (decoded from
+/// `sources` by [`decode`]) into the model, then check and resolve the references in its doc
+/// text. The files are dropped as soon as the last check that reads them is done.
+///
+/// # Errors
+///
+/// Every mistake of the first phase that has any, sorted by file and position.
+pub fn resolve_decoded(files: Vec<ast::File>, sources: &[Source]) -> Result<Model, Diagnostics> {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let model = resolve::resolve(&files, &mut diags);
     checkpoint(sources, std::mem::take(&mut diags))?;

@@ -36,7 +36,7 @@ fn phases(n: usize, runs: usize) -> Result<(), String> {
         let files = load(&sources)?;
         times[0].push(t.elapsed());
         let t = Instant::now();
-        let model = resolve(&files)?;
+        let model = resolve(files, &sources)?;
         times[1].push(t.elapsed());
         let t = Instant::now();
         let plain = emit(&model)?;
@@ -51,7 +51,7 @@ fn phases(n: usize, runs: usize) -> Result<(), String> {
         let t = Instant::now();
         let out = emit_files(&model)?;
         times[5].push(t.elapsed());
-        drop((files, model, out));
+        drop((model, out));
     }
     let total: Vec<Duration> = (0..runs)
         .map(|i| times[0][i] + times[1][i] + times[5][i])
@@ -88,7 +88,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("proto") => {
             let real = real_sources()?;
-            let model = resolve(&load(&real)?)?;
+            let model = resolve(load(&real)?, &real)?;
             let files = proto_files(&model, num(1)?);
             vapi_bench::write_sources(&dir(2)?, &files).map_err(|e| e.to_string())
         }

@@ -47,18 +47,16 @@ pub fn run(
     output: &Output<'_>,
     sink: &(dyn Fn(String, String) -> Result<(), Error> + Sync),
 ) -> Result<(), Error> {
-    let (name, pretty) = match output.layout {
-        Layout::SingleFile(name) => (name, output.pretty),
+    let name = match output.layout {
+        Layout::SingleFile(name) => name,
         Layout::ModulePerFile => return module_per_file(model, output, &|_| true, sink),
     };
-    if !pretty {
+    if !output.pretty {
         return sink(name.clone(), single_compiled(model, output)?);
     }
-    let (modules, docs) = crate::docs::for_compiler_only(!pretty, || {
-        crate::docs::set_aside(true, || emit::emit(model, output.packages, &output.ends))
-    });
-    let text =
-        render::render_single(&modules, output.header, pretty, &docs).map_err(Error::Render)?;
+    let (modules, docs) =
+        crate::docs::set_aside(true, || emit::emit(model, output.packages, &output.ends));
+    let text = render::render_single(&modules, output.header, &docs).map_err(Error::Render)?;
     drop(modules);
     sink(name.clone(), text)
 }
@@ -131,65 +129,44 @@ pub(crate) fn module_per_file(
             std::cmp::Reverse(job.3),
         )
     });
-    let next = AtomicUsize::new(0);
-    let failed: Mutex<Vec<(usize, Error)>> = Mutex::new(Vec::new());
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(f, part, job, _)) = jobs.get(i) else {
-                break;
-            };
-            let (path, children) = files[f];
-            let result = crate::docs::for_compiler_only(!output.pretty, || match job {
-                Job::Whole => whole_file(model, output, &wanted, path, children),
-                Job::Part(package) => {
-                    make_part(model, output, &emitted, package, part).and_then(|text| {
-                        let done = {
-                            let mut slots = parts[f].lock().unwrap_or_else(|e| e.into_inner());
-                            slots[part] = Some(text);
-                            if slots.iter().all(Option::is_some) {
-                                Some(std::mem::take(&mut *slots))
-                            } else {
-                                None
-                            }
-                        };
-                        match done {
-                            Some(texts) => {
-                                let texts = texts.into_iter().flatten().collect();
-                                assemble(output, package, children, texts).map(Some)
-                            }
-                            None => Ok(None),
+    let made = on_threads(jobs.len(), &|i| {
+        let (f, part, job, _) = jobs[i];
+        let (path, children) = files[f];
+        let result = crate::docs::for_compiler_only(!output.pretty, || match job {
+            Job::Whole => whole_file(model, output, &wanted, path, children),
+            Job::Part(package) => {
+                make_part(model, output, &emitted, package, part).and_then(|text| {
+                    let done = {
+                        let mut slots = parts[f].lock().unwrap_or_else(|e| e.into_inner());
+                        slots[part] = Some(text);
+                        if slots.iter().all(Option::is_some) {
+                            Some(std::mem::take(&mut *slots))
+                        } else {
+                            None
                         }
-                    })
-                }
-            });
-            let file = result.and_then(|file| match file {
-                Some((name, text)) => sink(name, text),
-                None => Ok(()),
-            });
-            if let Err(e) = file
-                && let Ok(mut failed) = failed.lock()
-            {
-                failed.push((f, e));
+                    };
+                    match done {
+                        Some(texts) => {
+                            let texts = texts.into_iter().flatten().collect();
+                            assemble(output, package, children, texts).map(Some)
+                        }
+                        None => Ok(None),
+                    }
+                })
             }
-        }
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, MAX_THREADS)
-        .min(jobs.len());
-    if threads <= 1 {
-        work();
-    } else {
-        std::thread::scope(|scope| {
-            for _ in 1..threads {
-                scope.spawn(work);
-            }
-            work();
         });
-    }
-    let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
-    failed.sort_by_key(|(i, _)| *i);
+        result.and_then(|file| match file {
+            Some((name, text)) => sink(name, text),
+            None => Ok(()),
+        })
+    });
+    // The first error in path order: files are named in that order.
+    let mut failed: Vec<(usize, Error)> = jobs
+        .iter()
+        .zip(made)
+        .filter_map(|(job, result)| result.err().map(|e| (job.0, e)))
+        .collect();
+    failed.sort_by_key(|(f, _)| *f);
     match failed.into_iter().next() {
         Some((_, e)) => Err(e),
         None => Ok(()),

@@ -326,10 +326,10 @@ pub(crate) fn pretty(text: &str) -> Result<String, String> {
 /// [`nest_compiled`]).
 pub type ModuleText<'a> = dyn FnMut(&[String]) -> Option<(Module, String)> + 'a;
 
-/// One file of nested inline modules for the compiler only, as [`render_single`] makes it
-/// unformatted, from text made apart (on threads): `root`, the items of the root module, and
-/// for each other module of `tree`, `module(path)`, its head (docs and imports) and the text of
-/// its items (`None` for a module that only holds others).
+/// One file of nested inline modules for the compiler only, the code [`render_single`] formats,
+/// from text made apart (on threads): `root`, the items of the root module, and for each other
+/// module of `tree`, `module(path)`, its head (docs and imports) and the text of its items
+/// (`None` for a module that only holds others).
 ///
 /// # Errors
 ///
@@ -375,8 +375,9 @@ pub fn nest_compiled(
     Ok(out)
 }
 
-/// One file of nested inline modules, for `include!`: it has no inner attributes, so it can be
-/// included into any module.
+/// One file of nested inline modules, formatted, for `include!`: it has no inner attributes, so
+/// it can be included into any module ([`nest_compiled`] makes the same file for the compiler
+/// only).
 ///
 /// # Errors
 ///
@@ -384,7 +385,6 @@ pub fn nest_compiled(
 pub fn render_single(
     modules: &[Module],
     header: &str,
-    pretty: bool,
     docs: &[String],
 ) -> Result<String, RenderError> {
     let tree = tree(modules);
@@ -416,7 +416,7 @@ pub fn render_single(
         "the bindings",
         header,
         nest(&[], &tree, &by_path),
-        pretty,
+        true,
         docs,
     )
 }

@@ -80,13 +80,13 @@ pub fn write_sources(dir: &Path, sources: &[Source]) -> std::io::Result<()> {
 pub type PhaseError = String;
 
 /// Phase "load": YAML parse and decode of every file into the AST, by the loader's own code
-/// (`vapi_codegen::load::decode`, as `vapi-codegen` and `Config` run it).
+/// (`vapi_codegen::load::decode_sources`, as `vapi-codegen` and `Config` run it).
 ///
 /// # Errors
 ///
 /// The diagnostics, if the IDL has mistakes.
 pub fn load(sources: &[Source]) -> Result<Vec<ast::File>, PhaseError> {
-    vapi_codegen::load::decode(sources).map_err(|d| d.to_string())
+    vapi_codegen::load::decode_sources(sources).map_err(|d| d.to_string())
 }
 
 /// Phase "resolve": references, names and rules across files into the model, then the doc

@@ -7,11 +7,11 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::idl::ast;
-use crate::idl::load::{checkpoint, decode_sources};
+use crate::idl::load::checkpoint;
 use crate::ir::Model;
 use crate::{doc_refs, resolve};
 
-pub use crate::idl::load::{LoadError, MAX_FILE_BYTES, Source, read_dir};
+pub use crate::idl::load::{LoadError, MAX_FILE_BYTES, Source, decode_sources, read_dir};
 
 /// Parses, decodes, resolves and validates `sources` into a model.
 ///
@@ -23,18 +23,8 @@ pub fn load_sources(sources: &[Source]) -> Result<Model, Diagnostics> {
     resolve_decoded(files, sources)
 }
 
-/// The first phases alone, YAML parse and decode of every file, as [`load_sources`] runs them
-/// (the benches time them apart from the later ones).
-///
-/// # Errors
-///
-/// Every mistake of the first phase that has any, sorted by file and position.
-pub fn decode(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics> {
-    decode_sources(sources)
-}
-
 /// The phases after decoding, as [`load_sources`] runs them: resolve `files` (decoded from
-/// `sources` by [`decode`]) into the model, then check and resolve the references in its doc
+/// `sources` by [`decode_sources`]) into the model, then check and resolve the references in its doc
 /// text. The files are dropped as soon as the last check that reads them is done.
 ///
 /// # Errors

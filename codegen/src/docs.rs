@@ -46,7 +46,7 @@ thread_local! {
 /// allow it), so that the renderer can tell it from a doc written in place.
 pub const ASIDE_MARK: &str = "\u{7f}vapi-doc:";
 
-/// Runs `f` with each [`Doc`] it turns into tokens set aside (when `on`): its tokens are one
+/// Runs `f` with each [`Doc`] it turns into tokens set aside: its tokens are one
 /// placeholder `#[doc]` whose value is [`ASIDE_MARK`] and a number, and its lines, as they
 /// follow `///` in a doc comment, are returned as the text of that number, joined with `\n`.
 ///
@@ -54,10 +54,7 @@ pub const ASIDE_MARK: &str = "\u{7f}vapi-doc:";
 /// prints it back as `/// …`: the most common item of the output costs the most to format. One
 /// placeholder per doc, replaced by its lines once the rest is formatted, makes the same text
 /// for a fraction of that (see `render::put_back_docs`).
-pub fn set_aside<R>(on: bool, f: impl FnOnce() -> R) -> (R, Vec<String>) {
-    if !on {
-        return (f(), Vec::new());
-    }
+pub fn set_aside<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
     let outer = ASIDE.with(|a| a.replace(Some(Vec::new())));
     let result = f();
     let docs = ASIDE.with(|a| a.replace(outer)).unwrap_or_default();

@@ -55,7 +55,7 @@ pub fn run(
         return sink(name.clone(), single_compiled(model, output)?);
     }
     let (modules, docs) =
-        crate::docs::set_aside(true, || emit::emit(model, output.packages, &output.ends));
+        crate::docs::set_aside(|| emit::emit(model, output.packages, &output.ends));
     let text = render::render_single(&modules, output.header, &docs).map_err(Error::Render)?;
     drop(modules);
     sink(name.clone(), text)
@@ -233,9 +233,8 @@ fn single_compiled(model: &Model, output: &Output<'_>) -> Result<String, Error> 
         let (package, part, _) = jobs[i];
         crate::docs::for_compiler_only(true, || match package {
             None => {
-                let (root, docs) = crate::docs::set_aside(true, || {
-                    emit::root_module(model, &wanted, &output.ends)
-                });
+                let (root, docs) =
+                    crate::docs::set_aside(|| emit::root_module(model, &wanted, &output.ends));
                 render::render_items("the bindings", root.items, false, &docs)
                     .map(|text| (text, false, false))
                     .map_err(Error::Render)
@@ -281,7 +280,7 @@ fn whole_file(
         // The root's registry names every type of the IDL: formatted piece by piece, it is
         // never held whole as tokens, syntax tree and printer buffers (most of the memory
         // of a run at a thousand times the real IDL).
-        let (head, head_docs) = crate::docs::set_aside(true, || emit::root_head(model, wanted));
+        let (head, head_docs) = crate::docs::set_aside(|| emit::root_head(model, wanted));
         let (name, mut text) = render::render_file(
             path,
             Some(head),
@@ -299,13 +298,13 @@ fn whole_file(
                 .map_err(Error::Render)?,
         );
         let (api, api_docs) =
-            crate::docs::set_aside(true, || emit::root_api(model, wanted, &output.ends));
+            crate::docs::set_aside(|| emit::root_api(model, wanted, &output.ends));
         text.push_str(
             &render::render_items("the root", api, true, &api_docs).map_err(Error::Render)?,
         );
         return Ok(Some((name, text)));
     }
-    let (module, docs) = crate::docs::set_aside(true, || {
+    let (module, docs) = crate::docs::set_aside(|| {
         path.is_empty()
             .then(|| emit::root_module(model, wanted, &output.ends))
     });
@@ -330,9 +329,8 @@ fn make_part(
     package: &Package,
     part: usize,
 ) -> Result<PartText, Error> {
-    let ((items, root), docs) = crate::docs::set_aside(true, || {
-        emit::package_part(model, package, emitted, &output.ends, part)
-    });
+    let ((items, root), docs) =
+        crate::docs::set_aside(|| emit::package_part(model, package, emitted, &output.ends, part));
     let rt = !items.is_empty();
     let name = package.module_path.join("::");
     let text = render::render_items(&name, items, output.pretty, &docs).map_err(Error::Render)?;

@@ -357,7 +357,7 @@ pub fn nest_compiled(
                 None => (placeholder_doc(path), TokenStream::new(), String::new()),
             };
             let name = ident(child);
-            let (tokens, docs) = crate::docs::set_aside(true, || quote! { #doc pub mod #name {} });
+            let (tokens, docs) = crate::docs::set_aside(|| quote! { #doc pub mod #name {} });
             let open = format("", "", tokens, false, &docs)?;
             // As `render_single` nests them: the module's modules, then its own items.
             out.push_str(open.trim_end().trim_end_matches('}'));
@@ -520,13 +520,13 @@ mod tests {
         };
         for in_macro in [false, true] {
             let in_place = render_items("m", make(in_macro), true, &[]).unwrap();
-            let (tokens, docs) = set_aside(true, || make(in_macro));
+            let (tokens, docs) = set_aside(|| make(in_macro));
             assert_eq!(docs.len(), 4 + usize::from(in_macro));
             let text = render_items("m", tokens, true, &docs).unwrap();
             assert_eq!(text, in_place);
             // For the compiler only: the same items, the docs as `///` comments.
             let (tokens, docs) =
-                crate::docs::for_compiler_only(true, || set_aside(true, || make(in_macro)));
+                crate::docs::for_compiler_only(true, || set_aside(|| make(in_macro)));
             let compiled = render_items("m", tokens, false, &docs).unwrap();
             assert!(!compiled.contains("vapi-doc"), "{compiled}");
             let tokens: TokenStream = compiled.parse().unwrap();

@@ -59,10 +59,11 @@ macro_rules! __vapi_object {
         $crate::wire::optional_field(&mut $s, $wire, $value)?
     };
     // Reads a field's value into its slot.
-    (@de $map:ident $wire:expr, $slot:expr, [$(wire = $w:literal,)? required = $ty:literal]) => {
-        $crate::wire::required(&mut $map, $slot, $wire)?
+    (@de $map:ident $structure:literal $wire:expr, $slot:expr,
+        [$(wire = $w:literal,)? required = $ty:literal]) => {
+        $crate::wire::required(&mut $map, $slot, $wire, $ty, $structure)?
     };
-    (@de $map:ident $wire:expr, $slot:expr, [$($rest:tt)*]) => {
+    (@de $map:ident $structure:literal $wire:expr, $slot:expr, [$($rest:tt)*]) => {
         $crate::wire::optional(&mut $map, $slot, $wire)?
     };
     // The field's value once the object is read.
@@ -128,6 +129,10 @@ macro_rules! __vapi_object {
                     $crate::wire::expecting(f, $structure)
                 }
 
+                // A hint, which lets the compiler inline the visitor into the deserializer's
+                // `deserialize_map` as serde's derive gets inlined into its `deserialize_struct`:
+                // without it, a read of a list of structures runs about 4 % more instructions.
+                #[inline]
                 fn visit_map<__A: $crate::codegen::serde::de::MapAccess<'de>>(
                     self,
                     mut map: __A,
@@ -141,7 +146,7 @@ macro_rules! __vapi_object {
                     while let $crate::codegen::Some(key) = $crate::wire::key(&mut map, position)? {
                         $(if key == __Field::$fname as usize {
                             $crate::__vapi_object!(
-                                @de map __FIELDS[key], &mut $fname, [$($($fa)*)?]
+                                @de map $structure __FIELDS[key], &mut $fname, [$($($fa)*)?]
                             );
                             continue;
                         })*

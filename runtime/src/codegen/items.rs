@@ -59,6 +59,19 @@ macro_rules! __vapi_object {
         $crate::wire::optional_field(&mut $s, $wire, $value)?
     };
     // Reads a field's value into its slot.
+    // A required `string`, `long` or `boolean` (a `String`, `i64` or `bool`) in one look.
+    (@de $map:ident $structure:literal $wire:expr, $slot:expr,
+        [$(wire = $w:literal,)? required = "string"]) => {
+        $crate::wire::required_scalar(&mut $map, $slot, $wire, "string", $structure)?
+    };
+    (@de $map:ident $structure:literal $wire:expr, $slot:expr,
+        [$(wire = $w:literal,)? required = "long"]) => {
+        $crate::wire::required_scalar(&mut $map, $slot, $wire, "long", $structure)?
+    };
+    (@de $map:ident $structure:literal $wire:expr, $slot:expr,
+        [$(wire = $w:literal,)? required = "boolean"]) => {
+        $crate::wire::required_scalar(&mut $map, $slot, $wire, "boolean", $structure)?
+    };
     (@de $map:ident $structure:literal $wire:expr, $slot:expr,
         [$(wire = $w:literal,)? required = $ty:literal]) => {
         $crate::wire::required(&mut $map, $slot, $wire, $ty, $structure)?

@@ -50,8 +50,9 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
 /// ```
 // Boxed: one pointer rather than a `String`'s three words makes every open enumeration 16
 // bytes rather than 24 (an `Option` of one too), and so the structures that hold one smaller
-// (`File.Info` 128 bytes rather than 136, moved without a call to `memcpy`); reading a list of
-// them costs about 1.5 % less. An unknown value, rare, pays a second allocation.
+// (with `Uri`'s own boxing, `File.Info` is 120 bytes rather than 136, moved without calls to
+// `memcpy`); reading a list of them costs about 1.5 % less. An unknown value, rare, pays a
+// second allocation.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(clippy::box_collection)] // the one word is the point (above)
 pub struct UnknownValue(Box<String>);

@@ -58,8 +58,9 @@ macro_rules! __vapi_object {
     (@ser $s:ident $wire:expr, $value:expr, [$($rest:tt)*]) => {
         $crate::wire::optional_field(&mut $s, $wire, $value)?
     };
-    // Reads a field's value into its slot.
-    // A required `string`, `long` or `boolean` (a `String`, `i64` or `bool`) in one look.
+    // Reads a field's value into its slot: a required `string`, `long` or `boolean` (always a
+    // `String`, `i64` or `bool`) with `required_scalar`, which reads it in one look; another
+    // required one with `required`; an optional one with `optional`.
     (@de $map:ident $structure:literal $wire:expr, $slot:expr,
         [$(wire = $w:literal,)? required = "string"]) => {
         $crate::wire::required_scalar(&mut $map, $slot, $wire, "string", $structure)?

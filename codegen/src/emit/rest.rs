@@ -153,6 +153,7 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
         #gate
         impl Client {
             /// A client that calls through `connection`.
+            #[inline]
             pub fn new(connection: __rt::Connection) -> Self {
                 Self { connection }
             }

@@ -130,6 +130,7 @@ __rt::object! {
 }
 impl CertificateVerificationInfo {
     /// Creates a value from its required fields (`status`); optional fields are unset.
+    #[inline]
     pub fn new(status: CertVerificationStatus) -> Self {
         Self {
             status,
@@ -197,6 +198,7 @@ impl DownloadSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
+    #[inline]
     pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
         __rt::check_presence(
@@ -226,6 +228,7 @@ impl DownloadSessionModel {
     /// - `error_message` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
+    #[inline]
     pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
         __rt::check_presence(
@@ -287,6 +290,7 @@ __rt::object! {
 }
 impl TransferEndpoint {
     /// Creates a value from its required fields (`uri`); optional fields are unset.
+    #[inline]
     pub fn new(uri: __rt::Uri) -> Self {
         Self {
             uri,
@@ -369,6 +373,7 @@ impl UpdateSessionModel {
     /// - `preview_info` is unset unless `state` is ACTIVE
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
+    #[inline]
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::check_union(
             "com.vmware.content.library.item.UpdateSessionModel",
@@ -394,6 +399,7 @@ impl UpdateSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
+    #[inline]
     pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
         __rt::check_presence(
@@ -424,6 +430,7 @@ impl UpdateSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
+    #[inline]
     pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
         __rt::check_presence(
@@ -479,6 +486,7 @@ __rt::object! {
 }
 impl ChangesSummary {
     /// Creates a value from its required fields (`version`, `time`); optional fields are unset.
+    #[inline]
     pub fn new(version: VersionId, time: __rt::DateTime) -> Self {
         Self {
             version,
@@ -515,6 +523,7 @@ __rt::object! {
 }
 impl ChangesInfo {
     /// Creates a value from its required fields (`time`); optional fields are unset.
+    #[inline]
     pub fn new(time: __rt::DateTime) -> Self {
         Self {
             time,
@@ -540,6 +549,7 @@ __rt::object! {
 }
 impl FileChecksumInfo {
     /// Creates a value from its required fields (`checksum`); optional fields are unset.
+    #[inline]
     pub fn new(checksum: __rt::String) -> Self {
         Self {
             algorithm: __rt::None,
@@ -613,6 +623,7 @@ __rt::object! {
 }
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `size`, `cached`, `version`); optional fields are unset.
+    #[inline]
     pub fn new(
         name: __rt::String,
         size: i64,
@@ -706,6 +717,7 @@ __rt::object! {
 }
 impl StorageInfo {
     /// Creates a value from its required fields (`storage_backing`, `storage_uris`, `name`, `size`, `cached`, `version`); optional fields are unset.
+    #[inline]
     pub fn new(
         storage_backing: super::StorageBacking,
         storage_uris: __rt::Vec<__rt::Uri>,
@@ -1813,6 +1825,7 @@ pub mod changes {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -2182,6 +2195,7 @@ pub mod download_session {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -2480,6 +2494,7 @@ pub mod file {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -2636,6 +2651,7 @@ pub mod storage {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -3125,6 +3141,7 @@ pub mod update_session {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }

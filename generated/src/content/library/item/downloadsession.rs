@@ -85,6 +85,7 @@ __rt::object! {
 }
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `bytes_transferred`, `status`); optional fields are unset.
+    #[inline]
     pub fn new(
         name: __rt::String,
         bytes_transferred: i64,
@@ -375,6 +376,7 @@ pub mod file {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }

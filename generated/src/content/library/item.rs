@@ -1863,18 +1863,16 @@ pub mod changes {
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::Changes>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::Changes>::list(__s, __a.next()?),
+                ),
             )
             .op(
                 &GET,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::Changes>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::Changes>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .into_router()
     }
@@ -2293,83 +2291,64 @@ pub mod download_session {
             .op(
                 &CREATE,
                 &[],
-                |__s, mut __a| async move {
+                |__s, mut __a| {
                     let client_token: __rt::Option<__rt::String> = __a.next()?;
                     let create_spec: super::DownloadSessionModel = __a.next()?;
                     __rt::check("create_spec", create_spec.validate_for_create())?;
                     __rt::answer(
                         <S as super::DownloadSession>::create(
-                                &*__s,
-                                client_token,
-                                create_spec,
-                            )
-                            .await,
+                            __s,
+                            client_token,
+                            create_spec,
+                        ),
                     )
                 },
             )
             .op(
                 &GET,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::DownloadSession>::get(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::DownloadSession>::get(__s, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::DownloadSession>::list(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::DownloadSession>::list(__s, __a.next()?),
+                ),
             )
             .op(
                 &KEEP_ALIVE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::DownloadSession>::keep_alive(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::DownloadSession>::keep_alive(
+                        __s,
+                        __a.next()?,
+                        __a.next()?,
+                    ),
+                ),
             )
             .op(
                 &CANCEL,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::DownloadSession>::cancel(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::DownloadSession>::cancel(__s, __a.next()?),
+                ),
             )
             .op(
                 &DELETE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::DownloadSession>::delete(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::DownloadSession>::delete(__s, __a.next()?),
+                ),
             )
             .op(
                 &FAIL,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::DownloadSession>::fail(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::DownloadSession>::fail(__s, __a.next()?, __a.next()?),
+                ),
             )
             .into_router()
     }
@@ -2531,18 +2510,14 @@ pub mod file {
             .op(
                 &GET,
                 &["name"],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(<S as super::File>::list(__s, __a.next()?)),
             )
             .into_router()
     }
@@ -2689,18 +2664,16 @@ pub mod storage {
             .op(
                 &GET,
                 &["file_name"],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::Storage>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::Storage>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::Storage>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::Storage>::list(__s, __a.next()?),
+                ),
             )
             .into_router()
     }
@@ -3267,107 +3240,85 @@ pub mod update_session {
             .op(
                 &CREATE,
                 &[],
-                |__s, mut __a| async move {
+                |__s, mut __a| {
                     let client_token: __rt::Option<__rt::String> = __a.next()?;
                     let create_spec: super::UpdateSessionModel = __a.next()?;
                     __rt::check("create_spec", create_spec.validate_for_create())?;
                     __rt::answer(
                         <S as super::UpdateSession>::create(
-                                &*__s,
-                                client_token,
-                                create_spec,
-                            )
-                            .await,
+                            __s,
+                            client_token,
+                            create_spec,
+                        ),
                     )
                 },
             )
             .op(
                 &GET,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::UpdateSession>::get(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::UpdateSession>::get(__s, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::UpdateSession>::list(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::UpdateSession>::list(__s, __a.next()?),
+                ),
             )
             .op(
                 &COMPLETE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::complete(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::complete(__s, __a.next()?),
+                ),
             )
             .op(
                 &KEEP_ALIVE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::keep_alive(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::keep_alive(
+                        __s,
+                        __a.next()?,
+                        __a.next()?,
+                    ),
+                ),
             )
             .op(
                 &CANCEL,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::cancel(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::cancel(__s, __a.next()?),
+                ),
             )
             .op(
                 &FAIL,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::fail(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::fail(__s, __a.next()?, __a.next()?),
+                ),
             )
             .op(
                 &DELETE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::delete(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::delete(__s, __a.next()?),
+                ),
             )
             .op(
                 &UPDATE,
                 &[],
-                |__s, mut __a| async move {
+                |__s, mut __a| {
                     let update_session_id: super::UpdateSessionId = __a.next()?;
                     let update_spec: super::UpdateSessionModel = __a.next()?;
                     __rt::check("update_spec", update_spec.validate_for_update())?;
                     __rt::answer_unit(
                         <S as super::UpdateSession>::update(
-                                &*__s,
-                                update_session_id,
-                                update_spec,
-                            )
-                            .await,
+                            __s,
+                            update_session_id,
+                            update_spec,
+                        ),
                     )
                 },
             )

@@ -431,33 +431,26 @@ pub mod file {
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(<S as super::File>::list(__s, __a.next()?)),
             )
             .op(
                 &PREPARE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::File>::prepare(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::prepare(
+                        __s,
+                        __a.next()?,
+                        __a.next()?,
+                        __a.next()?,
+                    ),
+                ),
             )
             .op(
                 &GET,
                 &["file_name"],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .into_router()
     }

@@ -1092,48 +1092,41 @@ pub mod file {
             .op(
                 &VALIDATE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::File>::validate(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::validate(__s, __a.next()?),
+                ),
             )
             .op(
                 &ADD,
                 &[],
-                |__s, mut __a| async move {
+                |__s, mut __a| {
                     let update_session_id: __root::content::library::item::UpdateSessionId = __a
                         .next()?;
                     let file_spec: super::FileAddSpec = __a.next()?;
                     __rt::check("file_spec", __rt::Validate::validate(&file_spec))?;
                     __rt::answer(
-                        <S as super::File>::add(&*__s, update_session_id, file_spec)
-                            .await,
+                        <S as super::File>::add(__s, update_session_id, file_spec),
                     )
                 },
             )
             .op(
                 &REMOVE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::File>::remove(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::File>::remove(__s, __a.next()?, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(<S as super::File>::list(__s, __a.next()?)),
             )
             .op(
                 &GET,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .into_router()
     }

@@ -75,7 +75,9 @@ mod loopback {
 
     async fn serve() -> Connection {
         let router = Routes::new(Arc::new(Things))
-            .op(&GET, &["name"], |s, mut a| answer(s.get(a.next()?, a.next()?)))
+            .op(&GET, &["name"], |s, mut a| {
+                answer(s.get(a.next()?, a.next()?))
+            })
             .op(&LIST, &[], |_, mut a| {
                 let thing: String = a.next()?;
                 answer(std::future::ready(Ok::<_, GetError>(vec![thing])))

@@ -397,40 +397,49 @@ pub struct Api {
 #[rustfmt::skip]
 impl Api {
     /// A handle calling through `connection`.
+    #[inline]
     pub fn new(connection: __rt::Connection) -> Self {
         Self { connection }
     }
     /// The connection every service's calls go through.
+    #[inline]
     pub fn connection(&self) -> &__rt::Connection {
         &self.connection
     }
     /// The `com.vmware.content.library.item.Changes` service ([`Changes`](content::library::item::Changes)).
+    #[inline]
     pub fn changes(&self) -> content::library::item::changes::Fluent {
         self.connection.clone().into()
     }
     /// The `com.vmware.content.library.item.DownloadSession` service ([`DownloadSession`](content::library::item::DownloadSession)).
+    #[inline]
     pub fn download_session(&self) -> content::library::item::download_session::Fluent {
         self.connection.clone().into()
     }
     /// The `com.vmware.content.library.item.File` service ([`File`](content::library::item::File)).
+    #[inline]
     pub fn item_file(&self) -> content::library::item::file::Fluent {
         self.connection.clone().into()
     }
     /// The `com.vmware.content.library.item.Storage` service ([`Storage`](content::library::item::Storage)).
+    #[inline]
     pub fn storage(&self) -> content::library::item::storage::Fluent {
         self.connection.clone().into()
     }
     /// The `com.vmware.content.library.item.UpdateSession` service ([`UpdateSession`](content::library::item::UpdateSession)).
+    #[inline]
     pub fn update_session(&self) -> content::library::item::update_session::Fluent {
         self.connection.clone().into()
     }
     /// The `com.vmware.content.library.item.downloadsession.File` service ([`File`](content::library::item::downloadsession::File)).
+    #[inline]
     pub fn download_session_file(
         &self,
     ) -> content::library::item::downloadsession::file::Fluent {
         self.connection.clone().into()
     }
     /// The `com.vmware.content.library.item.updatesession.File` service ([`File`](content::library::item::updatesession::File)).
+    #[inline]
     pub fn update_session_file(
         &self,
     ) -> content::library::item::updatesession::file::Fluent {

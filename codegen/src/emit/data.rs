@@ -240,6 +240,8 @@ pub fn structure(
     let default = required
         .is_empty()
         .then(|| quote!(#[derive(__rt::Default)]));
+    // Constructors and validators are inline, as everything the bindings write: the bindings
+    // crate codegens none of them, a crate that calls them codegens what it calls.
     let constructor = (!required.is_empty()).then(|| {
         let args = required.iter().map(|f| {
             let n = ident(&f.name.rust);
@@ -268,6 +270,7 @@ pub fn structure(
             impl #name {
                 #[doc = #ndoc]
                 #allow
+                #[inline]
                 pub fn new(#(#args),*) -> Self {
                     Self { #(#inits),* }
                 }
@@ -435,6 +438,7 @@ fn validate_impls(s: &Structure, qualified: &str) -> (TokenStream, bool) {
     let validate = has_rules.then(|| {
         quote! {
             #vdoc
+            #[inline]
             pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
                 #(#checks)*
                 __rt::Ok(())
@@ -492,6 +496,7 @@ fn presence_validator(s: &Structure, qualified: &str, kind: OperationKind) -> Op
     }
     Some(quote! {
         #doc
+        #[inline]
         pub fn #method(&self) -> __rt::Result<(), __rt::ValidationError> {
             self.validate()?;
             __rt::check_presence(#qualified, #op, &[#(#checks),*])

@@ -109,6 +109,7 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
         path.push(ident(&s.module));
         quote! {
             #[doc = #doc]
+            #[inline]
             pub fn #method(&self) -> #(#path::)* Fluent {
                 self.connection.clone().into()
             }
@@ -131,15 +132,20 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
 
         // The root module is `lib.rs`, which `cargo fmt` formats (module files are skipped where
         // they are declared): its long method signatures must stay as prettyplease wrote them.
+        // Every method is inline, as everything the bindings write: a crate of bindings then
+        // codegens none of them, nor the debug info of the connection's types, which is most of
+        // the cost of codegen here; a crate that calls them codegens what it calls.
         #gate
         #[rustfmt::skip]
         impl Api {
             /// A handle calling through `connection`.
+            #[inline]
             pub fn new(connection: __rt::Connection) -> Self {
                 Self { connection }
             }
 
             /// The connection every service's calls go through.
+            #[inline]
             pub fn connection(&self) -> &__rt::Connection {
                 &self.connection
             }

@@ -153,6 +153,7 @@ pub fn client(model: &Model, from: &[String], service: &Service, options: &Optio
         #gate
         impl Client {
             /// A client that calls through `connection`.
+            #[inline]
             pub fn new(connection: __rt::Connection) -> Self {
                 Self { connection }
             }
@@ -196,8 +197,11 @@ pub fn server(model: &Model, from: &[String], service: &Service, options: &Optio
     }
 }
 
-/// `.op(&GET, &["name"], |__s, mut __a| async move { … })`: the handler of one operation. The
-/// locals start with `__`, which no IDL name can, so parameters shadow nothing.
+/// `.op(&GET, &["name"], |__s, mut __a| __rt::answer(…))`: the handler of one operation, a
+/// plain closure that reads the arguments, checks them and hands the trait's future to
+/// `answer` (no `async` block: the runtime awaits the call, so the bindings type-check no
+/// state machine per operation). The locals start with `__`, which no IDL name can, so
+/// parameters shadow nothing.
 fn handler(
     model: &Model,
     from: &[String],
@@ -227,7 +231,7 @@ fn handler(
     let body = if checks.is_empty() {
         let reads = op.params.iter().map(|_| quote!(__a.next()?));
         quote! {
-            __rt::#answer(<S as super::#trait_name>::#method(&*__s, #(#reads),*).await)
+            __rt::#answer(<S as super::#trait_name>::#method(__s, #(#reads),*))
         }
     } else {
         let reads = op.params.iter().map(|p| {
@@ -240,13 +244,13 @@ fn handler(
             quote!(__rt::check(#wire, #check)?;)
         });
         let names = op.params.iter().map(|p| ident(&p.name.rust));
-        quote! {
+        quote! {{
             #(#reads)*
             #(#checks)*
-            __rt::#answer(<S as super::#trait_name>::#method(&*__s, #(#names),*).await)
-        }
+            __rt::#answer(<S as super::#trait_name>::#method(__s, #(#names),*))
+        }}
     };
     quote! {
-        .op(&#descriptor, &[#(#required),*], |__s, #args| async move { #body })
+        .op(&#descriptor, &[#(#required),*], |__s, #args| #body)
     }
 }

@@ -107,6 +107,7 @@ impl StorageBacking {
     /// - `storage_uri` is unset unless `type` is OTHER
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
+    #[inline]
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::check_union(
             "com.vmware.content.library.StorageBacking",

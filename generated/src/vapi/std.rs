@@ -88,6 +88,7 @@ __rt::object! {
 }
 impl DynamicId {
     /// Creates a value from its required fields (`type`, `id`); optional fields are unset.
+    #[inline]
     pub fn new(r#type: __rt::String, id: __rt::Id) -> Self {
         Self { r#type, id }
     }
@@ -133,6 +134,7 @@ __rt::object! {
 }
 impl LocalizableMessage {
     /// Creates a value from its required fields (`id`, `default_message`, `args`); optional fields are unset.
+    #[inline]
     pub fn new(
         id: __rt::String,
         default_message: __rt::String,
@@ -214,6 +216,7 @@ __rt::object! {
 }
 impl NestedLocalizableMessage {
     /// Creates a value from its required fields (`id`); optional fields are unset.
+    #[inline]
     pub fn new(id: __rt::String) -> Self {
         Self { id, params: __rt::None }
     }

@@ -140,7 +140,7 @@ pub use client::{call, call_unit, refused};
 #[cfg(feature = "server")]
 mod server;
 #[cfg(feature = "server")]
-pub use server::{Args, Reply, Routes, answer, answer_unit};
+pub use server::{Args, Reply, Routes, Served, answer, answer_unit};
 
 #[cfg(test)]
 mod tests;

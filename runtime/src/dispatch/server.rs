@@ -28,11 +28,14 @@ use crate::server::{
 };
 use crate::{HttpMethod, OperationDescriptor, RestBody, RestMapping, Unhandled};
 
-/// What a handler returns: its reply, or the reply to input it could not read.
-type Answer = Result<Reply, Reply>;
+/// What a handler returns: the call of the operation on the service it borrows (made by
+/// [`answer`] from the service trait's future), or the reply to input it could not read.
+/// Handlers are plain closures, not `async` blocks: the one state machine that awaits the
+/// call is [`answer`]'s, written once here, so a crate of bindings type-checks no coroutine
+/// per operation.
+pub type Served<'a> = Result<Pin<Box<dyn Future<Output = Reply> + Send + 'a>>, Reply>;
 
-type Handler<S> =
-    Arc<dyn Fn(Arc<S>, Args) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync>;
+type Handler<S> = Arc<dyn for<'a> Fn(&'a S, Args) -> Served<'a> + Send + Sync>;
 
 struct Route<S: ?Sized> {
     op: &'static OperationDescriptor,
@@ -70,19 +73,16 @@ impl<S: ?Sized + Send + Sync + 'static> Routes<S> {
     /// the operation carries (bound to required parameters): operations that share a
     /// path, method and action are told apart by them. An operation without a REST
     /// mapping is served by JSON-RPC only.
-    pub fn op<F, Fut>(
+    pub fn op<F>(
         mut self,
         op: &'static OperationDescriptor,
         required: &'static [&'static str],
         handler: F,
     ) -> Self
     where
-        F: Fn(Arc<S>, Args) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Answer> + Send + 'static,
+        F: for<'a> Fn(&'a S, Args) -> Served<'a> + Send + Sync + 'static,
     {
-        let handler: Handler<S> = Arc::new(move |service, args| {
-            Box::pin(handler(service, args)) as Pin<Box<dyn Future<Output = _> + Send>>
-        });
+        let handler: Handler<S> = Arc::new(handler);
         self.routes.push(Route {
             op,
             required,
@@ -160,7 +160,7 @@ async fn dispatch<S: ?Sized>(
         return operation_not_found(format!("{what} action={action:?}"));
     };
     let answer = match Args::new(call, route.op) {
-        Ok(args) => (route.handler)(service, args).await,
+        Ok(args) => serve(&route.handler, &service, args).await,
         Err(response) => Err(Reply::from(response)),
     };
     answer.unwrap_or_else(|reply| reply).into_response()
@@ -181,7 +181,7 @@ async fn invoke<S: ?Sized>(service: Arc<S>, routes: &[Route<S>], mut request: Re
                 op: route.op,
                 next: 0,
             };
-            let reply = (route.handler)(service, args).await;
+            let reply = serve(&route.handler, &service, args).await;
             reply
                 .unwrap_or_else(|reply| reply)
                 .into_method_result()
@@ -396,8 +396,9 @@ enum Outcome {
     Failed(Box<dyn Failure>),
     /// Input that breaks a rule or cannot be read: `INVALID_ARGUMENT` with this message.
     Invalid(String),
-    /// An HTTP answer made while reading a REST request.
-    Http(Response),
+    /// An HTTP answer made while reading a REST request (boxed: a reply is small, so that
+    /// the generated handlers' `Result`s are).
+    Http(Box<Response>),
 }
 
 impl std::fmt::Debug for Reply {
@@ -451,7 +452,7 @@ impl Reply {
                 Err(u) => unhandled(u),
             },
             Outcome::Invalid(message) => invalid_argument(message),
-            Outcome::Http(response) => response,
+            Outcome::Http(response) => *response,
         }
     }
 
@@ -477,14 +478,14 @@ impl Reply {
                 "vapi.server.invalid_argument",
                 &message,
             )),
-            Outcome::Http(response) => jsonrpc::from_rest_response(response).await,
+            Outcome::Http(response) => jsonrpc::from_rest_response(*response).await,
         }
     }
 }
 
 impl From<Response> for Reply {
     fn from(response: Response) -> Self {
-        Reply(Outcome::Http(response))
+        Reply(Outcome::Http(Box::new(response)))
     }
 }
 
@@ -500,34 +501,50 @@ impl From<CheckFailed> for Response {
     }
 }
 
-/// The reply to an operation's outcome: its result, or its error.
+/// Runs a handler on `service`: the reply of the call it made, or its reply to the input.
+async fn serve<S: ?Sized>(handler: &Handler<S>, service: &S, args: Args) -> Answer {
+    match handler(service, args) {
+        Ok(call) => Ok(call.await),
+        Err(reply) => Err(reply),
+    }
+}
+
+/// What a handler ends with, its reply or the reply to input it could not read.
+type Answer = Result<Reply, Reply>;
+
+/// The call `call` of an operation (the service trait's future) as a handler serves it: its
+/// outcome, the result or the error, is the reply.
 ///
 /// # Errors
 ///
-/// Never: the `Result` is the handler's.
-pub fn answer<T, E>(result: Result<T, E>) -> Result<Reply, Reply>
+/// Never: the `Result` is the handler's, whose reads of the input may fail first.
+pub fn answer<'a, T, E>(call: impl Future<Output = Result<T, E>> + Send + 'a) -> Served<'a>
 where
     T: Serialize + Send + Sync + 'static,
     E: OperationError + Send + Sync + 'static,
 {
-    Ok(Reply(match result {
-        Ok(value) => Outcome::Output(Box::new(value)),
-        Err(e) => Outcome::Failed(Box::new(e)),
+    Ok(Box::pin(async move {
+        Reply(match call.await {
+            Ok(value) => Outcome::Output(Box::new(value)),
+            Err(e) => Outcome::Failed(Box::new(e)),
+        })
     }))
 }
 
-/// The reply to the outcome of an operation without a result (204 over REST).
+/// The call of an operation without a result (204 over REST), as [`answer`].
 ///
 /// # Errors
 ///
 /// Never: the `Result` is the handler's.
-pub fn answer_unit<E>(result: Result<(), E>) -> Result<Reply, Reply>
+pub fn answer_unit<'a, E>(call: impl Future<Output = Result<(), E>> + Send + 'a) -> Served<'a>
 where
     E: OperationError + Send + Sync + 'static,
 {
-    Ok(Reply(match result {
-        Ok(()) => Outcome::Unit,
-        Err(e) => Outcome::Failed(Box::new(e)),
+    Ok(Box::pin(async move {
+        Reply(match call.await {
+            Ok(()) => Outcome::Unit,
+            Err(e) => Outcome::Failed(Box::new(e)),
+        })
     }))
 }
 

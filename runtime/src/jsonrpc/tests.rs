@@ -72,7 +72,7 @@ static COUNT: OperationDescriptor = OperationDescriptor {
 
 fn app() -> axum::Router {
     let routes = Routes::new(Arc::new(()))
-        .op(&GET, &[], |_, mut a| async move {
+        .op(&GET, &[], |_, mut a| {
             let thing: String = a.next()?;
             let size: Option<i64> = a.next()?;
             let result = if thing == "missing" {
@@ -82,10 +82,10 @@ fn app() -> axum::Router {
             } else {
                 Ok(ThingInfo { name: thing, size })
             };
-            answer(result)
+            answer(std::future::ready(result))
         })
-        .op(&COUNT, &[], |_, _| async move {
-            answer::<_, GetError>(Ok(3_i64))
+        .op(&COUNT, &[], |_, _| {
+            answer(std::future::ready(Ok::<_, GetError>(3_i64)))
         });
     let api = ApiServer::new(Credentials::new("u", "p"))
         .service(routes.into_router())

@@ -130,6 +130,7 @@ __rt::object! {
 }
 impl CertificateVerificationInfo {
     /// Creates a value from its required fields (`status`); optional fields are unset.
+    #[inline]
     pub fn new(status: CertVerificationStatus) -> Self {
         Self {
             status,
@@ -197,6 +198,7 @@ impl DownloadSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
+    #[inline]
     pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
         __rt::check_presence(
@@ -226,6 +228,7 @@ impl DownloadSessionModel {
     /// - `error_message` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
+    #[inline]
     pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
         __rt::check_presence(
@@ -287,6 +290,7 @@ __rt::object! {
 }
 impl TransferEndpoint {
     /// Creates a value from its required fields (`uri`); optional fields are unset.
+    #[inline]
     pub fn new(uri: __rt::Uri) -> Self {
         Self {
             uri,
@@ -369,6 +373,7 @@ impl UpdateSessionModel {
     /// - `preview_info` is unset unless `state` is ACTIVE
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
+    #[inline]
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::check_union(
             "com.vmware.content.library.item.UpdateSessionModel",
@@ -394,6 +399,7 @@ impl UpdateSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
+    #[inline]
     pub fn validate_for_create(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
         __rt::check_presence(
@@ -424,6 +430,7 @@ impl UpdateSessionModel {
     /// - `client_progress` must not be set
     /// - `state` must not be set
     /// - `expiration_time` must not be set
+    #[inline]
     pub fn validate_for_update(&self) -> __rt::Result<(), __rt::ValidationError> {
         self.validate()?;
         __rt::check_presence(
@@ -479,6 +486,7 @@ __rt::object! {
 }
 impl ChangesSummary {
     /// Creates a value from its required fields (`version`, `time`); optional fields are unset.
+    #[inline]
     pub fn new(version: VersionId, time: __rt::DateTime) -> Self {
         Self {
             version,
@@ -515,6 +523,7 @@ __rt::object! {
 }
 impl ChangesInfo {
     /// Creates a value from its required fields (`time`); optional fields are unset.
+    #[inline]
     pub fn new(time: __rt::DateTime) -> Self {
         Self {
             time,
@@ -540,6 +549,7 @@ __rt::object! {
 }
 impl FileChecksumInfo {
     /// Creates a value from its required fields (`checksum`); optional fields are unset.
+    #[inline]
     pub fn new(checksum: __rt::String) -> Self {
         Self {
             algorithm: __rt::None,
@@ -613,6 +623,7 @@ __rt::object! {
 }
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `size`, `cached`, `version`); optional fields are unset.
+    #[inline]
     pub fn new(
         name: __rt::String,
         size: i64,
@@ -706,6 +717,7 @@ __rt::object! {
 }
 impl StorageInfo {
     /// Creates a value from its required fields (`storage_backing`, `storage_uris`, `name`, `size`, `cached`, `version`); optional fields are unset.
+    #[inline]
     pub fn new(
         storage_backing: super::StorageBacking,
         storage_uris: __rt::Vec<__rt::Uri>,
@@ -1813,6 +1825,7 @@ pub mod changes {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -1850,18 +1863,16 @@ pub mod changes {
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::Changes>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::Changes>::list(__s, __a.next()?),
+                ),
             )
             .op(
                 &GET,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::Changes>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::Changes>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .into_router()
     }
@@ -2182,6 +2193,7 @@ pub mod download_session {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -2279,83 +2291,64 @@ pub mod download_session {
             .op(
                 &CREATE,
                 &[],
-                |__s, mut __a| async move {
+                |__s, mut __a| {
                     let client_token: __rt::Option<__rt::String> = __a.next()?;
                     let create_spec: super::DownloadSessionModel = __a.next()?;
                     __rt::check("create_spec", create_spec.validate_for_create())?;
                     __rt::answer(
                         <S as super::DownloadSession>::create(
-                                &*__s,
-                                client_token,
-                                create_spec,
-                            )
-                            .await,
+                            __s,
+                            client_token,
+                            create_spec,
+                        ),
                     )
                 },
             )
             .op(
                 &GET,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::DownloadSession>::get(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::DownloadSession>::get(__s, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::DownloadSession>::list(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::DownloadSession>::list(__s, __a.next()?),
+                ),
             )
             .op(
                 &KEEP_ALIVE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::DownloadSession>::keep_alive(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::DownloadSession>::keep_alive(
+                        __s,
+                        __a.next()?,
+                        __a.next()?,
+                    ),
+                ),
             )
             .op(
                 &CANCEL,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::DownloadSession>::cancel(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::DownloadSession>::cancel(__s, __a.next()?),
+                ),
             )
             .op(
                 &DELETE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::DownloadSession>::delete(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::DownloadSession>::delete(__s, __a.next()?),
+                ),
             )
             .op(
                 &FAIL,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::DownloadSession>::fail(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::DownloadSession>::fail(__s, __a.next()?, __a.next()?),
+                ),
             )
             .into_router()
     }
@@ -2480,6 +2473,7 @@ pub mod file {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -2516,18 +2510,14 @@ pub mod file {
             .op(
                 &GET,
                 &["name"],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(<S as super::File>::list(__s, __a.next()?)),
             )
             .into_router()
     }
@@ -2636,6 +2626,7 @@ pub mod storage {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -2673,18 +2664,16 @@ pub mod storage {
             .op(
                 &GET,
                 &["file_name"],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::Storage>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::Storage>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::Storage>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::Storage>::list(__s, __a.next()?),
+                ),
             )
             .into_router()
     }
@@ -3125,6 +3114,7 @@ pub mod update_session {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -3250,107 +3240,85 @@ pub mod update_session {
             .op(
                 &CREATE,
                 &[],
-                |__s, mut __a| async move {
+                |__s, mut __a| {
                     let client_token: __rt::Option<__rt::String> = __a.next()?;
                     let create_spec: super::UpdateSessionModel = __a.next()?;
                     __rt::check("create_spec", create_spec.validate_for_create())?;
                     __rt::answer(
                         <S as super::UpdateSession>::create(
-                                &*__s,
-                                client_token,
-                                create_spec,
-                            )
-                            .await,
+                            __s,
+                            client_token,
+                            create_spec,
+                        ),
                     )
                 },
             )
             .op(
                 &GET,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::UpdateSession>::get(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::UpdateSession>::get(__s, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::UpdateSession>::list(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::UpdateSession>::list(__s, __a.next()?),
+                ),
             )
             .op(
                 &COMPLETE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::complete(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::complete(__s, __a.next()?),
+                ),
             )
             .op(
                 &KEEP_ALIVE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::keep_alive(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::keep_alive(
+                        __s,
+                        __a.next()?,
+                        __a.next()?,
+                    ),
+                ),
             )
             .op(
                 &CANCEL,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::cancel(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::cancel(__s, __a.next()?),
+                ),
             )
             .op(
                 &FAIL,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::fail(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::fail(__s, __a.next()?, __a.next()?),
+                ),
             )
             .op(
                 &DELETE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::UpdateSession>::delete(&*__s, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::UpdateSession>::delete(__s, __a.next()?),
+                ),
             )
             .op(
                 &UPDATE,
                 &[],
-                |__s, mut __a| async move {
+                |__s, mut __a| {
                     let update_session_id: super::UpdateSessionId = __a.next()?;
                     let update_spec: super::UpdateSessionModel = __a.next()?;
                     __rt::check("update_spec", update_spec.validate_for_update())?;
                     __rt::answer_unit(
                         <S as super::UpdateSession>::update(
-                                &*__s,
-                                update_session_id,
-                                update_spec,
-                            )
-                            .await,
+                            __s,
+                            update_session_id,
+                            update_spec,
+                        ),
                     )
                 },
             )

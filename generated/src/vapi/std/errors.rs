@@ -89,6 +89,7 @@ __rt::object! {
 }
 impl ArgumentLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
+    #[inline]
     pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
     }
@@ -114,6 +115,7 @@ __rt::object! {
 }
 impl FileLocations {
     /// Creates a value from its required fields (`primary`, `secondary`); optional fields are unset.
+    #[inline]
     pub fn new(primary: __rt::String, secondary: __rt::Vec<__rt::String>) -> Self {
         Self { primary, secondary }
     }
@@ -136,6 +138,7 @@ __rt::object! {
 }
 impl TransientIndication {
     /// Creates a value from its required fields (`is_transient`); optional fields are unset.
+    #[inline]
     pub fn new(is_transient: bool) -> Self {
         Self { is_transient }
     }
@@ -206,6 +209,7 @@ __rt::object! {
 }
 impl Error {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -246,6 +250,7 @@ __rt::object! {
 }
 impl UnverifiedPeer {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -278,6 +283,7 @@ __rt::object! {
 }
 impl Unsupported {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -322,6 +328,7 @@ __rt::object! {
 }
 impl UnexpectedInput {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -396,6 +403,7 @@ __rt::object! {
 }
 impl Unauthorized {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -459,6 +467,7 @@ __rt::object! {
 }
 impl Unauthenticated {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -512,6 +521,7 @@ __rt::object! {
 }
 impl UnableToAllocateResource {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -561,6 +571,7 @@ __rt::object! {
 }
 impl TimedOut {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -604,6 +615,7 @@ __rt::object! {
 }
 impl ServiceUnavailable {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -649,6 +661,7 @@ __rt::object! {
 }
 impl ResourceInaccessible {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -688,6 +701,7 @@ __rt::object! {
 }
 impl ResourceInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -724,6 +738,7 @@ __rt::object! {
 }
 impl ResourceBusy {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -773,6 +788,7 @@ __rt::object! {
 }
 impl OperationNotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -810,6 +826,7 @@ __rt::object! {
 }
 impl NotFound {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -855,6 +872,7 @@ __rt::object! {
 }
 impl NotAllowedInCurrentState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -907,6 +925,7 @@ __rt::object! {
 }
 impl InvalidRequest {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -950,6 +969,7 @@ __rt::object! {
 }
 impl InvalidElementType {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -992,6 +1012,7 @@ __rt::object! {
 }
 impl InvalidElementConfiguration {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -1049,6 +1070,7 @@ __rt::object! {
 }
 impl InvalidArgument {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -1089,6 +1111,7 @@ __rt::object! {
 }
 impl InternalServerError {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -1121,6 +1144,7 @@ __rt::object! {
 }
 impl FeatureInUse {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -1150,6 +1174,7 @@ __rt::object! {
 }
 impl ConcurrentChange {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -1197,6 +1222,7 @@ __rt::object! {
 }
 impl Canceled {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -1230,6 +1256,7 @@ __rt::object! {
 }
 impl AlreadyInDesiredState {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,
@@ -1270,6 +1297,7 @@ __rt::object! {
 }
 impl AlreadyExists {
     /// Creates a value from its required fields (`messages`); optional fields are unset.
+    #[inline]
     pub fn new(messages: __rt::Vec<super::LocalizableMessage>) -> Self {
         Self {
             messages,

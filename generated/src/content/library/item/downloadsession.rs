@@ -85,6 +85,7 @@ __rt::object! {
 }
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `bytes_transferred`, `status`); optional fields are unset.
+    #[inline]
     pub fn new(
         name: __rt::String,
         bytes_transferred: i64,
@@ -375,6 +376,7 @@ pub mod file {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -429,33 +431,26 @@ pub mod file {
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(<S as super::File>::list(__s, __a.next()?)),
             )
             .op(
                 &PREPARE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::File>::prepare(
-                                &*__s,
-                                __a.next()?,
-                                __a.next()?,
-                                __a.next()?,
-                            )
-                            .await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::prepare(
+                        __s,
+                        __a.next()?,
+                        __a.next()?,
+                        __a.next()?,
+                    ),
+                ),
             )
             .op(
                 &GET,
                 &["file_name"],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .into_router()
     }

@@ -94,6 +94,7 @@ __rt::object! {
 }
 impl CertificateInfo {
     /// Creates a value from its required fields (`issuer`, `subject`, `self_signed`, `x509`); optional fields are unset.
+    #[inline]
     pub fn new(
         issuer: __rt::String,
         subject: __rt::String,
@@ -148,6 +149,7 @@ __rt::object! {
 }
 impl PreviewInfo {
     /// Creates a value from its required fields (`state`); optional fields are unset.
+    #[inline]
     pub fn new(state: PreviewInfoState) -> Self {
         Self {
             state,
@@ -166,6 +168,7 @@ impl PreviewInfo {
     /// - `certificate_info` is unset unless `state` is AVAILABLE
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
+    #[inline]
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::check_union(
             "com.vmware.content.library.item.updatesession.PreviewInfo",
@@ -220,6 +223,7 @@ __rt::object! {
 }
 impl PreviewWarningInfo {
     /// Creates a value from its required fields (`type`, `message`, `ignored`); optional fields are unset.
+    #[inline]
     pub fn new(
         r#type: WarningType,
         message: __root::vapi::std::LocalizableMessage,
@@ -253,6 +257,7 @@ __rt::object! {
 }
 impl WarningBehavior {
     /// Creates a value from its required fields (`type`, `ignored`); optional fields are unset.
+    #[inline]
     pub fn new(r#type: WarningType, ignored: bool) -> Self {
         Self { r#type, ignored }
     }
@@ -290,6 +295,7 @@ __rt::object! {
 }
 impl FileAddSpec {
     /// Creates a value from its required fields (`name`, `source_type`); optional fields are unset.
+    #[inline]
     pub fn new(name: __rt::String, source_type: FileSourceType) -> Self {
         Self {
             name,
@@ -308,6 +314,7 @@ impl FileAddSpec {
     /// - `source_endpoint` is unset unless `source_type` is PULL
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
+    #[inline]
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::check_union(
             "com.vmware.content.library.item.updatesession.File.AddSpec",
@@ -386,6 +393,7 @@ __rt::object! {
 }
 impl FileInfo {
     /// Creates a value from its required fields (`name`, `source_type`, `bytes_transferred`, `status`); optional fields are unset.
+    #[inline]
     pub fn new(
         name: __rt::String,
         source_type: FileSourceType,
@@ -416,6 +424,7 @@ impl FileInfo {
     /// - `upload_endpoint` is unset unless `source_type` is PUSH
     ///
     /// A tag value this version does not know is not checked: its rules are unknown.
+    #[inline]
     pub fn validate(&self) -> __rt::Result<(), __rt::ValidationError> {
         __rt::check_union(
             "com.vmware.content.library.item.updatesession.File.Info",
@@ -460,6 +469,7 @@ __rt::object! {
 }
 impl FileValidationError {
     /// Creates a value from its required fields (`name`, `error_message`); optional fields are unset.
+    #[inline]
     pub fn new(
         name: __rt::String,
         error_message: __root::vapi::std::LocalizableMessage,
@@ -495,6 +505,7 @@ __rt::object! {
 }
 impl FileValidationResult {
     /// Creates a value from its required fields (`has_errors`, `missing_files`, `invalid_files`); optional fields are unset.
+    #[inline]
     pub fn new(
         has_errors: bool,
         missing_files: __rt::Set<__rt::String>,
@@ -1007,6 +1018,7 @@ pub mod file {
     #[cfg(feature = "client")]
     impl Client {
         /// A client that calls through `connection`.
+        #[inline]
         pub fn new(connection: __rt::Connection) -> Self {
             Self { connection }
         }
@@ -1080,48 +1092,41 @@ pub mod file {
             .op(
                 &VALIDATE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::File>::validate(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::validate(__s, __a.next()?),
+                ),
             )
             .op(
                 &ADD,
                 &[],
-                |__s, mut __a| async move {
+                |__s, mut __a| {
                     let update_session_id: __root::content::library::item::UpdateSessionId = __a
                         .next()?;
                     let file_spec: super::FileAddSpec = __a.next()?;
                     __rt::check("file_spec", __rt::Validate::validate(&file_spec))?;
                     __rt::answer(
-                        <S as super::File>::add(&*__s, update_session_id, file_spec)
-                            .await,
+                        <S as super::File>::add(__s, update_session_id, file_spec),
                     )
                 },
             )
             .op(
                 &REMOVE,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer_unit(
-                        <S as super::File>::remove(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer_unit(
+                    <S as super::File>::remove(__s, __a.next()?, __a.next()?),
+                ),
             )
             .op(
                 &LIST,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(<S as super::File>::list(&*__s, __a.next()?).await)
-                },
+                |__s, mut __a| __rt::answer(<S as super::File>::list(__s, __a.next()?)),
             )
             .op(
                 &GET,
                 &[],
-                |__s, mut __a| async move {
-                    __rt::answer(
-                        <S as super::File>::get(&*__s, __a.next()?, __a.next()?).await,
-                    )
-                },
+                |__s, mut __a| __rt::answer(
+                    <S as super::File>::get(__s, __a.next()?, __a.next()?),
+                ),
             )
             .into_router()
     }

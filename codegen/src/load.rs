@@ -35,12 +35,16 @@ pub fn resolve_decoded(files: Vec<ast::File>, sources: &[Source]) -> Result<Mode
     let model = resolve::resolve(&files, &mut diags);
     checkpoint(sources, std::mem::take(&mut diags))?;
     let mut model = model.ok_or_else(Diagnostics::default)?;
-    // Before the doc pass, which holds the model beside the decoded files. The doc pass adds
-    // no room to spare (rewritten doc text is made to size).
+    // The doc check reads only the files' doc texts (shared with the model): the rest of the
+    // decoded files goes before the check's index of the model is made, and before the
+    // model is compacted, whose copies can then take the room the files leave.
+    let docs = doc_refs::docs_of(&files);
+    drop(files);
+    // The doc pass adds no room to spare (rewritten doc text is made to size).
     resolve::compact(&mut model);
 
-    doc_refs::check(&files, sources, &model, &mut diags);
-    drop(files);
+    doc_refs::check(&docs, sources, &model, &mut diags);
+    drop(docs);
     checkpoint(sources, diags)?;
     doc_refs::resolve(&mut model);
     Ok(model)

@@ -136,7 +136,10 @@ impl<'a> Resolver<'a, '_> {
         let mut by_owner: ForeignResources<'a> = BTreeMap::new();
         for &f in self.packages.values() {
             for s in &f.services {
-                let owner = s.resource_type.as_ref().and_then(|rt| rt.value.rsplit_once('.'));
+                let owner = s
+                    .resource_type
+                    .as_ref()
+                    .and_then(|rt| rt.value.rsplit_once('.'));
                 if let Some((owner, _)) = owner
                     && owner != f.package.value
                 {

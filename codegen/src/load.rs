@@ -37,12 +37,9 @@ pub fn resolve_decoded(files: Vec<ast::File>, sources: &[Source]) -> Result<Mode
     checkpoint(sources, std::mem::take(&mut diags))?;
     let mut model = model.ok_or_else(Diagnostics::default)?;
     // The doc check reads only the files' doc texts (shared with the model): the rest of the
-    // decoded files goes before the check's index of the model is made, and before the
-    // model is compacted, whose copies can then take the room the files leave.
+    // decoded files goes before the check's index of the model is made.
     let docs = doc_refs::docs_of(&files);
     drop(files);
-    // The doc pass adds no room to spare (rewritten doc text is made to size).
-    resolve::compact(&mut model);
 
     doc_refs::check(&docs, sources, &model, &mut diags);
     drop(docs);

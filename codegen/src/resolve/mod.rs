@@ -21,7 +21,6 @@ mod symbols;
 mod tests;
 mod types;
 
-pub use compact::compact;
 use names::RustNames;
 
 /// Resolves and validates decoded files. Returns `None` if anything was pushed to `diags`.
@@ -42,7 +41,11 @@ pub fn resolve(files: &[ast::File], diags: &mut Vec<Diagnostic>) -> Option<Model
     let foreign_resources = r.foreign_resources();
     let mut packages: Vec<Package> = files
         .iter()
-        .map(|f| r.package(f, &foreign_resources))
+        .map(|f| {
+            let mut package = r.package(f, &foreign_resources);
+            compact::package(&mut package);
+            package
+        })
         .collect();
     if r.diags.len() > before {
         return None;

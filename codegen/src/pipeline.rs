@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::config::{Error, Layout};
@@ -296,10 +297,12 @@ fn whole_file(
             &render::render_array_item("the root", emit::registry_of, entries, 64, &[])
                 .map_err(Error::Render)?,
         );
-        let (api, api_docs) =
-            crate::docs::set_aside(|| emit::root_api(model, wanted, &output.ends));
+        // `Api` has a method per service of the IDL: formatted piece by piece too.
+        let api =
+            |methods: &[TokenStream], head: bool| emit::root_api_of(&output.ends, methods, head);
+        let methods = || emit::root_api_methods(model, wanted);
         text.push_str(
-            &render::render_items("the root", api, true, &api_docs).map_err(Error::Render)?,
+            &render::render_block_item("the root", api, methods, 256).map_err(Error::Render)?,
         );
         return Ok(Some((name, text)));
     }

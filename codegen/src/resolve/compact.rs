@@ -5,8 +5,8 @@
 //! slack was a quarter of the model, held through emission.
 
 use crate::ir::{
-    Body, Docs, Enumeration, IdType, Name, Operation, Package, PrivilegeScope, Rest,
-    Structure, Type,
+    Body, Docs, Enumeration, IdType, Name, Operation, Package, PrivilegeScope, Rest, Structure,
+    Type,
 };
 
 /// Shrinks every list and string of a package to its length. The resolver does so as soon as

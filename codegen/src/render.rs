@@ -524,6 +524,57 @@ mod tests {
     }
 
     #[test]
+    fn a_block_item_made_piece_by_piece_is_the_item_made_whole() {
+        let wrap = |methods: &[TokenStream], head: bool| {
+            let head = head.then(|| {
+                quote! {
+                    /// A handle.
+                    pub struct Api {}
+                }
+            });
+            let new = head.is_some().then(|| {
+                quote! {
+                    /// Makes one.
+                    pub fn new() -> Self { Self {} }
+                }
+            });
+            quote! {
+                #head
+                #[rustfmt::skip]
+                impl Api {
+                    #new
+                    #(#methods)*
+                }
+            }
+        };
+        let methods: Vec<TokenStream> = (0..10)
+            .map(|i| {
+                let name = quote::format_ident!("service_with_a_long_name_{i}");
+                let doc = format!(" The `com.vmware.example.Service{i}` service.");
+                quote! {
+                    #[doc = #doc]
+                    pub fn #name(&self) -> example::very::long::module::path::to::the::service::Fluent {
+                        self.connection.clone().into()
+                    }
+                }
+            })
+            .collect();
+        let whole = render_items("m", wrap(&methods, true), true, &[]).unwrap();
+        for chunk in [1, 3, 4, 5, 9, 10, 64] {
+            assert_eq!(
+                render_block_item("m", wrap, || methods.iter().cloned(), chunk).unwrap(),
+                whole,
+                "{chunk}"
+            );
+        }
+        // None at all: the head alone.
+        assert_eq!(
+            render_block_item("m", wrap, std::iter::empty, 2).unwrap(),
+            render_items("m", wrap(&[], true), true, &[]).unwrap()
+        );
+    }
+
+    #[test]
     fn module_files_of_raw_identifiers_drop_the_prefix() {
         let module = |path: &[&str]| Module {
             path: path.iter().map(|p| (*p).to_owned()).collect(),

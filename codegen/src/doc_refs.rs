@@ -8,7 +8,7 @@
 //! the operation's privileges. [`crate::docs`] renders what is left for rustdoc. Both passes
 //! look references up in one [`Targets`] table, so what the check accepts the rewrite resolves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::idl::ast;
@@ -226,49 +226,76 @@ struct Place<'a> {
     privileges: Option<bool>,
 }
 
-/// Checks the markup of every doc text of `files` against `model`, reporting each mistake at
-/// the markup token.
-pub fn check(files: &[ast::File], sources: &[Source], model: &Model, diags: &mut Vec<Diagnostic>) {
-    let targets = Targets::new(model);
-    for f in files {
-        let source = sources
-            .iter()
-            .find(|s| s.path == f.path)
-            .map(|s| s.text.as_str());
-        let mut place = Place {
-            file: &f.path,
-            source,
-            package: &f.package.value,
-            privileges: None,
-        };
-        let mut docs: Vec<&ast::S<Text>> = vec![&f.doc];
-        docs.extend(f.resource_types.iter().map(|r| &r.doc));
-        for e in &f.enumerations {
-            docs.push(&e.doc);
-            docs.extend(e.values.iter().map(|v| &v.doc));
-        }
-        for s in f.structures.iter().chain(&f.errors) {
-            docs.push(&s.doc);
-            docs.extend(s.fields.iter().map(|x| &x.doc));
-        }
-        for s in &f.services {
-            docs.push(&s.doc);
-            for op in &s.operations {
-                docs.push(&op.doc);
-                docs.extend(op.params.iter().map(|p| &p.doc));
-                docs.extend(op.result.iter().map(|r| &r.doc));
+/// The doc texts of one decoded file, in the order [`check`] reports on them, each with
+/// whether its operation declares privileges (`None` for a doc that is not an error
+/// condition): all the doc check reads of the file, so that the decoded files need not be held
+/// beside the model and [`Targets`] while it runs.
+pub struct FileDocs {
+    path: String,
+    package: String,
+    docs: Vec<(ast::S<Text>, Option<bool>)>,
+}
+
+/// The doc texts of each of `files` (see [`FileDocs`]); the texts are shared, not copied.
+pub fn docs_of(files: &[ast::File]) -> Vec<FileDocs> {
+    files
+        .iter()
+        .map(|f| {
+            let mut docs: Vec<&ast::S<Text>> = vec![&f.doc];
+            docs.extend(f.resource_types.iter().map(|r| &r.doc));
+            for e in &f.enumerations {
+                docs.push(&e.doc);
+                docs.extend(e.values.iter().map(|v| &v.doc));
             }
-        }
-        for doc in docs {
-            check_text(&targets, &place, doc, diags);
-        }
-        for s in &f.services {
-            for op in &s.operations {
-                place.privileges = Some(!op.privileges.is_empty());
-                for e in &op.errors {
-                    check_text(&targets, &place, &e.when, diags);
+            for s in f.structures.iter().chain(&f.errors) {
+                docs.push(&s.doc);
+                docs.extend(s.fields.iter().map(|x| &x.doc));
+            }
+            for s in &f.services {
+                docs.push(&s.doc);
+                for op in &s.operations {
+                    docs.push(&op.doc);
+                    docs.extend(op.params.iter().map(|p| &p.doc));
+                    docs.extend(op.result.iter().map(|r| &r.doc));
                 }
             }
+            let mut docs: Vec<(ast::S<Text>, Option<bool>)> =
+                docs.into_iter().map(|d| (d.clone(), None)).collect();
+            for s in &f.services {
+                for op in &s.operations {
+                    let privileges = Some(!op.privileges.is_empty());
+                    docs.extend(op.errors.iter().map(|e| (e.when.clone(), privileges)));
+                }
+            }
+            docs.shrink_to_fit();
+            FileDocs {
+                path: f.path.clone(),
+                package: f.package.value.clone(),
+                docs,
+            }
+        })
+        .collect()
+}
+
+/// Checks the markup of every doc text of `files` (see [`docs_of`]) against `model`,
+/// reporting each mistake at the markup token.
+pub fn check(files: &[FileDocs], sources: &[Source], model: &Model, diags: &mut Vec<Diagnostic>) {
+    let targets = Targets::new(model);
+    // By path, the first of a path as a scan would find it: one lookup per file instead.
+    let mut texts: HashMap<&str, &str> = HashMap::with_capacity(sources.len());
+    for s in sources {
+        texts.entry(s.path.as_str()).or_insert(s.text.as_str());
+    }
+    for f in files {
+        let mut place = Place {
+            file: &f.path,
+            source: texts.get(f.path.as_str()).copied(),
+            package: &f.package,
+            privileges: None,
+        };
+        for (doc, privileges) in &f.docs {
+            place.privileges = *privileges;
+            check_text(&targets, &place, doc, diags);
         }
     }
 }

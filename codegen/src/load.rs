@@ -11,6 +11,7 @@ use crate::idl::load::checkpoint;
 use crate::ir::Model;
 use crate::{doc_refs, resolve};
 
+use crate::idl::load::decode_dir;
 pub use crate::idl::load::{LoadError, MAX_FILE_BYTES, Source, decode_sources, read_dir};
 
 /// Parses, decodes, resolves and validates `sources` into a model.
@@ -35,12 +36,13 @@ pub fn resolve_decoded(files: Vec<ast::File>, sources: &[Source]) -> Result<Mode
     let model = resolve::resolve(&files, &mut diags);
     checkpoint(sources, std::mem::take(&mut diags))?;
     let mut model = model.ok_or_else(Diagnostics::default)?;
-    // Before the doc pass, which holds the model beside the decoded files. The doc pass adds
-    // no room to spare (rewritten doc text is made to size).
-    resolve::compact(&mut model);
-
-    doc_refs::check(&files, sources, &model, &mut diags);
+    // The doc check reads only the files' doc texts (shared with the model): the rest of the
+    // decoded files goes before the check's index of the model is made.
+    let docs = doc_refs::docs_of(&files);
     drop(files);
+
+    doc_refs::check(&docs, sources, &model, &mut diags);
+    drop(docs);
     checkpoint(sources, diags)?;
     doc_refs::resolve(&mut model);
     Ok(model)
@@ -133,26 +135,24 @@ pub fn check_packages(model: &Model, packages: &[String]) -> Result<(), Diagnost
 /// Reads and loads the IDL directory `root`; gives the model and the paths of the files read
 /// (relative to `root`, in path order).
 ///
-/// The files' text serves only to show diagnostics once decoded, so it is dropped before the
-/// later phases (whose model and decoded files hold at once most of the memory a large IDL
-/// takes); when one of them reports a mistake, the files are read and loaded again, with
-/// their text, to show it.
+/// Each file's text serves only to show diagnostics once decoded, so the files are read,
+/// decoded and their text dropped one by one ([`decode_dir`]): the text of the whole IDL is
+/// never held beside the decoded files and the model (which hold at once most of the memory
+/// a large IDL takes). When anything is amiss, the files are read and loaded again, with
+/// their text, to report it.
 ///
 /// # Errors
 ///
 /// [`LoadError::Io`] if a file cannot be read, [`LoadError::Idl`] with every located mistake.
 pub fn load_dir(root: &Path) -> Result<(Model, Vec<String>), LoadError> {
-    let sources = read_dir(root)?;
-    let files = decode_sources(&sources).map_err(LoadError::Idl)?;
-    let paths: Vec<String> = sources.into_iter().map(|s| s.path).collect();
-    match resolve_decoded(files, &[]) {
-        Ok(model) => Ok((model, paths)),
-        Err(_) => {
-            let sources = read_dir(root)?;
-            let model = load_sources(&sources).map_err(LoadError::Idl)?;
-            Ok((model, sources.into_iter().map(|s| s.path).collect()))
-        }
+    if let Some((paths, files)) = decode_dir(root)
+        && let Ok(model) = resolve_decoded(files, &[])
+    {
+        return Ok((model, paths));
     }
+    let sources = read_dir(root)?;
+    let model = load_sources(&sources).map_err(LoadError::Idl)?;
+    Ok((model, sources.into_iter().map(|s| s.path).collect()))
 }
 
 #[cfg(test)]

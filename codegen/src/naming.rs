@@ -11,6 +11,8 @@
 //! combining mark written apart from its letter instead of precomposed, NFC) is refused by
 //! the resolver with the predicates below, rather than silently turned into another name.
 
+use std::collections::{HashMap, HashSet};
+
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use unicode_ident::{is_xid_continue, is_xid_start};
 
@@ -215,6 +217,20 @@ const HANDLE_METHODS: &[&str] = &["new", "connection", "clone", "clone_from", "f
 /// (`….item.downloadsession.File` → `download_session_file`), as vAPI names the package of a
 /// service's sub-services after it.
 pub fn handle_method_names(services: &[(&str, &str)]) -> Vec<String> {
+    // Every lookup below is by key, not by a scan of all services: the root's `Api` names
+    // every service of the IDL, so scans made this quadratic in the size of the IDL.
+    let squash = |s: &str| s.replace('_', "");
+    // Package → its services in snake_case, each with its spelling without underscores, in
+    // IR order (the first that matches a segment wins).
+    let mut by_package: HashMap<&str, Vec<(String, String)>> = HashMap::new();
+    for (package, service) in services {
+        let snake = service.to_snake_case();
+        let squashed = squash(&snake);
+        by_package
+            .entry(package)
+            .or_default()
+            .push((snake, squashed));
+    }
     let segments: Vec<Vec<String>> = services
         .iter()
         .map(|(package, service)| {
@@ -224,36 +240,48 @@ pub fn handle_method_names(services: &[(&str, &str)]) -> Vec<String> {
                 .map(|i| {
                     let parent = parts[..i].join(".");
                     let segment = parts[i].to_snake_case();
-                    services
-                        .iter()
-                        .filter(|(p, _)| *p == parent)
-                        .map(|(_, s)| s.to_snake_case())
-                        .find(|s| s.replace('_', "") == segment.replace('_', ""))
-                        .unwrap_or(segment)
+                    let squashed = squash(&segment);
+                    by_package
+                        .get(parent.as_str())
+                        .into_iter()
+                        .flatten()
+                        .find(|(_, s)| *s == squashed)
+                        .map_or(segment, |(snake, _)| snake.clone())
                 })
                 .collect();
             out.push(service.to_snake_case());
             out
         })
         .collect();
-    let mut names: Vec<String> = Vec::new();
-    for (i, own) in segments.iter().enumerate() {
-        let unique = (1..=own.len()).find(|&k| {
-            let tail = &own[own.len() - k..];
-            segments
-                .iter()
-                .enumerate()
-                .all(|(j, other)| j == i || !other.ends_with(tail))
-        });
+    // How many services end with each suffix of segments: a service's name is its shortest
+    // suffix that no other service ends with.
+    let mut ends_with: HashMap<&[String], usize> = HashMap::new();
+    for own in &segments {
+        for k in 1..=own.len() {
+            *ends_with.entry(&own[own.len() - k..]).or_default() += 1;
+        }
+    }
+    let mut names: Vec<String> = Vec::with_capacity(segments.len());
+    let mut taken: HashSet<String> = HashSet::with_capacity(segments.len());
+    for own in &segments {
+        let unique = (1..=own.len()).find(|&k| ends_with.get(&own[own.len() - k..]) == Some(&1));
         let name = own[own.len() - unique.unwrap_or(own.len())..].join("_");
         let name = if HANDLE_METHODS.contains(&name.as_str()) {
             format!("{name}_service")
         } else {
             name
         };
-        let taken: Vec<String> = names.iter().map(|n| unraw(n).to_owned()).collect();
-        let name = free_name(&[name.as_str()], &name, &taken);
-        names.push(escape(name));
+        let name = if taken.contains(&name) {
+            (2..)
+                .map(|n| format!("{name}{n}"))
+                .find(|n| !taken.contains(n))
+                .unwrap_or(name)
+        } else {
+            name
+        };
+        let name = escape(name);
+        taken.insert(unraw(&name).to_owned());
+        names.push(name);
     }
     names
 }

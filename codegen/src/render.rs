@@ -198,6 +198,64 @@ pub fn render_array_item<I: Iterator<Item = TokenStream>>(
     Ok(out)
 }
 
+/// Formatted, the item `wrap(elements, true)` whose last block (an `impl`'s) holds the
+/// elements `elements` yields, made and formatted `chunk` elements at a time, as
+/// [`render_array_item`] does for an array: the first piece is `wrap(its elements, true)`,
+/// printed up to the block's closing `}`; every other piece is `wrap(its elements, false)`, an
+/// item whose block holds its elements alone, of which what is printed between the block's
+/// opening line and its closing `}` follows. prettyplease lays out each item of a block alone,
+/// one after the other. A piece not printed so, or elements that fit in one piece, are made
+/// whole. The docs of each piece are set aside as it is made (see [`crate::docs::set_aside`]).
+///
+/// # Errors
+///
+/// A [`RenderError`] if the tokens are not valid Rust.
+pub fn render_block_item<I: Iterator<Item = TokenStream>>(
+    module: &str,
+    wrap: impl Fn(&[TokenStream], bool) -> TokenStream,
+    elements: impl Fn() -> I,
+    chunk: usize,
+) -> Result<String, RenderError> {
+    let piece = |elements: &[TokenStream], head: bool| {
+        let (tokens, docs) = crate::docs::set_aside(|| wrap(elements, head));
+        render_items(module, tokens, true, &docs)
+    };
+    let whole = || piece(&elements().collect::<Vec<_>>(), true);
+    let chunk = chunk.max(1);
+    let mut out = String::new();
+    let mut end = String::new();
+    let mut all = elements();
+    for i in 0.. {
+        let elements: Vec<TokenStream> = all.by_ref().take(chunk).collect();
+        if i == 0 && elements.len() < chunk {
+            return whole();
+        }
+        if elements.is_empty() {
+            break;
+        }
+        let text = piece(&elements, i == 0)?;
+        drop(elements);
+        // The block closes at the start of the item's last line; a piece without the head
+        // opens it at the end of its first line that ends with `{`, its elements indented.
+        let Some(close) = text.rfind("\n}").map(|at| at + 1) else {
+            return whole();
+        };
+        if i == 0 {
+            out.push_str(&text[..close]);
+            end = text[close..].to_owned();
+            continue;
+        }
+        let open = text.find("{\n").map_or(close, |at| at + 2);
+        let body = text.get(open..close).unwrap_or("");
+        if open >= close || body.lines().any(|l| !l.starts_with("    ")) {
+            return whole();
+        }
+        out.push_str(body);
+    }
+    out.push_str(&end);
+    Ok(out)
+}
+
 /// The name of the `n`th placeholder of [`set_aside_item_macros`].
 fn placeholder(n: usize) -> String {
     format!("__VAPI_ITEM_MACRO_{n}")
@@ -463,6 +521,57 @@ mod tests {
             empty
         );
         assert!(empty.contains("&[];"), "{empty}");
+    }
+
+    #[test]
+    fn a_block_item_made_piece_by_piece_is_the_item_made_whole() {
+        let wrap = |methods: &[TokenStream], head: bool| {
+            let head = head.then(|| {
+                quote! {
+                    /// A handle.
+                    pub struct Api {}
+                }
+            });
+            let new = head.is_some().then(|| {
+                quote! {
+                    /// Makes one.
+                    pub fn new() -> Self { Self {} }
+                }
+            });
+            quote! {
+                #head
+                #[rustfmt::skip]
+                impl Api {
+                    #new
+                    #(#methods)*
+                }
+            }
+        };
+        let methods: Vec<TokenStream> = (0..10)
+            .map(|i| {
+                let name = quote::format_ident!("service_with_a_long_name_{i}");
+                let doc = format!(" The `com.vmware.example.Service{i}` service.");
+                quote! {
+                    #[doc = #doc]
+                    pub fn #name(&self) -> example::very::long::module::path::to::the::service::Fluent {
+                        self.connection.clone().into()
+                    }
+                }
+            })
+            .collect();
+        let whole = render_items("m", wrap(&methods, true), true, &[]).unwrap();
+        for chunk in [1, 3, 4, 5, 9, 10, 64] {
+            assert_eq!(
+                render_block_item("m", wrap, || methods.iter().cloned(), chunk).unwrap(),
+                whole,
+                "{chunk}"
+            );
+        }
+        // None at all: the head alone.
+        assert_eq!(
+            render_block_item("m", wrap, std::iter::empty, 2).unwrap(),
+            render_items("m", wrap(&[], true), true, &[]).unwrap()
+        );
     }
 
     #[test]

@@ -79,7 +79,16 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
     if !options.client {
         return quote!();
     }
-    let gate = gate(options);
+    let methods: Vec<TokenStream> = api_methods(model, wanted).collect();
+    api_of(options, &methods, true)
+}
+
+/// The methods of [`api`] that hand out the services, each made when asked for: the root
+/// module renders `Api` piece by piece (see [`api_of`]), as it names every service of the IDL.
+pub fn api_methods<'m>(
+    model: &'m Model,
+    wanted: &'m BTreeSet<&str>,
+) -> impl Iterator<Item = TokenStream> + 'm {
     let services: Vec<(&Package, &Service)> = model
         .packages
         .iter()
@@ -91,8 +100,8 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
         .map(|(p, s)| (p.name.as_str(), s.name.wire.as_str()))
         .collect();
     let names = naming::handle_method_names(&keys);
-    let methods = services.iter().zip(&names).map(|((p, s), name)| {
-        let method = ident(name);
+    services.into_iter().zip(names).map(|((p, s), name)| {
+        let method = ident(&name);
         let mut path: Vec<syn::Ident> = p.module_path.iter().map(|m| ident(m)).collect();
         let trait_name = ident(&s.name.rust);
         let link = path
@@ -114,7 +123,26 @@ pub fn api(model: &Model, wanted: &BTreeSet<&str>, options: &Options) -> TokenSt
                 self.connection.clone().into()
             }
         }
-    });
+    })
+}
+
+/// [`api`] with these of its [`api_methods`], and its head (the re-exports, the struct and the
+/// methods that are not services) only when `head`: without it, what is printed between its
+/// `impl Api {` and `}` holds just those methods, a piece of the whole.
+pub fn api_of(options: &Options, methods: &[TokenStream], head: bool) -> TokenStream {
+    if !options.client {
+        return quote!();
+    }
+    let gate = gate(options);
+    if !head {
+        return quote! {
+            #gate
+            #[rustfmt::skip]
+            impl Api {
+                #(#methods)*
+            }
+        };
+    }
     quote! {
         #gate
         pub use ::vapi_runtime::client::{ClientBuilder, Connection};

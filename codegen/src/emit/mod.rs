@@ -91,6 +91,26 @@ pub(crate) fn root_registry<'m>(
         .flat_map(data::registry_entries)
 }
 
+/// The methods of the root module's `Api` that hand out the services, each made when asked
+/// for (see [`root_api_of`]).
+pub(crate) fn root_api_methods<'m>(
+    model: &'m Model,
+    wanted: &'m BTreeSet<&str>,
+) -> impl Iterator<Item = TokenStream> + 'm {
+    handle::api_methods(model, wanted)
+}
+
+/// [`root_api`] with these of its methods: whole with its head when `head`, else an
+/// `impl Api` of just these methods, for rendering `Api` piece by piece (it names every
+/// service of the IDL, so it grows with the IDL).
+pub(crate) fn root_api_of(
+    options: &rest::Options,
+    methods: &[TokenStream],
+    head: bool,
+) -> TokenStream {
+    handle::api_of(options, methods, head)
+}
+
 /// What follows the root module's registry: the `Api` handle.
 pub(crate) fn root_api(
     model: &Model,

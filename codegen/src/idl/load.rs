@@ -64,7 +64,14 @@ impl std::error::Error for LoadError {
 pub fn read_dir(root: &Path) -> Result<Vec<Source>, LoadError> {
     let mut files = Vec::new();
     let mut not_utf8 = Vec::new();
-    walk(root, root, &mut files, &mut not_utf8)?;
+    walk(root, root, &mut |rel, path, _| {
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        match utf8(&rel, bytes) {
+            Ok(text) => files.push(Source { path: rel, text }),
+            Err(bad) => not_utf8.push(*bad),
+        }
+        Ok(())
+    })?;
     if !not_utf8.is_empty() {
         let diags = Diagnostics::sorted(not_utf8.iter().map(|(d, _)| d.clone()).collect());
         return Err(LoadError::Idl(
@@ -116,11 +123,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
     }
 }
 
+/// Visits every `*.yaml` file below `dir` in directory order with its path relative to
+/// `root` (`/`-separated), its path on disk and its size, refusing one larger than [`MAX_FILE_BYTES`]
+/// before it is read.
 fn walk(
     root: &Path,
     dir: &Path,
-    out: &mut Vec<Source>,
-    not_utf8: &mut Vec<(Diagnostic, Source)>,
+    visit: &mut dyn FnMut(String, PathBuf, u64) -> Result<(), LoadError>,
 ) -> Result<(), LoadError> {
     let entries = std::fs::read_dir(dir).map_err(io(dir))?;
     for entry in entries {
@@ -128,7 +137,7 @@ fn walk(
         let path = entry.path();
         let kind = entry.file_type().map_err(io(&path))?;
         if kind.is_dir() {
-            walk(root, &path, out, not_utf8)?;
+            walk(root, &path, visit)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             let meta = entry.metadata().map_err(io(&path))?;
             if meta.len() > MAX_FILE_BYTES {
@@ -140,17 +149,13 @@ fn walk(
                     path,
                 });
             }
-            let bytes = std::fs::read(&path).map_err(io(&path))?;
             let rel = path.strip_prefix(root).unwrap_or(&path);
             let rel = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            match utf8(&rel, bytes) {
-                Ok(text) => out.push(Source { path: rel, text }),
-                Err(bad) => not_utf8.push(*bad),
-            }
+            visit(rel, path, meta.len())?;
         }
     }
     Ok(())
@@ -189,7 +194,8 @@ pub fn checkpoint(sources: &[Source], diags: Vec<Diagnostic>) -> Result<(), Diag
 ///
 /// Every mistake of the first phase that has any, sorted by file and position.
 pub fn decode_sources(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics> {
-    let decoded = two_threads(sources, |source| {
+    let size = |source: &Source| source.text.len() as u64;
+    let decoded = two_threads(sources, size, |source| {
         yaml::parse(&source.path, &source.text).map(|tree| {
             let mut diags = Vec::new();
             let file = decode::decode_file(&source.path, &source.text, &tree, &mut diags);
@@ -212,29 +218,64 @@ pub fn decode_sources(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics>
     Ok(files)
 }
 
-/// `parse` of each source, in the sources' order, on two threads where the machine has two
-/// cores: YAML parsing is most of loading, and the files are independent. The larger files are
-/// dealt out first, each to the thread with less text so far.
-fn two_threads<R: Send>(sources: &[Source], parse: impl Fn(&Source) -> R + Sync) -> Vec<R> {
+/// Reads, parses and decodes every `*.yaml` file below `root` (as [`read_dir`] then
+/// [`decode_sources`] would), each file's text read by the thread that decodes it and dropped
+/// as soon as it is decoded: the text of the whole IDL is never held at once, nor beside the
+/// decoded files (at a thousand times the real IDL, 176 MB the heap would keep). Gives the
+/// paths read, in path order, and the decoded files; `None` if anything is amiss (a file that
+/// cannot be read, is not UTF-8 or YAML, or has a mistake), which the caller reports by
+/// reading and decoding the whole directory again.
+pub fn decode_dir(root: &Path) -> Option<(Vec<String>, Vec<ast::File>)> {
+    let mut listed: Vec<(String, PathBuf, u64)> = Vec::new();
+    walk(root, root, &mut |rel, path, len| {
+        listed.push((rel, path, len));
+        Ok(())
+    })
+    .ok()?;
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    let decoded = two_threads(
+        &listed,
+        |item| item.2,
+        |(rel, path, _)| {
+            let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+            let tree = yaml::parse(rel, &text).ok()?;
+            let mut diags = Vec::new();
+            let file = decode::decode_file(rel, &text, &tree, &mut diags);
+            diags.is_empty().then_some(file)
+        },
+    );
+    let files = decoded.into_iter().collect::<Option<Vec<_>>>()?;
+    let paths = listed.into_iter().map(|(rel, _, _)| rel).collect();
+    Some((paths, files.into_iter().flatten().collect()))
+}
+
+/// `parse` of each item, in the items' order, on two threads where the machine has two
+/// cores: YAML parsing is most of loading, and the files are independent. The larger items
+/// (by `size`, their text's length) are dealt out first, each to the thread with less so far.
+fn two_threads<T: Sync, R: Send>(
+    items: &[T],
+    size: impl Fn(&T) -> u64,
+    parse: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if cores < 2 || sources.len() < 2 {
-        return sources.iter().map(&parse).collect();
+    if cores < 2 || items.len() < 2 {
+        return items.iter().map(&parse).collect();
     }
-    let mut order: Vec<usize> = (0..sources.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(sources[i].text.len()));
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(size(&items[i])));
     let (mut mine, mut theirs) = (Vec::new(), Vec::new());
     let (mut my_bytes, mut their_bytes) = (0, 0);
     for i in order {
         if my_bytes <= their_bytes {
-            my_bytes += sources[i].text.len();
+            my_bytes += size(&items[i]);
             mine.push(i);
         } else {
-            their_bytes += sources[i].text.len();
+            their_bytes += size(&items[i]);
             theirs.push(i);
         }
     }
     let run = |indices: &[usize]| -> Vec<(usize, R)> {
-        indices.iter().map(|&i| (i, parse(&sources[i]))).collect()
+        indices.iter().map(|&i| (i, parse(&items[i]))).collect()
     };
     let mut results = std::thread::scope(|scope| {
         let other = scope.spawn(|| run(&theirs));

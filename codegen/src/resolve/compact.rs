@@ -5,17 +5,14 @@
 //! slack was a quarter of the model, held through emission.
 
 use crate::ir::{
-    Body, Docs, Enumeration, IdType, Model, Name, Operation, Package, PrivilegeScope, Rest,
-    Structure, Type,
+    Body, Docs, Enumeration, IdType, Name, Operation, Package, PrivilegeScope, Rest, Structure,
+    Type,
 };
 
-/// Shrinks every list and string of `model` to its length.
-pub fn compact(model: &mut Model) {
-    model.packages.shrink_to_fit();
-    model.packages.iter_mut().for_each(package);
-}
-
-fn package(p: &mut Package) {
+/// Shrinks every list and string of a package to its length. The resolver does so as soon as
+/// it has made the package, so that the slack is never held beside the decoded files (the
+/// peak of a run).
+pub(super) fn package(p: &mut Package) {
     p.module_path.shrink_to_fit();
     docs(&mut p.docs);
     p.resource_types.shrink_to_fit();

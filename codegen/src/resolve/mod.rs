@@ -3,6 +3,7 @@
 //! collected; the model is returned only when there are none.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use crate::diag::{Diagnostic, Loc, Pos};
 use crate::idl::ast::{self, S};
@@ -20,7 +21,6 @@ mod symbols;
 mod tests;
 mod types;
 
-pub use compact::compact;
 use names::RustNames;
 
 /// Resolves and validates decoded files. Returns `None` if anything was pushed to `diags`.
@@ -38,13 +38,25 @@ pub fn resolve(files: &[ast::File], diags: &mut Vec<Diagnostic>) -> Option<Model
     r.resolve_field_types(files);
     // Before the packages are made: what it builds is not held beside the model.
     r.check_cycles(files);
-    let mut packages: Vec<Package> = files.iter().map(|f| r.package(f)).collect();
+    let foreign_resources = r.foreign_resources();
+    let mut packages: Vec<Package> = files
+        .iter()
+        .map(|f| {
+            let mut package = r.package(f, &foreign_resources);
+            compact::package(&mut package);
+            package
+        })
+        .collect();
     if r.diags.len() > before {
         return None;
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
     Some(Model { packages })
 }
+
+/// Package → the services of other packages that declare a resource type of it, in the order
+/// of the declaring packages' names.
+type ForeignResources<'a> = BTreeMap<&'a str, Vec<(&'a ast::File, &'a ast::ServiceDecl)>>;
 
 /// What a qualified name declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,8 +133,32 @@ impl<'a> Resolver<'a, '_> {
         self.diags.push(Diagnostic::error(file, pos, message));
     }
 
+    /// The services whose resource type belongs to another package, by that package: looked
+    /// up for each package instead of each package scanning every other package's services.
+    fn foreign_resources(&self) -> ForeignResources<'a> {
+        let mut by_owner: ForeignResources<'a> = BTreeMap::new();
+        for &f in self.packages.values() {
+            for s in &f.services {
+                let owner = s
+                    .resource_type
+                    .as_ref()
+                    .and_then(|rt| rt.value.rsplit_once('.'));
+                if let Some((owner, _)) = owner
+                    && owner != f.package.value
+                {
+                    by_owner.entry(owner).or_default().push((f, s));
+                }
+            }
+        }
+        by_owner
+    }
+
     /// Pass 2: one package.
-    pub(super) fn package(&mut self, file: &'a ast::File) -> Package {
+    pub(super) fn package(
+        &mut self,
+        file: &'a ast::File,
+        foreign_resources: &ForeignResources<'a>,
+    ) -> Package {
         let name = file.package.value.clone();
         let mut types = RustNames::new("the type");
         types.exact = false;
@@ -156,30 +192,25 @@ impl<'a> Resolver<'a, '_> {
             }
         }
         // Resource types declared by services of other packages but owned by this one.
-        for f in self.packages.values() {
-            if f.package.value == name {
+        let foreign = foreign_resources.get(name.as_str()).into_iter().flatten();
+        for &(f, s) in foreign {
+            let Some(rt) = &s.resource_type else {
                 continue;
-            }
-            for s in &f.services {
-                if let Some(rt) = &s.resource_type
-                    && rt.value.rsplit_once('.').is_some_and(|(p, _)| p == name)
-                {
-                    resource_types.push(ResourceType {
-                        name: Name {
-                            wire: rt.value.clone(),
-                            rust: naming::id_type_name(&rt.value),
-                        },
-                        docs: Docs {
-                            text: format!(
-                                "The resource type of the `{}.{}` service.",
-                                f.package.value, s.name.value
-                            )
-                            .into(),
-                            since: s.since.as_ref().map(|v| v.value.clone()),
-                        },
-                    });
-                }
-            }
+            };
+            resource_types.push(ResourceType {
+                name: Name {
+                    wire: rt.value.clone(),
+                    rust: naming::id_type_name(&rt.value),
+                },
+                docs: Docs {
+                    text: format!(
+                        "The resource type of the `{}.{}` service.",
+                        f.package.value, s.name.value
+                    )
+                    .into(),
+                    since: s.since.as_ref().map(|v| v.value.clone()),
+                },
+            });
         }
         resource_types.sort_by(|a, b| a.name.cmp(&b.name));
         resource_types.dedup_by(|a, b| a.name == b.name);
@@ -211,13 +242,19 @@ impl<'a> Resolver<'a, '_> {
         // of deeper packages (`a.b.c` without `a.b` still makes the module `a::b`).
         let prefix = format!("{name}.");
         let mut child_modules: BTreeMap<String, (String, Loc)> = BTreeMap::new();
-        for (p, f) in &self.packages {
-            if let Some(rest) = p.strip_prefix(&prefix) {
-                let segment = rest.split('.').next().unwrap_or(rest);
-                child_modules
-                    .entry(naming::module_name(segment))
-                    .or_insert_with(|| ((*p).to_owned(), loc(&f.path, f.package.pos)));
-            }
+        // The packages below are the names that follow the prefix, in order: a range, not a
+        // scan of every package (which made resolving quadratic in the number of packages).
+        let below = self
+            .packages
+            .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded));
+        for (p, f) in below {
+            let Some(rest) = p.strip_prefix(&prefix) else {
+                break;
+            };
+            let segment = rest.split('.').next().unwrap_or(rest);
+            child_modules
+                .entry(naming::module_name(segment))
+                .or_insert_with(|| ((*p).to_owned(), loc(&f.path, f.package.pos)));
         }
         for (module, (package, at)) in &child_modules {
             modules.reserve(package, module, at.clone());

@@ -62,7 +62,10 @@ say "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576
 say "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "# $(rustc --version)"
 
-cargo build -q --locked --release -p vapi-codegen -p vapi-bench --bin vapi-bench-driver
+# Two builds: with `--bin vapi-bench-driver` beside it, `-p vapi-codegen` builds its library
+# only, and the figures below would time whatever vapi-codegen binary an earlier build left.
+cargo build -q --locked --release -p vapi-codegen
+cargo build -q --locked --release -p vapi-bench --bin vapi-bench-driver
 cargo build -q --locked -p vapi-codegen
 REL=$ROOT/target/release/vapi-codegen
 DBG=$ROOT/target/debug/vapi-codegen

@@ -162,40 +162,17 @@ pub fn render_array_item<I: Iterator<Item = TokenStream>>(
     chunk: usize,
     docs: &[String],
 ) -> Result<String, RenderError> {
-    let whole = || render_items(module, wrap(&elements().collect::<Vec<_>>()), true, docs);
-    let chunk = chunk.max(1);
-    let mut out = String::new();
-    let mut end = String::new();
-    let mut all = elements();
-    for i in 0.. {
-        let piece: Vec<TokenStream> = all.by_ref().take(chunk).collect();
-        if i == 0 && piece.len() < chunk {
-            return whole();
-        }
-        if piece.is_empty() {
-            break;
-        }
-        let text = render_items(module, wrap(&piece), true, docs)?;
-        drop(piece);
-        // The array opens at the end of a line and closes at the start of one, its elements
-        // indented between.
-        let open = text.find("[\n").map(|at| at + 2);
-        let close = text.rfind("\n]").map(|at| at + 1);
-        let (Some(open), Some(close)) = (open, close) else {
-            return whole();
-        };
-        let body = text.get(open..close).unwrap_or("");
-        if open > close || body.lines().any(|l| !l.starts_with("    ")) {
-            return whole();
-        }
-        if i == 0 {
-            out.push_str(&text[..open]);
-            end = text[close..].to_owned();
-        }
-        out.push_str(body);
-    }
-    out.push_str(&end);
-    Ok(out)
+    in_pieces(
+        elements,
+        chunk,
+        |piece, _| render_items(module, wrap(piece), true, docs),
+        // The array opens at the end of a line and closes at the start of one.
+        |text, _| {
+            let open = text.find("[\n")? + 2;
+            let close = text.rfind("\n]")? + 1;
+            Some((open, close))
+        },
+    )
 }
 
 /// Formatted, the item `wrap(elements, true)` whose last block (an `impl`'s) holds the
@@ -216,39 +193,63 @@ pub fn render_block_item<I: Iterator<Item = TokenStream>>(
     elements: impl Fn() -> I,
     chunk: usize,
 ) -> Result<String, RenderError> {
-    let piece = |elements: &[TokenStream], head: bool| {
-        let (tokens, docs) = crate::docs::set_aside(|| wrap(elements, head));
-        render_items(module, tokens, true, &docs)
-    };
+    in_pieces(
+        elements,
+        chunk,
+        |piece, head| {
+            let (tokens, docs) = crate::docs::set_aside(|| wrap(piece, head));
+            render_items(module, tokens, true, &docs)
+        },
+        // The block closes at the start of the item's last line. The first piece is kept up to
+        // there (its head may hold blocks of its own); another opens the block at the end of
+        // its first line that ends with `{`.
+        |text, first| {
+            let close = text.rfind("\n}")? + 1;
+            if first {
+                return Some((close, close));
+            }
+            let open = text.find("{\n").map_or(close, |at| at + 2);
+            (open < close).then_some((open, close))
+        },
+    )
+}
+
+/// The loop of [`render_array_item`] and [`render_block_item`]: `piece(elements, first)` is the
+/// text of an item holding these elements, and `bounds(text, first)` where they lie in it (the
+/// first piece's text before them is the item's head, its text after them the item's end). The
+/// item is made whole, by one `piece` of every element, when the elements fit in one piece or
+/// some piece's elements do not lie as expected (not all indented).
+fn in_pieces<I: Iterator<Item = TokenStream>>(
+    elements: impl Fn() -> I,
+    chunk: usize,
+    piece: impl Fn(&[TokenStream], bool) -> Result<String, RenderError>,
+    bounds: impl Fn(&str, bool) -> Option<(usize, usize)>,
+) -> Result<String, RenderError> {
     let whole = || piece(&elements().collect::<Vec<_>>(), true);
     let chunk = chunk.max(1);
     let mut out = String::new();
     let mut end = String::new();
     let mut all = elements();
     for i in 0.. {
-        let elements: Vec<TokenStream> = all.by_ref().take(chunk).collect();
-        if i == 0 && elements.len() < chunk {
+        let some: Vec<TokenStream> = all.by_ref().take(chunk).collect();
+        if i == 0 && some.len() < chunk {
             return whole();
         }
-        if elements.is_empty() {
+        if some.is_empty() {
             break;
         }
-        let text = piece(&elements, i == 0)?;
-        drop(elements);
-        // The block closes at the start of the item's last line; a piece without the head
-        // opens it at the end of its first line that ends with `{`, its elements indented.
-        let Some(close) = text.rfind("\n}").map(|at| at + 1) else {
+        let text = piece(&some, i == 0)?;
+        drop(some);
+        let Some((open, close)) = bounds(&text, i == 0) else {
             return whole();
         };
-        if i == 0 {
-            out.push_str(&text[..close]);
-            end = text[close..].to_owned();
-            continue;
-        }
-        let open = text.find("{\n").map_or(close, |at| at + 2);
         let body = text.get(open..close).unwrap_or("");
-        if open >= close || body.lines().any(|l| !l.starts_with("    ")) {
+        if open > close || body.lines().any(|l| !l.starts_with("    ")) {
             return whole();
+        }
+        if i == 0 {
+            out.push_str(&text[..open]);
+            end = text[close..].to_owned();
         }
         out.push_str(body);
     }

@@ -196,11 +196,7 @@ pub fn checkpoint(sources: &[Source], diags: Vec<Diagnostic>) -> Result<(), Diag
 pub fn decode_sources(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics> {
     let size = |source: &Source| source.text.len() as u64;
     let decoded = two_threads(sources, size, |source| {
-        yaml::parse(&source.path, &source.text).map(|tree| {
-            let mut diags = Vec::new();
-            let file = decode::decode_file(&source.path, &source.text, &tree, &mut diags);
-            (file, diags)
-        })
+        parse_and_decode(&source.path, &source.text)
     });
     let not_yaml: Vec<Diagnostic> = decoded
         .iter()
@@ -216,6 +212,18 @@ pub fn decode_sources(sources: &[Source]) -> Result<Vec<ast::File>, Diagnostics>
     }
     checkpoint(sources, diags)?;
     Ok(files)
+}
+
+/// One file's YAML tree (its parse error if it is not YAML), decoded: the file, if it declares
+/// one, and the mistakes decoding found. The tree is dropped before returning.
+fn parse_and_decode(
+    path: &str,
+    text: &str,
+) -> Result<(Option<ast::File>, Vec<Diagnostic>), Diagnostic> {
+    let tree = yaml::parse(path, text)?;
+    let mut diags = Vec::new();
+    let file = decode::decode_file(path, text, &tree, &mut diags);
+    Ok((file, diags))
 }
 
 /// Reads, parses and decodes every `*.yaml` file below `root` (as [`read_dir`] then
@@ -238,9 +246,7 @@ pub fn decode_dir(root: &Path) -> Option<(Vec<String>, Vec<ast::File>)> {
         |item| item.2,
         |(rel, path, _)| {
             let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
-            let tree = yaml::parse(rel, &text).ok()?;
-            let mut diags = Vec::new();
-            let file = decode::decode_file(rel, &text, &tree, &mut diags);
+            let (file, diags) = parse_and_decode(rel, &text).ok()?;
             diags.is_empty().then_some(file)
         },
     );

@@ -8,7 +8,7 @@
 //! the operation's privileges. [`crate::docs`] renders what is left for rustdoc. Both passes
 //! look references up in one [`Targets`] table, so what the check accepts the rewrite resolves.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::idl::ast;
@@ -282,7 +282,7 @@ pub fn docs_of(files: &[ast::File]) -> Vec<FileDocs> {
 pub fn check(files: &[FileDocs], sources: &[Source], model: &Model, diags: &mut Vec<Diagnostic>) {
     let targets = Targets::new(model);
     // By path, the first of a path as a scan would find it: one lookup per file instead.
-    let mut texts: HashMap<&str, &str> = HashMap::with_capacity(sources.len());
+    let mut texts: BTreeMap<&str, &str> = BTreeMap::new();
     for s in sources {
         texts.entry(s.path.as_str()).or_insert(s.text.as_str());
     }

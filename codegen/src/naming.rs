@@ -11,7 +11,7 @@
 //! combining mark written apart from its letter instead of precomposed, NFC) is refused by
 //! the resolver with the predicates below, rather than silently turned into another name.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use unicode_ident::{is_xid_continue, is_xid_start};
@@ -222,7 +222,7 @@ pub fn handle_method_names(services: &[(&str, &str)]) -> Vec<String> {
     let squash = |s: &str| s.replace('_', "");
     // Package → its services in snake_case, each with its spelling without underscores, in
     // IR order (the first that matches a segment wins).
-    let mut by_package: HashMap<&str, Vec<(String, String)>> = HashMap::new();
+    let mut by_package: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
     for (package, service) in services {
         let snake = service.to_snake_case();
         let squashed = squash(&snake);
@@ -255,14 +255,14 @@ pub fn handle_method_names(services: &[(&str, &str)]) -> Vec<String> {
         .collect();
     // How many services end with each suffix of segments: a service's name is its shortest
     // suffix that no other service ends with.
-    let mut ends_with: HashMap<&[String], usize> = HashMap::new();
+    let mut ends_with: BTreeMap<&[String], usize> = BTreeMap::new();
     for own in &segments {
         for k in 1..=own.len() {
             *ends_with.entry(&own[own.len() - k..]).or_default() += 1;
         }
     }
     let mut names: Vec<String> = Vec::with_capacity(segments.len());
-    let mut taken: HashSet<String> = HashSet::with_capacity(segments.len());
+    let mut taken: BTreeSet<String> = BTreeSet::new();
     for own in &segments {
         let unique = (1..=own.len()).find(|&k| ends_with.get(&own[own.len() - k..]) == Some(&1));
         let name = own[own.len() - unique.unwrap_or(own.len())..].join("_");

@@ -3,7 +3,7 @@
 //! (as soon as it is made: [`Staging`]) before any is renamed into place, so a failure leaves
 //! the old files as they were.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -149,7 +149,7 @@ pub struct Staging {
     /// file in one that was not cannot exist (it is not looked for), and a directory is made
     /// once, when it was not there, not asked for once per file (at 1000x the IDL, 10,000
     /// files into an empty directory).
-    dirs: HashMap<PathBuf, Dir>,
+    dirs: BTreeMap<PathBuf, Dir>,
 }
 
 /// A directory of [`Staging::dirs`].
@@ -186,7 +186,7 @@ impl Staging {
             produced: BTreeSet::new(),
             stale: Vec::new(),
             staged: Vec::new(),
-            dirs: HashMap::new(),
+            dirs: BTreeMap::new(),
         }
     }
 

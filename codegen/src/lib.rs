@@ -37,6 +37,7 @@ mod pipeline;
 mod render;
 #[doc(hidden)]
 pub mod resolve;
+mod threads;
 #[doc(hidden)]
 pub mod writer;
 

@@ -7,7 +7,6 @@
 //! its text by the renderer: one placeholder per doc instead of a `#[doc]` per line.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use proc_macro2::TokenStream;
@@ -17,6 +16,7 @@ use crate::config::{Error, Layout};
 use crate::emit::{self, rest};
 use crate::ir::{Model, Package};
 use crate::render;
+use crate::threads::on_fresh_threads;
 
 /// What to make of a model.
 #[derive(Debug, Clone)]
@@ -32,9 +32,6 @@ pub struct Output<'a> {
     /// Formatted for people (syn + prettyplease), or the tokens' text for the compiler only.
     pub pretty: bool,
 }
-
-/// At most this many threads emit and render files at once.
-const MAX_THREADS: usize = 4;
 
 /// Makes every file of `output` and hands each to `sink` (name, text) as soon as it is made,
 /// in no particular order. On errors, the first file's in path order is returned, as the
@@ -130,7 +127,7 @@ pub(crate) fn module_per_file(
             std::cmp::Reverse(job.3),
         )
     });
-    let made = on_threads(jobs.len(), &|i| {
+    let made = on_fresh_threads(jobs.len(), &|i| {
         let (f, part, job, _) = jobs[i];
         let (path, children) = files[f];
         let result = crate::docs::for_compiler_only(!output.pretty, || match job {
@@ -174,41 +171,6 @@ pub(crate) fn module_per_file(
     }
 }
 
-/// Runs `job(i)` for every `i` below `count`, on up to [`MAX_THREADS`] threads, the lowest
-/// first; the results in the order of `i`.
-fn on_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::with_capacity(count));
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= count {
-                break;
-            }
-            let result = job(i);
-            done.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((i, result));
-        }
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, MAX_THREADS)
-        .min(count);
-    // Every worker is spawned, even one alone: the calling thread's malloc arena holds the
-    // model, long-lived, among the holes the decoded files left, and the many short-lived
-    // allocations of emitting and formatting cost there several times what they cost in a
-    // thread's own arena (twice the time of a whole run at 300x the IDL).
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(work);
-        }
-    });
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, result)| result).collect()
-}
-
 /// The one file of nested modules, for the compiler only (a build script's): the parts of the
 /// modules are made on threads, as for one file per module, and nested as text.
 fn single_compiled(model: &Model, output: &Output<'_>) -> Result<String, Error> {
@@ -229,7 +191,7 @@ fn single_compiled(model: &Model, output: &Output<'_>) -> Result<String, Error> 
         }
     }
     jobs.sort_by_key(|job| std::cmp::Reverse(job.2));
-    let made = on_threads(jobs.len(), &|i| {
+    let made = on_fresh_threads(jobs.len(), &|i| {
         let (package, part, _) = jobs[i];
         crate::docs::for_compiler_only(true, || match package {
             None => {

@@ -284,7 +284,7 @@ fn two_threads<T: Sync, R: Send>(
         indices.iter().map(|&i| (i, parse(&items[i]))).collect()
     };
     let mut results = std::thread::scope(|scope| {
-        let other = scope.spawn(|| run(&theirs));
+        let other = crate::threads::spawn(scope, || run(&theirs));
         let mut results = run(&mine);
         match other.join() {
             Ok(more) => results.extend(more),

@@ -7,7 +7,7 @@ use crate::idl::ast::{self, TypeExpr};
 
 use super::{Kind, Resolver, loc};
 
-impl<'a> Resolver<'a, '_> {
+impl<'a> Resolver<'a, '_, '_> {
     /// Reports structures that contain themselves by value: `A { b: B }`, `B { a: optional<A> }`
     /// would be infinitely large. Lists, sets and maps break a cycle.
     pub(super) fn check_cycles(&mut self, files: &[ast::File]) {

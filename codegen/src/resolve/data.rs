@@ -9,7 +9,7 @@ use crate::naming;
 
 use super::{Kind, Resolver, RustNames, docs, loc};
 
-impl<'a> Resolver<'a, '_> {
+impl<'a> Resolver<'a, '_, '_> {
     pub(super) fn enumeration(
         &mut self,
         file: &ast::File,
@@ -164,7 +164,8 @@ impl<'a> Resolver<'a, '_> {
         });
         let mut names = RustNames::new("the field");
         let mut fields = Vec::with_capacity(inherited.len() + s.fields.len());
-        // Inherited fields were checked where they were declared.
+        // Inherited fields were checked where they were declared (their types too: see
+        // `field_type`).
         for (parent_file, f) in inherited {
             let rust_name = naming::value_name(&f.name.value);
             names.add(
@@ -200,7 +201,7 @@ impl<'a> Resolver<'a, '_> {
                 );
             }
             names.add(self.diags, &f.name.value, &rust_name, loc(path, f.name.pos));
-            let ty = self.field_type(file, f);
+            let ty = self.ty(file, &f.ty, true);
             let presence = f.presence.as_ref().map(|p| self.presence(path, p));
             if let (Some(ty), Some(p)) = (&ty, &f.presence)
                 && !ty.is_optional()

@@ -7,7 +7,7 @@ use std::ops::Bound;
 
 use crate::diag::{Diagnostic, Loc, Pos};
 use crate::idl::ast::{self, S};
-use crate::ir::{Docs, Model, Name, Package, ResourceType, Text, Type};
+use crate::ir::{Docs, Model, Name, Package, ResourceType, Text};
 use crate::naming;
 
 mod compact;
@@ -26,28 +26,26 @@ use names::RustNames;
 /// Resolves and validates decoded files. Returns `None` if anything was pushed to `diags`.
 pub fn resolve(files: &[ast::File], diags: &mut Vec<Diagnostic>) -> Option<Model> {
     let before = diags.len();
-    let mut r = Resolver {
-        diags,
-        symbols: BTreeMap::new(),
-        resources: BTreeMap::new(),
-        packages: BTreeMap::new(),
-        field_types: BTreeMap::new(),
-        package_names: BTreeMap::new(),
-    };
-    r.index(files);
-    r.resolve_field_types(files);
+    let tables = Indexer::new(diags).index(files);
     // Before the packages are made: what it builds is not held beside the model.
-    r.check_cycles(files);
-    let foreign_resources = r.foreign_resources();
-    let mut packages: Vec<Package> = files
-        .iter()
-        .map(|f| {
-            let mut package = r.package(f, &foreign_resources);
-            compact::package(&mut package);
-            package
-        })
-        .collect();
-    if r.diags.len() > before {
+    tables.resolver(diags).check_cycles(files);
+    let foreign_resources = tables.foreign_resources();
+    // Each package is resolved on its own, reading only the tables: on several threads, each
+    // package's mistakes kept apart and reported in the files' order, as one thread would.
+    let made = crate::threads::on_threads(files.len(), &|i| {
+        let mut found = Vec::new();
+        let mut package = tables
+            .resolver(&mut found)
+            .package(&files[i], &foreign_resources);
+        compact::package(&mut package);
+        (package, found)
+    });
+    let mut packages = Vec::with_capacity(made.len());
+    for (package, found) in made {
+        diags.extend(found);
+        packages.push(package);
+    }
+    if diags.len() > before {
         return None;
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
@@ -101,36 +99,41 @@ impl Symbol<'_> {
     }
 }
 
-struct Resolver<'a, 'd> {
-    diags: &'d mut Vec<Diagnostic>,
+/// What pass 1 finds in every file, read by every later pass.
+struct Tables<'a> {
     symbols: BTreeMap<String, Symbol<'a>>,
     /// Resource type → where it was declared.
     resources: BTreeMap<String, Loc>,
-    /// The type of each field of a structure or error, by where its type is written.
-    field_types: BTreeMap<(&'a str, Pos), Option<Type>>,
     /// Package → its file.
     packages: BTreeMap<&'a str, &'a ast::File>,
     /// Package → its name as the model's type references hold it, one copy for them all.
     package_names: BTreeMap<&'a str, Text>,
 }
 
-fn loc(file: &str, pos: Pos) -> Loc {
-    Loc {
-        file: file.to_owned(),
-        pos,
-    }
+/// Pass 1: builds the [`Tables`] (see `symbols.rs`).
+struct Indexer<'a, 'd> {
+    diags: &'d mut Vec<Diagnostic>,
+    tables: Tables<'a>,
 }
 
-fn docs(doc: &S<Text>, since: &Option<S<String>>) -> Docs {
-    Docs {
-        text: doc.value.clone(),
-        since: since.as_ref().map(|s| s.value.clone()),
-    }
+/// The later passes: the tables, read only, and where this pass's mistakes go.
+struct Resolver<'a, 'd, 't> {
+    diags: &'d mut Vec<Diagnostic>,
+    symbols: &'t BTreeMap<String, Symbol<'a>>,
+    resources: &'t BTreeMap<String, Loc>,
+    packages: &'t BTreeMap<&'a str, &'a ast::File>,
+    package_names: &'t BTreeMap<&'a str, Text>,
 }
 
-impl<'a> Resolver<'a, '_> {
-    pub(super) fn err(&mut self, file: &str, pos: Pos, message: impl Into<String>) {
-        self.diags.push(Diagnostic::error(file, pos, message));
+impl<'a> Tables<'a> {
+    fn resolver<'d>(&self, diags: &'d mut Vec<Diagnostic>) -> Resolver<'a, 'd, '_> {
+        Resolver {
+            diags,
+            symbols: &self.symbols,
+            resources: &self.resources,
+            packages: &self.packages,
+            package_names: &self.package_names,
+        }
     }
 
     /// The services whose resource type belongs to another package, by that package: looked
@@ -152,9 +155,29 @@ impl<'a> Resolver<'a, '_> {
         }
         by_owner
     }
+}
+
+fn loc(file: &str, pos: Pos) -> Loc {
+    Loc {
+        file: file.to_owned(),
+        pos,
+    }
+}
+
+fn docs(doc: &S<Text>, since: &Option<S<String>>) -> Docs {
+    Docs {
+        text: doc.value.clone(),
+        since: since.as_ref().map(|s| s.value.clone()),
+    }
+}
+
+impl<'a> Resolver<'a, '_, '_> {
+    pub(super) fn err(&mut self, file: &str, pos: Pos, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(file, pos, message));
+    }
 
     /// Pass 2: one package.
-    pub(super) fn package(
+    fn package(
         &mut self,
         file: &'a ast::File,
         foreign_resources: &ForeignResources<'a>,

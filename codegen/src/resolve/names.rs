@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::diag::{Diagnostic, Loc};
 use crate::naming;
 
-use super::{Resolver, loc};
+use super::{Indexer, loc};
 
 /// Checks that names stay distinct after conversion to Rust, reporting the second of a pair.
 pub(super) struct RustNames {
@@ -68,12 +68,12 @@ impl RustNames {
     }
 }
 
-impl<'a> Resolver<'a, '_> {
+impl Indexer<'_, '_> {
     /// Packages whose Rust module paths are the same (`a.b` and `a.b_`, or `com.vmware.a` and
     /// `a`, since `com.vmware.` is dropped) would be one module.
     pub(super) fn check_package_modules(&mut self) {
         let mut seen: BTreeMap<Vec<String>, (&str, Loc)> = BTreeMap::new();
-        for (name, file) in &self.packages {
+        for (name, file) in &self.tables.packages {
             let path: Vec<String> = naming::package_module_path(name)
                 .iter()
                 .map(|m| naming::unraw(m).to_owned())

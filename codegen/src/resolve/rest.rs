@@ -9,7 +9,7 @@ use crate::naming;
 
 use super::{Resolver, loc};
 
-impl<'a> Resolver<'a, '_> {
+impl<'a> Resolver<'a, '_, '_> {
     pub(super) fn rest(
         &mut self,
         path: &str,

@@ -13,7 +13,7 @@ use crate::naming;
 
 use super::{Kind, Resolver, RustNames, docs, loc};
 
-impl<'a> Resolver<'a, '_> {
+impl<'a> Resolver<'a, '_, '_> {
     pub(super) fn service(
         &mut self,
         file: &'a ast::File,

@@ -1,17 +1,35 @@
 //! Pass 1: the symbol table. Packages, named types, services and resource types of every file,
 //! each declared once, and the lookups (with their did-you-mean) later passes use.
 
-use crate::diag::{Diagnostic, Loc};
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, Loc, Pos};
 use crate::idl::ast::{self, S};
 use crate::ir::{Name, Text, TypeRef};
 use crate::naming;
 
 use super::names::RustNames;
-use super::{Kind, Resolver, Symbol, loc};
+use super::{Indexer, Kind, Resolver, Symbol, Tables, loc};
 
-impl<'a> Resolver<'a, '_> {
+impl<'a, 'd> Indexer<'a, 'd> {
+    pub(super) fn new(diags: &'d mut Vec<Diagnostic>) -> Self {
+        Indexer {
+            diags,
+            tables: Tables {
+                symbols: BTreeMap::new(),
+                resources: BTreeMap::new(),
+                packages: BTreeMap::new(),
+                package_names: BTreeMap::new(),
+            },
+        }
+    }
+
+    fn err(&mut self, file: &str, pos: Pos, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(file, pos, message));
+    }
+
     /// Pass 1: packages, named types, services and resource types of every file.
-    pub(super) fn index(&mut self, files: &'a [ast::File]) {
+    pub(super) fn index(mut self, files: &'a [ast::File]) -> Tables<'a> {
         for file in files {
             let pkg = &file.package;
             let valid = !pkg.value.is_empty()
@@ -45,7 +63,7 @@ impl<'a> Resolver<'a, '_> {
                     .with_help("move the file or change `package:` so that they agree"),
                 );
             }
-            if let Some(first) = self.packages.get(pkg.value.as_str()) {
+            if let Some(first) = self.tables.packages.get(pkg.value.as_str()) {
                 let first = loc(&first.path, first.package.pos);
                 self.diags.push(
                     Diagnostic::error(
@@ -57,22 +75,24 @@ impl<'a> Resolver<'a, '_> {
                 );
                 continue;
             }
-            self.packages.insert(&pkg.value, file);
-            self.package_names
+            self.tables.packages.insert(&pkg.value, file);
+            self.tables
+                .package_names
                 .insert(&pkg.value, Text::from(pkg.value.as_str()));
         }
         self.check_package_modules();
-        for file in self.packages.values().copied().collect::<Vec<_>>() {
+        for file in self.tables.packages.values().copied().collect::<Vec<_>>() {
             self.index_file(file);
         }
-        for file in self.packages.values().copied().collect::<Vec<_>>() {
+        for file in self.tables.packages.values().copied().collect::<Vec<_>>() {
             self.index_resources(file);
         }
+        self.tables
     }
 
     fn add_symbol(&mut self, file: &'a ast::File, name: &'a S<String>, sym: Symbol<'a>) {
         let qualified = format!("{}.{}", file.package.value, name.value);
-        if let Some(first) = self.symbols.get(&qualified) {
+        if let Some(first) = self.tables.symbols.get(&qualified) {
             let first_loc = first.loc();
             let what = first.kind.describe();
             self.diags.push(
@@ -85,7 +105,7 @@ impl<'a> Resolver<'a, '_> {
             );
             return;
         }
-        self.symbols.insert(qualified, sym);
+        self.tables.symbols.insert(qualified, sym);
     }
 
     fn index_file(&mut self, file: &'a ast::File) {
@@ -188,7 +208,7 @@ impl<'a> Resolver<'a, '_> {
                 );
                 continue;
             };
-            if !self.packages.contains_key(owner) {
+            if !self.tables.packages.contains_key(owner) {
                 self.err(
                     &file.path,
                     rt.pos,
@@ -213,7 +233,7 @@ impl<'a> Resolver<'a, '_> {
             declared.push((rt.value.clone(), loc(&file.path, rt.pos)));
         }
         for (name, at) in declared {
-            if let Some(first) = self.resources.get(&name) {
+            if let Some(first) = self.tables.resources.get(&name) {
                 let first = first.clone();
                 self.diags.push(
                     Diagnostic::at(&at, format!("resource type `{name}` is declared twice"))
@@ -221,10 +241,12 @@ impl<'a> Resolver<'a, '_> {
                 );
                 continue;
             }
-            self.resources.insert(name, at);
+            self.tables.resources.insert(name, at);
         }
     }
+}
 
+impl<'a> Resolver<'a, '_, '_> {
     /// The Rust name of a type this package declares, taken in the package's type names (a
     /// clash is reported there) after its owner is checked.
     pub(super) fn declare_type(

@@ -10,7 +10,7 @@ use crate::naming;
 
 use super::{Kind, Resolver};
 
-impl<'a> Resolver<'a, '_> {
+impl<'a> Resolver<'a, '_, '_> {
     /// Resolves a type as written in `file`. `top` is true at the outermost level, the only
     /// place `optional<…>` may appear.
     pub(super) fn ty(&mut self, file: &ast::File, ty: &S<TypeExpr>, top: bool) -> Option<Type> {
@@ -156,25 +156,19 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    /// Resolves the type of every field of every structure and error, once: their own
-    /// structures, the errors that inherit them and privilege paths through them all read the
-    /// result through [`field_type`](Self::field_type).
-    pub(super) fn resolve_field_types(&mut self, files: &'a [ast::File]) {
-        for file in files {
-            for s in file.structures.iter().chain(&file.errors) {
-                for f in &s.fields {
-                    let ty = self.ty(file, &f.ty, true);
-                    self.field_types.insert((file.path.as_str(), f.ty.pos), ty);
-                }
-            }
-        }
-    }
-
-    /// The type of field `f` declared in `file`, if it resolved.
+    /// The type of field `f` declared in `file`, if it resolves, for the errors that inherit
+    /// it and the privilege paths through it: its mistakes are reported where it is declared,
+    /// so they are dropped here. (Resolving it again takes less than keeping every field's
+    /// type in a table beside the model, which is most of the memory a large IDL takes.)
     pub(super) fn field_type(&self, file: &'a ast::File, f: &ast::FieldDecl) -> Option<Type> {
-        self.field_types
-            .get(&(file.path.as_str(), f.ty.pos))
-            .cloned()
-            .flatten()
+        let mut reported_elsewhere = Vec::new();
+        Resolver {
+            diags: &mut reported_elsewhere,
+            symbols: self.symbols,
+            resources: self.resources,
+            packages: self.packages,
+            package_names: self.package_names,
+        }
+        .ty(file, &f.ty, true)
     }
 }

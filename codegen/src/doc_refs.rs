@@ -9,11 +9,12 @@
 //! look references up in one [`Targets`] table, so what the check accepts the rewrite resolves.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::idl::ast;
 use crate::idl::load::Source;
-use crate::ir::{Model, Operation, PrivilegeScope, Text};
+use crate::ir::{Model, Operation, Package, PrivilegeScope, Text};
 
 /// The markup tokens `{@…}` of doc text, as the IDL and the `doc_refs` pass write them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,7 +287,10 @@ pub fn check(files: &[FileDocs], sources: &[Source], model: &Model, diags: &mut 
     for s in sources {
         texts.entry(s.path.as_str()).or_insert(s.text.as_str());
     }
-    for f in files {
+    // File by file on threads, each file's mistakes in the order one thread would find them.
+    let found = crate::threads::on_threads(files.len(), &|i| {
+        let f = &files[i];
+        let mut found = Vec::new();
         let mut place = Place {
             file: &f.path,
             source: texts.get(f.path.as_str()).copied(),
@@ -295,9 +299,11 @@ pub fn check(files: &[FileDocs], sources: &[Source], model: &Model, diags: &mut 
         };
         for (doc, privileges) in &f.docs {
             place.privileges = *privileges;
-            check_text(&targets, &place, doc, diags);
+            check_text(&targets, &place, doc, &mut found);
         }
-    }
+        found
+    });
+    diags.extend(found.into_iter().flatten());
 }
 
 fn check_text(
@@ -387,7 +393,11 @@ fn token_pos(text: &str, start: Pos, nth: usize) -> Option<Pos> {
 /// [`check`] reports) is left as written.
 pub fn resolve(model: &mut Model) {
     let targets = Targets::new(model);
-    for p in &mut model.packages {
+    // Package by package on threads.
+    let packages: Vec<Mutex<&mut Package>> = model.packages.iter_mut().map(Mutex::new).collect();
+    crate::threads::on_threads(packages.len(), &|i| {
+        let mut p = packages[i].lock().unwrap_or_else(|e| e.into_inner());
+        let p = &mut **p;
         let package = p.name.clone();
         // Text without markup stays as it is, shared with whatever else holds it.
         let fix = |text: &mut Text, op: Option<&Operation>| {
@@ -430,7 +440,7 @@ pub fn resolve(model: &mut Model) {
                 op.errors = errors;
             }
         }
-    }
+    });
 }
 
 fn rewrite(targets: &Targets, package: &str, text: &str, op: Option<&Operation>) -> Option<String> {

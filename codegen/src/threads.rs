@@ -16,10 +16,6 @@ use std::thread::{Scope, ScopedJoinHandle};
 /// At most this many workers at once.
 const MAX_THREADS: usize = 4;
 
-/// At most this many holders at once: a process that ran many generations (a test binary)
-/// does not need one per thread that ever ended, as ended threads share arenas.
-const MAX_HOLDERS: usize = 8;
-
 /// The threads spawned through [`spawn`] that have ended, each leaving an arena.
 static ENDED: AtomicUsize = AtomicUsize::new(0);
 
@@ -33,6 +29,14 @@ pub(crate) fn spawn<'scope, T: Send + 'scope>(
         ENDED.fetch_add(1, Ordering::Relaxed);
         result
     })
+}
+
+/// How many workers `count` jobs get: one per core, at most [`MAX_THREADS`].
+fn workers(count: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_THREADS)
+        .min(count)
 }
 
 /// Runs `job(i)` for every `i` below `count`, on up to [`MAX_THREADS`] spawned threads, the
@@ -52,10 +56,7 @@ pub(crate) fn on_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync
                 .push((i, result));
         }
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, MAX_THREADS)
-        .min(count);
+    let threads = workers(count);
     // Every worker is spawned, even one alone: the calling thread's arena holds the model
     // among the holes of the decoded files (see the module's docs).
     std::thread::scope(|scope| {
@@ -71,24 +72,31 @@ pub(crate) fn on_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync
 /// [`on_threads`] on threads with arenas of their own: the arenas the generator's ended
 /// threads left are held, by one idle thread each, until the work is done.
 pub(crate) fn on_fresh_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
-    let holders = ENDED.load(Ordering::Relaxed).min(MAX_HOLDERS);
+    // The phases before ran at most `workers` threads at once, one phase after the other, each
+    // thread taking an arena an earlier one left: at most that many arenas are free.
+    let holders = ENDED.load(Ordering::Relaxed).min(workers(usize::MAX));
     if holders == 0 {
         return on_threads(count, job);
     }
     let held = Barrier::new(holders + 1);
-    let done = Barrier::new(holders + 1);
     std::thread::scope(|scope| {
+        // Each holder waits until its sender is dropped: when the work is done, or when a job
+        // panics (the panic then reaches the caller instead of the scope waiting forever).
+        let mut release = Vec::with_capacity(holders);
         for _ in 0..holders {
-            spawn(scope, || {
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            release.push(tx);
+            let held = &held;
+            spawn(scope, move || {
                 // A thread takes its arena at its first allocation.
                 drop(std::hint::black_box(Box::new(0u64)));
                 held.wait();
-                done.wait();
+                let _ = rx.recv();
             });
         }
         held.wait();
         let results = on_threads(count, job);
-        done.wait();
+        drop(release);
         results
     })
 }

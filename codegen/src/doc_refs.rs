@@ -278,10 +278,14 @@ pub fn docs_of(files: &[ast::File]) -> Vec<FileDocs> {
         .collect()
 }
 
-/// Checks the markup of every doc text of `files` (see [`docs_of`]) against `model`,
-/// reporting each mistake at the markup token.
-pub fn check(files: &[FileDocs], sources: &[Source], model: &Model, diags: &mut Vec<Diagnostic>) {
-    let targets = Targets::new(model);
+/// Checks the markup of every doc text of `files` (see [`docs_of`]) against the elements of
+/// the model (`targets`), reporting each mistake at the markup token.
+pub fn check(
+    files: &[FileDocs],
+    sources: &[Source],
+    targets: &Targets,
+    diags: &mut Vec<Diagnostic>,
+) {
     // By path, the first of a path as a scan would find it: one lookup per file instead.
     let mut texts: BTreeMap<&str, &str> = BTreeMap::new();
     for s in sources {
@@ -299,7 +303,7 @@ pub fn check(files: &[FileDocs], sources: &[Source], model: &Model, diags: &mut 
         };
         for (doc, privileges) in &f.docs {
             place.privileges = *privileges;
-            check_text(&targets, &place, doc, &mut found);
+            check_text(targets, &place, doc, &mut found);
         }
         found
     });
@@ -390,9 +394,8 @@ fn token_pos(text: &str, start: Pos, nth: usize) -> Option<Pos> {
 
 /// Rewrites the doc text of `model`: each `{@link Ref}` becomes `{@rust module item}`, each
 /// `{@privileges}` the operation's privileges. A reference that does not resolve (which
-/// [`check`] reports) is left as written.
-pub fn resolve(model: &mut Model) {
-    let targets = Targets::new(model);
+/// [`check`] reports) is left as written. `targets` are the elements of `model`.
+pub fn resolve(model: &mut Model, targets: &Targets) {
     // Package by package on threads.
     let packages: Vec<Mutex<&mut Package>> = model.packages.iter_mut().map(Mutex::new).collect();
     crate::threads::on_threads(packages.len(), &|i| {
@@ -401,7 +404,7 @@ pub fn resolve(model: &mut Model) {
         let package = p.name.clone();
         // Text without markup stays as it is, shared with whatever else holds it.
         let fix = |text: &mut Text, op: Option<&Operation>| {
-            if let Some(new) = rewrite(&targets, &package, text, op) {
+            if let Some(new) = rewrite(targets, &package, text, op) {
                 *text = new.into();
             }
         };

@@ -37,14 +37,15 @@ pub fn resolve_decoded(files: Vec<ast::File>, sources: &[Source]) -> Result<Mode
     checkpoint(sources, std::mem::take(&mut diags))?;
     let mut model = model.ok_or_else(Diagnostics::default)?;
     // The doc check reads only the files' doc texts (shared with the model): the rest of the
-    // decoded files goes before the check's index of the model is made.
+    // decoded files goes before the index of the model's elements is made.
     let docs = doc_refs::docs_of(&files);
     drop(files);
-
-    doc_refs::check(&docs, sources, &model, &mut diags);
+    // One index for the check and the rewrite: rewriting changes doc text only, no name.
+    let targets = doc_refs::Targets::new(&model);
+    doc_refs::check(&docs, sources, &targets, &mut diags);
     drop(docs);
     checkpoint(sources, diags)?;
-    doc_refs::resolve(&mut model);
+    doc_refs::resolve(&mut model, &targets);
     Ok(model)
 }
 

@@ -2,6 +2,8 @@
 //! its wire name and its Rust name side by side. It knows no YAML and no tokens; the emitters
 //! read only this.
 
+use std::sync::Arc;
+
 /// A name as it travels on the wire (and in the IDL) beside the Rust identifier made from it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Name {
@@ -14,7 +16,7 @@ pub struct Name {
 /// Doc text, shared rather than copied: the decoded file and the model hold the same text, and
 /// so do an error's fields and the fields an error inherits from it. Doc text is most of an
 /// IDL, so a copy of it was most of the memory the loader held at its peak.
-pub type Text = std::sync::Arc<str>;
+pub type Text = Arc<str>;
 
 /// Documentation and the version that added the element.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -101,7 +103,7 @@ pub enum Type {
     /// A built-in scalar.
     Primitive(Primitive),
     /// An identifier.
-    Id(IdType),
+    Id(Box<IdType>),
     /// May be unset.
     Optional(Box<Type>),
     /// Ordered elements.
@@ -111,9 +113,9 @@ pub enum Type {
     /// Keys to values.
     Map(Box<Type>, Box<Type>),
     /// A structure.
-    Structure(TypeRef),
+    Structure(Arc<TypeRef>),
     /// An enumeration.
-    Enumeration(TypeRef),
+    Enumeration(Arc<TypeRef>),
 }
 
 impl Type {
@@ -256,7 +258,7 @@ pub struct Structure {
     /// Its unions.
     pub unions: Vec<Union>,
     /// For an error type, the error it extends.
-    pub extends: Option<TypeRef>,
+    pub extends: Option<Arc<TypeRef>>,
 }
 
 /// A field of a structure.
@@ -441,7 +443,7 @@ pub struct OperationResult {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationError {
     /// The error type.
-    pub error: TypeRef,
+    pub error: Arc<TypeRef>,
     /// The variant of the operation's error enum (`NotFound`).
     pub variant: String,
     /// The documented conditions, in order.

@@ -318,8 +318,11 @@ pub(crate) fn closure<'m>(model: &'m Model, packages: &[String]) -> BTreeSet<&'m
 fn type_packages(ty: &Type, out: &mut Vec<String>) {
     match ty {
         Type::Primitive(_) => {}
-        Type::Id(crate::ir::IdType::Resource { package, .. }) => out.push(package.to_string()),
-        Type::Id(_) => {}
+        Type::Id(id) => {
+            if let crate::ir::IdType::Resource { package, .. } = &**id {
+                out.push(package.to_string());
+            }
+        }
         Type::Optional(t) | Type::List(t) | Type::Set(t) => type_packages(t, out),
         Type::Map(k, v) => {
             type_packages(k, out);

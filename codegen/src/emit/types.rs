@@ -156,10 +156,12 @@ pub fn type_ref_path(from: &[String], r: &TypeRef) -> TokenStream {
 pub fn rust_type(from: &[String], ty: &Type) -> TokenStream {
     match ty {
         Type::Primitive(p) => primitive(*p),
-        Type::Id(IdType::Resource { package, name }) => {
-            path_to(from, &naming::package_module_path(package), &name.rust)
-        }
-        Type::Id(IdType::General(_)) => quote!(__rt::Id),
+        Type::Id(id) => match &**id {
+            IdType::Resource { package, name } => {
+                path_to(from, &naming::package_module_path(package), &name.rust)
+            }
+            IdType::General(_) => quote!(__rt::Id),
+        },
         Type::Optional(inner) => {
             let inner = rust_type(from, inner);
             quote!(__rt::Option<#inner>)
@@ -206,9 +208,11 @@ pub fn idl_type(ty: &Type) -> String {
             .find(|(_, q)| q == p)
             .map(|(s, _)| (*s).to_owned())
             .unwrap_or_default(),
-        Type::Id(IdType::Resource { name, .. }) => format!("id({})", name.wire),
-        Type::Id(IdType::General(list)) if list.is_empty() => "id".to_owned(),
-        Type::Id(IdType::General(list)) => format!("id({})", list.join(", ")),
+        Type::Id(id) => match &**id {
+            IdType::Resource { name, .. } => format!("id({})", name.wire),
+            IdType::General(list) if list.is_empty() => "id".to_owned(),
+            IdType::General(list) => format!("id({})", list.join(", ")),
+        },
         Type::Optional(t) => format!("optional<{}>", idl_type(t)),
         Type::List(t) => format!("list<{}>", idl_type(t)),
         Type::Set(t) => format!("set<{}>", idl_type(t)),

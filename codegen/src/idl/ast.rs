@@ -22,6 +22,9 @@ impl<T> S<T> {
 }
 
 /// One IDL file: one vAPI package.
+/// A `since` version: rare, so boxed, to keep every declaration that may have one small.
+pub type Since = Option<Box<S<String>>>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
     /// The path relative to the IDL root, with `/` separators.
@@ -31,7 +34,7 @@ pub struct File {
     /// `doc:`
     pub doc: S<Text>,
     /// `since:`
-    pub since: Option<S<String>>,
+    pub since: Since,
     /// `resource_types:`
     pub resource_types: Vec<ResourceTypeDecl>,
     /// `enumerations:`
@@ -61,7 +64,7 @@ pub struct EnumDecl {
     /// Its documentation.
     pub doc: S<Text>,
     /// The version that added it.
-    pub since: Option<S<String>>,
+    pub since: Since,
     /// Its values, in order.
     pub values: Vec<EnumValueDecl>,
 }
@@ -74,7 +77,7 @@ pub struct EnumValueDecl {
     /// Its documentation.
     pub doc: S<Text>,
     /// The version that added it.
-    pub since: Option<S<String>>,
+    pub since: Since,
 }
 
 /// A structure or an error type.
@@ -85,7 +88,7 @@ pub struct StructDecl {
     /// Its documentation.
     pub doc: S<Text>,
     /// The version that added it.
-    pub since: Option<S<String>>,
+    pub since: Since,
     /// `extends:` (errors only): the error whose fields it inherits.
     pub extends: Option<S<String>>,
     /// Its own fields, in order.
@@ -104,9 +107,9 @@ pub struct FieldDecl {
     /// Its documentation.
     pub doc: S<Text>,
     /// The version that added it.
-    pub since: Option<S<String>>,
+    pub since: Since,
     /// Its per-operation presence rules.
-    pub presence: Option<S<PresenceDecl>>,
+    pub presence: Option<Box<S<PresenceDecl>>>,
 }
 
 /// `presence:` of a field.
@@ -150,7 +153,7 @@ pub struct ServiceDecl {
     /// Its documentation.
     pub doc: S<Text>,
     /// The version that added it.
-    pub since: Option<S<String>>,
+    pub since: Since,
     /// `resource_type:`, fully qualified.
     pub resource_type: Option<S<String>>,
     /// Its operations.
@@ -167,7 +170,7 @@ pub struct OperationDecl {
     /// Its documentation.
     pub doc: S<Text>,
     /// The version that added it.
-    pub since: Option<S<String>>,
+    pub since: Since,
     /// Its parameters.
     pub params: Vec<ParamDecl>,
     /// Its result, if it returns anything.
@@ -190,7 +193,7 @@ pub struct ParamDecl {
     /// Its documentation.
     pub doc: S<Text>,
     /// The version that added it.
-    pub since: Option<S<String>>,
+    pub since: Since,
 }
 
 /// The result of an operation.
@@ -210,7 +213,7 @@ pub struct ErrorRefDecl {
     /// The documented condition.
     pub when: S<Text>,
     /// The version that added the error to the operation.
-    pub since: Option<S<String>>,
+    pub since: Since,
 }
 
 /// A privilege entry of an operation.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::ast::{
     EnumDecl, EnumValueDecl, ErrorRefDecl, FieldDecl, File, IdlWord, OperationDecl, OperationKind,
     ParamDecl, PresenceDecl, PrivilegeDecl, ResourceTypeDecl, RestDecl, ResultDecl, S, ServiceDecl,
-    StructDecl, Text, TypeExpr, UnionCaseDecl, UnionDecl,
+    Since, StructDecl, Text, TypeExpr, UnionCaseDecl, UnionDecl,
 };
 use super::yaml::{Node, NodeKind};
 use crate::diag::{Diagnostic, Pos, did_you_mean};
@@ -233,7 +233,7 @@ impl<'a> Decoder<'a> {
         Some(S::new(doc.value.into(), doc.pos))
     }
 
-    fn since(&mut self, keys: &Keys<'_>) -> Option<S<String>> {
+    fn since(&mut self, keys: &Keys<'_>) -> Since {
         let since = self.opt_string(keys, "since")?;
         let ok = !since.value.is_empty()
             && since
@@ -253,7 +253,7 @@ impl<'a> Decoder<'a> {
                 .with_help("write the vSphere API version that added the element"),
             );
         }
-        Some(since)
+        Some(Box::new(since))
     }
 
     /// A list under `key`, each element decoded by `each`; a missing key is an empty list.
@@ -462,7 +462,7 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    fn presence(&mut self, node: &Node) -> Option<S<PresenceDecl>> {
+    fn presence(&mut self, node: &Node) -> Option<Box<S<PresenceDecl>>> {
         let keys = self.keys(node, "`presence`", &["create", "update", "result"])?;
         let input = |d: &mut Self, key: &str| {
             let value = d.opt_string(&keys, key)?;
@@ -475,7 +475,7 @@ impl<'a> Decoder<'a> {
                 .opt_string(&keys, "result")
                 .and_then(|v| self.word(v, "a presence rule for `result`")),
         };
-        Some(S::new(presence, node.pos))
+        Some(Box::new(S::new(presence, node.pos)))
     }
 
     fn union(&mut self, node: &Node) -> Option<UnionDecl> {

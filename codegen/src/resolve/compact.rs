@@ -83,8 +83,12 @@ fn ty(t: &mut Type) {
             ty(k);
             ty(v);
         }
-        Type::Id(IdType::General(all)) => all.shrink_to_fit(),
-        Type::Primitive(_) | Type::Id(IdType::Resource { .. }) => {}
+        Type::Id(id) => {
+            if let IdType::General(all) = &mut **id {
+                all.shrink_to_fit();
+            }
+        }
+        Type::Primitive(_) => {}
         Type::Structure(_) | Type::Enumeration(_) => {}
     }
 }

@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Loc, Pos};
 use crate::idl::ast::{self, S};
-use crate::ir::{Docs, Model, Name, Package, ResourceType, Text};
+use crate::ir::{Docs, Model, Name, Package, ResourceType, Text, TypeRef};
 use crate::naming;
 
 mod compact;
@@ -80,8 +81,6 @@ impl Kind {
 struct Symbol<'a> {
     kind: Kind,
     package: &'a str,
-    /// The name inside its package (`File.Info`).
-    local: &'a str,
     /// The file that declares it (its place is `loc()`).
     file: &'a str,
     /// Where its name is written.
@@ -90,6 +89,8 @@ struct Symbol<'a> {
     decl: Option<&'a ast::StructDecl>,
     /// Enumerations: their declaration.
     enumeration: Option<&'a ast::EnumDecl>,
+    /// What a reference to it is: one for all its references.
+    type_ref: Arc<TypeRef>,
 }
 
 impl Symbol<'_> {
@@ -164,7 +165,7 @@ fn loc(file: &str, pos: Pos) -> Loc {
     }
 }
 
-fn docs(doc: &S<Text>, since: &Option<S<String>>) -> Docs {
+fn docs(doc: &S<Text>, since: &ast::Since) -> Docs {
     Docs {
         text: doc.value.clone(),
         since: since.as_ref().map(|s| s.value.clone()),

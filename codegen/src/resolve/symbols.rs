@@ -2,6 +2,7 @@
 //! each declared once, and the lookups (with their did-you-mean) later passes use.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Loc, Pos};
 use crate::idl::ast::{self, S};
@@ -127,11 +128,11 @@ impl<'a, 'd> Indexer<'a, 'd> {
             let sym = Symbol {
                 kind,
                 package,
-                local: &name.value,
                 file: &file.path,
                 pos: name.pos,
                 decl,
                 enumeration,
+                type_ref: self.type_ref(package, &name.value),
             };
             self.add_symbol(file, name, sym);
         }
@@ -150,17 +151,33 @@ impl<'a, 'd> Indexer<'a, 'd> {
             let sym = Symbol {
                 kind: Kind::Service,
                 package,
-                local: &s.name.value,
                 file: &file.path,
                 pos: s.name.pos,
                 decl: None,
                 enumeration: None,
+                type_ref: self.type_ref(package, &s.name.value),
             };
             self.add_symbol(file, &s.name, sym);
         }
     }
 
     /// Type names are UpperCamelCase segments joined by dots.
+    /// What a reference to the type (or service) `local` of `package` is.
+    fn type_ref(&self, package: &str, local: &str) -> Arc<TypeRef> {
+        Arc::new(TypeRef {
+            package: self
+                .tables
+                .package_names
+                .get(package)
+                .cloned()
+                .unwrap_or_else(|| package.into()),
+            name: Name {
+                wire: local.to_owned(),
+                rust: naming::type_name(local),
+            },
+        })
+    }
+
     fn check_type_name(&mut self, file: &ast::File, name: &S<String>) -> bool {
         let ok = name.value.split('.').all(naming::is_type_segment);
         if !ok {
@@ -324,14 +341,8 @@ impl<'a> Resolver<'a, '_, '_> {
             .unwrap_or_else(|| package.into())
     }
 
-    pub(super) fn type_ref(&self, qualified: &str, sym: &Symbol<'_>) -> TypeRef {
+    pub(super) fn type_ref(&self, qualified: &str, sym: &Symbol<'_>) -> Arc<TypeRef> {
         let _ = qualified;
-        TypeRef {
-            package: self.package_name(sym.package),
-            name: Name {
-                wire: sym.local.to_owned(),
-                rust: naming::type_name(sym.local),
-            },
-        }
+        sym.type_ref.clone()
     }
 }

@@ -45,17 +45,17 @@ impl<'a> Resolver<'a, '_, '_> {
                 match resources.as_slice() {
                     [one] => {
                         let (package, _) = one.value.rsplit_once('.').unwrap_or(("", ""));
-                        Some(Type::Id(IdType::Resource {
+                        Some(Type::Id(Box::new(IdType::Resource {
                             package: self.package_name(package),
                             name: Name {
                                 wire: one.value.clone(),
                                 rust: naming::id_type_name(&one.value),
                             },
-                        }))
+                        })))
                     }
-                    many => Some(Type::Id(IdType::General(
+                    many => Some(Type::Id(Box::new(IdType::General(
                         many.iter().map(|r| r.value.clone()).collect(),
-                    ))),
+                    )))),
                 }
             }
             TypeExpr::Optional(inner) => {

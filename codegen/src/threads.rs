@@ -9,8 +9,8 @@
 //! the generator's ended threads left, and the emitters start with new ones. Elsewhere (other
 //! allocators, other C libraries) the holders only cost an idle thread each.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex};
 use std::thread::{Scope, ScopedJoinHandle};
 
 /// At most this many workers at once.
@@ -40,7 +40,7 @@ fn workers(count: usize) -> usize {
 }
 
 /// Runs `job(i)` for every `i` below `count`, on up to [`MAX_THREADS`] spawned threads, the
-/// lowest first; the results in the order of `i`.
+/// lowest first; the results in the order of `i`. A job's panic reaches the caller.
 pub(crate) fn on_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::with_capacity(count));
@@ -56,12 +56,16 @@ pub(crate) fn on_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync
                 .push((i, result));
         }
     };
-    let threads = workers(count);
-    // Every worker is spawned, even one alone: the calling thread's arena holds the model
-    // among the holes of the decoded files (see the module's docs).
+    // Every worker is spawned, even one alone: the calling thread's arena holds long-lived
+    // values (the doc text it decoded) among the holes of the dropped decoded files.
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            spawn(scope, work);
+        let handles: Vec<_> = (0..workers(count)).map(|_| spawn(scope, work)).collect();
+        // Joined one by one, not left to the scope: a join returns once the thread has
+        // exited, which is when glibc gives its arena back for the next thread to take.
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
         }
     });
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -72,29 +76,38 @@ pub(crate) fn on_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync
 /// [`on_threads`] on threads with arenas of their own: the arenas the generator's ended
 /// threads left are held, by one idle thread each, until the work is done.
 pub(crate) fn on_fresh_threads<T: Send>(count: usize, job: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
-    // The phases before ran at most `workers` threads at once, one phase after the other, each
-    // thread taking an arena an earlier one left: at most that many arenas are free.
-    let holders = ENDED.load(Ordering::Relaxed).min(workers(usize::MAX));
-    if holders == 0 {
-        return on_threads(count, job);
-    }
-    let held = Barrier::new(holders + 1);
+    // Each phase before ran at most `workers` threads at once, each taking an arena an ended
+    // one left; an earlier generation in the same process (a build script with two IDLs) ended
+    // its holders and its emitters together: at most twice that many arenas are free.
+    let holders = ENDED.load(Ordering::Relaxed).min(2 * workers(usize::MAX));
     std::thread::scope(|scope| {
+        let (ready, all_ready) = std::sync::mpsc::channel::<()>();
         // Each holder waits until its sender is dropped: when the work is done, or when a job
-        // panics (the panic then reaches the caller instead of the scope waiting forever).
+        // panics (which then reaches the caller instead of the scope waiting forever).
         let mut release = Vec::with_capacity(holders);
         for _ in 0..holders {
             let (tx, rx) = std::sync::mpsc::channel::<()>();
-            release.push(tx);
-            let held = &held;
-            spawn(scope, move || {
+            let ready = ready.clone();
+            let holder = move || {
                 // A thread takes its arena at its first allocation.
                 drop(std::hint::black_box(Box::new(0u64)));
-                held.wait();
+                let _ = ready.send(());
+                drop(ready);
                 let _ = rx.recv();
-            });
+                ENDED.fetch_add(1, Ordering::Relaxed);
+            };
+            // A holder the system refuses to start is one arena less held, not a failure.
+            if std::thread::Builder::new()
+                .spawn_scoped(scope, holder)
+                .is_err()
+            {
+                break;
+            }
+            release.push(tx);
         }
-        held.wait();
+        // Until every holder that started has taken its arena.
+        drop(ready);
+        while all_ready.recv().is_ok() {}
         let results = on_threads(count, job);
         drop(release);
         results

@@ -21,10 +21,10 @@ impl<T> S<T> {
     }
 }
 
-/// One IDL file: one vAPI package.
 /// A `since` version: rare, so boxed, to keep every declaration that may have one small.
 pub type Since = Option<Box<S<String>>>;
 
+/// One IDL file: one vAPI package.
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
     /// The path relative to the IDL root, with `/` separators.

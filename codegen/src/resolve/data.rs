@@ -130,7 +130,8 @@ impl<'a> Resolver<'a, '_, '_> {
                 }
                 break;
             }
-            let (Some(decl), Some(parent_file)) = (decl, self.packages.get(parent_pkg.as_str()))
+            let (Some(decl), Some(parent_file)) =
+                (decl, self.tables.packages.get(parent_pkg.as_str()))
             else {
                 break;
             };
@@ -160,7 +161,7 @@ impl<'a> Resolver<'a, '_, '_> {
         let extends = s.extends.as_ref().and_then(|e| {
             self.lookup(&file.package.value, &e.value)
                 .filter(|(_, sym)| sym.kind == Kind::Error)
-                .map(|(q, sym)| self.type_ref(&q, sym))
+                .map(|(_, sym)| sym.type_ref.clone())
         });
         let mut names = RustNames::new("the field");
         let mut fields = Vec::with_capacity(inherited.len() + s.fields.len());
@@ -294,6 +295,7 @@ impl<'a> Resolver<'a, '_, '_> {
         };
         let qualified = tag_enum.qualified();
         let values: Vec<String> = self
+            .tables
             .symbols
             .get(&qualified)
             .and_then(|sym| sym.enumeration)

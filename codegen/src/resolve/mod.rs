@@ -120,20 +120,14 @@ struct Indexer<'a, 'd> {
 /// The later passes: the tables, read only, and where this pass's mistakes go.
 struct Resolver<'a, 'd, 't> {
     diags: &'d mut Vec<Diagnostic>,
-    symbols: &'t BTreeMap<String, Symbol<'a>>,
-    resources: &'t BTreeMap<String, Loc>,
-    packages: &'t BTreeMap<&'a str, &'a ast::File>,
-    package_names: &'t BTreeMap<&'a str, Text>,
+    tables: &'t Tables<'a>,
 }
 
 impl<'a> Tables<'a> {
     fn resolver<'d>(&self, diags: &'d mut Vec<Diagnostic>) -> Resolver<'a, 'd, '_> {
         Resolver {
             diags,
-            symbols: &self.symbols,
-            resources: &self.resources,
-            packages: &self.packages,
-            package_names: &self.package_names,
+            tables: self,
         }
     }
 
@@ -240,6 +234,7 @@ impl<'a> Resolver<'a, '_, '_> {
         resource_types.dedup_by(|a, b| a.name == b.name);
         for rt in &resource_types {
             let at = self
+                .tables
                 .resources
                 .get(&rt.name.wire)
                 .cloned()
@@ -269,6 +264,7 @@ impl<'a> Resolver<'a, '_, '_> {
         // The packages below are the names that follow the prefix, in order: a range, not a
         // scan of every package (which made resolving quadratic in the number of packages).
         let below = self
+            .tables
             .packages
             .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded));
         for (p, f) in below {

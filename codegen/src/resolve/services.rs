@@ -213,7 +213,7 @@ impl<'a> Resolver<'a, '_, '_> {
                 );
                 continue;
             }
-            let r = self.type_ref(&qualified, sym);
+            let r = sym.type_ref.clone();
             let condition = Condition {
                 text: e.when.value.clone(),
                 since: e.since.as_ref().map(|s| s.value.clone()),
@@ -251,13 +251,16 @@ impl<'a> Resolver<'a, '_, '_> {
                 scope: PrivilegeScope::Operation,
             });
         };
-        if !self.resources.contains_key(&resource.value) {
+        if !self.tables.resources.contains_key(&resource.value) {
             let mut d = Diagnostic::error(
                 path,
                 resource.pos,
                 format!("unknown resource type `{}`", resource.value),
             );
-            d = d.with_suggestion(&resource.value, self.resources.keys().map(String::as_str));
+            d = d.with_suggestion(
+                &resource.value,
+                self.tables.resources.keys().map(String::as_str),
+            );
             self.diags.push(d);
             return None;
         }
@@ -299,7 +302,7 @@ impl<'a> Resolver<'a, '_, '_> {
                 );
                 return None;
             };
-            let decl = self.symbols.get(&r.qualified()).and_then(|s| s.decl);
+            let decl = self.tables.symbols.get(&r.qualified()).and_then(|s| s.decl);
             let Some(field) = decl.and_then(|d| d.fields.iter().find(|f| f.name.value == *seg))
             else {
                 let mut d = Diagnostic::error(
@@ -313,8 +316,8 @@ impl<'a> Resolver<'a, '_, '_> {
                 self.diags.push(d);
                 return None;
             };
-            let owner = self.symbols.get(&r.qualified())?;
-            let owner_file = self.packages.get(owner.package).copied()?;
+            let owner = self.tables.symbols.get(&r.qualified())?;
+            let owner_file = self.tables.packages.get(owner.package).copied()?;
             ty = self.field_type(owner_file, field)?;
             offset += seg.chars().count() + 1;
         }

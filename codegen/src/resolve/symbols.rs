@@ -161,16 +161,12 @@ impl<'a, 'd> Indexer<'a, 'd> {
         }
     }
 
-    /// Type names are UpperCamelCase segments joined by dots.
-    /// What a reference to the type (or service) `local` of `package` is.
+    /// What a reference to the type (or service) `local` of `package` is. A service gets one
+    /// too, never read (a type reference naming a service is a mistake), so that every symbol
+    /// has one and references need no `Option`.
     fn type_ref(&self, package: &str, local: &str) -> Arc<TypeRef> {
         Arc::new(TypeRef {
-            package: self
-                .tables
-                .package_names
-                .get(package)
-                .cloned()
-                .unwrap_or_else(|| package.into()),
+            package: self.tables.package_name(package),
             name: Name {
                 wire: local.to_owned(),
                 rust: naming::type_name(local),
@@ -178,6 +174,7 @@ impl<'a, 'd> Indexer<'a, 'd> {
         })
     }
 
+    /// Type names are UpperCamelCase segments joined by dots.
     fn check_type_name(&mut self, file: &ast::File, name: &S<String>) -> bool {
         let ok = name.value.split('.').all(naming::is_type_segment);
         if !ok {
@@ -284,7 +281,7 @@ impl<'a> Resolver<'a, '_, '_> {
             return;
         };
         let qualified = format!("{}.{owner}", file.package.value);
-        match self.symbols.get(&qualified) {
+        match self.tables.symbols.get(&qualified) {
             Some(sym) if sym.kind != Kind::Enumeration => {}
             Some(_) => self.err(
                 &file.path,
@@ -313,17 +310,21 @@ impl<'a> Resolver<'a, '_, '_> {
     /// Looks `name` up from `package`: first in the package, then as a qualified name.
     pub(super) fn lookup(&self, package: &str, name: &str) -> Option<(String, &Symbol<'a>)> {
         let local = format!("{package}.{name}");
-        if let Some(sym) = self.symbols.get(&local) {
+        if let Some(sym) = self.tables.symbols.get(&local) {
             return Some((local, sym));
         }
-        self.symbols.get(name).map(|sym| (name.to_owned(), sym))
+        self.tables
+            .symbols
+            .get(name)
+            .map(|sym| (name.to_owned(), sym))
     }
 
     /// The names of the wanted kinds as written from `package` (local names unqualified), for
     /// a did-you-mean on an unknown reference.
     pub(super) fn candidates(&self, package: &str, kinds: &[Kind]) -> Vec<String> {
         let prefix = format!("{package}.");
-        self.symbols
+        self.tables
+            .symbols
             .iter()
             .filter(|(_, s)| kinds.contains(&s.kind))
             .map(|(q, _)| match q.strip_prefix(&prefix) {
@@ -332,17 +333,14 @@ impl<'a> Resolver<'a, '_, '_> {
             })
             .collect()
     }
+}
 
-    /// The shared name of `package` (see `Resolver::package_names`).
+impl Tables<'_> {
+    /// The shared name of `package` (see `Tables::package_names`).
     pub(super) fn package_name(&self, package: &str) -> Text {
         self.package_names
             .get(package)
             .cloned()
             .unwrap_or_else(|| package.into())
-    }
-
-    pub(super) fn type_ref(&self, qualified: &str, sym: &Symbol<'_>) -> Arc<TypeRef> {
-        let _ = qualified;
-        sym.type_ref.clone()
     }
 }

@@ -20,7 +20,7 @@ impl<'a> Resolver<'a, '_, '_> {
             TypeExpr::Id(resources) => {
                 let mut ok = true;
                 for rt in resources {
-                    if !self.resources.contains_key(&rt.value) {
+                    if !self.tables.resources.contains_key(&rt.value) {
                         ok = false;
                         let mut d = Diagnostic::error(
                             path,
@@ -29,7 +29,7 @@ impl<'a> Resolver<'a, '_, '_> {
                         );
                         d = d.with_suggestion_or(
                             &rt.value,
-                            self.resources.keys().map(String::as_str),
+                            self.tables.resources.keys().map(String::as_str),
                             "declare it as a service's `resource_type` or under `resource_types` of its package",
                         );
                         self.diags.push(d);
@@ -46,7 +46,7 @@ impl<'a> Resolver<'a, '_, '_> {
                     [one] => {
                         let (package, _) = one.value.rsplit_once('.').unwrap_or(("", ""));
                         Some(Type::Id(Box::new(IdType::Resource {
-                            package: self.package_name(package),
+                            package: self.tables.package_name(package),
                             name: Name {
                                 wire: one.value.clone(),
                                 rust: naming::id_type_name(&one.value),
@@ -119,7 +119,7 @@ impl<'a> Resolver<'a, '_, '_> {
             }
             TypeExpr::Named(name) => {
                 let package = file.package.value.as_str();
-                let Some((qualified, sym)) = self.lookup(package, name) else {
+                let Some((_, sym)) = self.lookup(package, name) else {
                     let mut d = Diagnostic::error(path, ty.pos, format!("unknown type `{name}`"));
                     // Declared types first: on a tie they win over a primitive.
                     let mut types = self.candidates(package, &[Kind::Structure, Kind::Enumeration]);
@@ -132,7 +132,7 @@ impl<'a> Resolver<'a, '_, '_> {
                     self.diags.push(d);
                     return None;
                 };
-                let r = self.type_ref(&qualified, sym);
+                let r = sym.type_ref.clone();
                 match sym.kind {
                     Kind::Structure => Some(Type::Structure(r)),
                     Kind::Enumeration => Some(Type::Enumeration(r)),
@@ -158,17 +158,9 @@ impl<'a> Resolver<'a, '_, '_> {
 
     /// The type of field `f` declared in `file`, if it resolves, for the errors that inherit
     /// it and the privilege paths through it: its mistakes are reported where it is declared,
-    /// so they are dropped here. (Resolving it again takes less than keeping every field's
-    /// type in a table beside the model, which is most of the memory a large IDL takes.)
+    /// so they are dropped here. (Resolving it again costs less than a table of every field's
+    /// type, which was held beside the model at the memory peak.)
     pub(super) fn field_type(&self, file: &'a ast::File, f: &ast::FieldDecl) -> Option<Type> {
-        let mut reported_elsewhere = Vec::new();
-        Resolver {
-            diags: &mut reported_elsewhere,
-            symbols: self.symbols,
-            resources: self.resources,
-            packages: self.packages,
-            package_names: self.package_names,
-        }
-        .ty(file, &f.ty, true)
+        self.tables.resolver(&mut Vec::new()).ty(file, &f.ty, true)
     }
 }

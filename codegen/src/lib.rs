@@ -8,7 +8,8 @@
 //! `ir` and validates it, and `doc_refs` checks the references in doc text against it and
 //! resolves them (`load` chains these); `emit` turns the IR into tokens,
 //! `render` formats them, and `writer` is the only code that touches the file system.
-//! `pipeline` runs emit, render and write module by module. [`Config`] drives the whole and is
+//! `pipeline` runs emit, render and write module by module; `threads` spreads the phases that
+//! are independent per file or package over threads. [`Config`] drives the whole and is
 //! what build scripts and the command line use; its errors and the [`diag`]nostics are the
 //! rest of the API.
 //!

@@ -145,18 +145,22 @@ pub fn variant_name(wire: &str) -> String {
 /// `Unrecognized`, then `Other`, then `Unrecognized2`, … (a trailing `_` would trip
 /// `non_camel_case_types`).
 pub fn unknown_variant_name(known: &[String]) -> String {
-    free_name(&["Unknown", "Unrecognized", "Other"], "Unrecognized", known)
+    free_name(&["Unknown", "Unrecognized", "Other"], "Unrecognized", |n| {
+        known.iter().any(|k| k == n)
+    })
 }
 
 /// The variant of a per-operation error enum that carries every error the operation does not
 /// document: `Unhandled`, as in the AWS SDK, unless an error type took the name.
 pub fn unhandled_variant_name(taken: &[String]) -> String {
-    free_name(&["Unhandled", "Other"], "Unhandled", taken)
+    free_name(&["Unhandled", "Other"], "Unhandled", |n| {
+        taken.iter().any(|t| t == n)
+    })
 }
 
-/// The first of `preferred` not in `taken`, or `fallback` with the smallest free number.
-fn free_name(preferred: &[&str], fallback: &str, taken: &[String]) -> String {
-    let free = |name: &str| !taken.iter().any(|t| t == name);
+/// The first of `preferred` not `taken`, or `fallback` with the smallest free number.
+fn free_name(preferred: &[&str], fallback: &str, taken: impl Fn(&str) -> bool) -> String {
+    let free = |name: &str| !taken(name);
     if let Some(name) = preferred.iter().find(|n| free(n)) {
         return (*name).to_owned();
     }
@@ -201,8 +205,9 @@ pub fn builder_type_name(structure: &str) -> String {
 /// The method that finishes a structure's builder: `build`, unless a field (whose setter has
 /// the field's name) took it (`build2`, …).
 pub fn build_method_name(fields: &[String]) -> String {
-    let taken: Vec<String> = fields.iter().map(|f| unraw(f).to_owned()).collect();
-    free_name(&["build"], "build", &taken)
+    free_name(&["build"], "build", |n| {
+        fields.iter().any(|f| unraw(f) == n)
+    })
 }
 
 /// Methods of the bindings' `Api` that are not services, and the methods of `Clone` and `Debug`
@@ -271,15 +276,7 @@ pub fn handle_method_names(services: &[(&str, &str)]) -> Vec<String> {
         } else {
             name
         };
-        let name = if taken.contains(&name) {
-            (2..)
-                .map(|n| format!("{name}{n}"))
-                .find(|n| !taken.contains(n))
-                .unwrap_or(name)
-        } else {
-            name
-        };
-        let name = escape(name);
+        let name = escape(free_name(&[name.as_str()], &name, |n| taken.contains(n)));
         taken.insert(unraw(&name).to_owned());
         names.push(name);
     }
